@@ -1,0 +1,267 @@
+//! The measure language: what an analyst writes in `measures/*.toml`, parsed with
+//! positions, validated once (every error collected), then handed on as
+//! `Measure`s that cannot be invalid.
+
+mod diagnostic;
+mod raw;
+mod validate;
+
+pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
+pub use raw::{Access, Grain, Kind, RawMeasure, Theme};
+pub use validate::REPEAT_COLUMN;
+
+use crate::period::Month;
+use crate::stats::Polarity;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The Police and Crime Plan's objectives.
+pub const OBJECTIVES: [(u8, &str); 4] = [
+    (1, "Victims: putting victims first"),
+    (2, "Offenders: bringing offenders to justice"),
+    (3, "Communities: safer, stronger communities"),
+    (4, "Keeping people safe"),
+];
+
+pub fn objective_title(objective: u8) -> &'static str {
+    OBJECTIVES
+        .iter()
+        .find(|(n, _)| *n == objective)
+        .map_or("", |(_, t)| t)
+}
+
+/// A validated measure.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub objective: u8,
+    pub theme: Option<Theme>,
+    pub access: Access,
+    /// The source extract's name.
+    pub source: String,
+    /// The date column that places a row in a period.
+    pub date_column: String,
+    pub kind: MeasureKind,
+    /// SQL conditions, checked against the source's schema.
+    pub filter: Option<String>,
+    pub periods: Periods,
+    pub breakdowns: Vec<Breakdown>,
+    pub polarity: Polarity,
+    pub suppress_below: Option<u64>,
+    pub target: Option<f64>,
+    pub repeat: Option<RepeatRule>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureKind {
+    Count,
+    /// `numerator` is counted among the rows that meet `denominator`.
+    Proportion {
+        numerator: String,
+        denominator: Option<String>,
+    },
+    /// Count per `per` people of the population extract, by district.
+    Rate {
+        per: u32,
+    },
+}
+
+/// How a measure's points are cut from the months of its span. SPC is only
+/// possible on discrete periods: rolling windows overlap, so their points are not
+/// independent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Periods {
+    Discrete { grain: Grain, spc: Option<SpcSpec> },
+    Rolling { months: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcSpec {
+    /// Months whose points fix the limits; every point when `None`.
+    pub baseline: Option<(Month, Month)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    /// Name in results (`district`, `strand`).
+    pub name: String,
+    pub column: String,
+    /// Multi-valued column: a row counts once in each of its values.
+    pub separator: Option<String>,
+    /// Every group, for zero-filling; `None` where the column has no fixed values
+    /// (then the groups are those seen in the data).
+    pub domain: Option<Vec<String>>,
+}
+
+/// A row is a repeat when the same person has another row passing the measure's
+/// filter with `date - within_days <= earlier date < date`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepeatRule {
+    pub person: String,
+    pub within_days: u32,
+}
+
+/// Where a definition came from: shown on the dashboard and recorded in manifests.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub text: String,
+    pub sha256: String,
+}
+
+impl Measure {
+    pub fn spc(&self) -> Option<&SpcSpec> {
+        match &self.periods {
+            Periods::Discrete { spc, .. } => spc.as_ref(),
+            Periods::Rolling { .. } => None,
+        }
+    }
+
+    pub fn is_proportion(&self) -> bool {
+        matches!(self.kind, MeasureKind::Proportion { .. })
+    }
+}
+
+/// Every measure of a folder, in id order.
+#[derive(Debug, Clone, Default)]
+pub struct MeasureSet {
+    pub measures: Vec<Measure>,
+}
+
+impl MeasureSet {
+    pub fn get(&self, id: &str) -> Option<&Measure> {
+        self.measures.iter().find(|m| m.id == id)
+    }
+
+    /// The sources the measures read.
+    pub fn sources(&self) -> Vec<&str> {
+        let mut sources: Vec<&str> = self.measures.iter().map(|m| m.source.as_str()).collect();
+        if self
+            .measures
+            .iter()
+            .any(|m| matches!(m.kind, MeasureKind::Rate { .. }))
+        {
+            sources.push(crate::ingest::contract::POPULATION.name);
+        }
+        sources.sort_unstable();
+        sources.dedup();
+        sources
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DefinitionError {
+    #[error("cannot read measure definitions in {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "no measure definitions (*.toml) in {0}; write one, or point --measures at the folder that has them"
+    )]
+    NoMeasures(PathBuf),
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl DefinitionError {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            DefinitionError::Invalid(d) => d,
+            _ => &[],
+        }
+    }
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut text: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
+    let n = diagnostics.len();
+    text.push_str(&format!(
+        "{n} error{} in measure definitions",
+        if n == 1 { "" } else { "s" }
+    ));
+    text
+}
+
+/// Reads and validates every `*.toml` measure file directly in `dir` (sub-folders
+/// hold other measure sets and are not read), against the sources of `catalog`.
+pub fn load_dir(
+    dir: &Path,
+    catalog: &crate::ingest::SourceCatalog,
+) -> Result<MeasureSet, DefinitionError> {
+    let io = |source| DefinitionError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut sources = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|source| DefinitionError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        sources.push(SourceText { path, text });
+    }
+    if sources.is_empty() {
+        return Err(DefinitionError::NoMeasures(dir.to_path_buf()));
+    }
+    parse_all(&sources, catalog)
+}
+
+/// Validates measure files given as text (the files of a folder, or fixtures in tests).
+pub fn parse_all(
+    files: &[SourceText],
+    catalog: &crate::ingest::SourceCatalog,
+) -> Result<MeasureSet, DefinitionError> {
+    let mut diagnostics = Vec::new();
+    let mut measures: Vec<(Measure, std::ops::Range<usize>, &SourceText)> = Vec::new();
+    for file in files {
+        match validate::measure(file, catalog) {
+            Ok((measure, id_span)) => measures.push((measure, id_span, file)),
+            Err(mut errors) => diagnostics.append(&mut errors),
+        }
+    }
+    for (i, (measure, span, file)) in measures.iter().enumerate() {
+        if let Some((first, _, first_file)) =
+            measures[..i].iter().find(|(m, _, _)| m.id == measure.id)
+        {
+            diagnostics.push(
+                Diagnostic::at(
+                    file,
+                    span.clone(),
+                    format!("measure id `{}` is used twice", first.id),
+                )
+                .with_help(format!(
+                    "{} already defines it; ids must be unique",
+                    first_file.path.display()
+                )),
+            );
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(DefinitionError::Invalid(diagnostics));
+    }
+    let mut measures: Vec<Measure> = measures.into_iter().map(|(m, _, _)| m).collect();
+    measures.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(MeasureSet { measures })
+}
+
+/// The JSON Schema of measure files, for editors.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RawMeasure)).expect("schema serialises")
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,192 @@
+//! The measure file format as written: deserialised from TOML with the position
+//! of every value kept, unknown keys refused. `validate` turns it into a `Measure`.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A Measure of Success: one figure the Police and Crime Plan is judged by.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeasure {
+    /// Unique identifier: lower case letters, digits and underscores (e.g. `domestic_abuse_crimes`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Title shown on the dashboard and in board packs.
+    #[schemars(with = "String")]
+    pub title: Spanned<String>,
+    /// What the figure means and how to read it, in plain English.
+    #[serde(default)]
+    pub description: String,
+    /// Objective of the Police and Crime Plan, 1 to 4.
+    #[schemars(with = "u8", range(min = 1, max = 4))]
+    pub objective: Spanned<i64>,
+    /// Theme within Objective 4 "Keeping people safe" (required there, not allowed elsewhere).
+    #[schemars(with = "Option<Theme>")]
+    pub theme: Option<Spanned<Theme>>,
+    /// Who may see it: `public`, or `restricted` to signed-in users. Defaults to
+    /// `restricted` for the sensitive themes (domestic abuse, child sexual exploitation,
+    /// mental health), `public` otherwise.
+    #[schemars(with = "Option<Access>")]
+    pub access: Option<Spanned<Access>>,
+    /// The extract counted: `crimes`, `victim_satisfaction`, `victim_contacts`,
+    /// `hate_incidents` or `mental_health_contacts`.
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    /// The date column that places a row in a period (defaults to the source's own).
+    #[schemars(with = "Option<String>")]
+    pub date: Option<Spanned<String>>,
+    /// `count` of rows, `proportion` of a denominator, or `rate` per head of population.
+    #[schemars(with = "Kind")]
+    pub kind: Spanned<Kind>,
+    /// SQL condition on the source's columns: only rows for which it is true are counted.
+    #[schemars(with = "Option<String>")]
+    pub filter: Option<Spanned<String>>,
+    /// Proportions: SQL condition for the rows counted on top (within the denominator).
+    #[schemars(with = "Option<String>")]
+    pub numerator: Option<Spanned<String>>,
+    /// Proportions: SQL condition for the rows counted underneath (all filtered rows if omitted).
+    #[schemars(with = "Option<String>")]
+    pub denominator: Option<Spanned<String>>,
+    /// Rates: per how many people (default 1000).
+    #[schemars(with = "Option<u32>")]
+    pub per: Option<Spanned<i64>>,
+    /// Period of each point: `month` (default) or `quarter` (calendar quarters, complete ones only).
+    #[schemars(with = "Option<Grain>")]
+    pub grain: Option<Spanned<Grain>>,
+    /// A rolling window over months, e.g. `rolling_12_months`: each point covers the
+    /// twelve months to its month.
+    #[schemars(with = "Option<String>")]
+    pub window: Option<Spanned<String>>,
+    /// Series besides the total: a column name (`district`), or a table naming the
+    /// breakdown and its column, with `separator` for a multi-valued column
+    /// (`{ name = "strand", column = "strands", separator = ";" }`).
+    #[serde(default)]
+    #[schemars(with = "Vec<RawBreakdown>")]
+    pub breakdowns: Vec<Spanned<RawBreakdown>>,
+    /// Which direction of change is good news.
+    #[schemars(with = "crate::stats::Polarity")]
+    pub polarity: Spanned<crate::stats::Polarity>,
+    /// Statistical process control (XmR chart and special-cause rules). Discrete periods only.
+    #[schemars(with = "Option<bool>")]
+    pub spc: Option<Spanned<bool>>,
+    /// Months whose points fix the SPC limits, e.g. `{ from = "2021-01", to = "2022-12" }`.
+    #[schemars(with = "Option<RawBaseline>")]
+    pub spc_baseline: Option<Spanned<RawBaseline>>,
+    /// Suppress any point whose count (or numerator or denominator) is below this.
+    #[schemars(with = "Option<u32>")]
+    pub suppress_below: Option<Spanned<i64>>,
+    /// The figure aimed for, in the measure's units (a fraction 0..1 for proportions).
+    #[schemars(with = "Option<f64>")]
+    pub target: Option<Spanned<f64>>,
+    /// Repeat rule: makes the column `is_repeat` true for a row whose person has another
+    /// row passing `filter` in the given number of days before it.
+    #[schemars(with = "Option<RawRepeat>")]
+    pub repeat: Option<Spanned<RawRepeat>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Count,
+    Proportion,
+    Rate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    Month,
+    Quarter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Public,
+    Restricted,
+}
+
+/// The themes of Objective 4, "Keeping people safe".
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema, serde::Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    SupportingVictims,
+    DomesticAbuse,
+    ChildSexualExploitation,
+    HateCrime,
+    RestorativeJustice,
+    MentalHealth,
+    YoungPeople,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 7] = [
+        Theme::SupportingVictims,
+        Theme::DomesticAbuse,
+        Theme::ChildSexualExploitation,
+        Theme::HateCrime,
+        Theme::RestorativeJustice,
+        Theme::MentalHealth,
+        Theme::YoungPeople,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Theme::SupportingVictims => "Supporting victims",
+            Theme::DomesticAbuse => "Domestic abuse",
+            Theme::ChildSexualExploitation => "Child sexual exploitation",
+            Theme::HateCrime => "Hate crime",
+            Theme::RestorativeJustice => "Restorative justice",
+            Theme::MentalHealth => "Mental health",
+            Theme::YoungPeople => "Young people",
+        }
+    }
+
+    /// Themes whose figures are about the most vulnerable victims.
+    pub fn is_sensitive(self) -> bool {
+        matches!(
+            self,
+            Theme::DomesticAbuse | Theme::ChildSexualExploitation | Theme::MentalHealth
+        )
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawBreakdown {
+    /// A column whose values are the groups.
+    Column(String),
+    Detailed(RawBreakdownSpec),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreakdownSpec {
+    /// Name of the breakdown in results (`strand`).
+    pub name: String,
+    /// Column holding the groups (`strands`).
+    pub column: String,
+    /// For a multi-valued column: the separator between values; a row counts once in each of its groups.
+    pub separator: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBaseline {
+    /// First month of the baseline, `YYYY-MM`.
+    pub from: String,
+    /// Last month of the baseline, `YYYY-MM`.
+    pub to: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRepeat {
+    /// Column identifying the person (`victim_id`).
+    pub person: String,
+    /// Look-back in days: an earlier row counts when `date - within_days <= earlier < date`.
+    pub within_days: i64,
+}

@@ -1,0 +1,725 @@
+//! One pass over a parsed measure file that collects every error, with its
+//! position, and builds the validated `Measure`.
+
+use super::raw::{Access, Grain, Kind, RawBreakdown, RawMeasure};
+use super::{
+    Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText, SpcSpec,
+    did_you_mean,
+};
+use crate::ingest::contract::ColumnType;
+use crate::ingest::{SourceCatalog, SourceSchema};
+use crate::period::Month;
+use datafusion::common::DFSchema;
+use datafusion::logical_expr::ExprSchemable;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, Ident, visit_expressions};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::sqlparser::tokenizer::Token;
+use std::ops::{ControlFlow, Range};
+use toml::Spanned;
+
+/// The column a repeat rule adds to its measure's source.
+pub const REPEAT_COLUMN: &str = "is_repeat";
+
+const FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "objective",
+    "theme",
+    "access",
+    "source",
+    "date",
+    "kind",
+    "filter",
+    "numerator",
+    "denominator",
+    "per",
+    "grain",
+    "window",
+    "breakdowns",
+    "polarity",
+    "spc",
+    "spc_baseline",
+    "suppress_below",
+    "target",
+    "repeat",
+];
+
+/// Validates one file; on success returns the measure and the span of its id.
+pub fn measure(
+    file: &SourceText,
+    catalog: &SourceCatalog,
+) -> Result<(Measure, Range<usize>), Vec<Diagnostic>> {
+    let raw: RawMeasure = toml::from_str(&file.text).map_err(|e| vec![toml_error(file, &e)])?;
+    let mut v = Validator {
+        file,
+        errors: Vec::new(),
+        ctx: None,
+    };
+    let measure = v.measure(raw, catalog);
+    match measure {
+        Some(m) if v.errors.is_empty() => Ok(m),
+        _ => Err(v.errors),
+    }
+}
+
+fn toml_error(file: &SourceText, error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..0);
+    let message = error.message().trim().to_string();
+    let mut d = Diagnostic::at(file, span, format!("in measure definition: {message}"));
+    if let Some(field) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        d = match did_you_mean(field, FIELDS.iter().copied()) {
+            Some(close) => d.with_label(format!("did you mean `{close}`?")),
+            None => d.with_help(format!(
+                "the fields a measure may have are: {}",
+                FIELDS.join(", ")
+            )),
+        };
+    } else if message.starts_with("missing field") {
+        d = d.with_help("see measures/README.md or `mos schema` for every field of a measure");
+    }
+    d
+}
+
+struct Validator<'a> {
+    file: &'a SourceText,
+    errors: Vec<Diagnostic>,
+    ctx: Option<SessionContext>,
+}
+
+impl Validator<'_> {
+    fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) -> &mut Diagnostic {
+        self.errors
+            .push(Diagnostic::at(self.file, at.span(), message));
+        self.errors.last_mut().expect("just pushed")
+    }
+
+    fn measure(
+        &mut self,
+        raw: RawMeasure,
+        catalog: &SourceCatalog,
+    ) -> Option<(Measure, Range<usize>)> {
+        let id = raw.id.get_ref().clone();
+        if !valid_id(&id) {
+            self.error(&raw.id, format!("measure id `{id}` is not a valid id"))
+                .help = Some(
+                "use lower case letters, digits and underscores, starting with a letter".into(),
+            );
+        }
+        let objective = *raw.objective.get_ref();
+        if !(1..=4).contains(&objective) {
+            self.error(
+                &raw.objective,
+                format!("objective {objective} is not in the Police and Crime Plan"),
+            )
+            .help = Some("objectives are numbered 1 to 4".into());
+        }
+        let theme = raw.theme.as_ref().map(|t| *t.get_ref());
+        match (&raw.theme, objective) {
+            (None, 4) => {
+                self.error(&raw.objective, "a measure of Objective 4 needs a theme")
+                    .help = Some(format!(
+                    "add e.g. `theme = \"domestic_abuse\"`; the themes are {}",
+                    theme_names()
+                ))
+            }
+            (Some(t), o) if o != 4 => {
+                self.error(t, "themes belong to Objective 4 \"Keeping people safe\"")
+                    .help = Some("remove `theme`, or set `objective = 4`".into())
+            }
+            _ => {}
+        }
+        let access = raw
+            .access
+            .as_ref()
+            .map(|a| *a.get_ref())
+            .unwrap_or(match theme {
+                Some(t) if t.is_sensitive() => Access::Restricted,
+                _ => Access::Public,
+            });
+
+        let source_name = raw.source.get_ref().clone();
+        let Some(source) = catalog.get(&source_name) else {
+            let names: Vec<&str> = catalog.measure_sources().collect();
+            let d = self.error(&raw.source, format!("unknown source `{source_name}`"));
+            match did_you_mean(&source_name, names.iter().copied()) {
+                Some(close) => d.label = Some(format!("did you mean `{close}`?")),
+                None => d.help = Some(format!("the sources are: {}", names.join(", "))),
+            }
+            return None;
+        };
+
+        let date_column = self.date_column(&raw, source);
+        let repeat = raw.repeat.as_ref().and_then(|r| self.repeat(r, source));
+        let extra: &[&str] = if repeat.is_some() {
+            &[REPEAT_COLUMN]
+        } else {
+            &[]
+        };
+        let filter = raw
+            .filter
+            .as_ref()
+            .map(|f| self.condition(f, source, extra, "filter"));
+        let kind = self.kind(&raw, source, extra);
+        let periods = self.periods(&raw);
+        let breakdowns = self.breakdowns(&raw, source, &kind);
+        let suppress_below = raw.suppress_below.as_ref().and_then(|s| {
+            let n = *s.get_ref();
+            if n < 1 {
+                self.error(s, "`suppress_below` must be at least 1").help = Some(
+                    "points whose counts are below it are withheld; remove it for no suppression"
+                        .into(),
+                );
+                None
+            } else {
+                Some(n as u64)
+            }
+        });
+        let target = raw.target.as_ref().map(|t| {
+            let value = *t.get_ref();
+            if raw.kind.get_ref() == &Kind::Proportion && !(0.0..=1.0).contains(&value) {
+                self.error(t, format!("target {value} is not a proportion"))
+                    .help = Some("proportions are fractions from 0 to 1: write 85% as 0.85".into());
+            }
+            value
+        });
+        let date_column = date_column?;
+        let kind = kind?;
+        let periods = periods?;
+        let text = &self.file.text;
+        Some((
+            Measure {
+                id,
+                title: raw.title.get_ref().trim().to_string(),
+                description: raw.description.trim().to_string(),
+                objective: objective.clamp(1, 4) as u8,
+                theme,
+                access,
+                source: source_name,
+                date_column,
+                kind,
+                filter,
+                periods,
+                breakdowns,
+                polarity: *raw.polarity.get_ref(),
+                suppress_below,
+                target,
+                repeat,
+                origin: Origin {
+                    path: self.file.path.clone(),
+                    text: text.clone(),
+                    sha256: super::sha256_hex(text.as_bytes()),
+                },
+            },
+            raw.id.span(),
+        ))
+    }
+
+    fn date_column(&mut self, raw: &RawMeasure, source: &SourceSchema) -> Option<String> {
+        match &raw.date {
+            Some(date) => {
+                let name = date.get_ref();
+                match source.column(name).map(|c| c.ty) {
+                    Some(ColumnType::Date | ColumnType::DateTime) => Some(name.clone()),
+                    Some(_) => {
+                        self.error(
+                            date,
+                            format!("column `{name}` of `{}` is not a date", source.name),
+                        )
+                        .help = Some(format!(
+                            "date columns of `{}`: {}",
+                            source.name,
+                            source.date_columns().join(", ")
+                        ));
+                        None
+                    }
+                    None => {
+                        self.unknown_column(date, name, source);
+                        None
+                    }
+                }
+            }
+            None => match &source.period_column {
+                Some(c) => Some(c.clone()),
+                None => {
+                    self.error(
+                        &raw.source,
+                        format!("source `{}` has no date to count periods by", source.name),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn kind(
+        &mut self,
+        raw: &RawMeasure,
+        source: &SourceSchema,
+        extra: &[&str],
+    ) -> Option<MeasureKind> {
+        let numerator = raw
+            .numerator
+            .as_ref()
+            .map(|n| self.condition(n, source, extra, "numerator"));
+        let denominator = raw
+            .denominator
+            .as_ref()
+            .map(|d| self.condition(d, source, extra, "denominator"));
+        let kind = raw.kind.get_ref();
+        if *kind != Kind::Proportion {
+            for (field, name) in [
+                (&raw.numerator, "numerator"),
+                (&raw.denominator, "denominator"),
+            ] {
+                if let Some(f) = field {
+                    self.error(f, format!("a {} measure has no {name}", kind_name(*kind))).help = Some(
+                        "put the condition in `filter`, or make the measure `kind = \"proportion\"`".into(),
+                    );
+                }
+            }
+        }
+        if *kind != Kind::Rate
+            && let Some(per) = &raw.per
+        {
+            self.error(per, "`per` applies only to rates").help =
+                Some("remove it, or set `kind = \"rate\"`".into());
+        }
+        match kind {
+            Kind::Count => Some(MeasureKind::Count),
+            Kind::Proportion => {
+                let numerator = match (numerator, &raw.repeat) {
+                    (Some(n), _) => n,
+                    (None, Some(_)) => REPEAT_COLUMN.to_string(),
+                    (None, None) => {
+                        self.error(&raw.kind, "a proportion needs a `numerator`").help = Some(
+                            "add e.g. `numerator = \"whole_experience <= 3\"` (counted among the denominator's rows)"
+                                .into(),
+                        );
+                        return None;
+                    }
+                };
+                Some(MeasureKind::Proportion {
+                    numerator,
+                    denominator,
+                })
+            }
+            Kind::Rate => {
+                if source.column("district").is_none() {
+                    self.error(
+                        &raw.source,
+                        format!(
+                            "source `{}` has no district for a population rate",
+                            source.name
+                        ),
+                    );
+                }
+                let per = raw.per.as_ref().map_or(1000, |p| *p.get_ref());
+                if !(1..=10_000_000).contains(&per) {
+                    self.error(
+                        raw.per.as_ref().expect("per given when not default"),
+                        "`per` must be a positive whole number",
+                    )
+                    .help = Some("e.g. `per = 1000` for a rate per 1,000 population".into());
+                    return None;
+                }
+                Some(MeasureKind::Rate { per: per as u32 })
+            }
+        }
+    }
+
+    fn periods(&mut self, raw: &RawMeasure) -> Option<Periods> {
+        let grain = raw.grain.as_ref().map_or(Grain::Month, |g| *g.get_ref());
+        let spc = raw.spc.as_ref().is_some_and(|s| *s.get_ref());
+        let baseline = raw.spc_baseline.as_ref().and_then(|b| {
+            let inner = b.get_ref();
+            match (Month::parse(&inner.from), Month::parse(&inner.to)) {
+                (Some(from), Some(to)) if from <= to => Some((from, to)),
+                (Some(_), Some(_)) => {
+                    self.error(b, "the SPC baseline ends before it starts").help =
+                        Some("`from` is the first month and `to` the last, e.g. { from = \"2021-01\", to = \"2022-12\" }".into());
+                    None
+                }
+                _ => {
+                    self.error(b, "SPC baseline months must be written `YYYY-MM`").help =
+                        Some("e.g. `spc_baseline = { from = \"2021-01\", to = \"2022-12\" }`".into());
+                    None
+                }
+            }
+        });
+        if let Some(b) = &raw.spc_baseline
+            && !spc
+        {
+            self.error(b, "an SPC baseline is given but SPC is not asked for")
+                .help = Some("add `spc = true`, or remove `spc_baseline`".into());
+        }
+        match &raw.window {
+            None => Some(Periods::Discrete {
+                grain,
+                spc: spc.then_some(SpcSpec { baseline }),
+            }),
+            Some(window) => {
+                let months = parse_window(window.get_ref());
+                let Some(months) = months else {
+                    self.error(window, format!("unknown window `{}`", window.get_ref()))
+                        .help = Some(
+                        "write a rolling window as `rolling_N_months`, e.g. `rolling_12_months`"
+                            .into(),
+                    );
+                    return None;
+                };
+                if let (Some(g), Grain::Quarter) = (&raw.grain, grain) {
+                    self.error(g, "a rolling window is counted in months").help =
+                        Some("remove `grain`, or remove `window` for calendar quarters".into());
+                }
+                if let Some(s) = raw.spc.as_ref().filter(|s| *s.get_ref()) {
+                    self.error(s, "SPC cannot be used on a rolling window").help = Some(format!(
+                        "the points of a {months}-month rolling window share months, so they are not independent \
+                         and the XmR limits and rules would signal falsely; remove `spc`, or remove `window` to \
+                         chart discrete months"
+                    ));
+                }
+                Some(Periods::Rolling { months })
+            }
+        }
+    }
+
+    fn breakdowns(
+        &mut self,
+        raw: &RawMeasure,
+        source: &SourceSchema,
+        kind: &Option<MeasureKind>,
+    ) -> Vec<Breakdown> {
+        let mut breakdowns: Vec<Breakdown> = Vec::new();
+        for spanned in &raw.breakdowns {
+            let (name, column, separator) = match spanned.get_ref() {
+                RawBreakdown::Column(c) => (c.clone(), c.clone(), None),
+                RawBreakdown::Detailed(d) => {
+                    (d.name.clone(), d.column.clone(), d.separator.clone())
+                }
+            };
+            let Some(spec) = source.column(&column) else {
+                self.unknown_column(spanned, &column, source);
+                continue;
+            };
+            if breakdowns.iter().any(|b| b.name == name) {
+                self.error(spanned, format!("breakdown `{name}` is given twice"));
+                continue;
+            }
+            let multi_valued = matches!(spec.ty, ColumnType::EnumSet(_));
+            let separator = match (separator, multi_valued) {
+                (None, true) => Some(";".to_string()),
+                (Some(s), _) if s.is_empty() => {
+                    self.error(spanned, "a breakdown's separator cannot be empty");
+                    continue;
+                }
+                (Some(s), _) if !matches!(spec.ty, ColumnType::Text | ColumnType::EnumSet(_)) => {
+                    self.error(
+                        spanned,
+                        format!(
+                            "column `{column}` is not text, so it has no separator to split on"
+                        ),
+                    )
+                    .help = Some(format!("remove `separator = \"{s}\"`"));
+                    continue;
+                }
+                (s, _) => s,
+            };
+            if !matches!(
+                spec.ty,
+                ColumnType::Text | ColumnType::Enum(_) | ColumnType::EnumSet(_) | ColumnType::Bool
+            ) {
+                self.error(
+                    spanned,
+                    format!(
+                        "column `{column}` ({}) cannot be a breakdown",
+                        spec.ty.describe()
+                    ),
+                )
+                .help = Some("break down by a column of categories, such as `district`".into());
+                continue;
+            }
+            if matches!(kind, Some(MeasureKind::Rate { .. })) && column != "district" {
+                self.error(spanned, "a population rate can be broken down by district only").help =
+                    Some("population is known by district; remove this breakdown or make the measure a count".into());
+                continue;
+            }
+            let domain = match spec.ty {
+                ColumnType::Bool => Some(vec!["false".to_string(), "true".to_string()]),
+                ty => ty
+                    .domain()
+                    .map(|d| d.iter().map(|s| s.to_string()).collect()),
+            };
+            breakdowns.push(Breakdown {
+                name,
+                column,
+                separator,
+                domain,
+            });
+        }
+        breakdowns
+    }
+
+    fn repeat(
+        &mut self,
+        raw: &Spanned<super::raw::RawRepeat>,
+        source: &SourceSchema,
+    ) -> Option<RepeatRule> {
+        let rule = raw.get_ref();
+        if source.column(&rule.person).is_none() {
+            self.unknown_column(raw, &rule.person, source);
+            return None;
+        }
+        if !(1..=3660).contains(&rule.within_days) {
+            self.error(raw, "`within_days` must be from 1 to 3660").help =
+                Some("e.g. `within_days = 365` for a repeat within a year".into());
+            return None;
+        }
+        Some(RepeatRule {
+            person: rule.person.clone(),
+            within_days: rule.within_days as u32,
+        })
+    }
+
+    fn unknown_column<T>(&mut self, at: &Spanned<T>, name: &str, source: &SourceSchema) {
+        let columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
+        let d = self.error(
+            at,
+            format!("unknown column `{name}` in source `{}`", source.name),
+        );
+        match did_you_mean(name, columns.iter().copied()) {
+            Some(close) => d.label = Some(format!("did you mean `{close}`?")),
+            None => {
+                d.help = Some(format!(
+                    "the columns of `{}` are: {}",
+                    source.name,
+                    columns.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// Checks an SQL condition: it parses, names only the source's columns, and is
+    /// true or false. Returns the text as written.
+    fn condition(
+        &mut self,
+        spanned: &Spanned<String>,
+        source: &SourceSchema,
+        extra: &[&str],
+        what: &str,
+    ) -> String {
+        let text = spanned.get_ref().clone();
+        let literal_start = spanned.span().start + literal_prefix(&self.file.text[spanned.span()]);
+        let mut parser = match Parser::new(&GenericDialect {}).try_with_sql(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(
+                    spanned,
+                    format!("`{what}` is not a valid SQL condition: {e}"),
+                );
+                return text;
+            }
+        };
+        let expr = match parser.parse_expr() {
+            Ok(expr) if parser.peek_token().token == Token::EOF => expr,
+            Ok(_) => {
+                let rest = parser.peek_token();
+                self.error(
+                    spanned,
+                    format!("`{what}` has unexpected text after the condition, at `{rest}`"),
+                )
+                .help = Some("join conditions with AND or OR".into());
+                return text;
+            }
+            Err(e) => {
+                self.error(
+                    spanned,
+                    format!("`{what}` is not a valid SQL condition: {e}"),
+                )
+                .help = Some(
+                    "write it as a SQL WHERE clause, e.g. `domestic_abuse AND victim_age < 18`"
+                        .into(),
+                );
+                return text;
+            }
+        };
+        let mut unknown: Vec<Ident> = Vec::new();
+        let _ = visit_expressions(&expr, |e| {
+            let ident = match e {
+                SqlExpr::Identifier(ident) => Some(ident),
+                SqlExpr::CompoundIdentifier(parts) => parts.last(),
+                _ => None,
+            };
+            if let Some(ident) = ident {
+                let name = ident.value.to_ascii_lowercase();
+                if source.column(&name).is_none() && !extra.contains(&name.as_str()) {
+                    unknown.push(ident.clone());
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        let mut columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
+        columns.extend_from_slice(extra);
+        for ident in &unknown {
+            let offset = byte_offset(&text, ident.span.start.line, ident.span.start.column);
+            let start = literal_start + offset;
+            let mut d = Diagnostic::at(
+                self.file,
+                start..start + ident.value.len(),
+                format!(
+                    "unknown column `{}` in source `{}`",
+                    ident.value, source.name
+                ),
+            );
+            d = match did_you_mean(&ident.value, columns.iter().copied()) {
+                Some(close) => d.with_label(format!("did you mean `{close}`?")),
+                None => d.with_help(format!(
+                    "the columns of `{}` are: {}",
+                    source.name,
+                    columns.join(", ")
+                )),
+            };
+            if ident.value == REPEAT_COLUMN {
+                d = d.with_help("`is_repeat` exists when the measure declares a `repeat` rule");
+            }
+            self.errors.push(d);
+        }
+        if unknown.is_empty() {
+            self.type_check(spanned, &text, source, extra, what);
+        }
+        text
+    }
+
+    fn type_check(
+        &mut self,
+        spanned: &Spanned<String>,
+        text: &str,
+        source: &SourceSchema,
+        extra: &[&str],
+        what: &str,
+    ) {
+        let schema = source.arrow_schema_with(extra);
+        let df_schema = match DFSchema::try_from(schema.as_ref().clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                self.error(spanned, format!("cannot check `{what}`: {e}"));
+                return;
+            }
+        };
+        let ctx = self.ctx.get_or_insert_with(SessionContext::new);
+        let result = ctx
+            .parse_sql_expr(text, &df_schema)
+            .and_then(|e| e.get_type(&df_schema));
+        match result {
+            Ok(
+                datafusion::arrow::datatypes::DataType::Boolean
+                | datafusion::arrow::datatypes::DataType::Null,
+            ) => {}
+            Ok(other) => {
+                self.error(
+                    spanned,
+                    format!("`{what}` must be true or false for each row, but it gives {other}"),
+                )
+                .help =
+                    Some("compare the value, e.g. `victim_age < 18` or `outcome_type = 1`".into())
+            }
+            Err(e) => {
+                let message = e.to_string();
+                let first = message.lines().next().unwrap_or_default().to_string();
+                self.error(spanned, format!("`{what}` cannot be evaluated: {first}"));
+            }
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Count => "count",
+        Kind::Proportion => "proportion",
+        Kind::Rate => "rate",
+    }
+}
+
+fn theme_names() -> String {
+    super::Theme::ALL
+        .iter()
+        .map(|t| {
+            serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `rolling_12_months` → 12
+fn parse_window(text: &str) -> Option<u32> {
+    let months = text
+        .strip_prefix("rolling_")?
+        .strip_suffix("_months")?
+        .parse::<u32>()
+        .ok()?;
+    (2..=120).contains(&months).then_some(months)
+}
+
+/// Bytes between the start of a TOML string literal and its first character.
+fn literal_prefix(raw: &str) -> usize {
+    for quotes in ["\"\"\"", "'''"] {
+        if let Some(rest) = raw.strip_prefix(quotes) {
+            // A newline straight after the opening quotes is not part of the string.
+            return 3 + if rest.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(rest.starts_with('\n'))
+            };
+        }
+    }
+    usize::from(raw.starts_with('"') || raw.starts_with('\''))
+}
+
+/// Byte offset of a 1-based line and character column in `text`.
+fn byte_offset(text: &str, line: u64, column: u64) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum();
+    let rest = &text[line_start.min(text.len())..];
+    line_start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_rolling_months() {
+        assert_eq!(parse_window("rolling_12_months"), Some(12));
+        assert_eq!(parse_window("rolling_1_months"), None);
+        assert_eq!(parse_window("12_months"), None);
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        assert_eq!(literal_prefix("\"a\""), 1);
+        assert_eq!(literal_prefix("'a'"), 1);
+        assert_eq!(literal_prefix("\"\"\"\na\"\"\""), 4);
+        assert_eq!(byte_offset("ab\ncd", 2, 2), 4);
+    }
+}

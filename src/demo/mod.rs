@@ -1,0 +1,508 @@
+//! The deterministic demo generator: realistic extracts for the six
+//! Cambridgeshire districts, the same for the same seed on every machine.
+//!
+//! Volumes are weighted by population (about 60,000 crimes a year at scale 1),
+//! with seasonality, a slow trend, repeat victims, multi-strand hate incidents
+//! and a few genuine special causes: a month when custody is used as a place of
+//! safety far more often, and a step down in victim satisfaction.
+
+mod rng;
+
+use crate::ingest::contract::{self, DISTRICTS, OFFENCE_GROUPS, STRANDS};
+use crate::period::Month;
+use chrono::NaiveDate;
+use rng::Rng;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+/// Mid-2021 populations of the districts (ONS estimates, rounded).
+pub const DISTRICT_POPULATION: [u64; 6] = [145_700, 87_700, 102_500, 180_800, 215_700, 162_000];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub years: u32,
+    /// Multiplies every volume: 1 is a county force, 100 national volumes.
+    pub scale: f64,
+    pub format: Format,
+    pub first_month: Month,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 2017,
+            years: 5,
+            scale: 1.0,
+            format: Format::Csv,
+            first_month: Month::new(2021, 4),
+        }
+    }
+}
+
+impl DemoOptions {
+    fn months(&self) -> impl Iterator<Item = Month> + use<> {
+        let first = self.first_month;
+        (0..self.years as i32 * 12).map(move |i| first + i)
+    }
+
+    fn last_month(&self) -> Month {
+        self.first_month + (self.years as i32 * 12 - 1)
+    }
+
+    /// The month when custody detentions spike (a special cause to find).
+    pub fn custody_spike(&self) -> Month {
+        self.first_month + (self.years as i32 * 12 * 11 / 20)
+    }
+
+    /// The first month of lower victim satisfaction (a step change to find).
+    pub fn satisfaction_step(&self) -> Month {
+        self.first_month + (self.years as i32 * 12 * 3 / 5)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot write demo data to {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot convert the demo data to Parquet: {0}")]
+    Parquet(String),
+}
+
+/// Writes the six contract extracts into `dir`; returns the files written.
+pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoError> {
+    std::fs::create_dir_all(dir).map_err(|source| DemoError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut generator = Generator {
+        options: options.clone(),
+        rng: Rng::new(options.seed),
+        next_id: 0,
+    };
+    let mut files = Vec::new();
+    type Writer = fn(&mut Generator, &mut csv::Writer<std::fs::File>) -> csv::Result<()>;
+    let extracts: [(&str, Writer); 6] = [
+        ("crimes", Generator::crimes),
+        ("victim_satisfaction", Generator::satisfaction),
+        ("victim_contacts", Generator::contacts),
+        ("hate_incidents", Generator::hate),
+        ("mental_health_contacts", Generator::mental_health),
+        ("population", Generator::population),
+    ];
+    for (name, write) in extracts {
+        let path = dir.join(format!("{name}.csv"));
+        let io = |e: csv::Error| DemoError::Io {
+            path: path.clone(),
+            source: e.into(),
+        };
+        let mut writer = csv::Writer::from_path(&path).map_err(io)?;
+        write(&mut generator, &mut writer).map_err(io)?;
+        writer.flush().map_err(|source| DemoError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        drop(writer);
+        if options.format == Format::Parquet {
+            files.push(to_parquet(dir, name, &path)?);
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+fn to_parquet(dir: &Path, name: &str, csv_path: &Path) -> Result<PathBuf, DemoError> {
+    let contract = contract::by_name(name).expect("demo extracts follow the contracts");
+    let extract = crate::ingest::load_extract(dir, contract, &Default::default(), 0.0)
+        .map_err(|e| DemoError::Parquet(e.to_string()))?;
+    let path = dir.join(format!("{name}.parquet"));
+    let file = std::fs::File::create(&path).map_err(|source| DemoError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut writer =
+        datafusion::parquet::arrow::ArrowWriter::try_new(file, extract.schema.clone(), None)
+            .map_err(|e| DemoError::Parquet(e.to_string()))?;
+    for batch in &extract.batches {
+        writer
+            .write(batch)
+            .map_err(|e| DemoError::Parquet(e.to_string()))?;
+    }
+    writer
+        .close()
+        .map_err(|e| DemoError::Parquet(e.to_string()))?;
+    std::fs::remove_file(csv_path).map_err(|source| DemoError::Io {
+        path: csv_path.to_path_buf(),
+        source,
+    })?;
+    Ok(path)
+}
+
+struct Generator {
+    options: DemoOptions,
+    rng: Rng,
+    next_id: u64,
+}
+
+/// Relative frequency of each offence group, in contract order.
+const OFFENCE_WEIGHTS: [f64; 14] = [
+    0.35, 0.035, 0.01, 0.065, 0.08, 0.015, 0.04, 0.07, 0.09, 0.095, 0.04, 0.01, 0.08, 0.02,
+];
+
+impl Generator {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}{:08}", self.next_id)
+    }
+
+    /// Expected monthly events in a district: a yearly rate per 1,000 people,
+    /// with seasonality (a summer peak) and a slow upward trend.
+    fn expected(&self, per_1000_year: f64, district: usize, month: Month) -> f64 {
+        let season =
+            1.0 + 0.10 * (2.0 * std::f64::consts::PI * (month.month() as f64 - 4.0) / 12.0).sin();
+        let years = (month.0 - self.options.first_month.0) as f64 / 12.0;
+        let trend = 1.0 + 0.02 * years;
+        self.options.scale * per_1000_year / 12.0 * DISTRICT_POPULATION[district] as f64 / 1000.0
+            * season
+            * trend
+    }
+
+    fn day_in(&mut self, month: Month) -> NaiveDate {
+        let days = (month.last_day() - month.first_day()).num_days() as u64 + 1;
+        month.first_day() + chrono::Days::new(self.rng.below(days))
+    }
+
+    fn end_date(&self) -> NaiveDate {
+        self.options.last_month().last_day()
+    }
+
+    fn crimes(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(contract::CRIMES.columns.iter().map(|c| c.name))?;
+        let mut recent_victims: Vec<VecDeque<String>> = vec![VecDeque::new(); DISTRICTS.len()];
+        for month in self.options.months() {
+            for (d, district) in DISTRICTS.iter().enumerate() {
+                let n = self.rng.poisson(self.expected(67.0, d, month));
+                for _ in 0..n {
+                    let date = self.day_in(month);
+                    let group = self.rng.weighted(&OFFENCE_WEIGHTS);
+                    let victim_based = group < 10;
+                    let victim = if victim_based && self.rng.chance(0.92) {
+                        let pool = &mut recent_victims[d];
+                        if !pool.is_empty() && self.rng.chance(0.18) {
+                            let i = self.rng.below(pool.len() as u64) as usize;
+                            Some(pool[i].clone())
+                        } else {
+                            let id = self.id("V");
+                            pool.push_back(id.clone());
+                            if pool.len() > (3000.0 * self.options.scale) as usize {
+                                pool.pop_front();
+                            }
+                            Some(id)
+                        }
+                    } else {
+                        None
+                    };
+                    let age = match victim {
+                        Some(_) if self.rng.chance(0.96) => Some(if self.rng.chance(0.09) {
+                            4 + self.rng.below(14)
+                        } else {
+                            18 + self.rng.below(70)
+                        }),
+                        _ => None,
+                    };
+                    let child = age.is_some_and(|a| a < 18);
+                    let domestic_abuse = victim.is_some()
+                        && self.rng.chance(match group {
+                            0 => 0.33,
+                            1 => 0.2,
+                            9 => 0.1,
+                            _ => 0.02,
+                        });
+                    let cse = child
+                        && self.rng.chance(match group {
+                            1 => 0.35,
+                            0 => 0.03,
+                            _ => 0.0,
+                        });
+                    let (outcome, outcome_date) = self.outcome(date, domestic_abuse);
+                    let crime_ref = self.id("CR");
+                    w.write_record([
+                        crime_ref,
+                        date.to_string(),
+                        OFFENCE_GROUPS[group].to_string(),
+                        district.to_string(),
+                        victim.unwrap_or_default(),
+                        age.map(|a| a.to_string()).unwrap_or_default(),
+                        domestic_abuse.to_string(),
+                        cse.to_string(),
+                        outcome.map(|o| o.to_string()).unwrap_or_default(),
+                        outcome_date.map(|d| d.to_string()).unwrap_or_default(),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An outcome is likelier the longer a crime has had; charges are rarer
+    /// for domestic abuse, and their share drifts down over the years.
+    fn outcome(
+        &mut self,
+        recorded: NaiveDate,
+        domestic_abuse: bool,
+    ) -> (Option<u64>, Option<NaiveDate>) {
+        let days_open = (self.end_date() - recorded).num_days() as f64;
+        if !self.rng.chance(0.85 * (1.0 - (-days_open / 60.0).exp())) {
+            return (None, None);
+        }
+        let years = (recorded - self.options.first_month.first_day()).num_days() as f64 / 365.0;
+        let charge = if domestic_abuse {
+            0.09 - 0.006 * years
+        } else {
+            0.11
+        };
+        let outcome = if self.rng.chance(charge) {
+            1
+        } else if self.rng.chance(0.08) {
+            2 + self.rng.below(7)
+        } else {
+            9 + self.rng.below(14)
+        };
+        let delay = (self.rng.exponential(30.0) as i64).min(days_open as i64);
+        (
+            Some(outcome),
+            Some(recorded + chrono::Duration::days(delay)),
+        )
+    }
+
+    fn district(&mut self) -> usize {
+        let weights = DISTRICT_POPULATION.map(|p| p as f64);
+        self.rng.weighted(&weights)
+    }
+
+    fn satisfaction(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(contract::VICTIM_SATISFACTION.columns.iter().map(|c| c.name))?;
+        let step = self.options.satisfaction_step();
+        for month in self.options.months() {
+            let n = self.rng.poisson(330.0 * self.options.scale);
+            for _ in 0..n {
+                let date = self.day_in(month);
+                let district = self.district();
+                let group = self.rng.weighted(&[0.3, 0.25, 0.35, 0.1]);
+                let whole = if month >= step { 0.79 } else { 0.85 };
+                let answers: Vec<String> = [whole, 0.88, 0.80, 0.72, 0.92]
+                    .iter()
+                    .map(|&p| {
+                        if self.rng.chance(0.02) {
+                            String::new()
+                        } else {
+                            self.answer(p).to_string()
+                        }
+                    })
+                    .collect();
+                let response_id = self.id("R");
+                let crime_ref = self.id("CR");
+                let mut record = vec![
+                    response_id,
+                    crime_ref,
+                    date.to_string(),
+                    contract::SURVEY_GROUPS[group].to_string(),
+                    DISTRICTS[district].to_string(),
+                ];
+                record.extend(answers);
+                record.push(
+                    contract::ETHNIC_GROUPS[self.rng.weighted(&[0.85, 0.12, 0.03])].to_string(),
+                );
+                w.write_record(record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A 1..7 answer, satisfied (1..3) with probability `p`.
+    fn answer(&mut self, p: f64) -> u64 {
+        if self.rng.chance(p) {
+            1 + self.rng.weighted(&[0.3, 0.4, 0.3]) as u64
+        } else {
+            4 + self.rng.weighted(&[0.35, 0.3, 0.2, 0.15]) as u64
+        }
+    }
+
+    fn contacts(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(contract::VICTIM_CONTACTS.columns.iter().map(|c| c.name))?;
+        // Monthly county referrals by category, and how often a victim returns.
+        let categories = [
+            (520.0, 0.32),
+            (30.0, 0.1),
+            (10.0, 0.15),
+            (120.0, 0.2),
+            (200.0, 0.05),
+        ];
+        let mut pools: Vec<Vec<VecDeque<String>>> =
+            vec![vec![VecDeque::new(); DISTRICTS.len()]; categories.len()];
+        for month in self.options.months() {
+            for (c, &(volume, repeat)) in categories.iter().enumerate() {
+                let n = self.rng.poisson(volume * self.options.scale);
+                for _ in 0..n {
+                    let d = self.district();
+                    let pool = &mut pools[c][d];
+                    let victim = if !pool.is_empty() && self.rng.chance(repeat) {
+                        pool[self.rng.below(pool.len() as u64) as usize].clone()
+                    } else {
+                        let id = self.id("V");
+                        let pool = &mut pools[c][d];
+                        pool.push_back(id.clone());
+                        if pool.len() > (volume * self.options.scale * 2.0) as usize + 10 {
+                            pool.pop_front();
+                        }
+                        id
+                    };
+                    let risk = (c == 0).then(|| self.rng.weighted(&[0.55, 0.33, 0.12]));
+                    let marac = self.rng.chance(if risk == Some(2) { 0.9 } else { 0.02 });
+                    let date = self.day_in(month);
+                    let referral_id = self.id("REF");
+                    w.write_record([
+                        referral_id,
+                        victim,
+                        date.to_string(),
+                        contract::REFERRAL_CATEGORIES[c].to_string(),
+                        risk.map(|r| contract::RISK_LEVELS[r].to_string())
+                            .unwrap_or_default(),
+                        DISTRICTS[d].to_string(),
+                        if marac { "Y" } else { "N" }.to_string(),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn hate(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(contract::HATE_INCIDENTS.columns.iter().map(|c| c.name))?;
+        let strand_weights = [0.68, 0.07, 0.14, 0.08, 0.03];
+        for month in self.options.months() {
+            for d in 0..DISTRICTS.len() {
+                let n = self.rng.poisson(self.expected(1.5, d, month));
+                for _ in 0..n {
+                    let first = self.rng.weighted(&strand_weights);
+                    let mut strands = vec![STRANDS[first]];
+                    if self.rng.chance(0.09) {
+                        let second = self.rng.weighted(&strand_weights);
+                        if second != first {
+                            strands.push(STRANDS[second]);
+                        }
+                    }
+                    let is_crime = self.rng.chance(0.72);
+                    let crime_ref = if is_crime {
+                        self.id("CR")
+                    } else {
+                        String::new()
+                    };
+                    let victim = if self.rng.chance(0.8) {
+                        self.id("V")
+                    } else {
+                        String::new()
+                    };
+                    let outcome = (is_crime && self.rng.chance(0.8)).then(|| {
+                        if self.rng.chance(0.17) {
+                            1 + self.rng.below(8)
+                        } else {
+                            9 + self.rng.below(14)
+                        }
+                    });
+                    let date = self.day_in(month);
+                    let incident_ref = self.id("HI");
+                    w.write_record([
+                        incident_ref,
+                        date.to_string(),
+                        DISTRICTS[d].to_string(),
+                        strands.join(";"),
+                        is_crime.to_string(),
+                        crime_ref,
+                        victim,
+                        outcome.map(|o| o.to_string()).unwrap_or_default(),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn mental_health(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(
+            contract::MENTAL_HEALTH_CONTACTS
+                .columns
+                .iter()
+                .map(|c| c.name),
+        )?;
+        let spike = self.options.custody_spike();
+        for month in self.options.months() {
+            let years = (month.0 - self.options.first_month.0) as f64 / 12.0;
+            // County monthly volumes by contact type; street triage grows as the service does.
+            let volumes = [38.0, 4.0, 140.0 * (1.0 + 0.06 * years), 260.0, 90.0];
+            for (t, &volume) in volumes.iter().enumerate() {
+                let n = self.rng.poisson(volume * self.options.scale);
+                for _ in 0..n {
+                    let d = self.district();
+                    let detention = t < 2;
+                    let custody = if month == spike { 0.45 } else { 0.08 };
+                    let place = detention.then(|| {
+                        if self.rng.chance(custody) {
+                            1
+                        } else {
+                            [0, 2, 3][self.rng.weighted(&[0.85, 0.1, 0.05])]
+                        }
+                    });
+                    let time = self.day_in(month).and_hms_opt(
+                        self.rng.below(24) as u32,
+                        self.rng.below(60) as u32,
+                        self.rng.below(60) as u32,
+                    );
+                    let age = self.rng.chance(0.95).then(|| 12 + self.rng.below(78));
+                    let minutes = (detention || self.rng.chance(0.5))
+                        .then(|| 30 + self.rng.below(if detention { 900 } else { 240 }));
+                    let contact_ref = self.id("MH");
+                    w.write_record([
+                        contact_ref,
+                        time.expect("valid time")
+                            .format("%Y-%m-%dT%H:%M:%S")
+                            .to_string(),
+                        DISTRICTS[d].to_string(),
+                        contract::CONTACT_TYPES[t].to_string(),
+                        place
+                            .map(|p| contract::PLACES_OF_SAFETY[p].to_string())
+                            .unwrap_or_default(),
+                        age.map(|a| a.to_string()).unwrap_or_default(),
+                        minutes.map(|m| m.to_string()).unwrap_or_default(),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn population(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(contract::POPULATION.columns.iter().map(|c| c.name))?;
+        for year in self.options.first_month.year()..=self.options.last_month().year() {
+            for (d, district) in DISTRICTS.iter().enumerate() {
+                let people = DISTRICT_POPULATION[d] as f64 * 1.008_f64.powi(year - 2021);
+                w.write_record([
+                    district.to_string(),
+                    year.to_string(),
+                    (people.round() as u64).to_string(),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}

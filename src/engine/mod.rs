@@ -1,0 +1,341 @@
+//! The engine: measure definitions compiled to DataFusion queries over the
+//! ingested Arrow extracts, then turned into series of points with statistics.
+
+mod series;
+pub mod sql;
+
+pub use series::Population;
+
+use crate::definition::{Measure, MeasureSet};
+use crate::ingest::Extract;
+use crate::period::{Month, Period};
+use crate::stats::{Interval, Signal, XmrLimits, suppression};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::Int64Type;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use series::{MonthlyCounts, PopulationOf};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The figures of one point, present only where not suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    /// The count of events (for a proportion, of numerator rows).
+    pub numerator: u64,
+    /// A proportion's base, or a rate's population.
+    pub denominator: Option<u64>,
+    /// The count, the fraction 0..1, or the rate; `None` for a proportion of nothing.
+    pub value: Option<f64>,
+    pub interval: Option<Interval>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub period: Period,
+    pub suppressed: bool,
+    /// `None` when suppressed: withheld figures never leave the engine.
+    pub figures: Option<Figures>,
+    pub signal: Option<Signal>,
+}
+
+impl Point {
+    pub fn value(&self) -> Option<f64> {
+        self.figures.as_ref().and_then(|f| f.value)
+    }
+}
+
+/// One line of a measure: the total, or one group of a breakdown.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub breakdown: Option<String>,
+    pub group: Option<String>,
+    pub points: Vec<Point>,
+    pub spc: Option<XmrLimits>,
+}
+
+/// Everything evaluated for one measure: the total series first, then each
+/// breakdown's groups.
+#[derive(Debug, Clone)]
+pub struct MeasureResult {
+    pub measure: Measure,
+    pub series: Vec<Series>,
+}
+
+impl MeasureResult {
+    pub fn total(&self) -> &Series {
+        &self.series[0]
+    }
+
+    pub fn breakdown(&self, name: &str) -> impl Iterator<Item = &Series> {
+        self.series
+            .iter()
+            .filter(move |s| s.breakdown.as_deref() == Some(name))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("measure `{measure}`: the query failed: {message}")]
+    Query { measure: String, message: String },
+    #[error(
+        "measure `{measure}`: no population for {district} in {year} or the ten years before; add it to the population extract"
+    )]
+    MissingPopulation {
+        measure: String,
+        district: String,
+        year: i32,
+    },
+    #[error("measure `{measure}` needs the `{source_name}` extract, which was not loaded")]
+    MissingSource {
+        measure: String,
+        source_name: String,
+    },
+    #[error("cannot register the `{source_name}` extract with the query engine: {message}")]
+    Register {
+        source_name: String,
+        message: String,
+    },
+}
+
+/// Evaluates every measure over the loaded extracts.
+pub async fn evaluate(
+    measures: &MeasureSet,
+    extracts: &[Extract],
+) -> Result<Vec<MeasureResult>, EngineError> {
+    let engine = Engine::new(extracts)?;
+    let mut results = Vec::with_capacity(measures.measures.len());
+    for measure in &measures.measures {
+        results.push(engine.measure(measure).await?);
+    }
+    Ok(results)
+}
+
+struct Engine {
+    ctx: SessionContext,
+    population: Option<Population>,
+    sources: Vec<String>,
+}
+
+impl Engine {
+    fn new(extracts: &[Extract]) -> Result<Self, EngineError> {
+        let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let ctx = SessionContext::new_with_config(
+            SessionConfig::new().with_target_partitions(partitions),
+        );
+        let mut population = None;
+        for extract in extracts {
+            if extract.name == crate::ingest::contract::POPULATION.name {
+                population = Some(read_population(extract));
+                continue;
+            }
+            // Spread the batches over partitions so DataFusion scans them in parallel.
+            let mut parts = vec![Vec::new(); partitions];
+            for (i, batch) in extract.batches.iter().enumerate() {
+                parts[i % partitions].push(batch.clone());
+            }
+            let table = MemTable::try_new(extract.schema.clone(), parts).map_err(|e| {
+                EngineError::Register {
+                    source_name: extract.name.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+            ctx.register_table(extract.name.as_str(), Arc::new(table))
+                .map_err(|e| EngineError::Register {
+                    source_name: extract.name.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(Engine {
+            ctx,
+            population,
+            sources: extracts.iter().map(|e| e.name.clone()).collect(),
+        })
+    }
+
+    async fn query(
+        &self,
+        measure: &Measure,
+        sql: &str,
+    ) -> Result<Vec<datafusion::arrow::record_batch::RecordBatch>, EngineError> {
+        let error = |e: datafusion::error::DataFusionError| EngineError::Query {
+            measure: measure.id.clone(),
+            message: e.to_string(),
+        };
+        self.ctx
+            .sql(sql)
+            .await
+            .map_err(error)?
+            .collect()
+            .await
+            .map_err(error)
+    }
+
+    async fn measure(&self, measure: &Measure) -> Result<MeasureResult, EngineError> {
+        if !self.sources.contains(&measure.source) {
+            return Err(EngineError::MissingSource {
+                measure: measure.id.clone(),
+                source_name: measure.source.clone(),
+            });
+        }
+        let (first, last) = self.span(measure).await?;
+        let months = (last.0 - first.0 + 1) as usize;
+        let periods = series::periods(measure, first, last);
+
+        let totals = self.monthly_counts(measure, None, first, months).await?;
+        let total_counts = totals
+            .get("")
+            .cloned()
+            .unwrap_or_else(|| MonthlyCounts::zeros(months));
+        let population = self.population.as_ref();
+        let figures = series::figures(
+            measure,
+            first,
+            &periods,
+            &total_counts,
+            population.map(|p| (p, PopulationOf::AllDistricts)),
+        )?;
+        let suppressed = series::primary_suppression(measure, &figures);
+        let mut all_series = vec![series::assemble(
+            measure,
+            None,
+            None,
+            &periods,
+            figures,
+            &suppressed,
+        )];
+
+        for breakdown in &measure.breakdowns {
+            let mut counts = self
+                .monthly_counts(measure, Some(breakdown), first, months)
+                .await?;
+            // Zero-fill: every group of the domain has a series, whether or not it occurs.
+            let mut groups: Vec<String> = breakdown.domain.clone().unwrap_or_default();
+            let mut observed: Vec<String> = counts
+                .keys()
+                .filter(|g| !groups.contains(g))
+                .cloned()
+                .collect();
+            observed.sort();
+            groups.extend(observed);
+            let mut group_figures = Vec::with_capacity(groups.len());
+            for group in &groups {
+                let c = counts
+                    .remove(group)
+                    .unwrap_or_else(|| MonthlyCounts::zeros(months));
+                let of = population.map(|p| (p, PopulationOf::District(group)));
+                group_figures.push(series::figures(measure, first, &periods, &c, of)?);
+            }
+            let mut suppressed: Vec<Vec<bool>> = group_figures
+                .iter()
+                .map(|f| series::primary_suppression(measure, f))
+                .collect();
+            if measure.suppress_below.is_some() {
+                for period in 0..periods.len() {
+                    let mut column: Vec<bool> = suppressed.iter().map(|s| s[period]).collect();
+                    let sizes: Vec<u64> = group_figures
+                        .iter()
+                        .map(|f| series::suppression_size(measure, &f[period]))
+                        .collect();
+                    suppression::apply_secondary(&mut column, &sizes);
+                    for (g, hidden) in column.into_iter().enumerate() {
+                        suppressed[g][period] = hidden;
+                    }
+                }
+            }
+            for ((group, figures), hidden) in groups.iter().zip(group_figures).zip(suppressed) {
+                all_series.push(series::assemble(
+                    measure,
+                    Some(&breakdown.name),
+                    Some(group),
+                    &periods,
+                    figures,
+                    &hidden,
+                ));
+            }
+        }
+        Ok(MeasureResult {
+            measure: measure.clone(),
+            series: all_series,
+        })
+    }
+
+    /// First and last month present in the measure's source.
+    async fn span(&self, measure: &Measure) -> Result<(Month, Month), EngineError> {
+        let batches = self
+            .query(
+                measure,
+                &sql::span_query(&measure.source, &measure.date_column),
+            )
+            .await?;
+        let batch = batches.first().filter(|b| b.num_rows() > 0);
+        let first = batch
+            .map(|b| b.column(0).as_primitive::<Int64Type>())
+            .filter(|a| !a.is_null(0));
+        let last = batch
+            .map(|b| b.column(1).as_primitive::<Int64Type>())
+            .filter(|a| !a.is_null(0));
+        match (first, last) {
+            (Some(f), Some(l)) => Ok((Month(f.value(0) as i32), Month(l.value(0) as i32))),
+            _ => Err(EngineError::Query {
+                measure: measure.id.clone(),
+                message: format!("the `{}` extract has no dates", measure.source),
+            }),
+        }
+    }
+
+    /// Monthly numerator and denominator counts by group ("" for the total).
+    async fn monthly_counts(
+        &self,
+        measure: &Measure,
+        breakdown: Option<&crate::definition::Breakdown>,
+        first: Month,
+        months: usize,
+    ) -> Result<BTreeMap<String, MonthlyCounts>, EngineError> {
+        let batches = self
+            .query(measure, &sql::aggregate_query(measure, breakdown))
+            .await?;
+        let mut counts: BTreeMap<String, MonthlyCounts> = BTreeMap::new();
+        for batch in &batches {
+            let month = batch.column(0).as_primitive::<Int64Type>();
+            let group = datafusion::arrow::compute::cast(
+                batch.column(1),
+                &datafusion::arrow::datatypes::DataType::Utf8,
+            )
+            .map_err(|e| EngineError::Query {
+                measure: measure.id.clone(),
+                message: e.to_string(),
+            })?;
+            let group = group.as_string::<i32>();
+            let num = batch.column(2).as_primitive::<Int64Type>();
+            let den = batch.column(3).as_primitive::<Int64Type>();
+            for row in 0..batch.num_rows() {
+                let offset = month.value(row) - first.0 as i64;
+                if offset < 0 || offset as usize >= months {
+                    continue;
+                }
+                let entry = counts
+                    .entry(group.value(row).to_string())
+                    .or_insert_with(|| MonthlyCounts::zeros(months));
+                entry.numerator[offset as usize] += num.value(row) as u64;
+                entry.denominator[offset as usize] += den.value(row) as u64;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+fn read_population(extract: &Extract) -> Population {
+    let mut by_district_year = HashMap::new();
+    for batch in &extract.batches {
+        let district = batch.column(0).as_string::<i32>();
+        let year = batch.column(1).as_primitive::<Int64Type>();
+        let people = batch.column(2).as_primitive::<Int64Type>();
+        for row in 0..batch.num_rows() {
+            *by_district_year
+                .entry((district.value(row).to_string(), year.value(row) as i32))
+                .or_insert(0) += people.value(row) as u64;
+        }
+    }
+    Population { by_district_year }
+}

@@ -1,0 +1,306 @@
+//! Ingest: reads the extracts of a data folder (CSV or Parquet) against their
+//! contracts into typed Arrow batches. Rows that break a contract are rejected
+//! with their reasons and counted; an extract with too many is refused whole.
+
+pub mod config;
+pub mod contract;
+mod rows;
+
+pub use config::{SourceConfig, SourcesConfig};
+pub use rows::Reject;
+
+use contract::{ColumnType, Contract};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The default bound on the share of an extract's rows that may be rejected.
+pub const DEFAULT_MAX_REJECT_SHARE: f64 = 0.01;
+
+/// A source's columns, as definitions see them.
+#[derive(Debug, Clone)]
+pub struct SourceSchema {
+    pub name: String,
+    pub description: String,
+    pub columns: Vec<SourceColumn>,
+    pub period_column: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceColumn {
+    pub name: String,
+    pub ty: ColumnType,
+}
+
+impl SourceSchema {
+    pub fn from_contract(contract: &Contract) -> Self {
+        SourceSchema {
+            name: contract.name.to_string(),
+            description: contract.description.to_string(),
+            columns: contract
+                .columns
+                .iter()
+                .map(|c| SourceColumn {
+                    name: c.name.to_string(),
+                    ty: c.ty,
+                })
+                .collect(),
+            period_column: contract.period_column.map(str::to_string),
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&SourceColumn> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn date_columns(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
+    /// The Arrow schema, with extra boolean columns (those a measure derives).
+    pub fn arrow_schema_with(&self, extra_booleans: &[&str]) -> SchemaRef {
+        let mut fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.ty.arrow_type(), true))
+            .collect();
+        fields.extend(
+            extra_booleans
+                .iter()
+                .map(|name| Field::new(*name, DataType::Boolean, true)),
+        );
+        Arc::new(Schema::new(fields))
+    }
+}
+
+/// The sources measures can read.
+#[derive(Debug, Clone)]
+pub struct SourceCatalog {
+    sources: Vec<SourceSchema>,
+}
+
+impl SourceCatalog {
+    /// The five contract extracts and the population table.
+    pub fn contracts() -> Self {
+        SourceCatalog {
+            sources: contract::ALL
+                .iter()
+                .map(|c| SourceSchema::from_contract(c))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&SourceSchema> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// Sources a measure can count (reference tables excluded).
+    pub fn measure_sources(&self) -> impl Iterator<Item = &str> {
+        self.sources
+            .iter()
+            .filter(|s| s.period_column.is_some())
+            .map(|s| s.name.as_str())
+    }
+}
+
+/// One file read, for provenance.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileProvenance {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Data rows in the file, loaded and rejected.
+    pub rows: u64,
+}
+
+/// An extract loaded into Arrow.
+#[derive(Debug, Clone)]
+pub struct Extract {
+    pub name: String,
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub file: FileProvenance,
+    pub rows_loaded: u64,
+    pub rejects: Vec<Reject>,
+    /// Columns in the file that the contract does not know (reported, not loaded).
+    pub ignored_columns: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("no extract for `{source_name}` in {}: expected {source_name}.csv or {source_name}.parquet (or a `file` for it in sources.toml)", .dir.display())]
+    MissingFile { source_name: String, dir: PathBuf },
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: line {line}: {message}", .path.display())]
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{}: the required column `{column}` is missing{}", .path.display(), hint(.suggestion))]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        suggestion: Option<String>,
+    },
+    #[error("{}: {message}", .path.display())]
+    Parquet { path: PathBuf, message: String },
+    #[error(
+        "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused and the last good results stay live; first rejected row: {first}",
+        .path.display(), 100.0 * *.rejected as f64 / (*.total).max(1) as f64, 100.0 * .bound
+    )]
+    TooManyRejects {
+        path: PathBuf,
+        source_name: String,
+        rejected: u64,
+        total: u64,
+        bound: f64,
+        first: Box<Reject>,
+    },
+    #[error("{}: the extract has no rows to count", .path.display())]
+    Empty { path: PathBuf },
+    #[error("{}: {message}", .path.display())]
+    Config { path: PathBuf, message: String },
+}
+
+fn hint(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!(
+            " (the file has a column `{s}`: if that is it, map it in sources.toml under [columns])"
+        ),
+        None => {
+            " (map the force's own column name onto it in sources.toml under [columns])".to_string()
+        }
+    }
+}
+
+/// Options for loading extracts.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub max_reject_share: f64,
+}
+
+/// Loads the named sources from `dir`.
+pub fn load_extracts(
+    dir: &Path,
+    names: &[&str],
+    options: Option<f64>,
+) -> Result<Vec<Extract>, IngestError> {
+    let config = SourcesConfig::read(dir)?;
+    let bound = options
+        .or(config.max_reject_share)
+        .unwrap_or(DEFAULT_MAX_REJECT_SHARE);
+    names
+        .iter()
+        .map(|name| {
+            let contract = contract::by_name(name).ok_or_else(|| IngestError::Config {
+                path: dir.join("sources.toml"),
+                message: format!("unknown source `{name}`"),
+            })?;
+            load_extract(dir, contract, &config.source(name), bound)
+        })
+        .collect()
+}
+
+/// Finds and loads one extract, refusing it past the reject bound.
+pub fn load_extract(
+    dir: &Path,
+    contract: &Contract,
+    config: &SourceConfig,
+    bound: f64,
+) -> Result<Extract, IngestError> {
+    let path = match &config.file {
+        Some(file) => dir.join(file),
+        None => ["csv", "parquet"]
+            .iter()
+            .map(|ext| dir.join(format!("{}.{ext}", contract.name)))
+            .find(|p| p.is_file())
+            .ok_or_else(|| IngestError::MissingFile {
+                source_name: contract.name.to_string(),
+                dir: dir.to_path_buf(),
+            })?,
+    };
+    if !path.is_file() {
+        return Err(IngestError::MissingFile {
+            source_name: contract.name.to_string(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let (sha256, parsed) = std::thread::scope(|scope| {
+        let hash = scope.spawn(|| crate::definition::sha256_hex(&bytes));
+        let parsed = if is_parquet {
+            rows::read_parquet(&path, &bytes, contract, config)
+        } else {
+            rows::read_csv(&path, &bytes, contract, config)
+        };
+        (hash.join().expect("hashing does not panic"), parsed)
+    });
+    let parsed = parsed?;
+    let total = parsed.rows_loaded + parsed.rejects.len() as u64;
+    if total == 0 {
+        return Err(IngestError::Empty { path });
+    }
+    let rejected = parsed.rejects.len() as u64;
+    if rejected as f64 > bound * total as f64 {
+        return Err(IngestError::TooManyRejects {
+            path,
+            source_name: contract.name.to_string(),
+            rejected,
+            total,
+            bound,
+            first: Box::new(parsed.rejects[0].clone()),
+        });
+    }
+    Ok(Extract {
+        name: contract.name.to_string(),
+        schema: contract.arrow_schema(),
+        batches: parsed.batches,
+        file: FileProvenance {
+            path,
+            sha256,
+            bytes: bytes.len() as u64,
+            rows: total,
+        },
+        rows_loaded: parsed.rows_loaded,
+        rejects: parsed.rejects,
+        ignored_columns: parsed.ignored_columns,
+    })
+}
+
+/// Writes rejected rows as CSV (source, file, line, column, value, rule), for the analyst.
+pub fn write_rejects(path: &Path, extracts: &[Extract]) -> std::io::Result<u64> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(["source", "file", "line", "column", "value", "rule"])?;
+    let mut count = 0;
+    for extract in extracts {
+        for r in &extract.rejects {
+            writer.write_record([
+                extract.name.as_str(),
+                &r.file.display().to_string(),
+                &r.line.to_string(),
+                &r.column,
+                &r.value,
+                &r.rule,
+            ])?;
+            count += 1;
+        }
+    }
+    writer.flush()?;
+    Ok(count)
+}

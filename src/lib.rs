@@ -1,0 +1,31 @@
+//! # Measures of Success
+//!
+//! The engine and dashboard with which a Police and Crime Commissioner's office
+//! runs its performance framework. Data flows one way:
+//!
+//! ```text
+//!  measures/*.toml ──► definition ──┐
+//!                                   ▼
+//!  extracts (CSV, Parquet) ──► ingest ──► engine (DataFusion) ──► stats ──► results
+//!                                                                   │
+//!                                                      web dashboard, board reports
+//! ```
+//!
+//! - [`definition`]: the measure language, parsed with positions and validated once.
+//! - [`ingest`]: the extract contracts; typed Arrow batches; rejected rows with reasons.
+//! - [`engine`]: definitions compiled to DataFusion queries; periods, windows, series.
+//! - [`stats`]: Wilson and Poisson intervals, XmR charts and their rules, suppression.
+//! - [`results`]: the results contract and its writers.
+//! - [`demo`]: the deterministic generator behind the embedded demo data.
+//! - [`pipeline`]: the whole run, from folders to evaluated measures.
+
+pub mod definition;
+pub mod demo;
+pub mod engine;
+pub mod ingest;
+pub mod period;
+pub mod pipeline;
+pub mod results;
+pub mod stats;
+
+pub use pipeline::{Error, Evaluation};

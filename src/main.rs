@@ -1,0 +1,239 @@
+//! `mos`: the command line. Parses arguments, calls the library, prints errors.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use mos::demo::{DemoOptions, Format};
+use mos::period::Month;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "mos",
+    version,
+    about = "Measures of Success: a Police and Crime Plan's performance framework, read with statistics"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write realistic demo extracts (the six contract files), the same for the same seed.
+    Generate {
+        /// Folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = DemoOptions::default().seed)]
+        seed: u64,
+        /// Years of data, from April 2021.
+        #[arg(long, default_value_t = DemoOptions::default().years)]
+        years: u32,
+        /// Volume multiplier: 1 is a county force (about 60,000 crimes a year), 100 national.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Check every measure definition (and, with --data, that the extracts meet their contracts).
+    Check {
+        /// Folder of measure definitions.
+        #[arg(long, default_value = "measures")]
+        measures: PathBuf,
+        /// Folder of extracts to check as well.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
+        #[arg(long)]
+        max_reject_share: Option<f64>,
+    },
+    /// Evaluate every measure and write the results (.csv, .json or .parquet).
+    Run {
+        /// Folder of extracts (default: the embedded demo data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Folder of measure definitions.
+        #[arg(long, default_value = "measures")]
+        measures: PathBuf,
+        /// Results file; its extension picks the format.
+        #[arg(long)]
+        out: PathBuf,
+        /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
+        #[arg(long)]
+        max_reject_share: Option<f64>,
+    },
+    /// Print the JSON Schema of measure definition files, for editors.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Library errors already read as sentences with file and position.
+            eprintln!("{}", format!("{error:#}").trim_end());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Generate {
+            out,
+            seed,
+            years,
+            scale,
+            format,
+        } => {
+            if years == 0 || !(scale > 0.0) {
+                bail!("--years must be at least 1 and --scale above 0");
+            }
+            let options = DemoOptions {
+                seed,
+                years,
+                scale,
+                format,
+                first_month: Month::new(2021, 4),
+            };
+            let files = tokio::task::block_in_place(|| mos::demo::generate(&out, &options))?;
+            for file in files {
+                println!("wrote {}", file.display());
+            }
+            Ok(())
+        }
+        Command::Check {
+            measures,
+            data,
+            max_reject_share,
+        } => {
+            let set = mos::pipeline::load_measures(&measures)?;
+            println!(
+                "{} measures in {} are valid",
+                set.measures.len(),
+                measures.display()
+            );
+            if let Some(data) = data {
+                let names = set.sources();
+                let extracts = tokio::task::block_in_place(|| {
+                    mos::ingest::load_extracts(&data, &names, max_reject_share)
+                })?;
+                for e in &extracts {
+                    report_extract(e);
+                }
+            }
+            Ok(())
+        }
+        Command::Run {
+            data,
+            measures,
+            out,
+            max_reject_share,
+        } => {
+            let set = mos::pipeline::load_measures(&measures)?;
+            let demo = if data.is_none() {
+                Some(tokio::task::block_in_place(mos::pipeline::demo_data)?)
+            } else {
+                None
+            };
+            let data_dir: &Path = data
+                .as_deref()
+                .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+            let progress = Progress::new();
+            let (evaluation, extracts) =
+                mos::pipeline::evaluate(&set, data_dir, max_reject_share, &|s| progress.step(s))
+                    .await?;
+            progress.finish();
+            for e in &extracts {
+                report_extract(e);
+            }
+            let rows = mos::results::rows(&evaluation.results);
+            mos::results::write(&out, &rows)?;
+            let rejected: usize = extracts.iter().map(|e| e.rejects.len()).sum();
+            if rejected > 0 {
+                let path = rejects_path(&out);
+                mos::ingest::write_rejects(&path, &extracts)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!(
+                    "{rejected} rejected rows, with their reasons, are in {}",
+                    path.display()
+                );
+            }
+            println!(
+                "wrote {} rows for {} measures to {}",
+                rows.len(),
+                evaluation.results.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&mos::definition::json_schema())?
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `results.csv` → `results.rejects.csv`
+fn rejects_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".into());
+    out.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+fn report_extract(extract: &mos::ingest::Extract) {
+    eprintln!(
+        "{}: {} rows loaded, {} rejected ({})",
+        extract.name,
+        extract.rows_loaded,
+        extract.rejects.len(),
+        extract.file.path.display()
+    );
+    for r in extract.rejects.iter().take(3) {
+        eprintln!("  rejected {r}");
+    }
+    if !extract.ignored_columns.is_empty() {
+        eprintln!(
+            "  columns not in the contract, ignored: {}",
+            extract.ignored_columns.join(", ")
+        );
+    }
+}
+
+/// A spinner on a terminal; silence when output is piped.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new() -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    fn step(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message.to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The results contract of `mos run`: one row per point of every series, and
+//! its writers (CSV, JSON, Parquet). Files are written beside their target and
+//! renamed into place, so a failure never leaves half a file over good results.
+
+use crate::engine::MeasureResult;
+use datafusion::arrow::array::{ArrayRef, BooleanArray, Float64Array, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const COLUMNS: [&str; 15] = [
+    "measure_id",
+    "period_start",
+    "period_end",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "suppressed",
+    "spc_mean",
+    "spc_lower",
+    "spc_upper",
+    "spc_signal",
+];
+
+/// One row of the results contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    pub measure_id: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub breakdown: String,
+    pub group: String,
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub value: Option<f64>,
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    pub suppressed: bool,
+    pub spc_mean: Option<f64>,
+    pub spc_lower: Option<f64>,
+    pub spc_upper: Option<f64>,
+    pub spc_signal: Option<&'static str>,
+}
+
+/// The rows of every measure, sorted by measure, breakdown, group and period start.
+pub fn rows(results: &[MeasureResult]) -> Vec<ResultRow> {
+    let mut rows: Vec<ResultRow> = results.iter().flat_map(measure_rows).collect();
+    rows.sort_by(|a, b| {
+        (&a.measure_id, &a.breakdown, &a.group, &a.period_start).cmp(&(
+            &b.measure_id,
+            &b.breakdown,
+            &b.group,
+            &b.period_start,
+        ))
+    });
+    rows
+}
+
+/// The rows of one measure, in series order.
+pub fn measure_rows(result: &MeasureResult) -> Vec<ResultRow> {
+    let mut rows = Vec::new();
+    for series in &result.series {
+        for point in &series.points {
+            let f = point.figures.as_ref();
+            rows.push(ResultRow {
+                measure_id: result.measure.id.clone(),
+                period_start: point.period.start_date().to_string(),
+                period_end: point.period.end_date().to_string(),
+                breakdown: series.breakdown.clone().unwrap_or_default(),
+                group: series.group.clone().unwrap_or_default(),
+                numerator: f.map(|f| f.numerator),
+                denominator: f.and_then(|f| f.denominator),
+                value: f.and_then(|f| f.value),
+                ci_lower: f.and_then(|f| f.interval).map(|i| i.lower),
+                ci_upper: f.and_then(|f| f.interval).map(|i| i.upper),
+                suppressed: point.suppressed,
+                spc_mean: series.spc.map(|l| l.mean),
+                spc_lower: series.spc.map(|l| l.lower),
+                spc_upper: series.spc.map(|l| l.upper),
+                spc_signal: point.signal.map(|s| s.as_str()),
+            });
+        }
+    }
+    rows
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {message}", .path.display())]
+    Encode { path: PathBuf, message: String },
+    #[error("cannot tell the format of {}: name it .csv, .json or .parquet", .0.display())]
+    UnknownFormat(PathBuf),
+}
+
+/// Writes `rows` to `path` in the format its extension names, atomically.
+pub fn write(path: &Path, rows: &[ResultRow]) -> Result<(), WriteError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let encode: fn(&[ResultRow]) -> Result<Vec<u8>, String> = match extension.as_deref() {
+        Some("csv") => |rows| Ok(to_csv(rows)),
+        Some("json") => |rows| serde_json::to_vec_pretty(rows).map_err(|e| e.to_string()),
+        Some("parquet") => to_parquet,
+        _ => return Err(WriteError::UnknownFormat(path.to_path_buf())),
+    };
+    let bytes = encode(rows).map_err(|message| WriteError::Encode {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    write_atomically(path, &bytes)
+}
+
+/// Writes to a temporary file in the same folder, then renames it over `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.as_file().sync_all().map_err(io)?;
+    file.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Shortest text that reads back as the same f64.
+pub fn number(value: f64) -> String {
+    let mut text = format!("{value}");
+    if text == "-0" {
+        text = "0".into();
+    }
+    text
+}
+
+fn optional<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub fn to_csv(rows: &[ResultRow]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(COLUMNS).expect("writing to memory");
+    for r in rows {
+        let float = |v: Option<f64>| v.map(number).unwrap_or_default();
+        writer
+            .write_record([
+                r.measure_id.clone(),
+                r.period_start.clone(),
+                r.period_end.clone(),
+                r.breakdown.clone(),
+                r.group.clone(),
+                optional(r.numerator),
+                optional(r.denominator),
+                float(r.value),
+                float(r.ci_lower),
+                float(r.ci_upper),
+                r.suppressed.to_string(),
+                float(r.spc_mean),
+                float(r.spc_lower),
+                float(r.spc_upper),
+                r.spc_signal.unwrap_or_default().to_string(),
+            ])
+            .expect("writing to memory");
+    }
+    writer.into_inner().expect("writing to memory")
+}
+
+pub fn to_record_batch(rows: &[ResultRow]) -> RecordBatch {
+    let text = |f: fn(&ResultRow) -> &str| {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(f))) as ArrayRef
+    };
+    let float = |f: fn(&ResultRow) -> Option<f64>| {
+        Arc::new(Float64Array::from_iter(rows.iter().map(f))) as ArrayRef
+    };
+    let unsigned = |f: fn(&ResultRow) -> Option<u64>| {
+        Arc::new(UInt64Array::from_iter(rows.iter().map(f))) as ArrayRef
+    };
+    let fields = COLUMNS.map(|name| {
+        let ty = match name {
+            "numerator" | "denominator" => DataType::UInt64,
+            "value" | "ci_lower" | "ci_upper" | "spc_mean" | "spc_lower" | "spc_upper" => {
+                DataType::Float64
+            }
+            "suppressed" => DataType::Boolean,
+            _ => DataType::Utf8,
+        };
+        Field::new(
+            name,
+            ty,
+            !matches!(
+                name,
+                "measure_id" | "period_start" | "period_end" | "suppressed"
+            ),
+        )
+    });
+    let columns: Vec<ArrayRef> = vec![
+        text(|r| &r.measure_id),
+        text(|r| &r.period_start),
+        text(|r| &r.period_end),
+        text(|r| &r.breakdown),
+        text(|r| &r.group),
+        unsigned(|r| r.numerator),
+        unsigned(|r| r.denominator),
+        float(|r| r.value),
+        float(|r| r.ci_lower),
+        float(|r| r.ci_upper),
+        Arc::new(BooleanArray::from_iter(
+            rows.iter().map(|r| Some(r.suppressed)),
+        )),
+        float(|r| r.spc_mean),
+        float(|r| r.spc_lower),
+        float(|r| r.spc_upper),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.spc_signal))),
+    ];
+    RecordBatch::try_new(Arc::new(Schema::new(fields.to_vec())), columns)
+        .expect("columns match the schema")
+}
+
+fn to_parquet(rows: &[ResultRow]) -> Result<Vec<u8>, String> {
+    let batch = to_record_batch(rows);
+    let mut buffer = Vec::new();
+    let mut writer =
+        datafusion::parquet::arrow::ArrowWriter::try_new(&mut buffer, batch.schema(), None)
+            .map_err(|e| e.to_string())?;
+    writer.write(&batch).map_err(|e| e.to_string())?;
+    writer.close().map_err(|e| e.to_string())?;
+    Ok(buffer)
+}

@@ -1,0 +1,10 @@
+//! Statistics on aggregated figures: intervals, statistical process control and
+//! small-number suppression. Pure functions over numbers; nothing here knows of
+//! Arrow, DataFusion or files.
+
+pub mod intervals;
+pub mod spc;
+pub mod suppression;
+
+pub use intervals::{Interval, poisson_count_interval, wilson_interval};
+pub use spc::{Polarity, Signal, XmrChart, XmrLimits, xmr_chart};

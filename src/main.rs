@@ -77,8 +77,16 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            // Library errors already read as sentences with file and position.
-            eprintln!("{}", format!("{error:#}").trim_end());
+            // Library errors already read as sentences with file and position, and
+            // most name their cause: add only the causes not already said.
+            let mut message = error.to_string();
+            for cause in error.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message = format!("{message}: {cause}");
+                }
+            }
+            eprintln!("{}", message.trim_end());
             ExitCode::FAILURE
         }
     }
@@ -93,7 +101,7 @@ async fn run(cli: Cli) -> Result<()> {
             scale,
             format,
         } => {
-            if years == 0 || !(scale > 0.0) {
+            if years == 0 || scale.is_nan() || scale <= 0.0 {
                 bail!("--years must be at least 1 and --scale above 0");
             }
             let options = DemoOptions {

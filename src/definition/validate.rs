@@ -128,7 +128,7 @@ impl Validator<'_> {
                     theme_names()
                 ))
             }
-            (Some(t), o) if o != 4 => {
+            (Some(t), 1..=3) => {
                 self.error(t, "themes belong to Objective 4 \"Keeping people safe\"")
                     .help = Some("remove `theme`, or set `objective = 4`".into())
             }

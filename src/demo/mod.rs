@@ -391,7 +391,7 @@ impl Generator {
         w.write_record(contract::HATE_INCIDENTS.columns.iter().map(|c| c.name))?;
         let strand_weights = [0.68, 0.07, 0.14, 0.08, 0.03];
         for month in self.options.months() {
-            for d in 0..DISTRICTS.len() {
+            for (d, district) in DISTRICTS.iter().enumerate() {
                 let n = self.rng.poisson(self.expected(1.5, d, month));
                 for _ in 0..n {
                     let first = self.rng.weighted(&strand_weights);
@@ -425,7 +425,7 @@ impl Generator {
                     w.write_record([
                         incident_ref,
                         date.to_string(),
-                        DISTRICTS[d].to_string(),
+                        district.to_string(),
                         strands.join(";"),
                         is_crime.to_string(),
                         crime_ref,

@@ -9,9 +9,21 @@ use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-pub const DISTRICTS: [&str; 6] =
-    ["cambridge", "east_cambridgeshire", "fenland", "huntingdonshire", "peterborough", "south_cambridgeshire"];
-pub const STRANDS: [&str; 5] = ["race", "religion", "sexual_orientation", "disability", "transgender"];
+pub const DISTRICTS: [&str; 6] = [
+    "cambridge",
+    "east_cambridgeshire",
+    "fenland",
+    "huntingdonshire",
+    "peterborough",
+    "south_cambridgeshire",
+];
+pub const STRANDS: [&str; 5] = [
+    "race",
+    "religion",
+    "sexual_orientation",
+    "disability",
+    "transgender",
+];
 pub const SURVEY_GROUPS: [&str; 4] = ["burglary", "vehicle_crime", "violent_crime", "hate_crime"];
 const VICTIM_BASED: [&str; 10] = [
     "violence_against_the_person",
@@ -31,11 +43,21 @@ pub type Row = HashMap<String, String>;
 /// Reads a CSV into rows keyed by column, values as written.
 pub fn read_rows(path: &Path) -> Vec<Row> {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> =
-        reader.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
     reader
         .records()
-        .map(|r| headers.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
         .collect()
 }
 
@@ -44,7 +66,10 @@ fn norm(value: &str) -> String {
 }
 
 fn truthy(value: &str) -> bool {
-    matches!(value.trim().to_lowercase().as_str(), "true" | "y" | "yes" | "1")
+    matches!(
+        value.trim().to_lowercase().as_str(),
+        "true" | "y" | "yes" | "1"
+    )
 }
 
 fn int(value: &str) -> Option<i64> {
@@ -120,7 +145,9 @@ fn repeat_flags(rows: &[(String, NaiveDate)]) -> Vec<bool> {
     }
     rows.iter()
         .map(|(person, day)| {
-            days[person.as_str()].iter().any(|earlier| earlier < day && (*day - *earlier).num_days() <= 365)
+            days[person.as_str()]
+                .iter()
+                .any(|earlier| earlier < day && (*day - *earlier).num_days() <= 365)
         })
         .collect()
 }
@@ -134,7 +161,10 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
     let population_rows = read_rows(&data.join("population.csv"));
     let mut population: HashMap<(String, i32), u64> = HashMap::new();
     for r in &population_rows {
-        population.insert((norm(&r["district"]), int(&r["year"]).unwrap() as i32), int(&r["population"]).unwrap() as u64);
+        population.insert(
+            (norm(&r["district"]), int(&r["year"]).unwrap() as i32),
+            int(&r["population"]).unwrap() as u64,
+        );
     }
     let span = |rows: &[Row], column: &str| {
         let months: Vec<i32> = rows.iter().map(|r| month_of(date(&r[column]))).collect();
@@ -146,7 +176,11 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
 
     // Victim satisfaction: answered 1..3 among answered.
     for (id, question, breakdowns) in [
-        ("victim_satisfaction_whole_experience", "whole_experience", true),
+        (
+            "victim_satisfaction_whole_experience",
+            "whole_experience",
+            true,
+        ),
         ("victim_satisfaction_kept_informed", "kept_informed", false),
     ] {
         let events = survey
@@ -157,82 +191,235 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
                 if breakdowns {
                     groups.push(("survey_group".into(), vec![norm(&r["survey_group"])]));
                 }
-                Event { day: date(&r["interview_date"]), groups, numerator: answer.is_some_and(|a| a <= 3), denominator: answer.is_some() }
+                Event {
+                    day: date(&r["interview_date"]),
+                    groups,
+                    numerator: answer.is_some_and(|a| a <= 3),
+                    denominator: answer.is_some(),
+                }
             })
             .collect();
         let mut domains = vec![("district", districts.clone())];
         if breakdowns {
-            domains.push(("survey_group", SURVEY_GROUPS.iter().map(|s| s.to_string()).collect()));
+            domains.push((
+                "survey_group",
+                SURVEY_GROUPS.iter().map(|s| s.to_string()).collect(),
+            ));
         }
-        let def = Definition { id, kind: Kind::Proportion, periods: Periods::Rolling12, spc: false, suppress_below: None, domains };
-        out.extend(evaluate(&def, events, span(&survey, "interview_date"), &population));
+        let def = Definition {
+            id,
+            kind: Kind::Proportion,
+            periods: Periods::Rolling12,
+            spc: false,
+            suppress_below: None,
+            domains,
+        };
+        out.extend(evaluate(
+            &def,
+            events,
+            span(&survey, "interview_date"),
+            &population,
+        ));
     }
 
     // Crimes: domestic abuse counts; charge rate; CSE quarters; young victims; victim-based rate; repeat victims.
     let crime_span = span(&crimes, "recorded_date");
-    let da: Vec<&Row> = crimes.iter().filter(|r| truthy(&r["domestic_abuse"])).collect();
+    let da: Vec<&Row> = crimes
+        .iter()
+        .filter(|r| truthy(&r["domestic_abuse"]))
+        .collect();
     let count_events = |rows: &[&Row], column: &str, with_district: bool| -> Vec<Event> {
         rows.iter()
             .map(|r| Event {
                 day: date(&r[column]),
-                groups: if with_district { by_district(r) } else { vec![] },
+                groups: if with_district {
+                    by_district(r)
+                } else {
+                    vec![]
+                },
                 numerator: true,
                 denominator: true,
             })
             .collect()
     };
     let district_domain = || vec![("district", districts.clone())];
-    let count = |id, periods, spc, suppress_below, domains| Definition { id, kind: Kind::Count, periods, spc, suppress_below, domains };
-    out.extend(evaluate(&count("domestic_abuse_crimes", Periods::Month, true, None, district_domain()), count_events(&da, "recorded_date", true), crime_span, &population));
+    let count = |id, periods, spc, suppress_below, domains| Definition {
+        id,
+        kind: Kind::Count,
+        periods,
+        spc,
+        suppress_below,
+        domains,
+    };
+    out.extend(evaluate(
+        &count(
+            "domestic_abuse_crimes",
+            Periods::Month,
+            true,
+            None,
+            district_domain(),
+        ),
+        count_events(&da, "recorded_date", true),
+        crime_span,
+        &population,
+    ));
     let charge = da
         .iter()
-        .map(|r| Event { day: date(&r["recorded_date"]), groups: vec![], numerator: int(&r["outcome_type"]) == Some(1), denominator: true })
+        .map(|r| Event {
+            day: date(&r["recorded_date"]),
+            groups: vec![],
+            numerator: int(&r["outcome_type"]) == Some(1),
+            denominator: true,
+        })
         .collect();
-    let def = Definition { id: "domestic_abuse_charge_rate", kind: Kind::Proportion, periods: Periods::Rolling12, spc: false, suppress_below: None, domains: vec![] };
+    let def = Definition {
+        id: "domestic_abuse_charge_rate",
+        kind: Kind::Proportion,
+        periods: Periods::Rolling12,
+        spc: false,
+        suppress_below: None,
+        domains: vec![],
+    };
     out.extend(evaluate(&def, charge, crime_span, &population));
     let cse: Vec<&Row> = crimes.iter().filter(|r| truthy(&r["cse"])).collect();
-    out.extend(evaluate(&count("cse_crimes", Periods::Quarter, false, Some(5), district_domain()), count_events(&cse, "recorded_date", true), crime_span, &population));
-    let young: Vec<&Row> = crimes.iter().filter(|r| int(&r["victim_age"]).is_some_and(|a| a < 18)).collect();
-    out.extend(evaluate(&count("young_victims", Periods::Month, true, None, vec![]), count_events(&young, "recorded_date", false), crime_span, &population));
-    let victim_based: Vec<&Row> = crimes.iter().filter(|r| VICTIM_BASED.contains(&norm(&r["offence_group"]).as_str())).collect();
-    let def = Definition { id: "victim_based_crime_rate", kind: Kind::Rate, periods: Periods::Rolling12, spc: false, suppress_below: None, domains: district_domain() };
-    out.extend(evaluate(&def, count_events(&victim_based, "recorded_date", true), crime_span, &population));
-    let with_victim: Vec<&Row> = crimes.iter().filter(|r| !r["victim_id"].trim().is_empty()).collect();
-    let flags = repeat_flags(&with_victim.iter().map(|r| (r["victim_id"].trim().to_string(), date(&r["recorded_date"]))).collect::<Vec<_>>());
+    out.extend(evaluate(
+        &count(
+            "cse_crimes",
+            Periods::Quarter,
+            false,
+            Some(5),
+            district_domain(),
+        ),
+        count_events(&cse, "recorded_date", true),
+        crime_span,
+        &population,
+    ));
+    let young: Vec<&Row> = crimes
+        .iter()
+        .filter(|r| int(&r["victim_age"]).is_some_and(|a| a < 18))
+        .collect();
+    out.extend(evaluate(
+        &count("young_victims", Periods::Month, true, None, vec![]),
+        count_events(&young, "recorded_date", false),
+        crime_span,
+        &population,
+    ));
+    let victim_based: Vec<&Row> = crimes
+        .iter()
+        .filter(|r| VICTIM_BASED.contains(&norm(&r["offence_group"]).as_str()))
+        .collect();
+    let def = Definition {
+        id: "victim_based_crime_rate",
+        kind: Kind::Rate,
+        periods: Periods::Rolling12,
+        spc: false,
+        suppress_below: None,
+        domains: district_domain(),
+    };
+    out.extend(evaluate(
+        &def,
+        count_events(&victim_based, "recorded_date", true),
+        crime_span,
+        &population,
+    ));
+    let with_victim: Vec<&Row> = crimes
+        .iter()
+        .filter(|r| !r["victim_id"].trim().is_empty())
+        .collect();
+    let flags = repeat_flags(
+        &with_victim
+            .iter()
+            .map(|r| (r["victim_id"].trim().to_string(), date(&r["recorded_date"])))
+            .collect::<Vec<_>>(),
+    );
     let events = with_victim
         .iter()
         .zip(flags)
-        .map(|(r, repeat)| Event { day: date(&r["recorded_date"]), groups: by_district(r), numerator: repeat, denominator: true })
+        .map(|(r, repeat)| Event {
+            day: date(&r["recorded_date"]),
+            groups: by_district(r),
+            numerator: repeat,
+            denominator: true,
+        })
         .collect();
-    let def = Definition { id: "repeat_victims_all_crime", kind: Kind::Proportion, periods: Periods::Rolling12, spc: false, suppress_below: None, domains: district_domain() };
+    let def = Definition {
+        id: "repeat_victims_all_crime",
+        kind: Kind::Proportion,
+        periods: Periods::Rolling12,
+        spc: false,
+        suppress_below: None,
+        domains: district_domain(),
+    };
     out.extend(evaluate(&def, events, crime_span, &population));
 
     // Domestic abuse repeat referrals.
-    let da_referrals: Vec<&Row> = contacts.iter().filter(|r| norm(&r["category"]) == "domestic_abuse").collect();
-    let flags = repeat_flags(&da_referrals.iter().map(|r| (r["victim_id"].trim().to_string(), date(&r["referral_date"]))).collect::<Vec<_>>());
+    let da_referrals: Vec<&Row> = contacts
+        .iter()
+        .filter(|r| norm(&r["category"]) == "domestic_abuse")
+        .collect();
+    let flags = repeat_flags(
+        &da_referrals
+            .iter()
+            .map(|r| (r["victim_id"].trim().to_string(), date(&r["referral_date"])))
+            .collect::<Vec<_>>(),
+    );
     let events = da_referrals
         .iter()
         .zip(flags)
-        .map(|(r, repeat)| Event { day: date(&r["referral_date"]), groups: by_district(r), numerator: repeat, denominator: true })
+        .map(|(r, repeat)| Event {
+            day: date(&r["referral_date"]),
+            groups: by_district(r),
+            numerator: repeat,
+            denominator: true,
+        })
         .collect();
-    let def = Definition { id: "domestic_abuse_repeat_referrals", kind: Kind::Proportion, periods: Periods::Rolling12, spc: false, suppress_below: None, domains: district_domain() };
-    out.extend(evaluate(&def, events, span(&contacts, "referral_date"), &population));
+    let def = Definition {
+        id: "domestic_abuse_repeat_referrals",
+        kind: Kind::Proportion,
+        periods: Periods::Rolling12,
+        spc: false,
+        suppress_below: None,
+        domains: district_domain(),
+    };
+    out.extend(evaluate(
+        &def,
+        events,
+        span(&contacts, "referral_date"),
+        &population,
+    ));
 
     // Hate incidents by strand and district; positive outcomes of hate crimes.
     let hate_span = span(&hate, "reported_date");
     let events = hate
         .iter()
         .map(|r| {
-            let mut strands: Vec<String> = r["strands"].split(';').map(norm).filter(|s| !s.is_empty()).collect();
+            let mut strands: Vec<String> = r["strands"]
+                .split(';')
+                .map(norm)
+                .filter(|s| !s.is_empty())
+                .collect();
             strands.sort();
             strands.dedup();
             let mut groups = by_district(r);
             groups.push(("strand".into(), strands));
-            Event { day: date(&r["reported_date"]), groups, numerator: true, denominator: true }
+            Event {
+                day: date(&r["reported_date"]),
+                groups,
+                numerator: true,
+                denominator: true,
+            }
         })
         .collect();
-    let domains = vec![("district", districts.clone()), ("strand", STRANDS.iter().map(|s| s.to_string()).collect())];
-    out.extend(evaluate(&count("hate_incidents", Periods::Month, true, None, domains), events, hate_span, &population));
+    let domains = vec![
+        ("district", districts.clone()),
+        ("strand", STRANDS.iter().map(|s| s.to_string()).collect()),
+    ];
+    out.extend(evaluate(
+        &count("hate_incidents", Periods::Month, true, None, domains),
+        events,
+        hate_span,
+        &population,
+    ));
     let events = hate
         .iter()
         .filter(|r| truthy(&r["is_crime"]))
@@ -243,23 +430,78 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
             denominator: true,
         })
         .collect();
-    let def = Definition { id: "hate_crime_positive_outcomes", kind: Kind::Proportion, periods: Periods::Rolling12, spc: false, suppress_below: None, domains: vec![] };
+    let def = Definition {
+        id: "hate_crime_positive_outcomes",
+        kind: Kind::Proportion,
+        periods: Periods::Rolling12,
+        spc: false,
+        suppress_below: None,
+        domains: vec![],
+    };
     out.extend(evaluate(&def, events, hate_span, &population));
 
     // Mental health contacts.
     let mh_span = span(&mental, "contact_time");
-    let of_type = |t: &str| mental.iter().filter(|r| norm(&r["contact_type"]) == t).collect::<Vec<_>>();
+    let of_type = |t: &str| {
+        mental
+            .iter()
+            .filter(|r| norm(&r["contact_type"]) == t)
+            .collect::<Vec<_>>()
+    };
     let s136 = of_type("s136_detention");
-    out.extend(evaluate(&count("s136_detentions", Periods::Month, true, None, district_domain()), count_events(&s136, "contact_time", true), mh_span, &population));
-    let custody: Vec<&Row> = s136.iter().copied().filter(|r| norm(&r["place_of_safety"]) == "custody").collect();
-    out.extend(evaluate(&count("s136_custody_detentions", Periods::Month, true, None, vec![]), count_events(&custody, "contact_time", false), mh_span, &population));
-    out.extend(evaluate(&count("street_triage_contacts", Periods::Month, true, None, vec![]), count_events(&of_type("street_triage"), "contact_time", false), mh_span, &population));
+    out.extend(evaluate(
+        &count(
+            "s136_detentions",
+            Periods::Month,
+            true,
+            None,
+            district_domain(),
+        ),
+        count_events(&s136, "contact_time", true),
+        mh_span,
+        &population,
+    ));
+    let custody: Vec<&Row> = s136
+        .iter()
+        .copied()
+        .filter(|r| norm(&r["place_of_safety"]) == "custody")
+        .collect();
+    out.extend(evaluate(
+        &count(
+            "s136_custody_detentions",
+            Periods::Month,
+            true,
+            None,
+            vec![],
+        ),
+        count_events(&custody, "contact_time", false),
+        mh_span,
+        &population,
+    ));
+    out.extend(evaluate(
+        &count("street_triage_contacts", Periods::Month, true, None, vec![]),
+        count_events(&of_type("street_triage"), "contact_time", false),
+        mh_span,
+        &population,
+    ));
 
-    out.sort_by(|a, b| (&a.measure_id, &a.breakdown, &a.group, a.period_start).cmp(&(&b.measure_id, &b.breakdown, &b.group, b.period_start)));
+    out.sort_by(|a, b| {
+        (&a.measure_id, &a.breakdown, &a.group, a.period_start).cmp(&(
+            &b.measure_id,
+            &b.breakdown,
+            &b.group,
+            b.period_start,
+        ))
+    });
     out
 }
 
-fn evaluate(def: &Definition, events: Vec<Event>, (first, last): (i32, i32), population: &HashMap<(String, i32), u64>) -> Vec<Expected> {
+fn evaluate(
+    def: &Definition,
+    events: Vec<Event>,
+    (first, last): (i32, i32),
+    population: &HashMap<(String, i32), u64>,
+) -> Vec<Expected> {
     // Monthly numerator and denominator per series ("" = total).
     let mut monthly: BTreeMap<(String, String), BTreeMap<i32, (u64, u64)>> = BTreeMap::new();
     for e in &events {
@@ -281,7 +523,10 @@ fn evaluate(def: &Definition, events: Vec<Event>, (first, last): (i32, i32), pop
     let periods: Vec<(i32, i32)> = match def.periods {
         Periods::Month => (first..=last).map(|m| (m, m)).collect(),
         Periods::Rolling12 => (first + 11..=last).map(|m| (m - 11, m)).collect(),
-        Periods::Quarter => (first..=last).filter(|m| m % 3 == 0 && m + 2 <= last).map(|m| (m, m + 2)).collect(),
+        Periods::Quarter => (first..=last)
+            .filter(|m| m % 3 == 0 && m + 2 <= last)
+            .map(|m| (m, m + 2))
+            .collect(),
     };
     let mut series: Vec<(String, String)> = vec![(String::new(), String::new())];
     for (breakdown, domain) in &def.domains {
@@ -304,14 +549,19 @@ fn evaluate(def: &Definition, events: Vec<Event>, (first, last): (i32, i32), pop
                 Kind::Proportion => (Some(den), (den > 0).then(|| num as f64 / den as f64)),
                 Kind::Rate => {
                     let people: u64 = if group.is_empty() {
-                        DISTRICTS.iter().map(|d| population[&(d.to_string(), year)]).sum()
+                        DISTRICTS
+                            .iter()
+                            .map(|d| population[&(d.to_string(), year)])
+                            .sum()
                     } else {
                         population[&(group.clone(), year)]
                     };
                     (Some(people), Some(1000.0 * num as f64 / people as f64))
                 }
             };
-            let suppressed = def.suppress_below.is_some_and(|t| num < t || matches!(def.kind, Kind::Proportion) && den < t);
+            let suppressed = def
+                .suppress_below
+                .is_some_and(|t| num < t || matches!(def.kind, Kind::Proportion) && den < t);
             out.push(Expected {
                 measure_id: def.id.to_string(),
                 period_start: first_day(from),
@@ -343,11 +593,18 @@ fn secondary_suppression(points: &mut [Expected]) {
     let mut cells: BTreeMap<(String, NaiveDate), Vec<usize>> = BTreeMap::new();
     for (i, p) in points.iter().enumerate() {
         if !p.breakdown.is_empty() {
-            cells.entry((p.breakdown.clone(), p.period_start)).or_default().push(i);
+            cells
+                .entry((p.breakdown.clone(), p.period_start))
+                .or_default()
+                .push(i);
         }
     }
     for indices in cells.values() {
-        let hidden: Vec<usize> = indices.iter().copied().filter(|&i| points[i].suppressed).collect();
+        let hidden: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|&i| points[i].suppressed)
+            .collect();
         if hidden.len() == 1 {
             let mut smallest: Option<usize> = None;
             for &i in indices {

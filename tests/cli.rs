@@ -1,0 +1,274 @@
+//! The `mos` binary as an analyst uses it: real folders, real files, the
+//! messages they read, and what is (not) written when something is wrong.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mos(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn measures_copy(dir: &Path) -> PathBuf {
+    let measures = dir.join("measures");
+    std::fs::create_dir_all(&measures).unwrap();
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("measures")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(&path, measures.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    measures
+}
+
+fn small_data(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    let out = mos(&[
+        "generate",
+        "--out",
+        data.to_str().unwrap(),
+        "--years",
+        "2",
+        "--scale",
+        "0.05",
+        "--seed",
+        "3",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    data
+}
+
+#[test]
+fn the_shipped_measures_check_clean() {
+    let out = mos(&["check", "--measures", "measures"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("14 measures"));
+}
+
+#[test]
+fn a_misspelt_column_is_shown_where_it_is_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let measures = measures_copy(dir.path());
+    let file = measures.join("domestic_abuse_crimes.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "filter = \"domestic_abuse\"",
+        "filter = \"domestic_abuze AND cse\"",
+    );
+    std::fs::write(&file, &text).unwrap();
+    let line = text.lines().position(|l| l.starts_with("filter")).unwrap() + 1;
+    let out = mos(&["check", "--measures", measures.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("error: unknown column `domestic_abuze` in source `crimes`"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("domestic_abuse_crimes.toml:{line}:11")),
+        "{message}"
+    );
+    assert!(
+        message.contains("^^^^^^^^^^^^^^ did you mean `domestic_abuse`?"),
+        "{message}"
+    );
+}
+
+#[test]
+fn every_error_of_every_file_is_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let measures = measures_copy(dir.path());
+    let edit = |name: &str, from: &str, to: &str| {
+        let file = measures.join(name);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains(from), "{name} has {from}");
+        std::fs::write(&file, text.replace(from, to)).unwrap();
+    };
+    edit(
+        "young_victims.toml",
+        "spc = true",
+        "spc = true\nwindow = \"rolling_12_months\"",
+    );
+    edit(
+        "hate_incidents.toml",
+        "kind = \"count\"",
+        "kind = \"count\"\nfitler = \"is_crime\"",
+    );
+    edit("s136_detentions.toml", "objective = 4", "objective = 7");
+    let out = mos(&["check", "--measures", measures.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("SPC cannot be used on a rolling window"),
+        "{message}"
+    );
+    assert!(message.contains("are not independent"), "{message}");
+    assert!(
+        message.contains("unknown field `fitler`") && message.contains("did you mean `filter`?"),
+        "{message}"
+    );
+    assert!(
+        message.contains("objective 7 is not in the Police and Crime Plan"),
+        "{message}"
+    );
+    assert!(
+        message.contains("3 errors in measure definitions"),
+        "{message}"
+    );
+}
+
+#[test]
+fn run_writes_every_format_and_a_broken_input_never_replaces_good_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_data(dir.path());
+    let measures = measures_copy(dir.path());
+    let (data_arg, measures_arg) = (data.to_str().unwrap(), measures.to_str().unwrap());
+    let csv = dir.path().join("results.csv");
+    let out = mos(&[
+        "run",
+        "--data",
+        data_arg,
+        "--measures",
+        measures_arg,
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let good = std::fs::read(&csv).unwrap();
+    assert!(good.starts_with(b"measure_id,period_start,period_end,breakdown,group,numerator,denominator,value,ci_lower,ci_upper,suppressed,spc_mean,spc_lower,spc_upper,spc_signal\n"));
+    for ext in ["json", "parquet"] {
+        let path = dir.path().join(format!("results.{ext}"));
+        let out = mos(&[
+            "run",
+            "--data",
+            data_arg,
+            "--measures",
+            measures_arg,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    assert_eq!(
+        json.as_array().unwrap().len(),
+        String::from_utf8_lossy(&good).lines().count() - 1
+    );
+
+    // Corrupt 5% of the crimes: the extract is refused, and the results stay as they were.
+    let crimes = data.join("crimes.csv");
+    let text = std::fs::read_to_string(&crimes).unwrap();
+    let broken: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| if i > 0 && i % 20 == 0 { line.replacen(",20", ",19x", 1) } else { line.to_string() } + "\n")
+        .collect();
+    std::fs::write(&crimes, broken).unwrap();
+    let out = mos(&[
+        "run",
+        "--data",
+        data_arg,
+        "--measures",
+        measures_arg,
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("crimes.csv") && message.contains("more than the 1.00% allowed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the last good results stay live"),
+        "{message}"
+    );
+    assert!(
+        message.contains("column `recorded_date`, value `19x"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read(&csv).unwrap(), good, "results unchanged");
+
+    // With a looser bound the extract loads, and the rejects are written for the analyst.
+    let out = mos(&[
+        "run",
+        "--data",
+        data_arg,
+        "--measures",
+        measures_arg,
+        "--out",
+        csv.to_str().unwrap(),
+        "--max-reject-share",
+        "0.1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rejects = std::fs::read_to_string(dir.path().join("results.rejects.csv")).unwrap();
+    assert!(rejects.starts_with("source,file,line,column,value,rule\n"));
+    assert!(
+        rejects
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains(",recorded_date,19x"),
+        "{rejects}"
+    );
+}
+
+#[test]
+fn schema_describes_the_measure_files() {
+    let out = mos(&["schema"]);
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    for field in [
+        "id",
+        "source",
+        "kind",
+        "filter",
+        "numerator",
+        "window",
+        "breakdowns",
+        "spc",
+        "suppress_below",
+        "repeat",
+    ] {
+        assert!(properties.contains_key(field), "{field}");
+    }
+}
+
+#[test]
+fn generate_is_deterministic_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    for d in [&a, &b] {
+        let out = mos(&[
+            "generate",
+            "--out",
+            d.to_str().unwrap(),
+            "--years",
+            "1",
+            "--scale",
+            "0.05",
+            "--seed",
+            "11",
+        ]);
+        assert!(out.status.success());
+    }
+    for name in ["crimes.csv", "victim_contacts.csv", "hate_incidents.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(name)).unwrap(),
+            std::fs::read(b.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}

@@ -25,6 +25,7 @@ pub mod engine;
 pub mod ingest;
 pub mod period;
 pub mod pipeline;
+pub mod reading;
 pub mod results;
 pub mod stats;
 

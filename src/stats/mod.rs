@@ -2,6 +2,7 @@
 //! small-number suppression. Pure functions over numbers; nothing here knows of
 //! Arrow, DataFusion or files.
 
+pub mod change;
 pub mod intervals;
 pub mod spc;
 pub mod suppression;

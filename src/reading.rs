@@ -1,0 +1,146 @@
+//! How a measure reads: its latest figure, the change on a year earlier and
+//! whether it is significant, and the two "Making Data Count" judgements:
+//! variation (is a change real?) and assurance (will the target be met?).
+//! Shared by the dashboard and the board reports, so both say the same.
+
+use crate::definition::{Grain, Measure, Periods};
+use crate::engine::{MeasureResult, Point, Series};
+use crate::stats::change::{Change, classify, difference_interval};
+use crate::stats::{Polarity, Signal};
+
+/// The variation judgement of a measure's latest point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Variation {
+    /// Special cause in the good direction (SPC), or a significant change for the better.
+    Improvement,
+    /// Special cause in the bad direction, or a significant change for the worse.
+    Concern,
+    /// Special cause, or a significant change, where neither direction is better.
+    NeutralChange,
+    /// Common-cause variation, or no significant change on a year earlier.
+    CommonCause,
+}
+
+/// The assurance judgement against a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assurance {
+    /// The whole process (SPC limits, or the interval) is on the right side of the target.
+    ConsistentlyMet,
+    ConsistentlyMissed,
+    HitAndMiss,
+}
+
+/// The change on the point a year earlier.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct YearOnYear {
+    #[serde(serialize_with = "as_text")]
+    pub earlier_period_end: chrono::NaiveDate,
+    pub earlier_value: f64,
+    pub difference: f64,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reading {
+    /// The latest point, suppressed or not.
+    pub latest: Option<Point>,
+    pub year_on_year: Option<YearOnYear>,
+    pub variation: Variation,
+    pub assurance: Option<Assurance>,
+}
+
+impl serde::Serialize for Point {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let f = self.figures.as_ref();
+        let mut s = serializer.serialize_struct("Point", 9)?;
+        s.serialize_field("period_start", &self.period.start_date().to_string())?;
+        s.serialize_field("period_end", &self.period.end_date().to_string())?;
+        s.serialize_field("suppressed", &self.suppressed)?;
+        s.serialize_field("numerator", &f.map(|f| f.numerator))?;
+        s.serialize_field("denominator", &f.and_then(|f| f.denominator))?;
+        s.serialize_field("value", &f.and_then(|f| f.value))?;
+        s.serialize_field("ci_lower", &f.and_then(|f| f.interval).map(|i| i.lower))?;
+        s.serialize_field("ci_upper", &f.and_then(|f| f.interval).map(|i| i.upper))?;
+        s.serialize_field("spc_signal", &self.signal.map(Signal::as_str))?;
+        s.end()
+    }
+}
+
+/// Points between a point and the one a year before it.
+pub fn points_per_year(measure: &Measure) -> usize {
+    match measure.periods {
+        Periods::Discrete { grain: Grain::Quarter, .. } => 4,
+        _ => 12,
+    }
+}
+
+pub fn read(result: &MeasureResult) -> Reading {
+    read_series(&result.measure, result.total())
+}
+
+pub fn read_series(measure: &Measure, series: &Series) -> Reading {
+    let latest = series.points.last().cloned();
+    let year_on_year = latest.as_ref().and_then(|point| {
+        let n = series.points.len();
+        let earlier = series.points.get(n.checked_sub(1 + points_per_year(measure))?)?;
+        let (now, before) = (point.figures.as_ref()?, earlier.figures.as_ref()?);
+        let (v1, ci1, v0, ci0) = (now.value?, now.interval?, before.value?, before.interval?);
+        Some(YearOnYear {
+            earlier_period_end: earlier.period.end_date(),
+            earlier_value: v0,
+            difference: v1 - v0,
+            change: classify(difference_interval(v1, ci1, v0, ci0)),
+        })
+    });
+    let variation = match (measure.spc(), &latest) {
+        (Some(_), Some(point)) => match point.signal {
+            Some(Signal::Improvement) => Variation::Improvement,
+            Some(Signal::Concern) => Variation::Concern,
+            Some(Signal::SpecialCause) => Variation::NeutralChange,
+            None => Variation::CommonCause,
+        },
+        _ => match year_on_year.map(|y| y.change) {
+            Some(Change::SignificantRise) => direction(measure.polarity, true),
+            Some(Change::SignificantFall) => direction(measure.polarity, false),
+            _ => Variation::CommonCause,
+        },
+    };
+    let assurance = measure.target.and_then(|target| {
+        let (low, high) = match (series.spc, &latest) {
+            (Some(limits), _) => (limits.lower, limits.upper),
+            (None, Some(point)) => {
+                let interval = point.figures.as_ref()?.interval?;
+                (interval.lower, interval.upper)
+            }
+            _ => return None,
+        };
+        let higher_is_better = match measure.polarity {
+            Polarity::HigherIsBetter => true,
+            Polarity::LowerIsBetter => false,
+            Polarity::Neutral => return None,
+        };
+        Some(if (higher_is_better && low > target) || (!higher_is_better && high < target) {
+            Assurance::ConsistentlyMet
+        } else if (higher_is_better && high < target) || (!higher_is_better && low > target) {
+            Assurance::ConsistentlyMissed
+        } else {
+            Assurance::HitAndMiss
+        })
+    });
+    Reading { latest, year_on_year, variation, assurance }
+}
+
+fn as_text<S: serde::Serializer>(date: &chrono::NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&date.to_string())
+}
+
+fn direction(polarity: Polarity, rise: bool) -> Variation {
+    match (polarity, rise) {
+        (Polarity::Neutral, _) => Variation::NeutralChange,
+        (Polarity::HigherIsBetter, true) | (Polarity::LowerIsBetter, false) => Variation::Improvement,
+        _ => Variation::Concern,
+    }
+}

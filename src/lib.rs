@@ -19,6 +19,7 @@
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
 //! - [`pipeline`]: the whole run, from folders to evaluated measures.
 
+pub mod dashboards;
 pub mod definition;
 pub mod demo;
 pub mod engine;
@@ -28,5 +29,6 @@ pub mod pipeline;
 pub mod reading;
 pub mod results;
 pub mod stats;
+pub mod web;
 
 pub use pipeline::{Error, Evaluation};

@@ -64,6 +64,35 @@ enum Command {
         #[arg(long)]
         max_reject_share: Option<f64>,
     },
+    /// Serve the dashboard on the evaluated results (re-evaluated when files change).
+    Serve {
+        /// Folder of extracts (default: the embedded demo data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Folder of measure definitions.
+        #[arg(long, default_value = "measures")]
+        measures: PathBuf,
+        /// Folder of dashboard layout (plan.toml).
+        #[arg(long, default_value = "dashboards")]
+        dashboards: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// File of analysts' token hashes, one `name sha256hex` per line (see `mos token-hash`).
+        /// Without it no one can see restricted measures.
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
+        #[arg(long)]
+        max_reject_share: Option<f64>,
+    },
+    /// Print the line to put in a tokens file for an analyst's access token.
+    TokenHash {
+        /// Who the token is for (shown when they sign in).
+        name: String,
+        /// The token itself: a long random secret.
+        token: String,
+    },
     /// Print the JSON Schema of measure definition files, for editors.
     Schema,
 }
@@ -180,6 +209,41 @@ async fn run(cli: Cli) -> Result<()> {
                 evaluation.results.len(),
                 out.display()
             );
+            Ok(())
+        }
+        Command::Serve {
+            data,
+            measures,
+            dashboards,
+            addr,
+            tokens,
+            max_reject_share,
+        } => {
+            let tokens = match tokens {
+                Some(path) => mos::web::auth::TokenStore::read(&path)
+                    .with_context(|| format!("reading tokens from {}", path.display()))?,
+                None => {
+                    eprintln!("no --tokens file: restricted measures are hidden from everyone");
+                    mos::web::auth::TokenStore::default()
+                }
+            };
+            let config = mos::web::ServeConfig {
+                data,
+                measures,
+                dashboards,
+                max_reject_share,
+            };
+            let state = mos::web::AppState::new(config, tokens).await?;
+            mos::web::serve(state, addr)
+                .await
+                .with_context(|| format!("serving on {addr}"))?;
+            Ok(())
+        }
+        Command::TokenHash { name, token } => {
+            if token.len() < 16 {
+                bail!("a token should be a long random secret (16 characters or more)");
+            }
+            println!("{name} {}", mos::web::auth::hash_token(&token));
             Ok(())
         }
         Command::Schema => {

@@ -72,7 +72,10 @@ impl serde::Serialize for Point {
 /// Points between a point and the one a year before it.
 pub fn points_per_year(measure: &Measure) -> usize {
     match measure.periods {
-        Periods::Discrete { grain: Grain::Quarter, .. } => 4,
+        Periods::Discrete {
+            grain: Grain::Quarter,
+            ..
+        } => 4,
         _ => 12,
     }
 }
@@ -85,7 +88,9 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
     let latest = series.points.last().cloned();
     let year_on_year = latest.as_ref().and_then(|point| {
         let n = series.points.len();
-        let earlier = series.points.get(n.checked_sub(1 + points_per_year(measure))?)?;
+        let earlier = series
+            .points
+            .get(n.checked_sub(1 + points_per_year(measure))?)?;
         let (now, before) = (point.figures.as_ref()?, earlier.figures.as_ref()?);
         let (v1, ci1, v0, ci0) = (now.value?, now.interval?, before.value?, before.interval?);
         Some(YearOnYear {
@@ -122,25 +127,37 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
             Polarity::LowerIsBetter => false,
             Polarity::Neutral => return None,
         };
-        Some(if (higher_is_better && low > target) || (!higher_is_better && high < target) {
-            Assurance::ConsistentlyMet
-        } else if (higher_is_better && high < target) || (!higher_is_better && low > target) {
-            Assurance::ConsistentlyMissed
-        } else {
-            Assurance::HitAndMiss
-        })
+        Some(
+            if (higher_is_better && low > target) || (!higher_is_better && high < target) {
+                Assurance::ConsistentlyMet
+            } else if (higher_is_better && high < target) || (!higher_is_better && low > target) {
+                Assurance::ConsistentlyMissed
+            } else {
+                Assurance::HitAndMiss
+            },
+        )
     });
-    Reading { latest, year_on_year, variation, assurance }
+    Reading {
+        latest,
+        year_on_year,
+        variation,
+        assurance,
+    }
 }
 
-fn as_text<S: serde::Serializer>(date: &chrono::NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+fn as_text<S: serde::Serializer>(
+    date: &chrono::NaiveDate,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&date.to_string())
 }
 
 fn direction(polarity: Polarity, rise: bool) -> Variation {
     match (polarity, rise) {
         (Polarity::Neutral, _) => Variation::NeutralChange,
-        (Polarity::HigherIsBetter, true) | (Polarity::LowerIsBetter, false) => Variation::Improvement,
+        (Polarity::HigherIsBetter, true) | (Polarity::LowerIsBetter, false) => {
+            Variation::Improvement
+        }
         _ => Variation::Concern,
     }
 }

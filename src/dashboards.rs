@@ -1,0 +1,157 @@
+//! `dashboards/plan.toml`: how the Police and Crime Plan is laid out for the
+//! board: the force's name, each objective's title, and the order of its
+//! themes and measures. Measures not placed there follow, by theme.
+
+use crate::definition::{MeasureSet, Theme};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    /// "Cambridgeshire and Peterborough"
+    pub area: String,
+    /// "Police and Crime Plan 2021-2025"
+    pub plan: String,
+    #[serde(default, rename = "objective")]
+    pub objectives: Vec<ObjectiveFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveFile {
+    pub number: u8,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Measure ids in the order their cards appear (grouped by theme on the page).
+    #[serde(default)]
+    pub measures: Vec<String>,
+}
+
+/// The resolved layout: every objective with its themes and measure ids, in order.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub area: String,
+    pub plan: String,
+    pub objectives: Vec<ObjectiveLayout>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectiveLayout {
+    pub number: u8,
+    pub title: String,
+    pub summary: String,
+    pub themes: Vec<ThemeLayout>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThemeLayout {
+    pub theme: Option<Theme>,
+    pub measures: Vec<String>,
+}
+
+impl ThemeLayout {
+    pub fn title(&self) -> &'static str {
+        self.theme.map_or("Measures", Theme::title)
+    }
+}
+
+impl ObjectiveLayout {
+    pub fn measure_ids(&self) -> impl Iterator<Item = &str> {
+        self.themes
+            .iter()
+            .flat_map(|t| t.measures.iter().map(String::as_str))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{}", .0)]
+    Invalid(String),
+}
+
+/// Reads `dir/plan.toml` (defaults when absent) and lays out `measures` by it.
+pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
+    let path = dir.join("plan.toml");
+    let file = match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str::<PlanFile>(&text).map_err(|e| {
+            let source = crate::definition::SourceText {
+                path: path.clone(),
+                text: text.clone(),
+            };
+            PlanError::Invalid(
+                crate::definition::Diagnostic::at(
+                    &source,
+                    e.span().unwrap_or(0..0),
+                    e.message().trim(),
+                )
+                .to_string(),
+            )
+        })?,
+        Err(_) => PlanFile {
+            area: "Police and Crime Commissioner".into(),
+            plan: "Police and Crime Plan".into(),
+            objectives: vec![],
+        },
+    };
+    for objective in &file.objectives {
+        for id in &objective.measures {
+            match measures.get(id) {
+                None => {
+                    return Err(PlanError::Invalid(format!(
+                        "{}: objective {} lists `{id}`, which is not a measure",
+                        path.display(),
+                        objective.number
+                    )));
+                }
+                Some(m) if m.objective != objective.number => {
+                    return Err(PlanError::Invalid(format!(
+                        "{}: objective {} lists `{id}`, which belongs to objective {}",
+                        path.display(),
+                        objective.number,
+                        m.objective
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    let objectives = crate::definition::OBJECTIVES
+        .iter()
+        .map(|&(number, default_title)| {
+            let configured = file.objectives.iter().find(|o| o.number == number);
+            // The order given, then the objective's other measures by id.
+            let mut ids: Vec<String> = configured.map(|o| o.measures.clone()).unwrap_or_default();
+            let others: Vec<String> = measures
+                .measures
+                .iter()
+                .filter(|m| m.objective == number && !ids.contains(&m.id))
+                .map(|m| m.id.clone())
+                .collect();
+            ids.extend(others);
+            let mut themes: Vec<ThemeLayout> = Vec::new();
+            for id in ids {
+                let theme = measures.get(&id).and_then(|m| m.theme);
+                match themes.iter_mut().find(|t| t.theme == theme) {
+                    Some(t) => t.measures.push(id),
+                    None => themes.push(ThemeLayout {
+                        theme,
+                        measures: vec![id],
+                    }),
+                }
+            }
+            ObjectiveLayout {
+                number,
+                title: configured.map_or(default_title.to_string(), |o| o.title.clone()),
+                summary: configured.map(|o| o.summary.clone()).unwrap_or_default(),
+                themes,
+            }
+        })
+        .collect();
+    Ok(Plan {
+        area: file.area,
+        plan: file.plan,
+        objectives,
+    })
+}

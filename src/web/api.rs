@@ -1,0 +1,120 @@
+//! The JSON API: the same aggregates as the pages, suppression applied.
+
+use super::AppState;
+use super::pages::can_see;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn measure_summary(
+    measure: &crate::definition::Measure,
+    reading: Option<&crate::reading::Reading>,
+) -> Value {
+    json!({
+        "id": measure.id,
+        "title": measure.title,
+        "description": measure.description,
+        "objective": measure.objective,
+        "theme": measure.theme,
+        "access": measure.access,
+        "source": measure.source,
+        "polarity": measure.polarity,
+        "target": measure.target,
+        "breakdowns": measure.breakdowns.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+        "reading": reading,
+    })
+}
+
+pub async fn measures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let list: Vec<Value> = snapshot
+        .measures
+        .measures
+        .iter()
+        .filter(|m| can_see(&viewer, m))
+        .map(|m| measure_summary(m, snapshot.readings.get(&m.id)))
+        .collect();
+    Json(json!({ "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(), "measures": list }))
+        .into_response()
+}
+
+pub async fn measure(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let Some(result) = snapshot.result(&id) else {
+        return error(StatusCode::NOT_FOUND, "no such measure");
+    };
+    if !can_see(&viewer, &result.measure) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "this measure is restricted: send an analyst's token as `Authorization: Bearer <token>`",
+        );
+    }
+    let series: Vec<Value> = result
+        .series
+        .iter()
+        .map(|s| {
+            json!({
+                "breakdown": s.breakdown,
+                "group": s.group,
+                "spc": s.spc.map(|l| json!({ "mean": l.mean, "lower": l.lower, "upper": l.upper })),
+                "points": s.points,
+            })
+        })
+        .collect();
+    let mut body = measure_summary(&result.measure, snapshot.readings.get(&id));
+    body["series"] = Value::Array(series);
+    Json(body).into_response()
+}
+
+pub async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let extracts: Vec<Value> = snapshot
+        .evaluation
+        .extracts
+        .iter()
+        .map(|e| {
+            json!({
+                "source": e.source,
+                "file": e.file.path.file_name().map(|f| f.to_string_lossy().into_owned()),
+                "sha256": e.file.sha256,
+                "rows_loaded": e.rows_loaded,
+                "rows_rejected": e.rows_rejected,
+            })
+        })
+        .collect();
+    let failure = if viewer.is_analyst() {
+        state
+            .failure()
+            .map(|f| json!({ "at": f.at.to_rfc3339(), "message": f.message }))
+    } else {
+        None
+    };
+    Json(json!({ "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(), "extracts": extracts, "last_failure": failure })).into_response()
+}
+
+pub async fn reload(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if !state.viewer(&headers).is_analyst() {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "reloading needs an analyst's token",
+        );
+    }
+    match state.reload().await {
+        Ok(()) => Json(json!({ "reloaded": true, "evaluated_at": state.snapshot().evaluation.evaluated_at.to_rfc3339() })).into_response(),
+        Err(message) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "reloaded": false, "error": message, "kept": "the last good results" }))).into_response(),
+    }
+}

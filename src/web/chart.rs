@@ -1,0 +1,353 @@
+//! Charts as SVG: the trend chart drawn with plotters (series, interval band,
+//! SPC mean and limits, target, special-cause points), hover tooltips, and the
+//! small sparklines and Making Data Count icons of the cards.
+
+use crate::definition::{Measure, MeasureKind};
+use crate::engine::Series;
+use crate::reading::{Assurance, Variation};
+use crate::stats::Signal;
+use plotters::prelude::*;
+use std::fmt::Write;
+
+pub const BLUE: RGBColor = RGBColor(0, 94, 184); // NHS blue: improvement
+pub const ORANGE: RGBColor = RGBColor(237, 139, 0); // concern
+pub const PURPLE: RGBColor = RGBColor(124, 40, 119); // special cause, neither direction better
+pub const GREY: RGBColor = RGBColor(99, 102, 106);
+const INK: RGBColor = RGBColor(33, 43, 50);
+const BAND: RGBColor = RGBColor(173, 205, 234);
+const TARGET: RGBColor = RGBColor(218, 41, 28);
+
+/// The value as the board reads it: a percentage, a rate, or a count.
+pub fn format_value(measure: &Measure, value: f64) -> String {
+    match measure.kind {
+        MeasureKind::Proportion { .. } => format!("{:.1}%", value * 100.0),
+        MeasureKind::Rate { .. } => format!("{value:.2}"),
+        MeasureKind::Count => format!("{value:.0}"),
+    }
+}
+
+pub fn signal_colour(signal: Option<Signal>) -> RGBColor {
+    match signal {
+        Some(Signal::Improvement) => BLUE,
+        Some(Signal::Concern) => ORANGE,
+        Some(Signal::SpecialCause) => PURPLE,
+        None => GREY,
+    }
+}
+
+/// "Apr 2024", or "Apr 23 – Mar 24" for a window.
+pub fn period_label(point: &crate::engine::Point) -> String {
+    let p = point.period;
+    if p.months() == 1 {
+        p.first.first_day().format("%b %Y").to_string()
+    } else {
+        format!(
+            "{} – {}",
+            p.first.first_day().format("%b %Y"),
+            p.last.first_day().format("%b %Y")
+        )
+    }
+}
+
+fn short_label(point: &crate::engine::Point) -> String {
+    point.period.last.first_day().format("%b %y").to_string()
+}
+
+/// The full trend chart of one series, as an SVG document.
+pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, u32)) -> String {
+    let mut svg = String::new();
+    let mut hover: Vec<(i32, i32, String)> = Vec::new();
+    let points = &series.points;
+    let n = points.len().max(1);
+    let mut lows: Vec<f64> = Vec::new();
+    let mut highs: Vec<f64> = Vec::new();
+    for p in points {
+        if let Some(f) = &p.figures {
+            lows.extend(f.value);
+            highs.extend(f.value);
+            if let Some(i) = f.interval {
+                lows.push(i.lower);
+                highs.push(i.upper);
+            }
+        }
+    }
+    if let Some(l) = series.spc {
+        lows.push(l.lower);
+        highs.push(l.upper);
+    }
+    if let Some(t) = measure.target {
+        lows.push(t);
+        highs.push(t);
+    }
+    let mut low = lows.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut high = highs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !low.is_finite() || !high.is_finite() {
+        (low, high) = (0.0, 1.0);
+    }
+    if measure.is_proportion()
+        || matches!(measure.kind, MeasureKind::Count | MeasureKind::Rate { .. })
+    {
+        low = low.max(0.0).min(high);
+    }
+    let pad = ((high - low) * 0.08).max(if measure.is_proportion() { 0.01 } else { 1.0 });
+    let (y_low, y_high) = (
+        (low - pad).max(if low >= 0.0 { 0.0 } else { f64::MIN }),
+        high + pad,
+    );
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let mut chart = match ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .caption(title, ("sans-serif", 18).into_font().color(&INK))
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y_low..y_high)
+        {
+            Ok(c) => c,
+            Err(_) => return String::new(),
+        };
+        let step = (n / 8).max(1);
+        let _ = chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(236, 238, 240))
+            .bold_line_style(RGBColor(220, 224, 227))
+            .x_labels(n.min(12))
+            .x_label_formatter(&|x| {
+                let i = x.round() as usize;
+                if (x - x.round()).abs() < 1e-6
+                    && i < points.len()
+                    && i % step == (points.len() - 1) % step
+                {
+                    short_label(&points[i])
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format_value(measure, *y))
+            .label_style(("sans-serif", 12).into_font().color(&GREY))
+            .axis_style(RGBColor(200, 204, 208))
+            .draw();
+
+        // The 95% interval as a band, in runs of points that have one.
+        for run in runs(
+            points
+                .iter()
+                .map(|p| p.figures.as_ref().and_then(|f| f.interval))
+                .collect::<Vec<_>>(),
+        ) {
+            let mut outline: Vec<(f64, f64)> =
+                run.iter().map(|(i, ci)| (*i as f64, ci.upper)).collect();
+            outline.extend(run.iter().rev().map(|(i, ci)| (*i as f64, ci.lower)));
+            let _ = chart.draw_series(std::iter::once(Polygon::new(
+                outline,
+                BAND.mix(0.55).filled(),
+            )));
+        }
+        if let Some(l) = series.spc {
+            let x = [-0.5, n as f64 - 0.5];
+            let _ = chart.draw_series(LineSeries::new(
+                x.map(|x| (x, l.mean)),
+                GREY.stroke_width(1),
+            ));
+            for limit in [l.lower, l.upper] {
+                let _ = chart.draw_series(DashedLineSeries::new(
+                    x.map(|x| (x, limit)),
+                    6,
+                    4,
+                    GREY.stroke_width(1),
+                ));
+            }
+        }
+        if let Some(t) = measure.target {
+            let x = [-0.5, n as f64 - 0.5];
+            let _ = chart.draw_series(DashedLineSeries::new(
+                x.map(|x| (x, t)),
+                3,
+                3,
+                TARGET.stroke_width(2),
+            ));
+        }
+        for run in runs(points.iter().map(|p| p.value()).collect::<Vec<_>>()) {
+            let _ = chart.draw_series(LineSeries::new(
+                run.iter().map(|(i, v)| (*i as f64, *v)),
+                INK.stroke_width(2),
+            ));
+        }
+        for (i, p) in points.iter().enumerate() {
+            let Some(v) = p.value() else { continue };
+            let colour = signal_colour(p.signal);
+            let radius = if p.signal.is_some() { 4 } else { 3 };
+            let _ = chart.draw_series(std::iter::once(Circle::new(
+                (i as f64, v),
+                radius,
+                colour.filled(),
+            )));
+            let (x, y) = chart.backend_coord(&(i as f64, v));
+            hover.push((x, y, tooltip(measure, p)));
+        }
+        for (i, p) in points.iter().enumerate().filter(|(_, p)| p.suppressed) {
+            let (x, _) = chart.backend_coord(&(i as f64, y_low));
+            hover.push((
+                x,
+                size.1 as i32 - 52,
+                format!("{}: suppressed (small number)", period_label(p)),
+            ));
+        }
+        let _ = root.present();
+    }
+    // Values readable on hover: a transparent target with a <title> over each point.
+    let mut overlay = String::new();
+    for (x, y, text) in hover {
+        let _ = write!(
+            overlay,
+            r#"<circle cx="{x}" cy="{y}" r="8" fill="transparent" class="hover"><title>{}</title></circle>"#,
+            super::pages::esc(&text)
+        );
+    }
+    svg.replace("</svg>", &format!("{overlay}</svg>"))
+}
+
+fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
+    let Some(f) = &point.figures else {
+        return format!("{}: suppressed", period_label(point));
+    };
+    let mut text = format!(
+        "{}: {}",
+        period_label(point),
+        f.value
+            .map_or("no data".into(), |v| format_value(measure, v))
+    );
+    if let Some(i) = f.interval {
+        text += &format!(
+            " (95% CI {} to {})",
+            format_value(measure, i.lower),
+            format_value(measure, i.upper)
+        );
+    }
+    if let Some(d) = f.denominator.filter(|_| measure.is_proportion()) {
+        text += &format!(", {} of {}", f.numerator, d);
+    }
+    if let Some(s) = point.signal {
+        text += &format!(", special cause: {}", s.as_str().replace('_', " "));
+    }
+    text
+}
+
+/// Consecutive runs of present values, with their indices.
+fn runs<T: Copy>(values: Vec<Option<T>>) -> Vec<Vec<(usize, T)>> {
+    let mut out: Vec<Vec<(usize, T)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, v) in values.into_iter().enumerate() {
+        match v {
+            Some(v) => current.push((i, v)),
+            None if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A small line of the last two years, for cards.
+pub fn sparkline(series: &Series) -> String {
+    let values: Vec<Option<f64>> = series
+        .points
+        .iter()
+        .rev()
+        .take(24)
+        .rev()
+        .map(|p| p.value())
+        .collect();
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let (w, h) = (120.0, 32.0);
+    if present.len() < 2 {
+        return String::new();
+    }
+    let (low, high) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    let span = (high - low).max(1e-9);
+    let x = |i: usize| 2.0 + (w - 4.0) * i as f64 / (values.len() - 1).max(1) as f64;
+    let y = |v: f64| h - 3.0 - (h - 6.0) * (v - low) / span;
+    let mut path = String::new();
+    let mut pen_down = false;
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => {
+                let _ = write!(
+                    path,
+                    "{}{:.1},{:.1} ",
+                    if pen_down { "L" } else { "M" },
+                    x(i),
+                    y(*v)
+                );
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    let last = values.iter().rposition(Option::is_some).unwrap_or(0);
+    let last_value = values[last].unwrap_or(low);
+    format!(
+        r##"<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-hidden="true"><path d="{path}" fill="none" stroke="#425563" stroke-width="1.5"/><circle cx="{:.1}" cy="{:.1}" r="2.5" fill="#212b32"/></svg>"##,
+        x(last),
+        y(last_value)
+    )
+}
+
+/// The variation icon: grey for common cause, blue for improvement, orange for
+/// concern, purple where neither direction is better; H or L for the direction.
+pub fn variation_icon(variation: Variation, above: Option<bool>) -> String {
+    let (colour, letter, label) = match variation {
+        Variation::Improvement => (
+            "#005eb8",
+            above.map(high_low),
+            "Special cause variation: improvement",
+        ),
+        Variation::Concern => (
+            "#ed8b00",
+            above.map(high_low),
+            "Special cause variation: concern",
+        ),
+        Variation::NeutralChange => (
+            "#7c2877",
+            above.map(high_low),
+            "Special cause variation: neither better nor worse",
+        ),
+        Variation::CommonCause => (
+            "#63666a",
+            None,
+            "Common cause variation: no significant change",
+        ),
+    };
+    let mark = match letter {
+        Some(l) => format!(r##"<text x="20" y="26" text-anchor="middle" font-size="16" font-weight="700" fill="{colour}">{l}</text>"##),
+        None => r##"<path d="M9 22 q5.5 -9 11 0 t11 0" fill="none" stroke="#63666a" stroke-width="2.5"/>"##.to_string(),
+    };
+    format!(
+        r##"<svg class="icon" viewBox="0 0 40 40" width="40" height="40" role="img" aria-label="{label}"><title>{label}</title><circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"/>{mark}</svg>"##
+    )
+}
+
+fn high_low(above: bool) -> &'static str {
+    if above { "H" } else { "L" }
+}
+
+/// The assurance icon: P (target consistently met), F (consistently missed), ? (hit and miss).
+pub fn assurance_icon(assurance: Option<Assurance>) -> String {
+    let (colour, letter, label) = match assurance {
+        Some(Assurance::ConsistentlyMet) => ("#005eb8", "P", "Target consistently met"),
+        Some(Assurance::ConsistentlyMissed) => ("#ed8b00", "F", "Target consistently missed"),
+        Some(Assurance::HitAndMiss) => ("#63666a", "?", "Target sometimes met, sometimes missed"),
+        None => return String::new(),
+    };
+    format!(
+        r##"<svg class="icon" viewBox="0 0 40 40" width="40" height="40" role="img" aria-label="{label}"><title>{label}</title><circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"/><text x="20" y="26" text-anchor="middle" font-size="16" font-weight="700" fill="{colour}">{letter}</text></svg>"##
+    )
+}

@@ -1,0 +1,273 @@
+//! The dashboard: an axum app over results held in memory. Pages render from
+//! the current snapshot (no query per request); a background task re-evaluates
+//! when definitions or extracts change and swaps the snapshot in atomically,
+//! keeping the last good one when an evaluation fails.
+
+mod api;
+pub mod auth;
+pub mod chart;
+mod pages;
+
+use crate::dashboards::Plan;
+use crate::definition::MeasureSet;
+use crate::pipeline::Evaluation;
+use crate::reading::Reading;
+use auth::{TokenStore, Viewer};
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+/// Where the app reads from.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Extracts folder; `None` for the embedded demo data.
+    pub data: Option<PathBuf>,
+    pub measures: PathBuf,
+    pub dashboards: PathBuf,
+    pub max_reject_share: Option<f64>,
+}
+
+/// One complete evaluation, with everything pages need.
+pub struct Snapshot {
+    pub measures: MeasureSet,
+    pub evaluation: Evaluation,
+    pub readings: HashMap<String, Reading>,
+    pub plan: Plan,
+}
+
+impl Snapshot {
+    pub fn result(&self, id: &str) -> Option<&crate::engine::MeasureResult> {
+        self.evaluation.results.iter().find(|r| r.measure.id == id)
+    }
+}
+
+/// A failed evaluation, shown to analysts while the last good results stay up.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub message: String,
+}
+
+pub struct AppState {
+    pub config: ServeConfig,
+    snapshot: RwLock<Arc<Snapshot>>,
+    failure: RwLock<Option<Failure>>,
+    pub tokens: TokenStore,
+    reloading: tokio::sync::Mutex<()>,
+    /// Keeps the demo data folder alive while the app runs.
+    _demo: Option<tempfile::TempDir>,
+}
+
+impl AppState {
+    /// Evaluates once; fails if the first evaluation fails (there is nothing to show).
+    pub async fn new(
+        config: ServeConfig,
+        tokens: TokenStore,
+    ) -> Result<Arc<AppState>, crate::Error> {
+        let demo = match config.data {
+            None => Some(tokio::task::block_in_place(crate::pipeline::demo_data)?),
+            Some(_) => None,
+        };
+        let data_dir = config
+            .data
+            .clone()
+            .unwrap_or_else(|| demo.as_ref().expect("demo").path().to_path_buf());
+        let snapshot = build_snapshot(&config, &data_dir).await?;
+        Ok(Arc::new(AppState {
+            config: ServeConfig {
+                data: Some(data_dir),
+                ..config
+            },
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            failure: RwLock::new(None),
+            tokens,
+            reloading: tokio::sync::Mutex::new(()),
+            _demo: demo,
+        }))
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    pub fn failure(&self) -> Option<Failure> {
+        self.failure.read().expect("failure lock").clone()
+    }
+
+    /// Re-evaluates and swaps the results in; on failure keeps them and records why.
+    pub async fn reload(&self) -> Result<(), String> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let data_dir = self.config.data.clone().expect("resolved at start");
+        match build_snapshot(&self.config, &data_dir).await {
+            Ok(snapshot) => {
+                *self.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
+                *self.failure.write().expect("failure lock") = None;
+                Ok(())
+            }
+            Err(error) => {
+                let message = error.to_string();
+                *self.failure.write().expect("failure lock") = Some(Failure {
+                    at: chrono::Utc::now(),
+                    message: message.clone(),
+                });
+                Err(message)
+            }
+        }
+    }
+
+    pub fn viewer(&self, headers: &axum::http::HeaderMap) -> Viewer {
+        self.tokens.viewer(headers)
+    }
+}
+
+async fn build_snapshot(
+    config: &ServeConfig,
+    data_dir: &std::path::Path,
+) -> Result<Snapshot, crate::Error> {
+    let measures = crate::pipeline::load_measures(&config.measures)?;
+    let plan = crate::dashboards::load_plan(&config.dashboards, &measures).map_err(|e| {
+        crate::Error::Definition(crate::definition::DefinitionError::Invalid(vec![
+            crate::definition::Diagnostic::whole_file(
+                &config.dashboards.join("plan.toml"),
+                e.to_string(),
+            ),
+        ]))
+    })?;
+    let (evaluation, _) =
+        crate::pipeline::evaluate(&measures, data_dir, config.max_reject_share, &|_| {}).await?;
+    let readings = evaluation
+        .results
+        .iter()
+        .map(|r| (r.measure.id.clone(), crate::reading::read(r)))
+        .collect();
+    Ok(Snapshot {
+        measures,
+        evaluation,
+        readings,
+        plan,
+    })
+}
+
+/// The latest modification time under the watched folders: a change means reload.
+fn watched_stamp(config: &ServeConfig) -> Option<SystemTime> {
+    let mut latest: Option<SystemTime> = None;
+    let dirs = [
+        config.data.as_ref(),
+        Some(&config.measures),
+        Some(&config.dashboards),
+    ];
+    for dir in dirs.into_iter().flatten() {
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                latest = latest.max(Some(modified));
+            }
+        }
+    }
+    latest
+}
+
+/// Polls the folders every few seconds and reloads on change.
+pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut last = watched_stamp(&state.config);
+        loop {
+            tokio::time::sleep(every).await;
+            let now = watched_stamp(&state.config);
+            if now != last {
+                last = now;
+                if let Err(message) = state.reload().await {
+                    eprintln!("re-evaluation failed; the last good results stay live:\n{message}");
+                } else {
+                    eprintln!("re-evaluated after a change on disk");
+                }
+            }
+        }
+    });
+}
+
+/// The app's routes, for `serve` and for tests (which call it without a socket).
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/objectives/{number}", get(pages::objective))
+        .route("/measures/{id}", get(pages::measure))
+        .route("/measures/{id}/chart.svg", get(pages::chart_svg))
+        .route("/measures/{id}/data.csv", get(pages::data_csv))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/api", get(pages::api_docs))
+        .route("/api/measures", get(api::measures))
+        .route("/api/measures/{id}", get(api::measure))
+        .route("/api/status", get(api::status))
+        .route("/api/reload", post(api::reload))
+        .route(
+            "/assets/style.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("assets/style.css")) }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("assets/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/assets/favicon.svg",
+            get(|| async { asset("image/svg+xml", include_str!("assets/favicon.svg")) }),
+        )
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+}
+
+/// Every response: no inline script, no sniffing, no framing, no referrer.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// Serves the app on `addr` until interrupted.
+pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    spawn_watcher(state.clone(), std::time::Duration::from_secs(2));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    eprintln!(
+        "Measures of Success dashboard on http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,775 @@
+//! HTML pages, rendered from the snapshot in memory. No script inline, no
+//! external asset; every figure comes from the engine's (suppressed) points.
+
+use super::auth::{COOKIE, Viewer};
+use super::chart::{self, format_value};
+use super::{AppState, Snapshot};
+use crate::definition::{Access, Measure};
+use crate::engine::{MeasureResult, Series};
+use crate::reading::{Reading, Variation};
+use crate::stats::change::Change;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::fmt::Write;
+use std::sync::Arc;
+
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+pub fn can_see(viewer: &Viewer, measure: &Measure) -> bool {
+    measure.access == Access::Public || viewer.is_analyst()
+}
+
+/// The page frame: header, navigation, freshness, analyst notices.
+fn layout(
+    state: &AppState,
+    snapshot: &Snapshot,
+    viewer: &Viewer,
+    title: &str,
+    body: &str,
+) -> Html<String> {
+    let data_to = snapshot
+        .evaluation
+        .results
+        .iter()
+        .filter_map(|r| r.total().points.last().map(|p| p.period.end_date()))
+        .max()
+        .map(date)
+        .unwrap_or_default();
+    let loaded = snapshot
+        .evaluation
+        .evaluated_at
+        .format("%-d %b %Y %H:%M UTC");
+    let mut nav = String::from(r#"<a href="/">Home</a>"#);
+    for o in &snapshot.plan.objectives {
+        let _ = write!(
+            nav,
+            r#"<a href="/objectives/{n}">Objective {n}</a>"#,
+            n = o.number
+        );
+    }
+    nav.push_str(r#"<a href="/api">Data &amp; API</a>"#);
+    let account = match viewer {
+        Viewer::Analyst(name) => format!(
+            r#"<form method="post" action="/logout" class="account"><span>Signed in as {}</span> <button type="submit">Sign out</button></form>"#,
+            esc(name)
+        ),
+        Viewer::Public => r#"<a class="account" href="/login">Analyst sign-in</a>"#.to_string(),
+    };
+    let notice = match (viewer.is_analyst(), state.failure()) {
+        (true, Some(f)) => format!(
+            r#"<div class="notice" role="alert"><strong>Re-evaluation failed at {}; the figures shown are the last good results.</strong><pre>{}</pre></div>"#,
+            f.at.format("%-d %b %Y %H:%M UTC"),
+            esc(&f.message)
+        ),
+        _ => String::new(),
+    };
+    Html(format!(
+        r##"<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Measures of Success</title><link rel="stylesheet" href="/assets/style.css"><link rel="icon" href="/assets/favicon.svg"><script src="/assets/app.js" defer></script></head>
+<body><a class="skip" href="#main">Skip to content</a>
+<header class="masthead"><div class="wrap"><a class="brand" href="/"><span class="area">{area}</span><span class="product">Measures of Success</span></a>{account}</div>
+<nav class="wrap" aria-label="Objectives">{nav}</nav></header>
+<main id="main" class="wrap">{notice}{body}</main>
+<footer class="wrap"><p>Data to {data_to} · evaluated {loaded}. Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's <em>Making Data Count</em>.</p></footer>
+</body></html>"##,
+        title = esc(title),
+        area = esc(&snapshot.plan.area),
+    ))
+}
+
+fn page(
+    state: &AppState,
+    snapshot: &Snapshot,
+    viewer: &Viewer,
+    status: StatusCode,
+    title: &str,
+    body: &str,
+) -> Response {
+    (status, layout(state, snapshot, viewer, title, body)).into_response()
+}
+
+pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let mut body = format!(
+        r#"<h1>{}</h1><p class="lede">How the {} is going: each measure read with statistics, so that only real changes are called changes.</p><div class="objectives">"#,
+        esc(&snapshot.plan.plan),
+        esc(&snapshot.plan.plan)
+    );
+    for objective in &snapshot.plan.objectives {
+        let ids: Vec<&str> = objective.measure_ids().collect();
+        let visible: Vec<(&Measure, &Reading)> = ids
+            .iter()
+            .filter_map(|id| Some((snapshot.measures.get(id)?, snapshot.readings.get(*id)?)))
+            .filter(|(m, _)| can_see(&viewer, m))
+            .collect();
+        let hidden = ids.len() - visible.len();
+        let count = |v: Variation| visible.iter().filter(|(_, r)| r.variation == v).count();
+        let assured = |a: crate::reading::Assurance| {
+            visible
+                .iter()
+                .filter(|(_, r)| r.assurance == Some(a))
+                .count()
+        };
+        let mut stats = String::new();
+        if !visible.is_empty() {
+            let _ = write!(
+                stats,
+                r#"<dl class="tally"><div class="improvement"><dt>Improvement</dt><dd>{}</dd></div><div class="concern"><dt>Concern</dt><dd>{}</dd></div><div class="common"><dt>No significant change</dt><dd>{}</dd></div><div class="neutral"><dt>Change, neither better nor worse</dt><dd>{}</dd></div></dl>"#,
+                count(Variation::Improvement),
+                count(Variation::Concern),
+                count(Variation::CommonCause),
+                count(Variation::NeutralChange)
+            );
+            let with_target = visible
+                .iter()
+                .filter(|(_, r)| r.assurance.is_some())
+                .count();
+            if with_target > 0 {
+                let _ = write!(
+                    stats,
+                    r#"<p class="targets">Targets: <strong>{}</strong> consistently met, <strong>{}</strong> consistently missed, <strong>{}</strong> hit and miss.</p>"#,
+                    assured(crate::reading::Assurance::ConsistentlyMet),
+                    assured(crate::reading::Assurance::ConsistentlyMissed),
+                    assured(crate::reading::Assurance::HitAndMiss)
+                );
+            }
+        }
+        let note = match (visible.len(), hidden) {
+            (0, 0) => "<p class=\"muted\">No measures yet.</p>".to_string(),
+            (_, 0) => String::new(),
+            (_, h) => format!(
+                r#"<p class="muted">{h} restricted measure{} not shown: <a href="/login">sign in</a> to see them.</p>"#,
+                if h == 1 { " is" } else { "s are" }
+            ),
+        };
+        let _ = write!(
+            body,
+            r#"<section class="objective-card"><h2><a href="/objectives/{n}">Objective {n}: {title}</a></h2><p>{summary}</p><p class="muted">{total} measure{s}</p>{stats}{note}</section>"#,
+            n = objective.number,
+            title = esc(&objective.title),
+            summary = esc(&objective.summary),
+            total = ids.len(),
+            s = if ids.len() == 1 { "" } else { "s" },
+        );
+    }
+    body.push_str("</div>");
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::OK,
+        &snapshot.plan.plan,
+        &body,
+    )
+}
+
+pub async fn objective(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let Some(objective) = number
+        .parse::<u8>()
+        .ok()
+        .and_then(|n| snapshot.plan.objectives.iter().find(|o| o.number == n))
+    else {
+        return not_found_page(&state, &snapshot, &viewer);
+    };
+    let mut body = format!(
+        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › Objective {n}</nav><h1>Objective {n}: {}</h1><p class="lede">{}</p>"#,
+        esc(&objective.title),
+        esc(&objective.summary),
+        n = objective.number
+    );
+    for theme in &objective.themes {
+        let _ = write!(
+            body,
+            r#"<section class="theme"><h2>{}</h2><div class="cards">"#,
+            theme.title()
+        );
+        for id in &theme.measures {
+            if let (Some(result), Some(reading)) = (snapshot.result(id), snapshot.readings.get(id))
+            {
+                body.push_str(&card(&viewer, result, reading));
+            }
+        }
+        body.push_str("</div></section>");
+    }
+    if objective.themes.is_empty() {
+        body.push_str(r#"<p class="muted">No measures are defined for this objective yet.</p>"#);
+    }
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::OK,
+        &format!("Objective {}", objective.number),
+        &body,
+    )
+}
+
+/// The headline of a reading: latest value, interval and period.
+fn headline(measure: &Measure, reading: &Reading) -> (String, String, String) {
+    let Some(point) = &reading.latest else {
+        return ("–".into(), String::new(), String::new());
+    };
+    let period = chart::period_label(point);
+    match point
+        .figures
+        .as_ref()
+        .and_then(|f| f.value.map(|v| (v, f.interval)))
+    {
+        None if point.suppressed => ("Suppressed".into(), "small number withheld".into(), period),
+        None => ("No data".into(), String::new(), period),
+        Some((v, ci)) => (
+            format_value(measure, v),
+            ci.map(|i| {
+                format!(
+                    "95% CI {} to {}",
+                    format_value(measure, i.lower),
+                    format_value(measure, i.upper)
+                )
+            })
+            .unwrap_or_default(),
+            period,
+        ),
+    }
+}
+
+/// The change on a year earlier, in words that never claim more than the statistics.
+pub fn change_text(measure: &Measure, reading: &Reading) -> String {
+    let Some(y) = reading.year_on_year else {
+        return "No comparison with a year earlier.".into();
+    };
+    let size = match measure.kind {
+        crate::definition::MeasureKind::Proportion { .. } => {
+            format!("{:.1} points", (y.difference * 100.0).abs())
+        }
+        _ => format_value(measure, y.difference.abs()),
+    };
+    let from = format_value(measure, y.earlier_value);
+    match y.change {
+        Change::SignificantRise => {
+            format!("Up {size} on a year earlier ({from}): a significant rise.")
+        }
+        Change::SignificantFall => {
+            format!("Down {size} on a year earlier ({from}): a significant fall.")
+        }
+        Change::NoSignificantChange => format!("No significant change on a year earlier ({from})."),
+    }
+}
+
+fn above_mean(result: &MeasureResult, reading: &Reading) -> Option<bool> {
+    let value = reading.latest.as_ref()?.value()?;
+    match result.total().spc {
+        Some(l) => Some(value > l.mean),
+        None => reading.year_on_year.map(|y| y.difference > 0.0),
+    }
+}
+
+fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> String {
+    let m = &result.measure;
+    if !can_see(viewer, m) {
+        return format!(
+            r#"<article class="card restricted"><h3>{}</h3><p class="muted">Restricted: <a href="/login">sign in</a> to see this measure.</p></article>"#,
+            esc(&m.title)
+        );
+    }
+    let (value, interval, period) = headline(m, reading);
+    format!(
+        r#"<article class="card"><h3><a href="/measures/{id}">{title}</a></h3><div class="headline"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p></div><div class="icons">{variation}{assurance}</div></div>{spark}<p class="change">{change}</p>{target}</article>"#,
+        id = esc(&m.id),
+        title = esc(&m.title),
+        variation = chart::variation_icon(reading.variation, above_mean(result, reading)),
+        assurance = chart::assurance_icon(reading.assurance),
+        spark = chart::sparkline(result.total()),
+        change = esc(&change_text(m, reading)),
+        target = m
+            .target
+            .map(|t| format!(r#"<p class="muted">Target {}</p>"#, format_value(m, t)))
+            .unwrap_or_default(),
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SeriesQuery {
+    breakdown: Option<String>,
+    group: Option<String>,
+}
+
+/// The measure a request may see, or the response that refuses it.
+fn visible_measure<'a>(
+    state: &AppState,
+    snapshot: &'a Snapshot,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<&'a MeasureResult, Response> {
+    let Some(result) = snapshot.result(id) else {
+        return Err(not_found_page(state, snapshot, viewer));
+    };
+    if !can_see(viewer, &result.measure) {
+        let body = format!(
+            r#"<h1>Restricted measure</h1><p>“{}” is restricted to signed-in analysts.</p><p><a class="button" href="/login">Sign in</a></p>"#,
+            esc(&result.measure.title)
+        );
+        return Err(page(
+            state,
+            snapshot,
+            viewer,
+            StatusCode::UNAUTHORIZED,
+            "Restricted",
+            &body,
+        ));
+    }
+    Ok(result)
+}
+
+fn selected_series<'a>(result: &'a MeasureResult, query: &SeriesQuery) -> Option<&'a Series> {
+    match (&query.breakdown, &query.group) {
+        (Some(b), Some(g)) => result
+            .series
+            .iter()
+            .find(|s| s.breakdown.as_ref() == Some(b) && s.group.as_ref() == Some(g)),
+        _ => Some(result.total()),
+    }
+}
+
+fn series_name(series: &Series) -> String {
+    match &series.group {
+        Some(g) => humanise(g),
+        None => "All".into(),
+    }
+}
+
+pub fn humanise(value: &str) -> String {
+    let text = value.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+pub async fn measure(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SeriesQuery>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let m = &result.measure;
+    let reading = &snapshot.readings[&m.id];
+    let (value, interval, period) = headline(m, reading);
+    let mut body = format!(
+        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>
+<h1>{title}</h1><p class="lede">{description}</p>
+<div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>"#,
+        o = m.objective,
+        theme = m.theme.map_or("", |t| t.title()),
+        title = esc(&m.title),
+        description = esc(&m.description),
+        change = esc(&change_text(m, reading)),
+        variation = chart::variation_icon(reading.variation, above_mean(result, reading)),
+        assurance = chart::assurance_icon(reading.assurance),
+    );
+
+    // Series tabs: the total, then each breakdown.
+    let mut tabs = format!(
+        r#"<nav class="tabs" aria-label="Series"><a href="/measures/{}"{}>All</a>"#,
+        esc(&m.id),
+        if query.breakdown.is_none() {
+            r#" aria-current="page""#
+        } else {
+            ""
+        }
+    );
+    for b in &m.breakdowns {
+        let current = query.breakdown.as_deref() == Some(b.name.as_str());
+        let _ = write!(
+            tabs,
+            r#"<a href="/measures/{}?breakdown={}"{}>By {}</a>"#,
+            esc(&m.id),
+            esc(&b.name),
+            if current {
+                r#" aria-current="page""#
+            } else {
+                ""
+            },
+            esc(&b.name.replace('_', " "))
+        );
+    }
+    tabs.push_str("</nav>");
+    body.push_str(&tabs);
+
+    let selected = match (&query.breakdown, &query.group) {
+        (Some(b), None) if m.breakdowns.iter().any(|x| &x.name == b) => {
+            // Small multiples: every group of the breakdown, each linking to its own page.
+            body.push_str(r#"<div class="multiples">"#);
+            for s in result.breakdown(b) {
+                let g = s.group.as_deref().unwrap_or_default();
+                let _ = write!(
+                    body,
+                    r#"<figure><a href="/measures/{id}?breakdown={b}&amp;group={g}" aria-label="{name}: open chart">{svg}</a><figcaption>{name}</figcaption></figure>"#,
+                    id = esc(&m.id),
+                    b = esc(b),
+                    g = esc(g),
+                    name = esc(&series_name(s)),
+                    svg = chart::trend_chart(m, s, &series_name(s), (420, 240)),
+                );
+            }
+            body.push_str("</div>");
+            None
+        }
+        _ => selected_series(result, &query),
+    };
+    if let Some(series) = selected {
+        let name = series_name(series);
+        let chart_title = if series.group.is_some() {
+            format!("{} – {}", m.title, name)
+        } else {
+            m.title.clone()
+        };
+        let _ = write!(
+            body,
+            r#"<figure class="chart" role="group" aria-labelledby="chart-caption">{}<figcaption id="chart-caption">{}</figcaption></figure>"#,
+            chart::trend_chart(m, series, &chart_title, (960, 420)),
+            esc(&chart_caption(m, series))
+        );
+        body.push_str(&figures_table(m, series));
+    } else if query.group.is_some()
+        || query.breakdown.is_some()
+            && !m
+                .breakdowns
+                .iter()
+                .any(|x| Some(&x.name) == query.breakdown.as_ref())
+    {
+        body.push_str(r#"<p class="muted">There is no such series for this measure.</p>"#);
+    }
+
+    let series_query = match (&query.breakdown, &query.group) {
+        (Some(b), Some(g)) => format!("?breakdown={}&amp;group={}", esc(b), esc(g)),
+        _ => String::new(),
+    };
+    let _ = write!(
+        body,
+        r#"<section class="downloads"><h2>Downloads</h2><ul><li><a href="/measures/{id}/data.csv" download>All figures (CSV)</a></li><li><a href="/measures/{id}/chart.svg{q}" download>This chart (SVG)</a></li><li><a href="/api/measures/{id}">All figures (JSON)</a></li></ul></section>"#,
+        id = esc(&m.id),
+        q = series_query
+    );
+    body.push_str(&definition_section(m));
+    body.push_str(&provenance_section(&snapshot, m));
+    page(&state, &snapshot, &viewer, StatusCode::OK, &m.title, &body)
+}
+
+fn chart_caption(m: &Measure, series: &Series) -> String {
+    let mut text = String::from("The line is the measure; ");
+    if series
+        .points
+        .iter()
+        .any(|p| p.figures.as_ref().is_some_and(|f| f.interval.is_some()))
+    {
+        text.push_str("the shaded band its 95% confidence interval; ");
+    }
+    if series.spc.is_some() {
+        text.push_str("the grey line is the mean and the dashed grey lines the process limits (XmR); coloured points are special causes (blue improvement, orange concern, purple neither); ");
+    }
+    if m.target.is_some() {
+        text.push_str("the red dashed line is the target; ");
+    }
+    text.push_str("the table below gives every figure.");
+    text
+}
+
+fn figures_table(m: &Measure, series: &Series) -> String {
+    let proportion = m.is_proportion();
+    let denominator_title = match m.kind {
+        crate::definition::MeasureKind::Proportion { .. } => "<th scope=\"col\">Out of</th>",
+        crate::definition::MeasureKind::Rate { .. } => "<th scope=\"col\">Population</th>",
+        crate::definition::MeasureKind::Count => "",
+    };
+    let mut rows = String::new();
+    for p in series.points.iter().rev() {
+        let f = p.figures.as_ref();
+        let cell = |v: Option<String>| {
+            v.unwrap_or_else(|| {
+                if p.suppressed {
+                    "suppressed".into()
+                } else {
+                    "–".into()
+                }
+            })
+        };
+        let _ = write!(
+            rows,
+            "<tr><th scope=\"row\">{}</th><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&chart::period_label(p)),
+            cell(f.map(|f| f.numerator.to_string())),
+            if denominator_title.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<td>{}</td>",
+                    cell(f.and_then(|f| f.denominator).map(|d| d.to_string()))
+                )
+            },
+            cell(f.and_then(|f| f.value).map(|v| format_value(m, v))),
+            cell(f.and_then(|f| f.interval).map(|i| format!(
+                "{} to {}",
+                format_value(m, i.lower),
+                format_value(m, i.upper)
+            ))),
+            p.signal.map_or(String::new(), |s| humanise(s.as_str())),
+        );
+    }
+    format!(
+        r#"<details class="figures" open><summary>Figures</summary><div class="table-wrap"><table><caption>{} – every point{}</caption><thead><tr><th scope="col">Period</th><th scope="col">{}</th>{denominator_title}<th scope="col">Value</th><th scope="col">95% CI</th><th scope="col">SPC signal</th></tr></thead><tbody>{rows}</tbody></table></div></details>"#,
+        esc(&m.title),
+        series
+            .group
+            .as_deref()
+            .map(|g| format!(" ({})", esc(&humanise(g))))
+            .unwrap_or_default(),
+        if proportion { "Count" } else { "Events" },
+    )
+}
+
+fn definition_section(m: &Measure) -> String {
+    let mut sql = format!("-- total\n{}", crate::engine::sql::aggregate_query(m, None));
+    for b in &m.breakdowns {
+        let _ = write!(
+            sql,
+            "\n\n-- by {}\n{}",
+            b.name,
+            crate::engine::sql::aggregate_query(m, Some(b))
+        );
+    }
+    format!(
+        r#"<section class="definition"><h2>Definition</h2><details><summary>As written in {file}</summary><pre><code>{text}</code></pre></details><details><summary>What it compiles to (DataFusion SQL, by month and group)</summary><pre><code>{sql}</code></pre></details></section>"#,
+        file = esc(&m
+            .origin
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()),
+        text = esc(&m.origin.text),
+        sql = esc(&sql)
+    )
+}
+
+fn provenance_section(snapshot: &Snapshot, m: &Measure) -> String {
+    let mut rows = String::new();
+    let sources = [
+        m.source.as_str(),
+        if matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) {
+            "population"
+        } else {
+            ""
+        },
+    ];
+    for e in snapshot
+        .evaluation
+        .extracts
+        .iter()
+        .filter(|e| sources.contains(&e.source.as_str()))
+    {
+        let _ = write!(
+            rows,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td><code title="{hash}">{short}…</code></td><td>{}</td><td>{}</td></tr>"#,
+            esc(&e.source),
+            esc(&e
+                .file
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()),
+            e.rows_loaded,
+            e.rows_rejected,
+            hash = esc(&e.file.sha256),
+            short = esc(&e.file.sha256[..12.min(e.file.sha256.len())]),
+        );
+    }
+    format!(
+        r#"<section class="provenance"><h2>Provenance</h2><p>Evaluated {at} from definition <code title="{dhash}">{dshort}…</code> ({file}) and these extracts:</p><div class="table-wrap"><table><thead><tr><th scope="col">Source</th><th scope="col">File</th><th scope="col">SHA-256</th><th scope="col">Rows loaded</th><th scope="col">Rows rejected</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
+        at = snapshot
+            .evaluation
+            .evaluated_at
+            .format("%-d %b %Y %H:%M UTC"),
+        dhash = esc(&m.origin.sha256),
+        dshort = esc(&m.origin.sha256[..12]),
+        file = esc(&m
+            .origin
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()),
+    )
+}
+
+pub async fn chart_svg(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SeriesQuery>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let Some(series) = selected_series(result, &query) else {
+        return not_found_page(&state, &snapshot, &viewer);
+    };
+    let title = match &series.group {
+        Some(_) => format!("{} – {}", result.measure.title, series_name(series)),
+        None => result.measure.title.clone(),
+    };
+    let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));
+    ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+}
+
+pub async fn data_csv(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let rows = crate::results::measure_rows(result);
+    let disposition = format!("attachment; filename=\"{}.csv\"", result.measure.id);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        crate::results::to_csv(&rows),
+    )
+        .into_response()
+}
+
+pub async fn login_form(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::OK,
+        "Sign in",
+        &login_body(""),
+    )
+}
+
+fn login_body(error: &str) -> String {
+    format!(
+        r#"<h1>Analyst sign-in</h1><p>Restricted measures and analyst views need an access token.</p>{error}<form method="post" action="/login" class="login"><label for="token">Access token</label><input id="token" name="token" type="password" autocomplete="current-password" required><button type="submit">Sign in</button></form>"#
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    token: String,
+}
+
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    if state.tokens.check(&form.token).is_analyst() && !form.token.contains([';', '\r', '\n']) {
+        let cookie = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", form.token);
+        return ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response();
+    }
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::UNAUTHORIZED,
+        "Sign in",
+        &login_body(r#"<p class="error" role="alert">That token is not recognised.</p>"#),
+    )
+}
+
+pub async fn logout() -> Response {
+    (
+        [(
+            header::SET_COOKIE,
+            format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        )],
+        Redirect::to("/"),
+    )
+        .into_response()
+}
+
+pub async fn api_docs(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let body = r#"<h1>Data and API</h1>
+<p class="lede">Every figure on the dashboard is available as CSV, SVG and JSON. Only aggregates are served: no extract row or identifier. Suppressed figures are withheld everywhere. Restricted measures need an access token, sent as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+<table><thead><tr><th scope="col">Request</th><th scope="col">Returns</th></tr></thead><tbody>
+<tr><td><code>GET /api/measures</code></td><td>Every measure you may see: id, title, objective, theme, kind, polarity, target, and its reading (latest point, change on a year earlier, variation, assurance).</td></tr>
+<tr><td><code>GET /api/measures/{id}</code></td><td>One measure with every series (the total and each group of each breakdown), each point with numerator, denominator, value, 95% interval, suppression and SPC signal, and the series' SPC mean and limits.</td></tr>
+<tr><td><code>GET /api/status</code></td><td>When the figures were evaluated, the extract files used (hashes, rows loaded and rejected) and, for analysts, the last failed re-evaluation.</td></tr>
+<tr><td><code>POST /api/reload</code></td><td>Analysts: re-evaluate now. The new results replace the old only if the evaluation succeeds.</td></tr>
+<tr><td><code>GET /measures/{id}/data.csv</code></td><td>Every point of a measure in the results contract's columns.</td></tr>
+<tr><td><code>GET /measures/{id}/chart.svg[?breakdown=B&amp;group=G]</code></td><td>The trend chart of the total or of one group, as SVG.</td></tr>
+</tbody></table>
+<h2>Results columns</h2><p><code>measure_id, period_start, period_end, breakdown, group, numerator, denominator, value, ci_lower, ci_upper, suppressed, spc_mean, spc_lower, spc_upper, spc_signal</code>. Proportions are fractions from 0 to 1; rates are per 1,000 people.</p>"#;
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::OK,
+        "Data and API",
+        body,
+    )
+}
+
+fn not_found_page(state: &AppState, snapshot: &Snapshot, viewer: &Viewer) -> Response {
+    page(
+        state,
+        snapshot,
+        viewer,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        r#"<h1>Page not found</h1><p><a href="/">Back to the dashboard</a></p>"#,
+    )
+}
+
+pub async fn not_found(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    not_found_page(&state, &snapshot, &state.viewer(&headers))
+}

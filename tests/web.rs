@@ -1,0 +1,388 @@
+//! The dashboard's handlers, called without a socket: pages, downloads and API
+//! give the same figures as `mos run`, restricted measures need a token,
+//! suppressed figures and identifiers never appear, and a failed reload keeps
+//! the last good results.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use mos::web::auth::{TokenStore, hash_token};
+use mos::web::{AppState, ServeConfig};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const TOKEN: &str = "analyst-token-for-tests-0123456789";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    measures: PathBuf,
+    state: Arc<AppState>,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let options = mos::demo::DemoOptions {
+        seed: 5,
+        years: 3,
+        scale: 0.2,
+        ..Default::default()
+    };
+    mos::demo::generate(&data, &options).unwrap();
+    let measures = dir.path().join("measures");
+    std::fs::create_dir_all(&measures).unwrap();
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("measures")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(&path, measures.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let config = ServeConfig {
+        data: Some(data.clone()),
+        measures: measures.clone(),
+        dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
+        max_reject_share: None,
+    };
+    let tokens = TokenStore::from_hashes(vec![("Test Analyst".into(), hash_token(TOKEN))]);
+    let state = AppState::new(config, tokens).await.unwrap();
+    Fixture {
+        _dir: dir,
+        data,
+        measures,
+        state,
+    }
+}
+
+async fn get(
+    state: &Arc<AppState>,
+    uri: &str,
+    token: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    send(state, Request::get(uri), token).await
+}
+
+async fn send(
+    state: &Arc<AppState>,
+    request: axum::http::request::Builder,
+    token: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let request = match token {
+        Some(t) => request.header("authorization", format!("Bearer {t}")),
+        None => request,
+    };
+    let response = mos::web::app(state.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_render_with_security_headers() {
+    let f = fixture().await;
+    let (status, headers, home) = get(&f.state, "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Objective 4: Keeping people safe"), "{home}");
+    assert!(
+        home.contains("restricted measures are not shown"),
+        "public viewers are told what is hidden"
+    );
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+            && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(!home.contains("<script>"), "no inline script");
+
+    let (status, _, objective) = get(&f.state, "/objectives/4", None).await;
+    assert_eq!(status, StatusCode::OK);
+    for theme in [
+        "Supporting victims",
+        "Domestic abuse",
+        "Hate crime",
+        "Mental health",
+        "Young people",
+    ] {
+        assert!(objective.contains(&format!("<h2>{theme}</h2>")), "{theme}");
+    }
+    assert!(objective.contains("/measures/victim_satisfaction_whole_experience"));
+    assert!(
+        !objective.contains("/measures/domestic_abuse_crimes\""),
+        "restricted measures are not linked for the public"
+    );
+
+    for path in ["/assets/style.css", "/assets/app.js", "/api"] {
+        assert_eq!(get(&f.state, path, None).await.0, StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        get(&f.state, "/measures/nope", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn figures_are_those_of_mos_run() {
+    let f = fixture().await;
+    let measures = mos::pipeline::load_measures(&f.measures).unwrap();
+    let (evaluation, _) = mos::pipeline::evaluate(&measures, &f.data, None, &|_| {})
+        .await
+        .unwrap();
+    let rows = mos::results::rows(&evaluation.results);
+
+    // The CSV download of a measure is exactly its rows of `mos run`'s results.
+    let (status, headers, csv) = get(
+        &f.state,
+        "/measures/victim_satisfaction_whole_experience/data.csv",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let mut expected: Vec<_> = rows
+        .iter()
+        .filter(|r| r.measure_id == "victim_satisfaction_whole_experience")
+        .cloned()
+        .collect();
+    let mut served_rows = csv.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
+    served_rows.sort();
+    let mut expected_lines: Vec<String> = String::from_utf8(mos::results::to_csv(&expected))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    expected_lines.sort();
+    assert_eq!(served_rows, expected_lines);
+
+    // The API's latest total is the last total row, and the page shows it as a percentage.
+    expected.retain(|r| r.breakdown.is_empty());
+    let latest = expected.last().unwrap();
+    let (_, _, json) = get(
+        &f.state,
+        "/api/measures/victim_satisfaction_whole_experience",
+        None,
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let total = &json["series"][0];
+    assert!(total["group"].is_null());
+    let last = total["points"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["value"].as_f64(), latest.value);
+    assert_eq!(last["ci_lower"].as_f64(), latest.ci_lower);
+    assert_eq!(last["period_end"], latest.period_end);
+    let (_, _, page) = get(
+        &f.state,
+        "/measures/victim_satisfaction_whole_experience",
+        None,
+    )
+    .await;
+    let shown = format!("{:.1}%", latest.value.unwrap() * 100.0);
+    assert!(
+        page.contains(&format!(r#"<p class="value">{shown}</p>"#)),
+        "headline {shown}"
+    );
+    assert!(page.contains("<svg"), "chart drawn");
+    assert!(page.contains("<title>"), "values readable on hover");
+    assert!(page.contains("As written in victim_satisfaction_whole_experience.toml"));
+    assert!(page.contains("SHA-256"));
+
+    // Small multiples for a breakdown, and one group's own chart.
+    let (_, _, by_district) = get(
+        &f.state,
+        "/measures/victim_satisfaction_whole_experience?breakdown=district",
+        None,
+    )
+    .await;
+    assert_eq!(by_district.matches("<figure><a href=").count(), 6);
+    let (status, headers, svg) = get(
+        &f.state,
+        "/measures/victim_satisfaction_whole_experience/chart.svg?breakdown=district&group=fenland",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    assert!(svg.starts_with("<svg") && svg.contains("Fenland"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restricted_measures_need_a_token() {
+    let f = fixture().await;
+    for path in [
+        "/measures/domestic_abuse_crimes",
+        "/measures/domestic_abuse_crimes/data.csv",
+        "/measures/domestic_abuse_crimes/chart.svg",
+        "/api/measures/domestic_abuse_crimes",
+    ] {
+        let (status, _, body) = get(&f.state, path, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(
+            !body.contains("domestic_abuse_crimes,20"),
+            "no figures in the refusal"
+        );
+        assert_eq!(
+            get(&f.state, path, Some("wrong-token-wrong-token")).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            get(&f.state, path, Some(TOKEN)).await.0,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let (_, _, public_list) = get(&f.state, "/api/measures", None).await;
+    let (_, _, analyst_list) = get(&f.state, "/api/measures", Some(TOKEN)).await;
+    let count = |s: &str| {
+        serde_json::from_str::<serde_json::Value>(s).unwrap()["measures"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(&analyst_list), 14);
+    assert!(count(&public_list) < 14);
+    assert!(!public_list.contains("cse_crimes"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn suppressed_figures_and_identifiers_never_appear() {
+    let f = fixture().await;
+    let (_, _, json) = get(&f.state, "/api/measures/cse_crimes", Some(TOKEN)).await;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut suppressed = 0;
+    for series in json["series"].as_array().unwrap() {
+        for p in series["points"].as_array().unwrap() {
+            if p["suppressed"] == true {
+                suppressed += 1;
+                for field in ["numerator", "value", "ci_lower", "ci_upper", "spc_signal"] {
+                    assert!(p[field].is_null(), "{field} withheld");
+                }
+            }
+        }
+    }
+    assert!(suppressed > 0, "the fixture has suppressed CSE points");
+    let (_, _, csv) = get(&f.state, "/measures/cse_crimes/data.csv", Some(TOKEN)).await;
+    for line in csv.lines().filter(|l| l.contains(",true,")) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(cells[5..10].iter().all(|c| c.is_empty()), "{line}");
+    }
+    let (_, _, svg) = get(
+        &f.state,
+        "/measures/cse_crimes/chart.svg?breakdown=district&group=fenland",
+        Some(TOKEN),
+    )
+    .await;
+    assert!(svg.contains("suppressed (small number)"));
+
+    // No victim or crime identifier from the extracts on any page or API response.
+    let crimes = std::fs::read_to_string(f.data.join("crimes.csv")).unwrap();
+    let identifiers: Vec<String> = crimes
+        .lines()
+        .skip(1)
+        .take(2000)
+        .flat_map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            [cells[0].to_string(), cells[4].to_string()]
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut everything = String::new();
+    for path in ["/", "/objectives/4", "/api/measures", "/api/status"] {
+        everything += &get(&f.state, path, Some(TOKEN)).await.2;
+    }
+    for m in mos::pipeline::load_measures(&f.measures).unwrap().measures {
+        everything += &get(&f.state, &format!("/measures/{}", m.id), Some(TOKEN))
+            .await
+            .2;
+        everything += &get(&f.state, &format!("/api/measures/{}", m.id), Some(TOKEN))
+            .await
+            .2;
+    }
+    for id in &identifiers {
+        assert!(
+            !everything.contains(&format!("{id}\""))
+                && !everything.contains(&format!("{id},"))
+                && !everything.contains(&format!(">{id}<")),
+            "identifier {id} served"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_reload_keeps_the_last_good_results() {
+    let f = fixture().await;
+    assert_eq!(
+        send(&f.state, Request::post("/api/reload"), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let before = get(&f.state, "/api/measures/young_victims", None).await.2;
+
+    let file = f.measures.join("young_victims.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        good.replace(
+            "filter = \"victim_age < 18\"",
+            "filter = \"victim_agee < 18\"",
+        ),
+    )
+    .unwrap();
+    let (status, _, body) = send(&f.state, Request::post("/api/reload"), Some(TOKEN)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("victim_agee"), "{body}");
+    assert_eq!(
+        get(&f.state, "/api/measures/young_victims", None).await.2,
+        before,
+        "last good results still served"
+    );
+    let (_, _, page) = get(&f.state, "/", Some(TOKEN)).await;
+    assert!(
+        page.contains("Re-evaluation failed"),
+        "analysts see the failure"
+    );
+    let (_, _, public_page) = get(&f.state, "/", None).await;
+    assert!(!public_page.contains("Re-evaluation failed"));
+
+    // Fixed, and now a new title shows: the swap happened.
+    std::fs::write(
+        &file,
+        good.replace(
+            "Crimes against children and young people",
+            "Crimes against under-18s",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        send(&f.state, Request::post("/api/reload"), Some(TOKEN))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert!(
+        get(&f.state, "/measures/young_victims", None)
+            .await
+            .2
+            .contains("Crimes against under-18s")
+    );
+    assert!(
+        !get(&f.state, "/", Some(TOKEN))
+            .await
+            .2
+            .contains("Re-evaluation failed")
+    );
+}

@@ -101,19 +101,20 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(64)
-            .caption(title, ("sans-serif", 18).into_font().color(&INK))
+            .caption(title, ("sans-serif", 20).into_font().color(&INK))
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y_low..y_high)
         {
             Ok(c) => c,
             Err(_) => return String::new(),
         };
-        let step = (n / 8).max(1);
+        // A label every `step` points, ending on the latest.
+        let step = n.div_ceil(8).max(1);
         let _ = chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(RGBColor(236, 238, 240))
             .bold_line_style(RGBColor(220, 224, 227))
-            .x_labels(n.min(12))
+            .x_labels(n + 1)
             .x_label_formatter(&|x| {
                 let i = x.round() as usize;
                 if (x - x.round()).abs() < 1e-6
@@ -126,7 +127,7 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
                 }
             })
             .y_label_formatter(&|y| format_value(measure, *y))
-            .label_style(("sans-serif", 12).into_font().color(&GREY))
+            .label_style(("sans-serif", 14).into_font().color(&GREY))
             .axis_style(RGBColor(200, 204, 208))
             .draw();
 

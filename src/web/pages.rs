@@ -325,23 +325,23 @@ fn visible_measure<'a>(
     snapshot: &'a Snapshot,
     viewer: &Viewer,
     id: &str,
-) -> Result<&'a MeasureResult, Response> {
+) -> Result<&'a MeasureResult, Box<Response>> {
     let Some(result) = snapshot.result(id) else {
-        return Err(not_found_page(state, snapshot, viewer));
+        return Err(Box::new(not_found_page(state, snapshot, viewer)));
     };
     if !can_see(viewer, &result.measure) {
         let body = format!(
             r#"<h1>Restricted measure</h1><p>“{}” is restricted to signed-in analysts.</p><p><a class="button" href="/login">Sign in</a></p>"#,
             esc(&result.measure.title)
         );
-        return Err(page(
+        return Err(Box::new(page(
             state,
             snapshot,
             viewer,
             StatusCode::UNAUTHORIZED,
             "Restricted",
             &body,
-        ));
+        )));
     }
     Ok(result)
 }
@@ -382,7 +382,7 @@ pub async fn measure(
     let viewer = state.viewer(&headers);
     let result = match visible_measure(&state, &snapshot, &viewer, &id) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let m = &result.measure;
     let reading = &snapshot.readings[&m.id];
@@ -642,7 +642,7 @@ pub async fn chart_svg(
     let viewer = state.viewer(&headers);
     let result = match visible_measure(&state, &snapshot, &viewer, &id) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(series) = selected_series(result, &query) else {
         return not_found_page(&state, &snapshot, &viewer);
@@ -664,7 +664,7 @@ pub async fn data_csv(
     let viewer = state.viewer(&headers);
     let result = match visible_measure(&state, &snapshot, &viewer, &id) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let rows = crate::results::measure_rows(result);
     let disposition = format!("attachment; filename=\"{}.csv\"", result.measure.id);

@@ -37,9 +37,24 @@ pub struct Snapshot {
     pub evaluation: Evaluation,
     pub readings: HashMap<String, Reading>,
     pub plan: Plan,
+    /// Rendered page bodies, by page: a snapshot never changes, so neither do they.
+    rendered: std::sync::Mutex<HashMap<String, Arc<str>>>,
 }
 
 impl Snapshot {
+    /// The cached rendering of `key`, made by `render` the first time.
+    pub fn rendered(&self, key: String, render: impl FnOnce() -> String) -> Arc<str> {
+        if let Some(body) = self.rendered.lock().expect("page cache").get(&key) {
+            return body.clone();
+        }
+        let body: Arc<str> = render().into();
+        self.rendered
+            .lock()
+            .expect("page cache")
+            .insert(key, body.clone());
+        body
+    }
+
     pub fn result(&self, id: &str) -> Option<&crate::engine::MeasureResult> {
         self.evaluation.results.iter().find(|r| r.measure.id == id)
     }
@@ -149,6 +164,7 @@ async fn build_snapshot(
         evaluation,
         readings,
         plan,
+        rendered: Default::default(),
     })
 }
 

@@ -384,6 +384,31 @@ pub async fn measure(
         Ok(r) => r,
         Err(response) => return *response,
     };
+    // Measure pages are the same for everyone allowed to see them: render once per snapshot.
+    // Only real series are cached, so arbitrary query strings cannot grow the cache.
+    let real_series = match (&query.breakdown, &query.group) {
+        (None, None) => true,
+        (Some(b), None) => result.measure.breakdowns.iter().any(|x| &x.name == b),
+        (Some(_), Some(_)) => selected_series(result, &query).is_some(),
+        (None, Some(_)) => false,
+    };
+    let body: std::sync::Arc<str> = if real_series {
+        let key = format!("measure:{id}?{:?}&{:?}", query.breakdown, query.group);
+        snapshot.rendered(key, || measure_body(&snapshot, result, &query))
+    } else {
+        measure_body(&snapshot, result, &query).into()
+    };
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::OK,
+        &result.measure.title,
+        &body,
+    )
+}
+
+fn measure_body(snapshot: &Snapshot, result: &MeasureResult, query: &SeriesQuery) -> String {
     let m = &result.measure;
     let reading = &snapshot.readings[&m.id];
     let (value, interval, period) = headline(m, reading);
@@ -484,8 +509,8 @@ pub async fn measure(
         q = series_query
     );
     body.push_str(&definition_section(m));
-    body.push_str(&provenance_section(&snapshot, m));
-    page(&state, &snapshot, &viewer, StatusCode::OK, &m.title, &body)
+    body.push_str(&provenance_section(snapshot, m));
+    body
 }
 
 fn chart_caption(m: &Measure, series: &Series) -> String {

@@ -218,6 +218,20 @@ async fn figures_are_those_of_mos_run() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "image/svg+xml");
     assert!(svg.starts_with("<svg") && svg.contains("Fenland"));
+    let response = mos::web::app(f.state.clone())
+        .oneshot(
+            Request::get("/measures/victim_satisfaction_whole_experience/chart.png")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let png = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
 }
 
 #[tokio::test(flavor = "multi_thread")]

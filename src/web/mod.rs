@@ -212,6 +212,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/objectives/{number}", get(pages::objective))
         .route("/measures/{id}", get(pages::measure))
         .route("/measures/{id}/chart.svg", get(pages::chart_svg))
+        .route("/measures/{id}/chart.png", get(pages::chart_png))
         .route("/measures/{id}/data.csv", get(pages::data_csv))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -504,7 +504,7 @@ fn measure_body(snapshot: &Snapshot, result: &MeasureResult, query: &SeriesQuery
     };
     let _ = write!(
         body,
-        r#"<section class="downloads"><h2>Downloads</h2><ul><li><a href="/measures/{id}/data.csv" download>All figures (CSV)</a></li><li><a href="/measures/{id}/chart.svg{q}" download>This chart (SVG)</a></li><li><a href="/api/measures/{id}">All figures (JSON)</a></li></ul></section>"#,
+        r#"<section class="downloads"><h2>Downloads</h2><ul><li><a href="/measures/{id}/data.csv" download>All figures (CSV)</a></li><li><a href="/measures/{id}/chart.svg{q}" download>This chart (SVG)</a></li><li><a href="/measures/{id}/chart.png{q}" download>This chart (PNG)</a></li><li><a href="/api/measures/{id}">All figures (JSON)</a></li></ul></section>"#,
         id = esc(&m.id),
         q = series_query
     );
@@ -658,26 +658,63 @@ fn provenance_section(snapshot: &Snapshot, m: &Measure) -> String {
 }
 
 pub async fn chart_svg(
+    state: State<Arc<AppState>>,
+    headers: HeaderMap,
+    id: Path<String>,
+    query: Query<SeriesQuery>,
+) -> Response {
+    match chart_document(state, headers, id, query) {
+        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        Err(response) => *response,
+    }
+}
+
+pub async fn chart_png(
+    state: State<Arc<AppState>>,
+    headers: HeaderMap,
+    id: Path<String>,
+    query: Query<SeriesQuery>,
+) -> Response {
+    match chart_document(state, headers, id, query) {
+        Ok(svg) => match tokio::task::spawn_blocking(move || chart::svg_to_png(&svg))
+            .await
+            .ok()
+            .flatten()
+        {
+            Some(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+            None => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the chart could not be rasterised",
+            )
+                .into_response(),
+        },
+        Err(response) => *response,
+    }
+}
+
+/// The SVG of the requested series' chart, or the response refusing it.
+fn chart_document(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<SeriesQuery>,
-) -> Response {
+) -> Result<String, Box<Response>> {
     let snapshot = state.snapshot();
     let viewer = state.viewer(&headers);
-    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
-        Ok(r) => r,
-        Err(response) => return *response,
-    };
+    let result = visible_measure(&state, &snapshot, &viewer, &id)?;
     let Some(series) = selected_series(result, &query) else {
-        return not_found_page(&state, &snapshot, &viewer);
+        return Err(Box::new(not_found_page(&state, &snapshot, &viewer)));
     };
     let title = match &series.group {
         Some(_) => format!("{} – {}", result.measure.title, series_name(series)),
         None => result.measure.title.clone(),
     };
-    let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));
-    ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+    Ok(chart::trend_chart(
+        &result.measure,
+        series,
+        &title,
+        (960, 420),
+    ))
 }
 
 pub async fn data_csv(
@@ -770,7 +807,7 @@ pub async fn api_docs(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 <tr><td><code>GET /api/status</code></td><td>When the figures were evaluated, the extract files used (hashes, rows loaded and rejected) and, for analysts, the last failed re-evaluation.</td></tr>
 <tr><td><code>POST /api/reload</code></td><td>Analysts: re-evaluate now. The new results replace the old only if the evaluation succeeds.</td></tr>
 <tr><td><code>GET /measures/{id}/data.csv</code></td><td>Every point of a measure in the results contract's columns.</td></tr>
-<tr><td><code>GET /measures/{id}/chart.svg[?breakdown=B&amp;group=G]</code></td><td>The trend chart of the total or of one group, as SVG.</td></tr>
+<tr><td><code>GET /measures/{id}/chart.svg[?breakdown=B&amp;group=G]</code></td><td>The trend chart of the total or of one group, as SVG; <code>chart.png</code> gives the same as PNG.</td></tr>
 </tbody></table>
 <h2>Results columns</h2><p><code>measure_id, period_start, period_end, breakdown, group, numerator, denominator, value, ci_lower, ci_upper, suppressed, spc_mean, spc_lower, spc_upper, spc_signal</code>. Proportions are fractions from 0 to 1; rates are per 1,000 people.</p>"#;
     page(

@@ -472,7 +472,7 @@ fn measure_body(snapshot: &Snapshot, result: &MeasureResult, query: &SeriesQuery
             body.push_str("</div>");
             None
         }
-        _ => selected_series(result, &query),
+        _ => selected_series(result, query),
     };
     if let Some(series) = selected {
         let name = series_name(series);

@@ -98,13 +98,8 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
     for objective in &file.objectives {
         for id in &objective.measures {
             match measures.get(id) {
-                None => {
-                    return Err(PlanError::Invalid(format!(
-                        "{}: objective {} lists `{id}`, which is not a measure",
-                        path.display(),
-                        objective.number
-                    )));
-                }
+                // Listed for another measure set (one plan serves them all): left out.
+                None => {}
                 Some(m) if m.objective != objective.number => {
                     return Err(PlanError::Invalid(format!(
                         "{}: objective {} lists `{id}`, which belongs to objective {}",
@@ -122,7 +117,15 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
         .map(|&(number, default_title)| {
             let configured = file.objectives.iter().find(|o| o.number == number);
             // The order given, then the objective's other measures by id.
-            let mut ids: Vec<String> = configured.map(|o| o.measures.clone()).unwrap_or_default();
+            let mut ids: Vec<String> = configured
+                .map(|o| {
+                    o.measures
+                        .iter()
+                        .filter(|id| measures.get(id).is_some())
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
             let others: Vec<String> = measures
                 .measures
                 .iter()

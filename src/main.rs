@@ -54,6 +54,10 @@ enum Command {
         /// Folder of extracts (default: the embedded demo data).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// A folder of police.uk street-level files: the police.uk measures on them
+        /// (the same as `--data DIR --measures measures/police_uk`).
+        #[arg(long, conflicts_with = "data")]
+        police_uk: Option<PathBuf>,
         /// Folder of measure definitions.
         #[arg(long, default_value = "measures")]
         measures: PathBuf,
@@ -69,6 +73,10 @@ enum Command {
         /// Folder of extracts (default: the embedded demo data).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// A folder of police.uk street-level files: the police.uk measures on them
+        /// (the same as `--data DIR --measures measures/police_uk`).
+        #[arg(long, conflicts_with = "data")]
+        police_uk: Option<PathBuf>,
         /// Folder of measure definitions.
         #[arg(long, default_value = "measures")]
         measures: PathBuf,
@@ -170,10 +178,12 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Run {
             data,
+            police_uk,
             measures,
             out,
             max_reject_share,
         } => {
+            let (data, measures) = police_uk_shorthand(data, police_uk, measures);
             let set = mos::pipeline::load_measures(&measures)?;
             let demo = if data.is_none() {
                 Some(tokio::task::block_in_place(mos::pipeline::demo_data)?)
@@ -190,6 +200,9 @@ async fn run(cli: Cli) -> Result<()> {
             progress.finish();
             for e in &extracts {
                 report_extract(e);
+            }
+            for warning in &evaluation.warnings {
+                eprintln!("warning: {warning}");
             }
             let rows = mos::results::rows(&evaluation.results);
             mos::results::write(&out, &rows)?;
@@ -213,12 +226,14 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve {
             data,
+            police_uk,
             measures,
             dashboards,
             addr,
             tokens,
             max_reject_share,
         } => {
+            let (data, measures) = police_uk_shorthand(data, police_uk, measures);
             let tokens = match tokens {
                 Some(path) => mos::web::auth::TokenStore::read(&path)
                     .with_context(|| format!("reading tokens from {}", path.display()))?,
@@ -256,6 +271,20 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// `--police-uk DIR` is `--data DIR` with the police.uk measure set (unless
+/// another measures folder is named).
+fn police_uk_shorthand(
+    data: Option<PathBuf>,
+    police_uk: Option<PathBuf>,
+    measures: PathBuf,
+) -> (Option<PathBuf>, PathBuf) {
+    match police_uk {
+        Some(dir) if measures == Path::new("measures") => (Some(dir), measures.join("police_uk")),
+        Some(dir) => (Some(dir), measures),
+        None => (data, measures),
+    }
+}
+
 /// `results.csv` → `results.rejects.csv`
 fn rejects_path(out: &Path) -> PathBuf {
     let stem = out
@@ -271,7 +300,12 @@ fn report_extract(extract: &mos::ingest::Extract) {
         extract.name,
         extract.rows_loaded,
         extract.rejects.len(),
-        extract.file.path.display()
+        extract
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for r in extract.rejects.iter().take(3) {
         eprintln!("  rejected {r}");

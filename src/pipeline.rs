@@ -24,7 +24,7 @@ pub enum Error {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExtractSummary {
     pub source: String,
-    pub file: FileProvenance,
+    pub files: Vec<FileProvenance>,
     pub rows_loaded: u64,
     pub rows_rejected: u64,
     pub ignored_columns: Vec<String>,
@@ -35,6 +35,8 @@ pub struct ExtractSummary {
 pub struct Evaluation {
     pub results: Vec<MeasureResult>,
     pub extracts: Vec<ExtractSummary>,
+    /// What the analyst should know: e.g. measures left out for want of a reference table.
+    pub warnings: Vec<String>,
     pub evaluated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -52,17 +54,40 @@ pub async fn evaluate(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<(Evaluation, Vec<Extract>), Error> {
     progress("loading extracts");
-    let names = measures.sources();
+    let mut names = measures.sources();
+    let mut warnings = Vec::new();
+    let population = crate::ingest::contract::POPULATION.name;
+    let mut measures = std::borrow::Cow::Borrowed(measures);
+    // Population is a reference table, not an extract: without it, rates are left
+    // out (with a warning) and every other measure is still evaluated.
+    if names.contains(&population) && !crate::ingest::extract_present(data_dir, population) {
+        names.retain(|n| *n != population);
+        let (rates, others): (Vec<_>, Vec<_>) = measures
+            .measures
+            .iter()
+            .cloned()
+            .partition(|m| matches!(m.kind, crate::definition::MeasureKind::Rate { .. }));
+        warnings.push(format!(
+            "no population table in {}: rate measures left out ({})",
+            data_dir.display(),
+            rates
+                .iter()
+                .map(|m| m.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        measures = std::borrow::Cow::Owned(MeasureSet { measures: others });
+    }
     let extracts = tokio::task::block_in_place(|| {
         crate::ingest::load_extracts(data_dir, &names, max_reject_share)
     })?;
     progress("evaluating measures");
-    let results = crate::engine::evaluate(measures, &extracts).await?;
+    let results = crate::engine::evaluate(&measures, &extracts).await?;
     let summaries = extracts
         .iter()
         .map(|e| ExtractSummary {
             source: e.name.clone(),
-            file: e.file.clone(),
+            files: e.files.clone(),
             rows_loaded: e.rows_loaded,
             rows_rejected: e.rejects.len() as u64,
             ignored_columns: e.ignored_columns.clone(),
@@ -72,6 +97,7 @@ pub async fn evaluate(
         Evaluation {
             results,
             extracts: summaries,
+            warnings,
             evaluated_at: chrono::Utc::now(),
         },
         extracts,

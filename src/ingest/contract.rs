@@ -342,6 +342,26 @@ pub const POPULATION: Contract = Contract {
     row_rules: &[],
 };
 
+/// police.uk street-level crime, read from its published files (see `police_uk`).
+pub const POLICE_UK: Contract = Contract {
+    name: "police_uk",
+    description: "police.uk street-level crime and anti-social behaviour, one row per crime or incident",
+    columns: &[
+        nullable("crime_id", ColumnType::Text),
+        col("month", ColumnType::Date),
+        col("reported_by", ColumnType::Text),
+        col("falls_within", ColumnType::Text),
+        nullable("lsoa_code", ColumnType::Text),
+        nullable("lsoa_name", ColumnType::Text),
+        col("district", ColumnType::Text),
+        col("crime_type", ColumnType::Text),
+        nullable("outcome", ColumnType::Text),
+        col("is_asb", ColumnType::Bool),
+    ],
+    period_column: Some("month"),
+    row_rules: &[],
+};
+
 /// Every contract the engine knows, measure sources first.
 pub const ALL: &[&Contract] = &[
     &CRIMES,
@@ -349,6 +369,7 @@ pub const ALL: &[&Contract] = &[
     &VICTIM_CONTACTS,
     &HATE_INCIDENTS,
     &MENTAL_HEALTH_CONTACTS,
+    &POLICE_UK,
     &POPULATION,
 ];
 

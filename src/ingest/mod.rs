@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod contract;
+pub mod police_uk;
 mod rows;
 
 pub use config::{SourceConfig, SourcesConfig};
@@ -124,7 +125,8 @@ pub struct Extract {
     pub name: String,
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
-    pub file: FileProvenance,
+    /// The files read (one for a contract extract; a folder's worth for police.uk).
+    pub files: Vec<FileProvenance>,
     pub rows_loaded: u64,
     pub rejects: Vec<Reject>,
     /// Columns in the file that the contract does not know (reported, not loaded).
@@ -183,12 +185,6 @@ fn hint(suggestion: &Option<String>) -> String {
     }
 }
 
-/// Options for loading extracts.
-#[derive(Debug, Clone)]
-pub struct IngestOptions {
-    pub max_reject_share: f64,
-}
-
 /// Loads the named sources from `dir`.
 pub fn load_extracts(
     dir: &Path,
@@ -211,6 +207,19 @@ pub fn load_extracts(
         .collect()
 }
 
+/// Whether `dir` has a file for the source `name` (by default name or sources.toml).
+pub fn extract_present(dir: &Path, name: &str) -> bool {
+    let configured = SourcesConfig::read(dir)
+        .ok()
+        .and_then(|c| c.sources.get(name).and_then(|s| s.file.clone()));
+    match configured {
+        Some(file) => dir.join(file).is_file(),
+        None => ["csv", "parquet"]
+            .iter()
+            .any(|ext| dir.join(format!("{name}.{ext}")).is_file()),
+    }
+}
+
 /// Finds and loads one extract, refusing it past the reject bound.
 pub fn load_extract(
     dir: &Path,
@@ -218,6 +227,9 @@ pub fn load_extract(
     config: &SourceConfig,
     bound: f64,
 ) -> Result<Extract, IngestError> {
+    if contract.name == contract::POLICE_UK.name {
+        return refuse_past_bound(police_uk::load(dir, contract)?, bound);
+    }
     let path = match &config.file {
         Some(file) => dir.join(file),
         None => ["csv", "parquet"]
@@ -253,34 +265,46 @@ pub fn load_extract(
     });
     let parsed = parsed?;
     let total = parsed.rows_loaded + parsed.rejects.len() as u64;
-    if total == 0 {
-        return Err(IngestError::Empty { path });
-    }
-    let rejected = parsed.rejects.len() as u64;
-    if rejected as f64 > bound * total as f64 {
-        return Err(IngestError::TooManyRejects {
-            path,
-            source_name: contract.name.to_string(),
-            rejected,
-            total,
-            bound,
-            first: Box::new(parsed.rejects[0].clone()),
-        });
-    }
-    Ok(Extract {
+    let extract = Extract {
         name: contract.name.to_string(),
         schema: contract.arrow_schema(),
         batches: parsed.batches,
-        file: FileProvenance {
+        files: vec![FileProvenance {
             path,
             sha256,
             bytes: bytes.len() as u64,
             rows: total,
-        },
+        }],
         rows_loaded: parsed.rows_loaded,
         rejects: parsed.rejects,
         ignored_columns: parsed.ignored_columns,
-    })
+    };
+    refuse_past_bound(extract, bound)
+}
+
+/// An extract with no rows, or with more rejected rows than the bound allows, is refused whole.
+fn refuse_past_bound(extract: Extract, bound: f64) -> Result<Extract, IngestError> {
+    let path = extract
+        .files
+        .first()
+        .map(|f| f.path.clone())
+        .unwrap_or_default();
+    let rejected = extract.rejects.len() as u64;
+    let total = extract.rows_loaded + rejected;
+    if total == 0 {
+        return Err(IngestError::Empty { path });
+    }
+    if rejected as f64 > bound * total as f64 {
+        return Err(IngestError::TooManyRejects {
+            path,
+            source_name: extract.name.clone(),
+            rejected,
+            total,
+            bound,
+            first: Box::new(extract.rejects[0].clone()),
+        });
+    }
+    Ok(extract)
 }
 
 /// Writes rejected rows as CSV (source, file, line, column, value, rule), for the analyst.

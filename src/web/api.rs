@@ -89,8 +89,11 @@ pub async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
         .map(|e| {
             json!({
                 "source": e.source,
-                "file": e.file.path.file_name().map(|f| f.to_string_lossy().into_owned()),
-                "sha256": e.file.sha256,
+                "files": e.files.iter().map(|f| json!({
+                    "name": f.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    "sha256": f.sha256,
+                    "rows": f.rows,
+                })).collect::<Vec<_>>(),
                 "rows_loaded": e.rows_loaded,
                 "rows_rejected": e.rows_rejected,
             })

@@ -624,24 +624,33 @@ fn provenance_section(snapshot: &Snapshot, m: &Measure) -> String {
         .iter()
         .filter(|e| sources.contains(&e.source.as_str()))
     {
-        let _ = write!(
-            rows,
-            r#"<tr><th scope="row">{}</th><td>{}</td><td><code title="{hash}">{short}…</code></td><td>{}</td><td>{}</td></tr>"#,
-            esc(&e.source),
-            esc(&e
-                .file
-                .path
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()),
-            e.rows_loaded,
-            e.rows_rejected,
-            hash = esc(&e.file.sha256),
-            short = esc(&e.file.sha256[..12.min(e.file.sha256.len())]),
-        );
+        for file in &e.files {
+            let _ = write!(
+                rows,
+                r#"<tr><th scope="row">{}</th><td>{}</td><td><code title="{hash}">{short}…</code></td><td>{}</td></tr>"#,
+                esc(&e.source),
+                esc(&file
+                    .path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()),
+                file.rows,
+                hash = esc(&file.sha256),
+                short = esc(&file.sha256[..12.min(file.sha256.len())]),
+            );
+        }
+        if e.rows_rejected > 0 {
+            let _ = write!(
+                rows,
+                r#"<tr><td></td><td colspan="3" class="muted">{} of {} rows of `{}` were rejected and not counted</td></tr>"#,
+                e.rows_rejected,
+                e.rows_loaded + e.rows_rejected,
+                esc(&e.source)
+            );
+        }
     }
     format!(
-        r#"<section class="provenance"><h2>Provenance</h2><p>Evaluated {at} from definition <code title="{dhash}">{dshort}…</code> ({file}) and these extracts:</p><div class="table-wrap"><table><thead><tr><th scope="col">Source</th><th scope="col">File</th><th scope="col">SHA-256</th><th scope="col">Rows loaded</th><th scope="col">Rows rejected</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
+        r#"<section class="provenance"><h2>Provenance</h2><p>Evaluated {at} from definition <code title="{dhash}">{dshort}…</code> ({file}) and these extracts:</p><div class="table-wrap"><table><thead><tr><th scope="col">Source</th><th scope="col">File</th><th scope="col">SHA-256</th><th scope="col">Rows</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
         at = snapshot
             .evaluation
             .evaluated_at

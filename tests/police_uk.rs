@@ -217,10 +217,11 @@ fn counts_on_real_police_uk_files_match_the_raw_rows() {
             );
         }
     }
-    // Months between the two files have no rows: zero-filled, every group included.
+    // Months between the two files were not published: no figures (not zeros), and not "suppressed".
+    let gap = find(&rows, "police_uk_crimes", "", "", "2020-03-01");
     assert_eq!(
-        find(&rows, "police_uk_crimes", "", "", "2020-03-01").numerator,
-        Some(0)
+        (gap.numerator, gap.value, gap.suppressed),
+        (None, None, false)
     );
     assert_eq!(
         find(
@@ -231,42 +232,84 @@ fn counts_on_real_police_uk_files_match_the_raw_rows() {
             "2020-03-01"
         )
         .numerator,
-        Some(0)
+        None
     );
     // Rows with no location are kept as their own group.
     assert!(raw["2019-08"].by_district["unknown_location"] > 0);
-
-    // Rolling 12 months: the window to July 2020 holds August 2019 only, the one to January 2021 January 2021 only.
-    for (end, month) in [("2020-07-31", "2019-08"), ("2021-01-31", "2021-01")] {
-        let point = rows
-            .iter()
-            .find(|r| r.measure_id == "police_uk_charged_share" && r.period_end == end)
-            .unwrap();
-        let c = &raw[month];
-        assert_eq!(
-            (point.numerator, point.denominator),
-            (Some(c.charged), Some(c.crimes)),
-            "charged share to {end}"
-        );
-        let rate = rows
-            .iter()
-            .find(|r| {
-                r.measure_id == "police_uk_crime_rate"
-                    && r.breakdown.is_empty()
-                    && r.period_end == end
-            })
-            .unwrap();
-        let in_six: u64 = c.six_by_district.values().sum();
-        let year_index = if end.starts_with("2020") { 1 } else { 2 };
-        let people: usize = (0..6)
-            .map(|i| 90_000 + 25_000 * i + 1_000 * year_index)
-            .sum();
-        assert_eq!(rate.numerator, Some(in_six));
-        assert!((rate.value.unwrap() - 1000.0 * in_six as f64 / people as f64).abs() < 1e-9);
-    }
+    // SPC is computed over the published months only: the mean of the two totals.
+    let mean = (raw["2019-08"].crimes + raw["2021-01"].crimes) as f64 / 2.0;
+    assert!(
+        (find(&rows, "police_uk_crimes", "", "", "2019-08-01")
+            .spc_mean
+            .unwrap()
+            - mean)
+            .abs()
+            < 1e-9
+    );
     // The Wilson interval from SOURCES.md's check value is what the engine uses for proportions.
     let interval = mos::stats::wilson_interval(32, 81).unwrap();
     assert!((interval.lower - 0.295681).abs() < 5e-7 && (interval.upper - 0.503945).abs() < 5e-7);
+}
+
+/// Twelve published months from the real rows: August 2019's rows re-stamped as
+/// each month from February to December 2020, then January 2021 as published.
+#[test]
+fn rolling_measures_on_a_year_of_real_rows() {
+    let Some(real) = real_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    lay_out(&real, dir.path());
+    std::fs::remove_dir_all(dir.path().join("2019-08")).unwrap();
+    let august = std::fs::read_to_string(real.join(FILES[0].1)).unwrap();
+    for m in 2..=12 {
+        let month = format!("2020-{m:02}");
+        std::fs::create_dir_all(dir.path().join(&month)).unwrap();
+        let restamped = august.replace(",2019-08,", &format!(",{month},"));
+        std::fs::write(
+            dir.path()
+                .join(&month)
+                .join(format!("{month}-cambridgeshire-street.csv")),
+            restamped,
+        )
+        .unwrap();
+    }
+    let rows = evaluate(dir.path());
+    let raw = raw_counts(&real);
+    let (aug, jan) = (&raw["2019-08"], &raw["2021-01"]);
+    let share = rows
+        .iter()
+        .find(|r| r.measure_id == "police_uk_charged_share" && r.period_end == "2021-01-31")
+        .unwrap();
+    assert_eq!(share.period_start, "2020-02-01");
+    assert_eq!(share.numerator, Some(11 * aug.charged + jan.charged));
+    assert_eq!(share.denominator, Some(11 * aug.crimes + jan.crimes));
+    let in_six = |c: &MonthCounts| c.six_by_district.values().sum::<u64>();
+    let rate = rows
+        .iter()
+        .find(|r| {
+            r.measure_id == "police_uk_crime_rate"
+                && r.breakdown.is_empty()
+                && r.period_end == "2021-01-31"
+        })
+        .unwrap();
+    let people: usize = (0..6).map(|i| 90_000 + 25_000 * i + 2_000).sum();
+    let events = 11 * in_six(aug) + in_six(jan);
+    assert_eq!(
+        (rate.numerator, rate.denominator),
+        (Some(events), Some(people as u64))
+    );
+    assert!((rate.value.unwrap() - 1000.0 * events as f64 / people as f64).abs() < 1e-9);
+    let fenland = rows
+        .iter()
+        .find(|r| {
+            r.measure_id == "police_uk_crime_rate"
+                && r.group == "fenland"
+                && r.period_end == "2021-01-31"
+        })
+        .unwrap();
+    assert_eq!(
+        fenland.numerator,
+        Some(11 * aug.six_by_district["fenland"] + jan.six_by_district["fenland"])
+    );
 }
 
 #[test]

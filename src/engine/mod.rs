@@ -181,6 +181,7 @@ impl Engine {
         let (first, last) = self.span(measure).await?;
         let months = (last.0 - first.0 + 1) as usize;
         let periods = series::periods(measure, first, last);
+        let unpublished = self.unpublished_periods(measure, &periods).await?;
 
         let totals = self.monthly_counts(measure, None, first, months).await?;
         let total_counts = totals
@@ -203,6 +204,7 @@ impl Engine {
             &periods,
             figures,
             &suppressed,
+            &unpublished,
         )];
 
         for breakdown in &measure.breakdowns {
@@ -251,6 +253,7 @@ impl Engine {
                     &periods,
                     figures,
                     &hidden,
+                    &unpublished,
                 ));
             }
         }
@@ -258,6 +261,34 @@ impl Engine {
             measure: measure.clone(),
             series: all_series,
         })
+    }
+
+    /// Periods that include a month the source did not publish (for sources whose
+    /// months without rows are unpublished, not empty): they have no figures.
+    async fn unpublished_periods(
+        &self,
+        measure: &Measure,
+        periods: &[Period],
+    ) -> Result<Vec<bool>, EngineError> {
+        let publishes_by_month = crate::ingest::contract::by_name(&measure.source)
+            .is_some_and(|c| c.months_without_rows_are_unpublished());
+        if !publishes_by_month {
+            return Ok(vec![false; periods.len()]);
+        }
+        let sql = format!(
+            "SELECT DISTINCT {} AS m FROM {}",
+            sql::month_index(&measure.date_column),
+            sql::ident(&measure.source)
+        );
+        let mut published = std::collections::HashSet::new();
+        for batch in self.query(measure, &sql).await? {
+            let months = batch.column(0).as_primitive::<Int64Type>();
+            published.extend((0..batch.num_rows()).map(|r| months.value(r) as i32));
+        }
+        Ok(periods
+            .iter()
+            .map(|p| (p.first.0..=p.last.0).any(|m| !published.contains(&m)))
+            .collect())
     }
 
     /// First and last month present in the measure's source.

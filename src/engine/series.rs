@@ -186,42 +186,50 @@ pub fn assemble(
     periods: &[Period],
     figures: Vec<Figures>,
     suppressed: &[bool],
+    unpublished: &[bool],
 ) -> Series {
+    // SPC over the points that have a value (not unpublished, not a proportion of nothing).
+    let charted: Vec<usize> = (0..periods.len())
+        .filter(|&i| !unpublished[i] && figures[i].value.is_some())
+        .collect();
     let chart = measure.spc().and_then(|spc| {
-        // SPC needs a value at every point; a point with none (no denominator) ends the chart.
-        let values: Option<Vec<f64>> = figures.iter().map(|f| f.value).collect();
-        let values = values?;
+        let values: Vec<f64> = charted
+            .iter()
+            .map(|&i| figures[i].value.expect("charted points have values"))
+            .collect();
         let baseline = match spc.baseline {
             None => 0..values.len(),
             Some((from, to)) => {
-                let start = periods
+                let start = charted
                     .iter()
-                    .position(|p| p.first >= from)
-                    .unwrap_or(periods.len());
-                let end = periods
+                    .position(|&i| periods[i].first >= from)
+                    .unwrap_or(values.len());
+                let end = charted
                     .iter()
-                    .rposition(|p| p.last <= to)
-                    .map_or(start, |i| i + 1);
+                    .rposition(|&i| periods[i].last <= to)
+                    .map_or(start, |k| k + 1);
                 start..end.max(start)
             }
         };
         stats::xmr_chart(&values, baseline, measure.polarity)
     });
+    let mut signals = vec![None; periods.len()];
+    if let Some(c) = &chart {
+        for (k, &i) in charted.iter().enumerate() {
+            signals[i] = c.signals[k];
+        }
+    }
     let points = periods
         .iter()
         .zip(figures)
         .enumerate()
         .map(|(i, (period, figures))| {
-            let hidden = suppressed[i];
+            let hidden = suppressed[i] && !unpublished[i];
             Point {
                 period: *period,
                 suppressed: hidden,
-                figures: (!hidden).then_some(figures),
-                signal: if hidden {
-                    None
-                } else {
-                    chart.as_ref().and_then(|c| c.signals[i])
-                },
+                figures: (!hidden && !unpublished[i]).then_some(figures),
+                signal: if hidden { None } else { signals[i] },
             }
         })
         .collect();

@@ -158,6 +158,12 @@ pub struct Contract {
 }
 
 impl Contract {
+    /// Whether a month with no rows is a month not published (police.uk's files
+    /// come a month at a time) rather than a month in which nothing happened.
+    pub fn months_without_rows_are_unpublished(&self) -> bool {
+        self.name == POLICE_UK.name
+    }
+
     pub fn column(&self, name: &str) -> Option<&ColumnSpec> {
         self.columns.iter().find(|c| c.name == name)
     }

@@ -111,18 +111,8 @@ fn read_file(
     bytes: &[u8],
     contract: &Contract,
 ) -> Result<(RecordBatch, Vec<Reject>), IngestError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let malformed = |e: csv::Error| IngestError::Malformed {
-        path: path.to_path_buf(),
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
-    };
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(malformed)?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
+    let (mut reader, header) = super::rows::open_csv(path, bytes)?;
+    let malformed = |e: csv::Error| super::rows::malformed(path, e);
     let mut at = [0usize; 8];
     for (i, name) in HEADER.iter().enumerate() {
         at[i] =

@@ -473,27 +473,42 @@ fn locate_columns(
     Ok((positions, ignored))
 }
 
+/// A CSV reader over `bytes` (rows of any length, RFC 4180 quoting) and its
+/// header, with a byte-order mark and surrounding spaces trimmed from names.
+pub(super) fn open_csv<'b>(
+    path: &Path,
+    bytes: &'b [u8],
+) -> Result<(csv::Reader<&'b [u8]>, Vec<String>), IngestError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| malformed(path, e))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    Ok((reader, header))
+}
+
+/// A file that is not CSV past some line.
+pub(super) fn malformed(path: &Path, e: csv::Error) -> IngestError {
+    IngestError::Malformed {
+        path: path.to_path_buf(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    }
+}
+
 pub fn read_csv(
     path: &Path,
     bytes: &[u8],
     contract: &Contract,
     config: &SourceConfig,
 ) -> Result<Parsed, IngestError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(bytes);
-    let malformed = |e: csv::Error| IngestError::Malformed {
-        path: path.to_path_buf(),
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
-    };
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(malformed)?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = open_csv(path, bytes)?;
+    let malformed = |e: csv::Error| malformed(path, e);
     let (positions, ignored) = locate_columns(path, &header, contract, config)?;
     let parser = CellParser::new(contract, config, false);
     let mut table = TableBuilder::new(contract, path);

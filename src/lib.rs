@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod period;
 pub mod pipeline;
 pub mod reading;
+pub mod report;
 pub mod results;
 pub mod stats;
 pub mod web;

@@ -94,6 +94,31 @@ enum Command {
         #[arg(long)]
         max_reject_share: Option<f64>,
     },
+    /// Write a board pack per objective: HTML report, CSV of its figures, manifest.
+    Report {
+        /// Folder of extracts (default: the embedded demo data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Folder of measure definitions.
+        #[arg(long, default_value = "measures")]
+        measures: PathBuf,
+        /// Folder of dashboard layout (plan.toml).
+        #[arg(long, default_value = "dashboards")]
+        dashboards: PathBuf,
+        /// Objectives to report on (repeat for several); all with measures by default.
+        #[arg(long = "objective")]
+        objectives: Vec<u8>,
+        /// The month reported to, YYYY-MM (default: the latest month in the data).
+        #[arg(long, value_parser = parse_month)]
+        period: Option<Month>,
+        /// Production date printed on the pack, YYYY-MM-DD (default today): the
+        /// same inputs and date give byte-identical HTML and CSV.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Folder the packs are written into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the line to put in a tokens file for an analyst's access token.
     TokenHash {
         /// Who the token is for (shown when they sign in).
@@ -254,6 +279,39 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("serving on {addr}"))?;
             Ok(())
         }
+        Command::Report {
+            data,
+            measures,
+            dashboards,
+            objectives,
+            period,
+            as_of,
+            out,
+        } => {
+            let set = mos::pipeline::load_measures(&measures)?;
+            let plan = mos::dashboards::load_plan(&dashboards, &set)?;
+            let demo = if data.is_none() {
+                Some(tokio::task::block_in_place(mos::pipeline::demo_data)?)
+            } else {
+                None
+            };
+            let data_dir: &Path = data
+                .as_deref()
+                .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+            let (evaluation, _) = mos::pipeline::evaluate(&set, data_dir, None, &|_| {}).await?;
+            let options = mos::report::PackOptions {
+                objectives,
+                period,
+                as_of,
+            };
+            let packs = tokio::task::block_in_place(|| {
+                mos::report::write_packs(&evaluation, &plan, &out, &options)
+            })?;
+            for pack in packs {
+                println!("wrote {}", pack.display());
+            }
+            Ok(())
+        }
         Command::TokenHash { name, token } => {
             if token.len() < 16 {
                 bail!("a token should be a long random secret (16 characters or more)");
@@ -283,6 +341,10 @@ fn police_uk_shorthand(
         Some(dir) => (Some(dir), measures),
         None => (data, measures),
     }
+}
+
+fn parse_month(text: &str) -> Result<Month, String> {
+    Month::parse(text).ok_or_else(|| format!("`{text}` is not a month written YYYY-MM"))
 }
 
 /// `results.csv` → `results.rejects.csv`

@@ -6,7 +6,7 @@
 mod api;
 pub mod auth;
 pub mod chart;
-mod pages;
+pub mod pages;
 
 use crate::dashboards::Plan;
 use crate::definition::MeasureSet;

@@ -1,0 +1,294 @@
+//! Board packs: for each objective, a self-contained HTML report (charts inline
+//! as SVG, A4 print styles), a CSV of every figure in it, and a manifest of what
+//! produced it. A pack is written to a temporary folder and renamed into place,
+//! so a reader never sees half a pack and a failure never replaces a good one.
+
+pub mod words;
+
+use crate::dashboards::{ObjectiveLayout, Plan};
+use crate::engine::MeasureResult;
+use crate::period::Month;
+use crate::pipeline::Evaluation;
+use crate::web::chart;
+use crate::web::pages::esc;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct PackOptions {
+    /// Objectives to report on; every objective with measures when empty.
+    pub objectives: Vec<u8>,
+    /// The month reported to; the latest month in the data when `None`.
+    pub period: Option<Month>,
+    /// The production date printed on the pack; today when `None`. Give it to
+    /// regenerate a pack byte for byte.
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the pack {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("objective {0} has no measures to report")]
+    NoMeasures(u8),
+    #[error("there are no figures up to {0}")]
+    NoFigures(Month),
+}
+
+/// Writes one pack per objective under `out`; returns the pack folders.
+pub fn write_packs(
+    evaluation: &Evaluation,
+    plan: &Plan,
+    out: &Path,
+    options: &PackOptions,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let latest = evaluation
+        .results
+        .iter()
+        .filter_map(|r| r.total().points.last().map(|p| p.period.last))
+        .max();
+    let period = options
+        .period
+        .or(latest)
+        .ok_or(ReportError::NoFigures(Month(0)))?;
+    let as_of = options
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let objectives: Vec<&ObjectiveLayout> = plan
+        .objectives
+        .iter()
+        .filter(|o| {
+            if options.objectives.is_empty() {
+                o.measure_ids().next().is_some()
+            } else {
+                options.objectives.contains(&o.number)
+            }
+        })
+        .collect();
+    let mut written = Vec::new();
+    for objective in objectives {
+        let results: Vec<MeasureResult> = objective
+            .measure_ids()
+            .filter_map(|id| evaluation.results.iter().find(|r| r.measure.id == id))
+            .map(|r| up_to(r, period))
+            .collect();
+        if results.is_empty() {
+            return Err(ReportError::NoMeasures(objective.number));
+        }
+        let name = format!("objective-{}-{}", objective.number, period);
+        let html = html(plan, objective, &results, period, as_of);
+        let csv = crate::results::to_csv(&crate::results::rows(&results));
+        let mut files = vec![
+            ("report.html".to_string(), html.into_bytes()),
+            ("figures.csv".to_string(), csv),
+        ];
+        let manifest = manifest(
+            evaluation,
+            &results,
+            objective.number,
+            period,
+            as_of,
+            &files,
+        );
+        files.push(("manifest.json".to_string(), manifest));
+        let dir = out.join(&name);
+        write_atomically(&dir, &files)?;
+        written.push(dir);
+    }
+    Ok(written)
+}
+
+/// A measure's results with only the points up to `period` (a pack reports to a month).
+fn up_to(result: &MeasureResult, period: Month) -> MeasureResult {
+    let mut result = result.clone();
+    for series in &mut result.series {
+        series.points.retain(|p| p.period.last <= period);
+    }
+    result
+}
+
+fn manifest(
+    evaluation: &Evaluation,
+    results: &[MeasureResult],
+    objective: u8,
+    period: Month,
+    as_of: chrono::NaiveDate,
+    files: &[(String, Vec<u8>)],
+) -> Vec<u8> {
+    let sources: Vec<&str> = results
+        .iter()
+        .map(|r| r.measure.source.as_str())
+        .chain(["population"])
+        .collect();
+    let manifest = serde_json::json!({
+        "engine": format!("mos {}", env!("CARGO_PKG_VERSION")),
+        "objective": objective,
+        "period": period.to_string(),
+        "produced": as_of.to_string(),
+        "extracts": evaluation.extracts.iter().filter(|e| sources.contains(&e.source.as_str())).map(|e| serde_json::json!({
+            "source": e.source,
+            "files": e.files.iter().map(|f| serde_json::json!({
+                "name": f.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "sha256": f.sha256,
+                "rows": f.rows,
+            })).collect::<Vec<_>>(),
+            "rows_loaded": e.rows_loaded,
+            "rows_rejected": e.rows_rejected,
+        })).collect::<Vec<_>>(),
+        "definitions": results.iter().map(|r| serde_json::json!({
+            "measure": r.measure.id,
+            "file": r.measure.origin.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "sha256": r.measure.origin.sha256,
+        })).collect::<Vec<_>>(),
+        "outputs": files.iter().map(|(name, bytes)| serde_json::json!({
+            "file": name,
+            "sha256": crate::definition::sha256_hex(bytes),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_vec_pretty(&manifest).expect("manifest serialises")
+}
+
+/// Writes `files` into a temporary folder beside `dir`, then swaps it in.
+pub fn write_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ReportError> {
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io { path, source }
+    };
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".pack-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+    for (name, bytes) in files {
+        let path = staging.path().join(name);
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    // Move any previous pack aside first, so the swap is two renames and a
+    // failure between them can be undone.
+    let previous = parent.join(format!(
+        ".previous-{}",
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let had_previous = dir.exists();
+    if had_previous {
+        let _ = std::fs::remove_dir_all(&previous);
+        std::fs::rename(dir, &previous).map_err(io(dir))?;
+    }
+    let staged = staging.keep();
+    if let Err(source) = std::fs::rename(&staged, dir) {
+        if had_previous {
+            let _ = std::fs::rename(&previous, dir);
+        }
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(ReportError::Io {
+            path: dir.to_path_buf(),
+            source,
+        });
+    }
+    if had_previous {
+        let _ = std::fs::remove_dir_all(&previous);
+    }
+    Ok(())
+}
+
+const PRINT_CSS: &str = r#"
+@page { size: A4; margin: 16mm 14mm 18mm; @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #4c6272; } }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #212b32; line-height: 1.4; max-width: 190mm; margin: 0 auto; padding: 0 4mm; }
+header.cover { border-bottom: 4px solid #003087; padding: 8mm 0 4mm; margin-bottom: 6mm; }
+.cover .area { color: #4c6272; margin: 0; }
+h1 { font-size: 22pt; margin: 2mm 0; color: #003087; }
+h2 { font-size: 14pt; margin: 0 0 2mm; color: #003087; }
+.produced { color: #4c6272; font-size: 10pt; }
+nav ol { columns: 2; column-gap: 12mm; font-size: 10pt; }
+nav li { break-inside: avoid; }
+section.measure { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid #d8dde0; padding-top: 4mm; margin-top: 5mm; }
+.headline { font-size: 11pt; }
+.judgement { font-size: 10pt; color: #4c6272; }
+svg { width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { text-align: left; padding: 1.2mm 2mm; border-bottom: 1px solid #d8dde0; }
+td { font-variant-numeric: tabular-nums; }
+footer { font-size: 8.5pt; color: #4c6272; border-top: 1px solid #d8dde0; margin-top: 8mm; padding-top: 3mm; }
+"#;
+
+fn html(
+    plan: &Plan,
+    objective: &ObjectiveLayout,
+    results: &[MeasureResult],
+    period: Month,
+    as_of: chrono::NaiveDate,
+) -> String {
+    let mut contents = String::new();
+    let mut sections = String::new();
+    for result in results {
+        let m = &result.measure;
+        let reading = crate::reading::read(result);
+        let _ = write!(
+            contents,
+            r##"<li><a href="#{id}">{title}</a></li>"##,
+            id = esc(&m.id),
+            title = esc(&m.title)
+        );
+        let mut table = String::new();
+        for p in result.total().points.iter().rev().take(13) {
+            let f = p.figures.as_ref();
+            let value = match (f.and_then(|f| f.value), p.suppressed) {
+                (Some(v), _) => chart::format_value(m, v),
+                (None, true) => "suppressed".into(),
+                (None, false) => "–".into(),
+            };
+            let interval = f
+                .and_then(|f| f.interval)
+                .map(|i| {
+                    format!(
+                        "{} to {}",
+                        chart::format_value(m, i.lower),
+                        chart::format_value(m, i.upper)
+                    )
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&chart::period_label(p)),
+                value,
+                interval,
+                p.signal
+                    .map(|s| crate::web::pages::humanise(s.as_str()))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = write!(
+            sections,
+            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
+            id = esc(&m.id),
+            title = esc(&m.title),
+            headline = esc(&words::headline(m, &reading)),
+            judgement = esc(&words::judgement(m, &reading)),
+            chart = chart::trend_chart(m, result.total(), &m.title, (900, 360)),
+            description = esc(&m.description),
+        );
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Objective {n}: {title} – performance to {period}</title><style>{PRINT_CSS}</style></head>
+<body><header class="cover"><p class="area">{area} · {plan}</p><h1>Objective {n}: {title}</h1><p class="produced">Performance to {period}. Produced {produced} by Measures of Success {version}.</p></header>
+<nav><h2>Contents</h2><ol>{contents}</ol></nav>
+{sections}
+<footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. The manifest beside this report lists the extracts and definitions that produced it.</footer>
+</body></html>"#,
+        n = objective.number,
+        title = esc(&objective.title),
+        period = period.long_name(),
+        area = esc(&plan.area),
+        plan = esc(&plan.plan),
+        produced = as_of.format("%-d %B %Y"),
+        version = env!("CARGO_PKG_VERSION"),
+    )
+}

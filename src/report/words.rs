@@ -1,0 +1,250 @@
+//! Plain-English sentences from the statistics, the kind a board paper carries.
+//! They never claim more than the statistics support: a change is called a
+//! rise or a fall only when its 95% interval excludes no change.
+
+use crate::definition::{Grain, Measure, MeasureKind, Periods};
+use crate::reading::{Assurance, Reading, Variation};
+use crate::stats::change::Change;
+use crate::web::chart::format_value;
+
+/// "in March 2026", "in the 12 months to March 2026", "in January to March 2026".
+pub fn period_phrase(measure: &Measure, point: &crate::engine::Point) -> String {
+    let last = point.period.last.long_name();
+    match measure.periods {
+        Periods::Rolling { months } => format!("in the {months} months to {last}"),
+        Periods::Discrete {
+            grain: Grain::Quarter,
+            ..
+        } => {
+            format!(
+                "in {} to {last}",
+                point.period.first.first_day().format("%B")
+            )
+        }
+        Periods::Discrete {
+            grain: Grain::Month,
+            ..
+        } => format!("in {last}"),
+    }
+}
+
+/// The headline sentence: the latest figure, its interval, and the change on a year earlier.
+pub fn headline(measure: &Measure, reading: &Reading) -> String {
+    let title = &measure.title;
+    let Some(point) = &reading.latest else {
+        return format!("{title}: no figures yet.");
+    };
+    let when = period_phrase(measure, point);
+    let Some(figures) = &point.figures else {
+        return if point.suppressed {
+            format!("{title}: the figure {when} is withheld because it rests on a small number.")
+        } else {
+            format!("{title}: no figures were published {when}.")
+        };
+    };
+    let Some(value) = figures.value else {
+        return format!("{title}: there was nothing to measure {when}.");
+    };
+    let interval = figures
+        .interval
+        .map(|i| {
+            format!(
+                " (95% CI {} to {})",
+                format_value(measure, i.lower),
+                format_value(measure, i.upper)
+            )
+        })
+        .unwrap_or_default();
+    let mut sentence = format!(
+        "{title} {} {}{interval} {when}",
+        verb(measure),
+        format_value(measure, value)
+    );
+    match reading.year_on_year {
+        Some(y) => {
+            let earlier = format_value(measure, y.earlier_value);
+            sentence += &match y.change {
+                Change::SignificantRise => format!(
+                    ", up from {earlier} a year earlier; the rise is statistically significant."
+                ),
+                Change::SignificantFall => format!(
+                    ", down from {earlier} a year earlier; the fall is statistically significant."
+                ),
+                Change::NoSignificantChange => {
+                    format!(", compared with {earlier} a year earlier: no significant change.")
+                }
+            };
+        }
+        None => sentence.push('.'),
+    }
+    sentence
+}
+
+fn verb(measure: &Measure) -> &'static str {
+    match measure.kind {
+        MeasureKind::Count => "numbered",
+        _ => "was",
+    }
+}
+
+/// What the SPC chart or the interval says, and how the target stands.
+pub fn judgement(measure: &Measure, reading: &Reading) -> String {
+    let mut text = match (measure.spc().is_some(), reading.variation) {
+        (true, Variation::Improvement) => "The latest month is a special cause of improvement on the SPC chart.".to_string(),
+        (true, Variation::Concern) => "The latest month is a special cause of concern on the SPC chart.".to_string(),
+        (true, Variation::NeutralChange) => "The latest month is a special cause on the SPC chart, in a direction that is neither better nor worse.".to_string(),
+        (true, Variation::CommonCause) => "The latest month is within the expected range of variation (common cause).".to_string(),
+        (false, _) => String::new(),
+    };
+    if let Some(target) = measure.target {
+        let t = format_value(measure, target);
+        let said = match reading.assurance {
+            Some(Assurance::ConsistentlyMet) => {
+                format!(" The target of {t} is being met consistently.")
+            }
+            Some(Assurance::ConsistentlyMissed) => {
+                format!(" The target of {t} is being missed consistently.")
+            }
+            Some(Assurance::HitAndMiss) | None => format!(
+                " The target of {t} is within the range of the figure's uncertainty: sometimes met, sometimes missed."
+            ),
+        };
+        text += &said;
+    }
+    text.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Figures, Point};
+    use crate::period::{Month, Period};
+    use crate::reading::YearOnYear;
+    use crate::stats::{Interval, Polarity};
+
+    fn measure(kind: MeasureKind, periods: Periods) -> Measure {
+        Measure {
+            id: "m".into(),
+            title: "Victim satisfaction with the whole experience".into(),
+            description: String::new(),
+            objective: 4,
+            theme: None,
+            access: crate::definition::Access::Public,
+            source: "victim_satisfaction".into(),
+            date_column: "interview_date".into(),
+            kind,
+            filter: None,
+            periods,
+            breakdowns: vec![],
+            polarity: Polarity::HigherIsBetter,
+            suppress_below: None,
+            target: None,
+            repeat: None,
+            origin: crate::definition::Origin {
+                path: "m.toml".into(),
+                text: String::new(),
+                sha256: "0".repeat(64),
+            },
+        }
+    }
+
+    fn reading(value: f64, change: Option<Change>) -> Reading {
+        let last = Month::new(2014, 11);
+        Reading {
+            latest: Some(Point {
+                period: Period {
+                    first: last - 11,
+                    last,
+                },
+                suppressed: false,
+                figures: Some(Figures {
+                    numerator: 831,
+                    denominator: Some(1000),
+                    value: Some(value),
+                    interval: Some(Interval {
+                        lower: 0.810,
+                        upper: 0.850,
+                    }),
+                }),
+                signal: None,
+            }),
+            year_on_year: change.map(|change| YearOnYear {
+                earlier_period_end: last.last_day() - chrono::Days::new(365),
+                earlier_value: 0.862,
+                difference: value - 0.862,
+                change,
+            }),
+            variation: Variation::CommonCause,
+            assurance: None,
+        }
+    }
+
+    #[test]
+    fn a_significant_fall_is_called_a_fall_and_nothing_else() {
+        let m = measure(
+            MeasureKind::Proportion {
+                numerator: "x".into(),
+                denominator: None,
+            },
+            Periods::Rolling { months: 12 },
+        );
+        let text = headline(&m, &reading(0.831, Some(Change::SignificantFall)));
+        assert_eq!(
+            text,
+            "Victim satisfaction with the whole experience was 83.1% (95% CI 81.0% to 85.0%) in the 12 months to November 2014, down from 86.2% a year earlier; the fall is statistically significant."
+        );
+        assert!(!text.contains("rise") && !text.contains("no significant"));
+    }
+
+    #[test]
+    fn no_significant_change_is_said_as_such() {
+        let m = measure(
+            MeasureKind::Proportion {
+                numerator: "x".into(),
+                denominator: None,
+            },
+            Periods::Rolling { months: 12 },
+        );
+        let text = headline(&m, &reading(0.851, Some(Change::NoSignificantChange)));
+        assert!(
+            text.ends_with("compared with 86.2% a year earlier: no significant change."),
+            "{text}"
+        );
+        assert!(
+            !text.contains("rise")
+                && !text.contains("fall")
+                && !text.contains("up from")
+                && !text.contains("down from")
+        );
+        let rise = headline(&m, &reading(0.9, Some(Change::SignificantRise)));
+        assert!(
+            rise.contains("up from 86.2%")
+                && rise.contains("the rise is statistically significant")
+                && !rise.contains("fall")
+        );
+    }
+
+    #[test]
+    fn suppressed_figures_are_said_to_be_withheld() {
+        let m = measure(
+            MeasureKind::Count,
+            Periods::Discrete {
+                grain: Grain::Quarter,
+                spc: None,
+            },
+        );
+        let mut r = reading(3.0, None);
+        let point = r.latest.as_mut().unwrap();
+        point.period = Period {
+            first: Month::new(2024, 1),
+            last: Month::new(2024, 3),
+        };
+        point.suppressed = true;
+        point.figures = None;
+        let text = headline(&m, &r);
+        assert_eq!(
+            text,
+            "Victim satisfaction with the whole experience: the figure in January to March 2024 is withheld because it rests on a small number."
+        );
+    }
+}

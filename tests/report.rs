@@ -1,0 +1,189 @@
+//! Board packs: figures are those of `mos run`, sentences follow the
+//! statistics, suppression holds in every format, a failed write leaves the
+//! previous pack intact, and the same inputs give the same bytes.
+
+use mos::report::{PackOptions, write_packs};
+use std::path::Path;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    evaluation: mos::Evaluation,
+    plan: mos::dashboards::Plan,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let options = mos::demo::DemoOptions {
+        seed: 21,
+        years: 3,
+        scale: 0.2,
+        ..Default::default()
+    };
+    mos::demo::generate(dir.path(), &options).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let measures = mos::pipeline::load_measures(&root.join("measures")).unwrap();
+    let plan = mos::dashboards::load_plan(&root.join("dashboards"), &measures).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (evaluation, _) = runtime
+        .block_on(mos::pipeline::evaluate(
+            &measures,
+            dir.path(),
+            None,
+            &|_| {},
+        ))
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        evaluation,
+        plan,
+    }
+}
+
+fn options() -> PackOptions {
+    PackOptions {
+        objectives: vec![4],
+        period: None,
+        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()),
+    }
+}
+
+#[test]
+fn a_pack_carries_the_figures_of_mos_run_with_sentences_that_follow_the_statistics() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let packs = write_packs(&f.evaluation, &f.plan, out.path(), &options()).unwrap();
+    assert_eq!(packs.len(), 1);
+    let pack = &packs[0];
+    let csv = std::fs::read_to_string(pack.join("figures.csv")).unwrap();
+    let run = String::from_utf8(mos::results::to_csv(&mos::results::rows(
+        &f.evaluation.results,
+    )))
+    .unwrap();
+    assert_eq!(
+        csv, run,
+        "the pack reports to the latest month, so it carries every figure of the run"
+    );
+
+    let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
+    assert!(
+        !html.contains("<script") && !html.contains("<link") && !html.contains("src=\"http"),
+        "self-contained"
+    );
+    assert!(html.contains("<h2>Contents</h2>") && html.contains("counter(page)"));
+    for result in &f.evaluation.results {
+        let reading = mos::reading::read(result);
+        let sentence = mos::report::words::headline(&result.measure, &reading);
+        let escaped = sentence.replace('&', "&amp;").replace('\'', "&#39;");
+        assert!(html.contains(&escaped), "{sentence}");
+        use mos::stats::change::Change;
+        match reading.year_on_year.map(|y| y.change) {
+            Some(Change::SignificantRise) => assert!(
+                sentence.contains("the rise is statistically significant")
+                    && !sentence.contains("fall")
+            ),
+            Some(Change::SignificantFall) => assert!(
+                sentence.contains("the fall is statistically significant")
+                    && !sentence.contains("rise")
+            ),
+            Some(Change::NoSignificantChange) => assert!(
+                sentence.contains("no significant change")
+                    && !sentence.contains("statistically significant")
+            ),
+            None => assert!(!sentence.contains("significant")),
+        }
+    }
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["objective"], 4);
+    assert_eq!(manifest["definitions"].as_array().unwrap().len(), 14);
+    for output in manifest["outputs"].as_array().unwrap() {
+        let bytes = std::fs::read(pack.join(output["file"].as_str().unwrap())).unwrap();
+        assert_eq!(output["sha256"], mos::definition::sha256_hex(&bytes));
+    }
+    assert!(
+        manifest["extracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["files"][0]["sha256"].as_str().unwrap().len() == 64)
+    );
+}
+
+#[test]
+fn suppressed_figures_stay_withheld_in_the_pack() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &options()).unwrap()[0];
+    let csv = std::fs::read_to_string(pack.join("figures.csv")).unwrap();
+    let suppressed: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("cse_crimes,") && l.contains(",true,"))
+        .collect();
+    assert!(!suppressed.is_empty());
+    for line in suppressed {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(cells[5..10].iter().all(|c| c.is_empty()), "{line}");
+    }
+    let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
+    let cse = &html[html.find("id=\"cse_crimes\"").unwrap()..];
+    let cse = &cse[..cse.find("</section>").unwrap()];
+    let total = f
+        .evaluation
+        .results
+        .iter()
+        .find(|r| r.measure.id == "cse_crimes")
+        .unwrap()
+        .total();
+    for p in total.points.iter().rev().take(13) {
+        let label = mos::web::chart::period_label(p);
+        let row = &cse[cse.find(&format!("<td>{label}</td>")).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert_eq!(p.suppressed, row.contains("suppressed"), "{row}");
+    }
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let f = fixture();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let pa = &write_packs(&f.evaluation, &f.plan, a.path(), &options()).unwrap()[0];
+    let pb = &write_packs(&f.evaluation, &f.plan, b.path(), &options()).unwrap()[0];
+    for file in ["report.html", "figures.csv", "manifest.json"] {
+        assert_eq!(
+            std::fs::read(pa.join(file)).unwrap(),
+            std::fs::read(pb.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_write_leaves_the_previous_pack_intact() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("objective-4-2026-03");
+    let good = vec![("report.html".to_string(), b"good".to_vec())];
+    mos::report::write_atomically(&dir, &good).unwrap();
+    // The second file cannot be written (its folder does not exist): the write fails midway.
+    let broken = vec![
+        ("report.html".to_string(), b"new".to_vec()),
+        ("missing/figures.csv".to_string(), b"x".to_vec()),
+    ];
+    assert!(mos::report::write_atomically(&dir, &broken).is_err());
+    assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), b"good");
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![std::ffi::OsString::from("objective-4-2026-03")],
+        "no staging left behind"
+    );
+    // And a good write replaces it whole.
+    mos::report::write_atomically(&dir, &[("report.html".to_string(), b"newer".to_vec())]).unwrap();
+    assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), b"newer");
+}

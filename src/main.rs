@@ -299,10 +299,17 @@ async fn run(cli: Cli) -> Result<()> {
                 .as_deref()
                 .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
             let (evaluation, _) = mos::pipeline::evaluate(&set, data_dir, None, &|_| {}).await?;
+            let pdf_with = mos::report::pdf::chromium();
+            if pdf_with.is_none() {
+                eprintln!(
+                    "no Chromium found (apt-get install chromium, or set MOS_CHROMIUM): packs are written without a PDF"
+                );
+            }
             let options = mos::report::PackOptions {
                 objectives,
                 period,
                 as_of,
+                pdf_with,
             };
             let packs = tokio::task::block_in_place(|| {
                 mos::report::write_packs(&evaluation, &plan, &out, &options)

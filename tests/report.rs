@@ -47,6 +47,7 @@ fn options() -> PackOptions {
         objectives: vec![4],
         period: None,
         as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()),
+        pdf_with: None,
     }
 }
 
@@ -186,4 +187,44 @@ fn a_failed_write_leaves_the_previous_pack_intact() {
     // And a good write replaces it whole.
     mos::report::write_atomically(&dir, &[("report.html".to_string(), b"newer".to_vec())]).unwrap();
     assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), b"newer");
+}
+
+/// Pages of a PDF: its `/Type /Page` objects (not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let marker = b"/Type /Page";
+    pdf.windows(marker.len() + 1)
+        .filter(|w| &w[..marker.len()] == marker && w[marker.len()] != b's')
+        .count()
+}
+
+#[test]
+fn the_pdf_is_printed_when_chromium_is_installed() {
+    let Some(chromium) = mos::report::pdf::chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium (.ci/run): it must be there"
+        );
+        eprintln!("skipped: no chromium to print the PDF with");
+        return;
+    };
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let with_pdf = PackOptions {
+        pdf_with: Some(chromium),
+        ..options()
+    };
+    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &with_pdf).unwrap()[0];
+    let pdf = std::fs::read(pack.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // The cover and contents, then a page or more per measure.
+    assert!(pdf_pages(&pdf) > 14, "{} pages", pdf_pages(&pdf));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        manifest["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["file"] == "report.pdf")
+    );
 }

@@ -3,6 +3,7 @@
 //! produced it. A pack is written to a temporary folder and renamed into place,
 //! so a reader never sees half a pack and a failure never replaces a good one.
 
+pub mod pdf;
 pub mod words;
 
 use crate::dashboards::{ObjectiveLayout, Plan};
@@ -23,6 +24,8 @@ pub struct PackOptions {
     /// The production date printed on the pack; today when `None`. Give it to
     /// regenerate a pack byte for byte.
     pub as_of: Option<chrono::NaiveDate>,
+    /// Print the report to PDF with this Chromium (see `pdf::chromium`).
+    pub pdf_with: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,8 @@ pub enum ReportError {
     NoMeasures(u8),
     #[error("there are no figures up to {0}")]
     NoFigures(Month),
+    #[error("cannot print the pack's PDF: {0}")]
+    Pdf(String),
 }
 
 /// Writes one pack per objective under `out`; returns the pack folders.
@@ -85,6 +90,9 @@ pub fn write_packs(
             ("report.html".to_string(), html.into_bytes()),
             ("figures.csv".to_string(), csv),
         ];
+        if let Some(chromium) = &options.pdf_with {
+            files.push(("report.pdf".to_string(), print_pdf(chromium, &files[0].1)?));
+        }
         let manifest = manifest(
             evaluation,
             &results,
@@ -99,6 +107,18 @@ pub fn write_packs(
         written.push(dir);
     }
     Ok(written)
+}
+
+/// The report's HTML printed to PDF, in a scratch folder of its own.
+fn print_pdf(chromium: &Path, html: &[u8]) -> Result<Vec<u8>, ReportError> {
+    let scratch = tempfile::tempdir().map_err(|e| ReportError::Pdf(e.to_string()))?;
+    let (html_path, pdf_path) = (
+        scratch.path().join("report.html"),
+        scratch.path().join("report.pdf"),
+    );
+    std::fs::write(&html_path, html).map_err(|e| ReportError::Pdf(e.to_string()))?;
+    pdf::print(chromium, &html_path, &pdf_path).map_err(ReportError::Pdf)?;
+    std::fs::read(&pdf_path).map_err(|e| ReportError::Pdf(e.to_string()))
 }
 
 /// A measure's results with only the points up to `period` (a pack reports to a month).

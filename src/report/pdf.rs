@@ -1,0 +1,53 @@
+//! The pack's PDF: the report's HTML printed by headless Chromium (Debian's
+//! `chromium`), which keeps the charts as vectors and honours the report's A4
+//! `@page` rules (margins, page numbers). Where no Chromium is installed, packs
+//! are written without a PDF and the caller is told.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The Chromium to print with: `MOS_CHROMIUM`, else the first of the usual names on PATH.
+pub fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("MOS_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| {
+            ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name))
+        })
+        .find(|candidate| candidate.is_file())
+}
+
+/// Prints `html` to `pdf`; the error says what Chromium said.
+pub fn print(chromium: &Path, html: &Path, pdf: &Path) -> Result<(), String> {
+    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", chromium.display()))?;
+    match std::fs::metadata(pdf) {
+        Ok(m) if m.len() > 0 && output.status.success() => Ok(()),
+        _ => Err(format!(
+            "{} did not print the PDF: {}",
+            chromium.display(),
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
+        )),
+    }
+}

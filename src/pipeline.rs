@@ -18,6 +18,8 @@ pub enum Error {
     Write(#[from] crate::results::WriteError),
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
+    #[error("{0}")]
+    Schedule(String),
 }
 
 /// What was read, for the analyst and for provenance.

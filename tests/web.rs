@@ -400,3 +400,49 @@ async fn a_failed_reload_keeps_the_last_good_results() {
             .contains("Re-evaluation failed")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scheduled_packs_are_written_and_failures_shown_to_analysts() {
+    let f = fixture().await;
+    let dashboards = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/plan.toml"),
+        dashboards.path().join("plan.toml"),
+    )
+    .unwrap();
+    let packs = dashboards.path().join("packs");
+    let blocked = dashboards.path().join("blocked");
+    std::fs::write(&blocked, "a file where the packs folder should be").unwrap();
+    std::fs::write(
+        dashboards.path().join("schedules.toml"),
+        format!(
+            "[[schedule]]\nname = \"Board\"\ncron = \"0 6 1W * *\"\nobjectives = [4]\nout = \"{}\"\npdf = false\n\n[[schedule]]\nname = \"Broken\"\ncron = \"0 6 1W * *\"\nout = \"{}\"\npdf = false\n",
+            packs.display(),
+            blocked.join("inside").display()
+        ),
+    )
+    .unwrap();
+    let config = ServeConfig {
+        dashboards: dashboards.path().to_path_buf(),
+        ..f.state.config.clone()
+    };
+    let state = AppState::new(
+        config,
+        TokenStore::from_hashes(vec![("a".into(), hash_token(TOKEN))]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(state.schedules.len(), 2);
+    let written = state.run_schedule(&state.schedules[0]).await.unwrap();
+    assert_eq!(written.len(), 1);
+    assert!(written[0].join("report.html").is_file() && written[0].join("manifest.json").is_file());
+    assert!(state.run_schedule(&state.schedules[1]).await.is_err());
+    let (_, _, analyst) = get(&state, "/", Some(TOKEN)).await;
+    assert!(
+        analyst.contains("The scheduled pack “Broken” failed"),
+        "analysts see the failure"
+    );
+    assert!(!analyst.contains("“Board” failed"));
+    let (_, _, public) = get(&state, "/", None).await;
+    assert!(!public.contains("scheduled pack"));
+}

@@ -4,6 +4,7 @@
 //! so a reader never sees half a pack and a failure never replaces a good one.
 
 pub mod pdf;
+pub mod schedule;
 pub mod words;
 
 use crate::dashboards::{ObjectiveLayout, Plan};

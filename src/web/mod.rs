@@ -67,8 +67,18 @@ pub struct Failure {
     pub message: String,
 }
 
+/// The outcome of a scheduled pack, shown to analysts when it failed.
+#[derive(Debug, Clone)]
+pub struct ScheduleRun {
+    pub schedule: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub outcome: Result<Vec<PathBuf>, String>,
+}
+
 pub struct AppState {
     pub config: ServeConfig,
+    pub schedules: Vec<crate::report::schedule::Schedule>,
+    schedule_runs: RwLock<Vec<ScheduleRun>>,
     snapshot: RwLock<Arc<Snapshot>>,
     failure: RwLock<Option<Failure>>,
     pub tokens: TokenStore,
@@ -92,7 +102,11 @@ impl AppState {
             .clone()
             .unwrap_or_else(|| demo.as_ref().expect("demo").path().to_path_buf());
         let snapshot = build_snapshot(&config, &data_dir).await?;
+        let schedules =
+            crate::report::schedule::load(&config.dashboards).map_err(crate::Error::Schedule)?;
         Ok(Arc::new(AppState {
+            schedules,
+            schedule_runs: RwLock::new(Vec::new()),
             config: ServeConfig {
                 data: Some(data_dir),
                 ..config
@@ -132,6 +146,62 @@ impl AppState {
                 Err(message)
             }
         }
+    }
+
+    /// The last run of each schedule that failed (and has not succeeded since).
+    pub fn failed_schedules(&self) -> Vec<ScheduleRun> {
+        let runs = self.schedule_runs.read().expect("schedule runs lock");
+        let mut latest: Vec<ScheduleRun> = Vec::new();
+        for run in runs.iter() {
+            latest.retain(|r| r.schedule != run.schedule);
+            latest.push(run.clone());
+        }
+        latest.into_iter().filter(|r| r.outcome.is_err()).collect()
+    }
+
+    /// Writes a schedule's packs from the current results, and records how it went.
+    pub async fn run_schedule(
+        &self,
+        schedule: &crate::report::schedule::Schedule,
+    ) -> Result<Vec<PathBuf>, String> {
+        let snapshot = self.snapshot();
+        let options = crate::report::PackOptions {
+            objectives: schedule.spec.objectives.clone(),
+            period: None,
+            as_of: None,
+            pdf_with: if schedule.spec.pdf {
+                crate::report::pdf::chromium()
+            } else {
+                None
+            },
+        };
+        let out = schedule.spec.out.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            crate::report::write_packs(&snapshot.evaluation, &snapshot.plan, &out, &options)
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+        match &outcome {
+            Ok(packs) => eprintln!(
+                "scheduled pack `{}`: wrote {} pack(s)",
+                schedule.spec.name,
+                packs.len()
+            ),
+            Err(e) => eprintln!(
+                "scheduled pack `{}` failed; earlier packs are untouched: {e}",
+                schedule.spec.name
+            ),
+        }
+        self.schedule_runs
+            .write()
+            .expect("schedule runs lock")
+            .push(ScheduleRun {
+                schedule: schedule.spec.name.clone(),
+                at: chrono::Utc::now(),
+                outcome: outcome.clone(),
+            });
+        outcome
     }
 
     pub fn viewer(&self, headers: &axum::http::HeaderMap) -> Viewer {
@@ -274,9 +344,35 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
+/// Runs each schedule at its times, for as long as the server runs.
+pub fn spawn_schedules(state: Arc<AppState>) {
+    for (i, schedule) in state.schedules.iter().enumerate() {
+        eprintln!(
+            "scheduled pack `{}`: next at {}",
+            schedule.spec.name,
+            schedule
+                .next_after(&chrono::Local::now())
+                .map_or("never".into(), |t| t.to_string())
+        );
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                let schedule = &state.schedules[i];
+                let Some(next) = schedule.next_after(&chrono::Local::now()) else {
+                    return;
+                };
+                let wait = (next - chrono::Local::now()).to_std().unwrap_or_default();
+                tokio::time::sleep(wait).await;
+                let _ = state.run_schedule(schedule).await;
+            }
+        });
+    }
+}
+
 /// Serves the app on `addr` until interrupted.
 pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io::Result<()> {
     spawn_watcher(state.clone(), std::time::Duration::from_secs(2));
+    spawn_schedules(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!(
         "Measures of Success dashboard on http://{}",

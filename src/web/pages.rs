@@ -73,6 +73,22 @@ fn layout(
         ),
         Viewer::Public => r#"<a class="account" href="/login">Analyst sign-in</a>"#.to_string(),
     };
+    let schedule_notices: String = if viewer.is_analyst() {
+        state
+            .failed_schedules()
+            .iter()
+            .map(|run| {
+                format!(
+                    r#"<div class="notice" role="alert"><strong>The scheduled pack “{}” failed at {}; earlier packs are untouched.</strong><pre>{}</pre></div>"#,
+                    esc(&run.schedule),
+                    run.at.format("%-d %b %Y %H:%M UTC"),
+                    esc(run.outcome.as_ref().err().map_or("", String::as_str))
+                )
+            })
+            .collect()
+    } else {
+        String::new()
+    };
     let notice = match (viewer.is_analyst(), state.failure()) {
         (true, Some(f)) => format!(
             r#"<div class="notice" role="alert"><strong>Re-evaluation failed at {}; the figures shown are the last good results.</strong><pre>{}</pre></div>"#,
@@ -88,7 +104,7 @@ fn layout(
 <body><a class="skip" href="#main">Skip to content</a>
 <header class="masthead"><div class="wrap"><a class="brand" href="/"><span class="area">{area}</span><span class="product">Measures of Success</span></a>{account}</div>
 <nav class="wrap" aria-label="Objectives">{nav}</nav></header>
-<main id="main" class="wrap">{notice}{body}</main>
+<main id="main" class="wrap">{notice}{schedule_notices}{body}</main>
 <footer class="wrap"><p>Data to {data_to} · evaluated {loaded}. Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's <em>Making Data Count</em>.</p></footer>
 </body></html>"##,
         title = esc(title),

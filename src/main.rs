@@ -99,6 +99,9 @@ enum Command {
         /// Folder of extracts (default: the embedded demo data).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// A folder of police.uk street-level files: the police.uk measures on them.
+        #[arg(long, conflicts_with = "data")]
+        police_uk: Option<PathBuf>,
         /// Folder of measure definitions.
         #[arg(long, default_value = "measures")]
         measures: PathBuf,
@@ -281,6 +284,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Report {
             data,
+            police_uk,
             measures,
             dashboards,
             objectives,
@@ -288,6 +292,7 @@ async fn run(cli: Cli) -> Result<()> {
             as_of,
             out,
         } => {
+            let (data, measures) = police_uk_shorthand(data, police_uk, measures);
             let set = mos::pipeline::load_measures(&measures)?;
             let plan = mos::dashboards::load_plan(&dashboards, &set)?;
             let demo = if data.is_none() {

@@ -39,48 +39,22 @@ enum Command {
     },
     /// Check every measure definition (and, with --data, that the extracts meet their contracts).
     Check {
-        /// Folder of measure definitions.
-        #[arg(long, default_value = "measures")]
-        measures: PathBuf,
-        /// Folder of extracts to check as well.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
-        #[arg(long)]
-        max_reject_share: Option<f64>,
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Evaluate every measure and write the results (.csv, .json or .parquet).
     Run {
-        /// Folder of extracts (default: the embedded demo data).
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// A folder of police.uk street-level files: the police.uk measures on them
-        /// (the same as `--data DIR --measures measures/police_uk`).
-        #[arg(long, conflicts_with = "data")]
-        police_uk: Option<PathBuf>,
-        /// Folder of measure definitions.
-        #[arg(long, default_value = "measures")]
-        measures: PathBuf,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Results file; its extension picks the format.
         #[arg(long)]
         out: PathBuf,
-        /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
-        #[arg(long)]
-        max_reject_share: Option<f64>,
     },
     /// Serve the dashboard on the evaluated results (re-evaluated when files change).
     Serve {
-        /// Folder of extracts (default: the embedded demo data).
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// A folder of police.uk street-level files: the police.uk measures on them
-        /// (the same as `--data DIR --measures measures/police_uk`).
-        #[arg(long, conflicts_with = "data")]
-        police_uk: Option<PathBuf>,
-        /// Folder of measure definitions.
-        #[arg(long, default_value = "measures")]
-        measures: PathBuf,
-        /// Folder of dashboard layout (plan.toml).
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Folder of dashboard layout (plan.toml) and report schedules (schedules.toml).
         #[arg(long, default_value = "dashboards")]
         dashboards: PathBuf,
         /// Address to listen on.
@@ -90,21 +64,11 @@ enum Command {
         /// Without it no one can see restricted measures.
         #[arg(long)]
         tokens: Option<PathBuf>,
-        /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
-        #[arg(long)]
-        max_reject_share: Option<f64>,
     },
-    /// Write a board pack per objective: HTML report, CSV of its figures, manifest.
+    /// Write a board pack per objective: HTML and PDF report, CSV of its figures, manifest.
     Report {
-        /// Folder of extracts (default: the embedded demo data).
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// A folder of police.uk street-level files: the police.uk measures on them.
-        #[arg(long, conflicts_with = "data")]
-        police_uk: Option<PathBuf>,
-        /// Folder of measure definitions.
-        #[arg(long, default_value = "measures")]
-        measures: PathBuf,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Folder of dashboard layout (plan.toml).
         #[arg(long, default_value = "dashboards")]
         dashboards: PathBuf,
@@ -131,6 +95,73 @@ enum Command {
     },
     /// Print the JSON Schema of measure definition files, for editors.
     Schema,
+}
+
+/// Where the measures and extracts come from: the same for every command.
+#[derive(clap::Args)]
+struct Inputs {
+    /// Folder of extracts (default: the embedded demo data; `check` checks extracts only when given).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// A folder of police.uk street-level files: the police.uk measures on them
+    /// (the same as `--data DIR --measures measures/police_uk`).
+    #[arg(long, conflicts_with = "data")]
+    police_uk: Option<PathBuf>,
+    /// Folder of measure definitions.
+    #[arg(long, default_value = "measures")]
+    measures: PathBuf,
+    /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
+    #[arg(long)]
+    max_reject_share: Option<f64>,
+}
+
+impl Inputs {
+    /// `--police-uk DIR` is `--data DIR` with the police.uk measure set (unless
+    /// another measures folder is named).
+    fn resolved(self) -> Inputs {
+        match self.police_uk {
+            Some(dir) => Inputs {
+                data: Some(dir),
+                police_uk: None,
+                measures: if self.measures == Path::new("measures") {
+                    self.measures.join("police_uk")
+                } else {
+                    self.measures
+                },
+                ..self
+            },
+            None => self,
+        }
+    }
+
+    /// Loads the measures and evaluates them on the given extracts, or on demo data made for this run.
+    async fn evaluate(
+        &self,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<(
+        mos::definition::MeasureSet,
+        mos::Evaluation,
+        Vec<mos::ingest::Extract>,
+    )> {
+        let set = mos::pipeline::load_measures(&self.measures)?;
+        let demo = match &self.data {
+            Some(_) => None,
+            None => Some(tokio::task::block_in_place(mos::pipeline::demo_data)?),
+        };
+        let data_dir: &Path = self
+            .data
+            .as_deref()
+            .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+        let (evaluation, extracts) =
+            mos::pipeline::evaluate(&set, data_dir, self.max_reject_share, progress).await?;
+        for e in &extracts {
+            report_extract(e);
+        }
+        for warning in &evaluation.warnings {
+            eprintln!("warning: {warning}");
+        }
+        Ok((set, evaluation, extracts))
+    }
 }
 
 fn main() -> ExitCode {
@@ -182,21 +213,18 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Check {
-            measures,
-            data,
-            max_reject_share,
-        } => {
-            let set = mos::pipeline::load_measures(&measures)?;
+        Command::Check { inputs } => {
+            let inputs = inputs.resolved();
+            let set = mos::pipeline::load_measures(&inputs.measures)?;
             println!(
                 "{} measures in {} are valid",
                 set.measures.len(),
-                measures.display()
+                inputs.measures.display()
             );
-            if let Some(data) = data {
+            if let Some(data) = &inputs.data {
                 let names = set.sources();
                 let extracts = tokio::task::block_in_place(|| {
-                    mos::ingest::load_extracts(&data, &names, max_reject_share)
+                    mos::ingest::load_extracts(data, &names, inputs.max_reject_share)
                 })?;
                 for e in &extracts {
                     report_extract(e);
@@ -204,34 +232,11 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Run {
-            data,
-            police_uk,
-            measures,
-            out,
-            max_reject_share,
-        } => {
-            let (data, measures) = police_uk_shorthand(data, police_uk, measures);
-            let set = mos::pipeline::load_measures(&measures)?;
-            let demo = if data.is_none() {
-                Some(tokio::task::block_in_place(mos::pipeline::demo_data)?)
-            } else {
-                None
-            };
-            let data_dir: &Path = data
-                .as_deref()
-                .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+        Command::Run { inputs, out } => {
             let progress = Progress::new();
-            let (evaluation, extracts) =
-                mos::pipeline::evaluate(&set, data_dir, max_reject_share, &|s| progress.step(s))
-                    .await?;
+            let evaluated = inputs.resolved().evaluate(&|s| progress.step(s)).await;
             progress.finish();
-            for e in &extracts {
-                report_extract(e);
-            }
-            for warning in &evaluation.warnings {
-                eprintln!("warning: {warning}");
-            }
+            let (_, evaluation, extracts) = evaluated?;
             let rows = mos::results::rows(&evaluation.results);
             mos::results::write(&out, &rows)?;
             let rejected: usize = extracts.iter().map(|e| e.rejects.len()).sum();
@@ -253,15 +258,12 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Serve {
-            data,
-            police_uk,
-            measures,
+            inputs,
             dashboards,
             addr,
             tokens,
-            max_reject_share,
         } => {
-            let (data, measures) = police_uk_shorthand(data, police_uk, measures);
+            let inputs = inputs.resolved();
             let tokens = match tokens {
                 Some(path) => mos::web::auth::TokenStore::read(&path)
                     .with_context(|| format!("reading tokens from {}", path.display()))?,
@@ -271,10 +273,10 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             };
             let config = mos::web::ServeConfig {
-                data,
-                measures,
+                data: inputs.data,
+                measures: inputs.measures,
                 dashboards,
-                max_reject_share,
+                max_reject_share: inputs.max_reject_share,
             };
             let state = mos::web::AppState::new(config, tokens).await?;
             mos::web::serve(state, addr)
@@ -283,27 +285,15 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Report {
-            data,
-            police_uk,
-            measures,
+            inputs,
             dashboards,
             objectives,
             period,
             as_of,
             out,
         } => {
-            let (data, measures) = police_uk_shorthand(data, police_uk, measures);
-            let set = mos::pipeline::load_measures(&measures)?;
+            let (set, evaluation, _) = inputs.resolved().evaluate(&|_| {}).await?;
             let plan = mos::dashboards::load_plan(&dashboards, &set)?;
-            let demo = if data.is_none() {
-                Some(tokio::task::block_in_place(mos::pipeline::demo_data)?)
-            } else {
-                None
-            };
-            let data_dir: &Path = data
-                .as_deref()
-                .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
-            let (evaluation, _) = mos::pipeline::evaluate(&set, data_dir, None, &|_| {}).await?;
             let pdf_with = mos::report::pdf::chromium();
             if pdf_with.is_none() {
                 eprintln!(
@@ -338,20 +328,6 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-    }
-}
-
-/// `--police-uk DIR` is `--data DIR` with the police.uk measure set (unless
-/// another measures folder is named).
-fn police_uk_shorthand(
-    data: Option<PathBuf>,
-    police_uk: Option<PathBuf>,
-    measures: PathBuf,
-) -> (Option<PathBuf>, PathBuf) {
-    match police_uk {
-        Some(dir) if measures == Path::new("measures") => (Some(dir), measures.join("police_uk")),
-        Some(dir) => (Some(dir), measures),
-        None => (data, measures),
     }
 }
 

@@ -272,3 +272,38 @@ fn generate_is_deterministic_for_a_seed() {
         );
     }
 }
+
+#[test]
+fn parquet_extracts_give_the_same_results_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for format in ["csv", "parquet"] {
+        let data = dir.path().join(format);
+        let out = mos(&[
+            "generate",
+            "--out",
+            data.to_str().unwrap(),
+            "--years",
+            "2",
+            "--scale",
+            "0.05",
+            "--seed",
+            "4",
+            "--format",
+            format,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(data.join(format!("crimes.{format}")).is_file());
+        let results = dir.path().join(format!("results-{format}.csv"));
+        let out = mos(&[
+            "run",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        outputs.push(std::fs::read(results).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}

@@ -446,3 +446,26 @@ async fn scheduled_packs_are_written_and_failures_shown_to_analysts() {
     let (_, _, public) = get(&state, "/", None).await;
     assert!(!public.contains("scheduled pack"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_on_disk_is_picked_up_without_a_restart() {
+    let f = fixture().await;
+    mos::web::spawn_watcher(f.state.clone(), std::time::Duration::from_millis(100));
+    let file = f.measures.join("street_triage_contacts.toml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Street triage contacts", "Street triage contacts (renamed)");
+    std::fs::write(&file, text).unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let (_, _, page) = get(&f.state, "/measures/street_triage_contacts", None).await;
+        if page.contains("Street triage contacts (renamed)") {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the change was not picked up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -238,31 +238,49 @@ async fn build_snapshot(
     })
 }
 
-/// The latest modification time under the watched folders: a change means reload.
-fn watched_stamp(config: &ServeConfig) -> Option<SystemTime> {
-    let mut latest: Option<SystemTime> = None;
-    let dirs = [
-        config.data.as_ref(),
-        Some(&config.measures),
-        Some(&config.dashboards),
-    ];
-    for dir in dirs.into_iter().flatten() {
-        for entry in std::fs::read_dir(dir).ok()?.flatten() {
-            if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
-                latest = latest.max(Some(modified));
+/// Every file under the watched folders (and their sub-folders, as police.uk's
+/// `YYYY-MM/` ones) with its size and time: any difference, a file added,
+/// changed or removed, means reload.
+fn watched_files(config: &ServeConfig) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    fn visit(
+        dir: &std::path::Path,
+        depth: u8,
+        files: &mut Vec<(PathBuf, u64, Option<SystemTime>)>,
+    ) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() && depth > 0 {
+                visit(&entry.path(), depth - 1, files);
+            } else if meta.is_file() {
+                files.push((entry.path(), meta.len(), meta.modified().ok()));
             }
         }
     }
-    latest
+    let mut files = Vec::new();
+    for dir in [
+        config.data.as_ref(),
+        Some(&config.measures),
+        Some(&config.dashboards),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        visit(dir, 1, &mut files);
+    }
+    files.sort();
+    files
 }
 
 /// Polls the folders every few seconds and reloads on change.
 pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
     tokio::spawn(async move {
-        let mut last = watched_stamp(&state.config);
+        let mut last = watched_files(&state.config);
         loop {
             tokio::time::sleep(every).await;
-            let now = watched_stamp(&state.config);
+            let now = watched_files(&state.config);
             if now != last {
                 last = now;
                 if let Err(message) = state.reload().await {

@@ -267,6 +267,18 @@ async fn run(cli: Cli) -> Result<()> {
             let tokens = match tokens {
                 Some(path) => mos::web::auth::TokenStore::read(&path)
                     .with_context(|| format!("reading tokens from {}", path.display()))?,
+                // The demo data is synthetic: a token for this run lets a new user see
+                // every measure. Real data stays closed without a tokens file.
+                None if inputs.data.is_none() => {
+                    let token = one_off_token();
+                    eprintln!(
+                        "demo data: to see the restricted measures, sign in at http://{addr}/login with the token {token}"
+                    );
+                    mos::web::auth::TokenStore::from_hashes(vec![(
+                        "demo analyst".into(),
+                        mos::web::auth::hash_token(&token),
+                    )])
+                }
                 None => {
                     eprintln!("no --tokens file: restricted measures are hidden from everyone");
                     mos::web::auth::TokenStore::default()
@@ -329,6 +341,19 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A random token for this run only (from the operating system's random source).
+fn one_off_token() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if random.is_err() {
+        // No /dev/urandom: the clock and process id still make a token no one can guess from outside.
+        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+        return mos::definition::sha256_hex(seed.as_bytes())[..32].to_string();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {

@@ -152,6 +152,24 @@ fn repeat_flags(rows: &[(String, NaiveDate)]) -> Vec<bool> {
         .collect()
 }
 
+/// Events of a repeat measure: each row counts in the denominator, and in the
+/// numerator when its victim has an earlier row within 365 days.
+fn repeat_events(rows: &[&Row], date_column: &str) -> Vec<Event> {
+    let people: Vec<(String, NaiveDate)> = rows
+        .iter()
+        .map(|r| (r["victim_id"].trim().to_string(), date(&r[date_column])))
+        .collect();
+    rows.iter()
+        .zip(repeat_flags(&people))
+        .map(|(r, repeat)| Event {
+            day: date(&r[date_column]),
+            groups: vec![("district".to_string(), vec![norm(&r["district"])])],
+            numerator: repeat,
+            denominator: true,
+        })
+        .collect()
+}
+
 pub fn expected_results(data: &Path) -> Vec<Expected> {
     let crimes = read_rows(&data.join("crimes.csv"));
     let survey = read_rows(&data.join("victim_satisfaction.csv"));
@@ -326,22 +344,7 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         .iter()
         .filter(|r| !r["victim_id"].trim().is_empty())
         .collect();
-    let flags = repeat_flags(
-        &with_victim
-            .iter()
-            .map(|r| (r["victim_id"].trim().to_string(), date(&r["recorded_date"])))
-            .collect::<Vec<_>>(),
-    );
-    let events = with_victim
-        .iter()
-        .zip(flags)
-        .map(|(r, repeat)| Event {
-            day: date(&r["recorded_date"]),
-            groups: by_district(r),
-            numerator: repeat,
-            denominator: true,
-        })
-        .collect();
+    let events = repeat_events(&with_victim, "recorded_date");
     let def = Definition {
         id: "repeat_victims_all_crime",
         kind: Kind::Proportion,
@@ -357,22 +360,7 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         .iter()
         .filter(|r| norm(&r["category"]) == "domestic_abuse")
         .collect();
-    let flags = repeat_flags(
-        &da_referrals
-            .iter()
-            .map(|r| (r["victim_id"].trim().to_string(), date(&r["referral_date"])))
-            .collect::<Vec<_>>(),
-    );
-    let events = da_referrals
-        .iter()
-        .zip(flags)
-        .map(|(r, repeat)| Event {
-            day: date(&r["referral_date"]),
-            groups: by_district(r),
-            numerator: repeat,
-            denominator: true,
-        })
-        .collect();
+    let events = repeat_events(&da_referrals, "referral_date");
     let def = Definition {
         id: "domestic_abuse_repeat_referrals",
         kind: Kind::Proportion,

@@ -115,6 +115,8 @@ struct Engine {
     ctx: SessionContext,
     population: Option<Population>,
     sources: Vec<String>,
+    /// Spans already found, by source and date column: several measures share one.
+    spans: std::sync::Mutex<HashMap<(String, String), (Month, Month)>>,
 }
 
 impl Engine {
@@ -150,6 +152,7 @@ impl Engine {
             ctx,
             population,
             sources: extracts.iter().map(|e| e.name.clone()).collect(),
+            spans: Default::default(),
         })
     }
 
@@ -293,6 +296,10 @@ impl Engine {
 
     /// First and last month present in the measure's source.
     async fn span(&self, measure: &Measure) -> Result<(Month, Month), EngineError> {
+        let key = (measure.source.clone(), measure.date_column.clone());
+        if let Some(span) = self.spans.lock().expect("span cache").get(&key) {
+            return Ok(*span);
+        }
         let batches = self
             .query(
                 measure,
@@ -307,7 +314,11 @@ impl Engine {
             .map(|b| b.column(1).as_primitive::<Int64Type>())
             .filter(|a| !a.is_null(0));
         match (first, last) {
-            (Some(f), Some(l)) => Ok((Month(f.value(0) as i32), Month(l.value(0) as i32))),
+            (Some(f), Some(l)) => {
+                let span = (Month(f.value(0) as i32), Month(l.value(0) as i32));
+                self.spans.lock().expect("span cache").insert(key, span);
+                Ok(span)
+            }
             _ => Err(EngineError::Query {
                 measure: measure.id.clone(),
                 message: format!("the `{}` extract has no dates", measure.source),

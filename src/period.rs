@@ -45,6 +45,28 @@ impl Month {
         Month(self.0 - self.0.rem_euclid(3))
     }
 
+    /// The first month (April) of the financial year this month is in.
+    pub fn financial_year_start(self) -> Month {
+        let april = Month::new(self.year(), 4);
+        if self >= april { april } else { april - 12 }
+    }
+
+    /// "2014/15": the financial year, April to March, as board papers write it.
+    pub fn financial_year_label(self) -> String {
+        let start = self.financial_year_start().year();
+        format!("{start}/{:02}", (start + 1).rem_euclid(100))
+    }
+
+    /// 1..=4, April to June being the first quarter.
+    pub fn financial_quarter(self) -> u32 {
+        (self.0 - self.financial_year_start().0) as u32 / 3 + 1
+    }
+
+    /// "Nov 2014"
+    pub fn short_name(self) -> String {
+        self.first_day().format("%b %Y").to_string()
+    }
+
     /// "November 2014"
     pub fn long_name(self) -> String {
         self.first_day().format("%B %Y").to_string()
@@ -112,5 +134,11 @@ mod tests {
         assert_eq!(Month::parse("2021-03"), Some(Month::new(2021, 3)));
         assert_eq!(Month::parse("2021-13"), None);
         assert_eq!(Month::parse("21-03"), None);
+        assert_eq!(Month::new(2015, 3).financial_year_label(), "2014/15");
+        assert_eq!(Month::new(2015, 4).financial_year_label(), "2015/16");
+        assert_eq!(Month::new(1999, 5).financial_year_label(), "1999/00");
+        assert_eq!(Month::new(2014, 12).financial_quarter(), 3);
+        assert_eq!(Month::new(2015, 1).financial_quarter(), 4);
+        assert_eq!(Month::new(2014, 4).financial_quarter(), 1);
     }
 }

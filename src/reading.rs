@@ -3,7 +3,7 @@
 //! variation (is a change real?) and assurance (will the target be met?).
 //! Shared by the dashboard and the board reports, so both say the same.
 
-use crate::definition::{Grain, Measure, Periods};
+use crate::definition::Measure;
 use crate::engine::{MeasureResult, Point, Series};
 use crate::stats::change::{Change, classify, difference_interval};
 use crate::stats::{Polarity, Signal};
@@ -69,17 +69,6 @@ impl serde::Serialize for Point {
     }
 }
 
-/// Points between a point and the one a year before it.
-pub fn points_per_year(measure: &Measure) -> usize {
-    match measure.periods {
-        Periods::Discrete {
-            grain: Grain::Quarter,
-            ..
-        } => 4,
-        _ => 12,
-    }
-}
-
 pub fn read(result: &MeasureResult) -> Reading {
     read_series(&result.measure, result.total())
 }
@@ -90,7 +79,7 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
         let n = series.points.len();
         let earlier = series
             .points
-            .get(n.checked_sub(1 + points_per_year(measure))?)?;
+            .get(n.checked_sub(1 + measure.points_per_year())?)?;
         let (now, before) = (point.figures.as_ref()?, earlier.figures.as_ref()?);
         let (v1, ci1, v0, ci0) = (now.value?, now.interval?, before.value?, before.interval?);
         Some(YearOnYear {
@@ -114,7 +103,7 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
         },
     };
     let assurance = measure.target.and_then(|target| {
-        let (low, high) = match (series.spc, &latest) {
+        let (low, high) = match (series.latest_limits(), &latest) {
             (Some(limits), _) => (limits.lower, limits.upper),
             (None, Some(point)) => {
                 let interval = point.figures.as_ref()?.interval?;

@@ -67,8 +67,9 @@ pub fn rows(results: &[MeasureResult]) -> Vec<ResultRow> {
 pub fn measure_rows(result: &MeasureResult) -> Vec<ResultRow> {
     let mut rows = Vec::new();
     for series in &result.series {
-        for point in &series.points {
+        for (index, point) in series.points.iter().enumerate() {
             let f = point.figures.as_ref();
+            let limits = series.limits_at(index);
             rows.push(ResultRow {
                 measure_id: result.measure.id.clone(),
                 period_start: point.period.start_date().to_string(),
@@ -81,9 +82,9 @@ pub fn measure_rows(result: &MeasureResult) -> Vec<ResultRow> {
                 ci_lower: f.and_then(|f| f.interval).map(|i| i.lower),
                 ci_upper: f.and_then(|f| f.interval).map(|i| i.upper),
                 suppressed: point.suppressed,
-                spc_mean: series.spc.map(|l| l.mean),
-                spc_lower: series.spc.map(|l| l.lower),
-                spc_upper: series.spc.map(|l| l.upper),
+                spc_mean: limits.map(|l| l.mean),
+                spc_lower: limits.map(|l| l.lower),
+                spc_upper: limits.map(|l| l.upper),
                 spc_signal: point.signal.map(|s| s.as_str()),
             });
         }

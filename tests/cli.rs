@@ -50,7 +50,7 @@ fn small_data(dir: &Path) -> PathBuf {
 fn the_shipped_measures_check_clean() {
     let out = mos(&["check", "--measures", "measures"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("14 measures"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("16 measures"));
 }
 
 #[test]
@@ -102,11 +102,22 @@ fn every_error_of_every_file_is_reported_at_once() {
         "kind = \"count\"\nfitler = \"is_crime\"",
     );
     edit("s136_detentions.toml", "objective = 4", "objective = 7");
+    edit(
+        "hate_crimes_by_financial_quarter.toml",
+        "reason = \"new crime recording system flags hate crime automatically\"",
+        "reason = \" \"",
+    );
+    edit(
+        "domestic_abuse_crimes.toml",
+        "spc = true",
+        "spc = true\nspc_baseline = { from = \"2021-04\", to = \"2022-03\" }\n\
+         spc_breaks = [{ month = \"2022-01\", reason = \"new system\" }]",
+    );
     let out = mos(&["check", "--measures", measures.to_str().unwrap()]);
     assert!(!out.status.success());
     let message = stderr(&out);
     assert!(
-        message.contains("SPC cannot be used on a rolling window"),
+        message.contains("SPC cannot be used on a window of months"),
         "{message}"
     );
     assert!(message.contains("are not independent"), "{message}");
@@ -118,8 +129,13 @@ fn every_error_of_every_file_is_reported_at_once() {
         message.contains("objective 7 is not in the Police and Crime Plan"),
         "{message}"
     );
+    assert!(message.contains("a break needs a reason"), "{message}");
     assert!(
-        message.contains("3 errors in measure definitions"),
+        message.contains("the SPC baseline 2021-04 to 2022-03 spans this break"),
+        "{message}"
+    );
+    assert!(
+        message.contains("5 errors in measure definitions"),
         "{message}"
     );
 }

@@ -42,7 +42,11 @@ fn close(a: f64, b: f64) -> bool {
 fn assert_agrees(actual: &[ResultRow], expected: &[Expected]) {
     let ids: std::collections::BTreeSet<&str> =
         actual.iter().map(|r| r.measure_id.as_str()).collect();
-    assert_eq!(ids.len(), 14, "all fourteen reference measures: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        16,
+        "the fourteen reference measures and the two practice ones: {ids:?}"
+    );
     assert_eq!(actual.len(), expected.len(), "number of points");
     for (a, e) in actual.iter().zip(expected) {
         let at = format!(
@@ -100,54 +104,70 @@ fn assert_agrees(actual: &[ResultRow], expected: &[Expected]) {
                         == (&e.measure_id, &e.breakdown, &e.group)
                 })
                 .count();
-        let rows = &actual[start..end];
         if e.spc {
-            let values: Vec<f64> = expected[start..end]
-                .iter()
-                .map(|x| x.value.unwrap())
-                .collect();
-            let mean = values.iter().sum::<f64>() / values.len() as f64;
-            let mr = values.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>()
-                / (values.len() - 1) as f64;
-            for r in rows {
-                assert!(
-                    close(r.spc_mean.unwrap(), mean),
-                    "spc mean of {} {}",
-                    e.measure_id,
-                    e.group
-                );
-                assert!(
-                    close(r.spc_upper.unwrap(), mean + 2.66 * mr),
-                    "upper limit of {} {}",
-                    e.measure_id,
-                    e.group
-                );
-                assert!(
-                    close(r.spc_lower.unwrap(), mean - 2.66 * mr),
-                    "lower limit of {} {}",
-                    e.measure_id,
-                    e.group
-                );
-                let outside =
-                    r.value.unwrap() > mean + 2.66 * mr || r.value.unwrap() < mean - 2.66 * mr;
-                if outside {
-                    assert!(
-                        r.spc_signal.is_some(),
-                        "a point beyond the limits signals: {} {}",
-                        e.measure_id,
-                        r.period_start
-                    );
-                }
+            // Each segment between break points has limits of its own.
+            let mut from = start;
+            while from < end {
+                let to = from
+                    + 1
+                    + expected[from + 1..end]
+                        .iter()
+                        .take_while(|x| !e.spc_breaks.contains(&x.period_start))
+                        .count();
+                assert_segment_limits(&actual[from..to], &expected[from..to]);
+                from = to;
             }
         } else {
             assert!(
-                rows.iter()
+                actual[start..end]
+                    .iter()
                     .all(|r| r.spc_mean.is_none() && r.spc_signal.is_none()),
                 "no SPC on {}",
                 e.measure_id
             );
         }
         start = end;
+    }
+}
+
+/// SPC limits of one segment from its own values, computed here.
+fn assert_segment_limits(rows: &[ResultRow], expected: &[Expected]) {
+    let e = &expected[0];
+    if expected.len() < 2 {
+        // No moving range, so no limits yet.
+        assert!(
+            rows.iter().all(|r| r.spc_mean.is_none()),
+            "{} {}: no limits from one point",
+            e.measure_id,
+            e.group
+        );
+        return;
+    }
+    let values: Vec<f64> = expected.iter().map(|x| x.value.unwrap()).collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let mr =
+        values.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (values.len() - 1) as f64;
+    let at = |r: &ResultRow| format!("{} {} {}", e.measure_id, e.group, r.period_start);
+    for r in rows {
+        assert!(close(r.spc_mean.unwrap(), mean), "spc mean of {}", at(r));
+        assert!(
+            close(r.spc_upper.unwrap(), mean + 2.66 * mr),
+            "upper limit of {}",
+            at(r)
+        );
+        assert!(
+            close(r.spc_lower.unwrap(), mean - 2.66 * mr),
+            "lower limit of {}",
+            at(r)
+        );
+        let value = r.value.unwrap();
+        if value > mean + 2.66 * mr || value < mean - 2.66 * mr {
+            assert!(
+                r.spc_signal.is_some(),
+                "a point beyond the limits signals: {}",
+                at(r)
+            );
+        }
     }
 }
 

@@ -100,7 +100,7 @@ fn a_pack_carries_the_figures_of_mos_run_with_sentences_that_follow_the_statisti
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["objective"], 4);
-    assert_eq!(manifest["definitions"].as_array().unwrap().len(), 14);
+    assert_eq!(manifest["definitions"].as_array().unwrap().len(), 16);
     for output in manifest["outputs"].as_array().unwrap() {
         let bytes = std::fs::read(pack.join(output["file"].as_str().unwrap())).unwrap();
         assert_eq!(output["sha256"], mos::definition::sha256_hex(&bytes));
@@ -132,15 +132,14 @@ fn suppressed_figures_stay_withheld_in_the_pack() {
     let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
     let cse = &html[html.find("id=\"cse_crimes\"").unwrap()..];
     let cse = &cse[..cse.find("</section>").unwrap()];
-    let total = f
+    let result = f
         .evaluation
         .results
         .iter()
         .find(|r| r.measure.id == "cse_crimes")
-        .unwrap()
-        .total();
-    for p in total.points.iter().rev().take(13) {
-        let label = mos::web::chart::period_label(p);
+        .unwrap();
+    for p in result.total().points.iter().rev().take(13) {
+        let label = result.measure.period_label(p.period);
         let row = &cse[cse.find(&format!("<td>{label}</td>")).unwrap()..];
         let row = &row[..row.find("</tr>").unwrap()];
         assert_eq!(p.suppressed, row.contains("suppressed"), "{row}");

@@ -268,8 +268,8 @@ async fn restricted_measures_need_a_token() {
             .unwrap()
             .len()
     };
-    assert_eq!(count(&analyst_list), 14);
-    assert!(count(&public_list) < 14);
+    assert_eq!(count(&analyst_list), 16);
+    assert!(count(&public_list) < 16);
     assert!(!public_list.contains("cse_crimes"));
 }
 

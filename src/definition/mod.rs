@@ -10,7 +10,7 @@ pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
 pub use raw::{Access, Grain, Kind, RawMeasure, Theme};
 pub use validate::REPEAT_COLUMN;
 
-use crate::period::Month;
+use crate::period::{Month, Period};
 use crate::stats::Polarity;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -50,6 +50,8 @@ pub struct Measure {
     pub breakdowns: Vec<Breakdown>,
     pub polarity: Polarity,
     pub suppress_below: Option<u64>,
+    /// Published counts are rounded to the nearest multiple of this.
+    pub round_to: Option<u64>,
     pub target: Option<f64>,
     pub repeat: Option<RepeatRule>,
     pub origin: Origin,
@@ -74,14 +76,33 @@ pub enum MeasureKind {
 /// independent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Periods {
-    Discrete { grain: Grain, spc: Option<SpcSpec> },
-    Rolling { months: u32 },
+    Discrete {
+        grain: Grain,
+        spc: Option<SpcSpec>,
+    },
+    Rolling {
+        months: u32,
+    },
+    /// Each month's point covers April (the financial year's start) to that month;
+    /// compared with the same point of the year before.
+    FinancialYearToDate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcSpec {
-    /// Months whose points fix the limits; every point when `None`.
+    /// Months whose points fix the limits of the segment they lie in; every
+    /// point of each segment when `None`.
     pub baseline: Option<(Month, Month)>,
+    /// Where the process changed, in month order: each starts a segment with its
+    /// own limits.
+    pub breaks: Vec<SpcBreak>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcBreak {
+    /// The first month of the new segment.
+    pub month: Month,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +137,70 @@ impl Measure {
     pub fn spc(&self) -> Option<&SpcSpec> {
         match &self.periods {
             Periods::Discrete { spc, .. } => spc.as_ref(),
-            Periods::Rolling { .. } => None,
+            Periods::Rolling { .. } | Periods::FinancialYearToDate => None,
+        }
+    }
+
+    /// A public measure of victim satisfaction with the given kind and periods.
+    #[cfg(test)]
+    pub fn for_tests(kind: MeasureKind, periods: Periods) -> Measure {
+        Measure {
+            id: "m".into(),
+            title: "Victim satisfaction with the whole experience".into(),
+            description: String::new(),
+            objective: 4,
+            theme: None,
+            access: Access::Public,
+            source: "victim_satisfaction".into(),
+            date_column: "interview_date".into(),
+            kind,
+            filter: None,
+            periods,
+            breakdowns: vec![],
+            polarity: Polarity::HigherIsBetter,
+            suppress_below: None,
+            round_to: None,
+            target: None,
+            repeat: None,
+            origin: Origin {
+                path: "m.toml".into(),
+                text: String::new(),
+                sha256: "0".repeat(64),
+            },
+        }
+    }
+
+    /// How many points lie between a point and the one a year before it.
+    pub fn points_per_year(&self) -> usize {
+        match self.periods {
+            Periods::Discrete { grain, .. } => (12 / grain.months()) as usize,
+            Periods::Rolling { .. } | Periods::FinancialYearToDate => 12,
+        }
+    }
+
+    /// A point's period as board papers write it: "Apr 2024", "Jan–Mar 2024",
+    /// "2014/15 Q3", "2014/15", "2014/15 to Dec", "Apr 2023 – Mar 2024".
+    pub fn period_label(&self, period: Period) -> String {
+        let (first, last) = (period.first, period.last);
+        match self.periods {
+            Periods::Discrete { grain, .. } => match grain {
+                Grain::Month => first.short_name(),
+                Grain::Quarter => {
+                    format!("{}–{}", first.first_day().format("%b"), last.short_name())
+                }
+                Grain::FinancialQuarter => format!(
+                    "{} Q{}",
+                    first.financial_year_label(),
+                    first.financial_quarter()
+                ),
+                Grain::FinancialYear => first.financial_year_label(),
+            },
+            Periods::FinancialYearToDate => format!(
+                "{} to {}",
+                first.financial_year_label(),
+                last.first_day().format("%b")
+            ),
+            Periods::Rolling { .. } => format!("{} – {}", first.short_name(), last.short_name()),
         }
     }
 

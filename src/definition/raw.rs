@@ -51,11 +51,13 @@ pub struct RawMeasure {
     /// Rates: per how many people (default 1000).
     #[schemars(with = "Option<u32>")]
     pub per: Option<Spanned<i64>>,
-    /// Period of each point: `month` (default) or `quarter` (calendar quarters, complete ones only).
+    /// Period of each point: `month` (default), `quarter` (calendar quarters),
+    /// `financial_quarter` (April to June is Q1) or `financial_year` (April to March).
+    /// Only complete quarters and years are shown.
     #[schemars(with = "Option<Grain>")]
     pub grain: Option<Spanned<Grain>>,
-    /// A rolling window over months, e.g. `rolling_12_months`: each point covers the
-    /// twelve months to its month.
+    /// A window over months: `rolling_12_months` (each point covers the twelve months
+    /// to its month), or `financial_year_to_date` (each point covers April to its month).
     #[schemars(with = "Option<String>")]
     pub window: Option<Spanned<String>>,
     /// Series besides the total: a column name (`district`), or a table naming the
@@ -73,9 +75,19 @@ pub struct RawMeasure {
     /// Months whose points fix the SPC limits, e.g. `{ from = "2021-01", to = "2022-12" }`.
     #[schemars(with = "Option<RawBaseline>")]
     pub spc_baseline: Option<Spanned<RawBaseline>>,
+    /// Break points in the SPC chart, each a month from which the process changed and why,
+    /// e.g. `[{ month = "2023-04", reason = "New crime recording system" }]`. Limits are
+    /// computed per segment and no signal crosses a break.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawBreak>")]
+    pub spc_breaks: Vec<Spanned<RawBreak>>,
     /// Suppress any point whose count (or numerator or denominator) is below this.
     #[schemars(with = "Option<u32>")]
     pub suppress_below: Option<Spanned<i64>>,
+    /// Round published counts to the nearest multiple of this (e.g. 5) in every output,
+    /// for disclosure control; values and intervals follow from the rounded counts.
+    #[schemars(with = "Option<u32>", range(min = 2, max = 1000))]
+    pub round_to: Option<Spanned<i64>>,
     /// The figure aimed for, in the measure's units (a fraction 0..1 for proportions).
     #[schemars(with = "Option<f64>")]
     pub target: Option<Spanned<f64>>,
@@ -97,7 +109,33 @@ pub enum Kind {
 #[serde(rename_all = "snake_case")]
 pub enum Grain {
     Month,
+    /// Calendar quarters: January to March, April to June...
     Quarter,
+    /// Financial quarters: April to June is Q1, January to March Q4.
+    FinancialQuarter,
+    /// Financial years, April to March.
+    FinancialYear,
+}
+
+impl Grain {
+    /// Months in one period.
+    pub fn months(self) -> i32 {
+        match self {
+            Grain::Month => 1,
+            Grain::Quarter | Grain::FinancialQuarter => 3,
+            Grain::FinancialYear => 12,
+        }
+    }
+
+    /// Whether a period of this grain can start at `month`.
+    pub fn starts_at(self, month: crate::period::Month) -> bool {
+        match self {
+            Grain::Month => true,
+            // Financial quarters start in April, July, October and January too.
+            Grain::Quarter | Grain::FinancialQuarter => month.quarter_start() == month,
+            Grain::FinancialYear => month.month() == 4,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
@@ -180,6 +218,15 @@ pub struct RawBaseline {
     pub from: String,
     /// Last month of the baseline, `YYYY-MM`.
     pub to: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreak {
+    /// First month of the new segment, `YYYY-MM`.
+    pub month: String,
+    /// Why the process changed (shown on the chart and in board packs).
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -3,8 +3,8 @@
 
 use super::raw::{Access, Grain, Kind, RawBreakdown, RawMeasure};
 use super::{
-    Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText, SpcSpec,
-    did_you_mean,
+    Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText, SpcBreak,
+    SpcSpec, did_you_mean,
 };
 use crate::ingest::contract::ColumnType;
 use crate::ingest::{SourceCatalog, SourceSchema};
@@ -42,7 +42,9 @@ const FIELDS: &[&str] = &[
     "polarity",
     "spc",
     "spc_baseline",
+    "spc_breaks",
     "suppress_below",
+    "round_to",
     "target",
     "repeat",
 ];
@@ -180,6 +182,18 @@ impl Validator<'_> {
                 Some(n as u64)
             }
         });
+        let round_to = raw.round_to.as_ref().and_then(|r| {
+            let n = *r.get_ref();
+            if !(2..=1000).contains(&n) {
+                self.error(r, "`round_to` must be a whole number from 2 to 1000").help = Some(
+                    "published counts are rounded to the nearest multiple of it, e.g. `round_to = 5`"
+                        .into(),
+                );
+                None
+            } else {
+                Some(n as u64)
+            }
+        });
         let target = raw.target.as_ref().map(|t| {
             let value = *t.get_ref();
             if raw.kind.get_ref() == &Kind::Proportion && !(0.0..=1.0).contains(&value) {
@@ -208,6 +222,7 @@ impl Validator<'_> {
                 breakdowns,
                 polarity: *raw.polarity.get_ref(),
                 suppress_below,
+                round_to,
                 target,
                 repeat,
                 origin: Origin {
@@ -358,35 +373,90 @@ impl Validator<'_> {
             self.error(b, "an SPC baseline is given but SPC is not asked for")
                 .help = Some("add `spc = true`, or remove `spc_baseline`".into());
         }
+        let breaks = self.spc_breaks(raw, spc, baseline);
         match &raw.window {
             None => Some(Periods::Discrete {
                 grain,
-                spc: spc.then_some(SpcSpec { baseline }),
+                spc: spc.then_some(SpcSpec { baseline, breaks }),
             }),
             Some(window) => {
-                let months = parse_window(window.get_ref());
-                let Some(months) = months else {
+                let periods = parse_window(window.get_ref());
+                let Some(periods) = periods else {
                     self.error(window, format!("unknown window `{}`", window.get_ref()))
                         .help = Some(
-                        "write a rolling window as `rolling_N_months`, e.g. `rolling_12_months`"
+                        "write a rolling window as `rolling_N_months` (e.g. `rolling_12_months`), \
+                         or `financial_year_to_date`"
                             .into(),
                     );
                     return None;
                 };
-                if let (Some(g), Grain::Quarter) = (&raw.grain, grain) {
-                    self.error(g, "a rolling window is counted in months").help =
-                        Some("remove `grain`, or remove `window` for calendar quarters".into());
+                if let Some(g) = raw.grain.as_ref().filter(|g| *g.get_ref() != Grain::Month) {
+                    self.error(g, "a window is counted in months").help =
+                        Some("remove `grain`, or remove `window` for quarters or years".into());
                 }
                 if let Some(s) = raw.spc.as_ref().filter(|s| *s.get_ref()) {
-                    self.error(s, "SPC cannot be used on a rolling window").help = Some(format!(
-                        "the points of a {months}-month rolling window share months, so they are not independent \
+                    self.error(s, "SPC cannot be used on a window of months").help = Some(
+                        "the points of a window share months, so they are not independent \
                          and the XmR limits and rules would signal falsely; remove `spc`, or remove `window` to \
                          chart discrete months"
-                    ));
+                            .into(),
+                    );
                 }
-                Some(Periods::Rolling { months })
+                Some(periods)
             }
         }
+    }
+
+    fn spc_breaks(
+        &mut self,
+        raw: &RawMeasure,
+        spc: bool,
+        baseline: Option<(Month, Month)>,
+    ) -> Vec<SpcBreak> {
+        let mut breaks: Vec<SpcBreak> = Vec::new();
+        for spanned in &raw.spc_breaks {
+            let inner = spanned.get_ref();
+            if !spc {
+                self.error(spanned, "an SPC break is given but SPC is not asked for")
+                    .help = Some("add `spc = true`, or remove `spc_breaks`".into());
+                return Vec::new();
+            }
+            let Some(month) = Month::parse(&inner.month) else {
+                self.error(spanned, "a break's month must be written `YYYY-MM`")
+                    .help = Some(
+                    "e.g. `{ month = \"2023-04\", reason = \"New crime recording system\" }`"
+                        .into(),
+                );
+                continue;
+            };
+            if inner.reason.trim().is_empty() {
+                self.error(spanned, "a break needs a reason").help = Some(
+                    "say what changed, e.g. `reason = \"Crime recording moved to the new system\"`: \
+                     it is shown on the chart and in board packs"
+                        .into(),
+                );
+                continue;
+            }
+            if breaks.last().is_some_and(|b| b.month >= month) {
+                self.error(
+                    spanned,
+                    "breaks must be listed in month order, each month once",
+                );
+                continue;
+            }
+            if let Some((from, to)) = baseline
+                && from < month
+                && month <= to
+            {
+                self.error(spanned, format!("the SPC baseline {from} to {to} spans this break"))
+                    .help = Some("a baseline must lie within one segment: end it before the break or start it after".into());
+            }
+            breaks.push(SpcBreak {
+                month,
+                reason: inner.reason.trim().to_string(),
+            });
+        }
+        breaks
     }
 
     fn breakdowns(
@@ -664,14 +734,19 @@ fn theme_names() -> String {
         .join(", ")
 }
 
-/// `rolling_12_months` → 12
-fn parse_window(text: &str) -> Option<u32> {
+/// `rolling_12_months` → 12 months rolling; `financial_year_to_date`.
+fn parse_window(text: &str) -> Option<Periods> {
+    if text == "financial_year_to_date" {
+        return Some(Periods::FinancialYearToDate);
+    }
     let months = text
         .strip_prefix("rolling_")?
         .strip_suffix("_months")?
         .parse::<u32>()
         .ok()?;
-    (2..=120).contains(&months).then_some(months)
+    (2..=120)
+        .contains(&months)
+        .then_some(Periods::Rolling { months })
 }
 
 /// Bytes between the start of a TOML string literal and its first character.
@@ -710,7 +785,14 @@ mod tests {
 
     #[test]
     fn windows_are_rolling_months() {
-        assert_eq!(parse_window("rolling_12_months"), Some(12));
+        assert_eq!(
+            parse_window("rolling_12_months"),
+            Some(Periods::Rolling { months: 12 })
+        );
+        assert_eq!(
+            parse_window("financial_year_to_date"),
+            Some(Periods::FinancialYearToDate)
+        );
         assert_eq!(parse_window("rolling_1_months"), None);
         assert_eq!(parse_window("12_months"), None);
     }

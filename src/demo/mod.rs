@@ -4,7 +4,8 @@
 //! Volumes are weighted by population (about 60,000 crimes a year at scale 1),
 //! with seasonality, a slow trend, repeat victims, multi-strand hate incidents
 //! and a few genuine special causes: a month when custody is used as a place of
-//! safety far more often, and a step down in victim satisfaction.
+//! safety far more often, a step down in victim satisfaction, and a change in
+//! recording practice that lifts recorded hate incidents.
 
 mod rng;
 
@@ -59,6 +60,14 @@ impl DemoOptions {
     /// The month when custody detentions spike (a special cause to find).
     pub fn custody_spike(&self) -> Month {
         self.first_month + (self.years as i32 * 12 * 11 / 20)
+    }
+
+    /// The first month of the new crime recording system, which flags hate
+    /// incidents for itself: recorded hate incidents rise by a third from here, a
+    /// change in recording practice rather than in crime (an SPC break point).
+    pub fn recording_break(&self) -> Month {
+        let april = Month::new(self.first_month.year() + 2, 4);
+        april.min(self.last_month())
     }
 
     /// The first month of lower victim satisfaction (a step change to find).
@@ -390,9 +399,11 @@ impl Generator {
     fn hate(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
         w.write_record(contract::HATE_INCIDENTS.columns.iter().map(|c| c.name))?;
         let strand_weights = [0.68, 0.07, 0.14, 0.08, 0.03];
+        let new_system = self.options.recording_break();
         for month in self.options.months() {
+            let recording = if month >= new_system { 1.35 } else { 1.0 };
             for (d, district) in DISTRICTS.iter().enumerate() {
-                let n = self.rng.poisson(self.expected(1.5, d, month));
+                let n = self.rng.poisson(recording * self.expected(1.5, d, month));
                 for _ in 0..n {
                     let first = self.rng.weighted(&strand_weights);
                     let mut strands = vec![STRANDS[first]];

@@ -51,7 +51,33 @@ pub struct Series {
     pub breakdown: Option<String>,
     pub group: Option<String>,
     pub points: Vec<Point>,
-    pub spc: Option<XmrLimits>,
+    /// XmR limits, one segment per stretch between the measure's break points;
+    /// empty without SPC (or with too few points for a moving range).
+    pub spc: Vec<SpcSegment>,
+}
+
+/// The points (by index) one set of XmR limits covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcSegment {
+    pub points: std::ops::Range<usize>,
+    pub limits: XmrLimits,
+    /// Why the process changed where this segment starts; `None` for the first.
+    pub break_reason: Option<String>,
+}
+
+impl Series {
+    /// The limits in force at point `index`.
+    pub fn limits_at(&self, index: usize) -> Option<XmrLimits> {
+        self.spc
+            .iter()
+            .find(|s| s.points.contains(&index))
+            .map(|s| s.limits)
+    }
+
+    /// The limits in force at the latest point.
+    pub fn latest_limits(&self) -> Option<XmrLimits> {
+        self.limits_at(self.points.len().checked_sub(1)?)
+    }
 }
 
 /// Everything evaluated for one measure: the total series first, then each

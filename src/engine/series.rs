@@ -1,8 +1,8 @@
 //! From monthly counts to a measure's points: periods (months, quarters,
 //! rolling windows), values and intervals, suppression, and SPC.
 
-use super::{EngineError, Figures, Point, Series};
-use crate::definition::{Grain, Measure, MeasureKind, Periods};
+use super::{EngineError, Figures, Point, Series, SpcSegment};
+use crate::definition::{Measure, MeasureKind, Periods, SpcSpec};
 use crate::period::{Month, Period};
 use crate::stats::{self, poisson_count_interval, suppression, wilson_interval};
 use std::collections::HashMap;
@@ -46,31 +46,31 @@ impl Population {
 pub fn periods(measure: &Measure, first: Month, last: Month) -> Vec<Period> {
     let mut periods = Vec::new();
     match &measure.periods {
-        Periods::Discrete {
-            grain: Grain::Month,
-            ..
-        } => {
-            periods.extend((first.0..=last.0).map(|m| Period {
-                first: Month(m),
-                last: Month(m),
-            }));
-        }
-        Periods::Discrete {
-            grain: Grain::Quarter,
-            ..
-        } => {
-            // Complete quarters only: all three months inside the span.
-            let mut q = first.quarter_start();
-            if q < first {
-                q = q + 3;
+        Periods::Discrete { grain, .. } => {
+            // Complete periods only: every month inside the span.
+            let length = grain.months();
+            let mut start = first;
+            while !grain.starts_at(start) {
+                start = start + 1;
             }
-            while q + 2 <= last {
+            while start + (length - 1) <= last {
                 periods.push(Period {
-                    first: q,
-                    last: q + 2,
+                    first: start,
+                    last: start + (length - 1),
                 });
-                q = q + 3;
+                start = start + length;
             }
+        }
+        Periods::FinancialYearToDate => {
+            // A year to date needs its April inside the span.
+            periods.extend(
+                (first.0..=last.0)
+                    .map(|m| Period {
+                        first: Month(m).financial_year_start(),
+                        last: Month(m),
+                    })
+                    .filter(|p| p.first >= first),
+            );
         }
         Periods::Rolling { months } => {
             let n = *months as i32;
@@ -106,23 +106,10 @@ pub fn figures(
         .iter()
         .map(|p| {
             let numerator = sum(&counts.numerator, p);
-            Ok(match &measure.kind {
-                MeasureKind::Count => Figures {
-                    numerator,
-                    denominator: None,
-                    value: Some(numerator as f64),
-                    interval: Some(poisson_count_interval(numerator)),
-                },
-                MeasureKind::Proportion { .. } => {
-                    let denominator = sum(&counts.denominator, p);
-                    Figures {
-                        numerator,
-                        denominator: Some(denominator),
-                        value: (denominator > 0).then(|| numerator as f64 / denominator as f64),
-                        interval: wilson_interval(numerator, denominator),
-                    }
-                }
-                MeasureKind::Rate { per } => {
+            let base = match &measure.kind {
+                MeasureKind::Count => None,
+                MeasureKind::Proportion { .. } => Some(sum(&counts.denominator, p)),
+                MeasureKind::Rate { .. } => {
                     let (table, of) = population.as_ref().expect("rates are given population");
                     let year = p.last.year();
                     let people = match of {
@@ -131,26 +118,64 @@ pub fn figures(
                             .iter()
                             .map(|d| table.get(d, year))
                             .sum::<Option<u64>>(),
-                    }
-                    .ok_or_else(|| EngineError::MissingPopulation {
+                    };
+                    Some(people.ok_or_else(|| EngineError::MissingPopulation {
                         measure: measure.id.clone(),
                         district: match of {
                             PopulationOf::District(d) => d.to_string(),
                             PopulationOf::AllDistricts => "every district".to_string(),
                         },
                         year,
-                    })?;
-                    let scale = *per as f64 / people as f64;
-                    Figures {
-                        numerator,
-                        denominator: Some(people),
-                        value: Some(numerator as f64 * scale),
-                        interval: Some(poisson_count_interval(numerator).scaled(scale)),
-                    }
+                    })?)
                 }
-            })
+            };
+            Ok(figures_of(measure, numerator, base))
         })
         .collect()
+}
+
+/// Value and interval from a point's numerator and its base (a proportion's
+/// denominator, a rate's population).
+fn figures_of(measure: &Measure, numerator: u64, base: Option<u64>) -> Figures {
+    match (&measure.kind, base) {
+        (MeasureKind::Proportion { .. }, Some(denominator)) => Figures {
+            numerator,
+            denominator: Some(denominator),
+            value: (denominator > 0).then(|| numerator as f64 / denominator as f64),
+            interval: wilson_interval(numerator, denominator),
+        },
+        (MeasureKind::Rate { per }, Some(people)) => {
+            let scale = *per as f64 / people as f64;
+            Figures {
+                numerator,
+                denominator: Some(people),
+                value: Some(numerator as f64 * scale),
+                interval: Some(poisson_count_interval(numerator).scaled(scale)),
+            }
+        }
+        _ => Figures {
+            numerator,
+            denominator: None,
+            value: Some(numerator as f64),
+            interval: Some(poisson_count_interval(numerator)),
+        },
+    }
+}
+
+/// The figures as published when the measure asks for counts rounded for
+/// disclosure: the counts (not a rate's population) go to the nearest multiple,
+/// halves up, and the value and interval follow from the rounded counts, so
+/// no published figure gives the true count away.
+pub fn rounded_for_disclosure(measure: &Measure, figures: Figures) -> Figures {
+    let Some(step) = measure.round_to else {
+        return figures;
+    };
+    let round = |n: u64| (n + step / 2) / step * step;
+    let base = match measure.kind {
+        MeasureKind::Proportion { .. } => figures.denominator.map(round),
+        _ => figures.denominator,
+    };
+    figures_of(measure, round(figures.numerator), base)
 }
 
 /// Whether each point is suppressed in its own right.
@@ -188,37 +213,15 @@ pub fn assemble(
     suppressed: &[bool],
     unpublished: &[bool],
 ) -> Series {
-    // SPC over the points that have a value (not unpublished, not a proportion of nothing).
-    let charted: Vec<usize> = (0..periods.len())
-        .filter(|&i| !unpublished[i] && figures[i].value.is_some())
+    let figures: Vec<Figures> = figures
+        .into_iter()
+        .map(|f| rounded_for_disclosure(measure, f))
         .collect();
-    let chart = measure.spc().and_then(|spc| {
-        let values: Vec<f64> = charted
-            .iter()
-            .map(|&i| figures[i].value.expect("charted points have values"))
-            .collect();
-        let baseline = match spc.baseline {
-            None => 0..values.len(),
-            Some((from, to)) => {
-                let start = charted
-                    .iter()
-                    .position(|&i| periods[i].first >= from)
-                    .unwrap_or(values.len());
-                let end = charted
-                    .iter()
-                    .rposition(|&i| periods[i].last <= to)
-                    .map_or(start, |k| k + 1);
-                start..end.max(start)
-            }
-        };
-        stats::xmr_chart(&values, baseline, measure.polarity)
-    });
     let mut signals = vec![None; periods.len()];
-    if let Some(c) = &chart {
-        for (k, &i) in charted.iter().enumerate() {
-            signals[i] = c.signals[k];
-        }
-    }
+    let segments = match measure.spc() {
+        Some(spc) => spc_segments(measure, spc, periods, &figures, unpublished, &mut signals),
+        None => Vec::new(),
+    };
     let points = periods
         .iter()
         .zip(figures)
@@ -237,6 +240,212 @@ pub fn assemble(
         breakdown: breakdown.map(str::to_string),
         group: group.map(str::to_string),
         points,
-        spc: chart.map(|c| c.limits),
+        spc: segments,
+    }
+}
+
+/// XmR charts per segment between the measure's break points: each segment has
+/// its own limits (from the baseline where the segment holds it), and its
+/// points are judged only against them, so no run or trend crosses a break.
+/// Points with no value (unpublished, a proportion of nothing) are left out.
+fn spc_segments(
+    measure: &Measure,
+    spc: &SpcSpec,
+    periods: &[Period],
+    figures: &[Figures],
+    unpublished: &[bool],
+    signals: &mut [Option<stats::Signal>],
+) -> Vec<SpcSegment> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for k in 0..=spc.breaks.len() {
+        let end = spc.breaks.get(k).map_or(periods.len(), |b| {
+            periods
+                .iter()
+                .position(|p| p.first >= b.month)
+                .unwrap_or(periods.len())
+        });
+        if end <= start {
+            continue;
+        }
+        let charted: Vec<usize> = (start..end)
+            .filter(|&i| !unpublished[i] && figures[i].value.is_some())
+            .collect();
+        let values: Vec<f64> = charted
+            .iter()
+            .map(|&i| figures[i].value.expect("charted points have values"))
+            .collect();
+        let baseline = match spc.baseline {
+            Some((from, to))
+                if (start..end).any(|i| periods[i].first >= from && periods[i].last <= to) =>
+            {
+                let first = charted
+                    .iter()
+                    .position(|&i| periods[i].first >= from)
+                    .unwrap_or(values.len());
+                let last = charted
+                    .iter()
+                    .rposition(|&i| periods[i].last <= to)
+                    .map_or(first, |k| k + 1);
+                first..last.max(first)
+            }
+            _ => 0..values.len(),
+        };
+        if let Some(chart) = stats::xmr_chart(&values, baseline, measure.polarity) {
+            for (j, &i) in charted.iter().enumerate() {
+                signals[i] = chart.signals[j];
+            }
+            segments.push(SpcSegment {
+                points: start..end,
+                limits: chart.limits,
+                break_reason: (k > 0).then(|| spc.breaks[k - 1].reason.clone()),
+            });
+        }
+        start = end;
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::{Grain, SpcBreak};
+    use crate::stats::Signal;
+
+    fn labels(measure: &Measure, first: Month, last: Month) -> Vec<String> {
+        periods(measure, first, last)
+            .into_iter()
+            .map(|p| measure.period_label(p))
+            .collect()
+    }
+
+    fn discrete(grain: Grain, spc: Option<SpcSpec>) -> Measure {
+        Measure::for_tests(MeasureKind::Count, Periods::Discrete { grain, spc })
+    }
+
+    #[test]
+    fn financial_periods_are_complete_and_labelled_as_board_papers_write_them() {
+        let (first, last) = (Month::new(2014, 2), Month::new(2016, 5));
+        assert_eq!(
+            labels(
+                &discrete(Grain::FinancialQuarter, None),
+                first,
+                Month::new(2015, 6)
+            ),
+            [
+                "2014/15 Q1",
+                "2014/15 Q2",
+                "2014/15 Q3",
+                "2014/15 Q4",
+                "2015/16 Q1"
+            ]
+        );
+        // Only complete years: April 2014 to March 2016.
+        assert_eq!(
+            labels(&discrete(Grain::FinancialYear, None), first, last),
+            ["2014/15", "2015/16"]
+        );
+        let ytd = Measure::for_tests(MeasureKind::Count, Periods::FinancialYearToDate);
+        let points = periods(&ytd, first, last);
+        assert_eq!(points.first().unwrap().first, Month::new(2014, 4));
+        assert_eq!(ytd.period_label(points[8]), "2014/15 to Dec");
+        assert_eq!(
+            points[12].first,
+            Month::new(2015, 4),
+            "a new year starts afresh"
+        );
+        assert_eq!(points[12].last, Month::new(2015, 4));
+        assert_eq!(points.last().unwrap().first, Month::new(2016, 4));
+        assert_eq!(ytd.points_per_year(), 12);
+        assert_eq!(discrete(Grain::FinancialYear, None).points_per_year(), 1);
+    }
+
+    fn assembled(measure: &Measure, values: &[u64]) -> Series {
+        let first = Month::new(2020, 1);
+        let periods = periods(measure, first, first + (values.len() as i32 - 1));
+        let figures = values
+            .iter()
+            .map(|&v| figures_of(measure, v, None))
+            .collect();
+        let none = vec![false; values.len()];
+        assemble(measure, None, None, &periods, figures, &none, &none)
+    }
+
+    #[test]
+    fn limits_are_computed_per_segment_and_no_signal_crosses_a_break() {
+        // Eight months at 10-11, then eight at 20-21: on one chart the second half
+        // is a run above the mean; with a break at the step, it is common cause.
+        let values = [
+            10, 11, 10, 11, 10, 11, 10, 11, 20, 21, 20, 21, 20, 21, 20, 21,
+        ];
+        let unbroken = assembled(
+            &discrete(
+                Grain::Month,
+                Some(SpcSpec {
+                    baseline: None,
+                    breaks: vec![],
+                }),
+            ),
+            &values,
+        );
+        assert!(unbroken.points[8..].iter().all(|p| p.signal.is_some()));
+        let broken = discrete(
+            Grain::Month,
+            Some(SpcSpec {
+                baseline: None,
+                breaks: vec![SpcBreak {
+                    month: Month::new(2020, 9),
+                    reason: "new recording system".into(),
+                }],
+            }),
+        );
+        let series = assembled(&broken, &values);
+        assert!(series.points.iter().all(|p| p.signal.is_none()));
+        assert_eq!(series.spc.len(), 2);
+        assert_eq!(series.spc[0].points, 0..8);
+        assert_eq!(series.limits_at(3).unwrap().mean, 10.5);
+        assert_eq!(series.limits_at(8).unwrap().mean, 20.5);
+        // Mean moving range 1, so limits 2.66 either side.
+        assert!((series.limits_at(15).unwrap().upper - 23.16).abs() < 1e-9);
+        assert_eq!(
+            series.spc[1].break_reason.as_deref(),
+            Some("new recording system")
+        );
+        // A point beyond the new segment's limits still signals.
+        let mut spiked = values;
+        spiked[14] = 40;
+        let series = assembled(&broken, &spiked);
+        assert_eq!(series.points[14].signal, Some(Signal::Improvement));
+        assert!(series.points[..8].iter().all(|p| p.signal.is_none()));
+    }
+
+    #[test]
+    fn rounding_publishes_counts_to_the_nearest_multiple_and_derives_the_rest() {
+        let mut m = Measure::for_tests(
+            MeasureKind::Proportion {
+                numerator: "x".into(),
+                denominator: None,
+            },
+            Periods::Rolling { months: 12 },
+        );
+        m.round_to = Some(5);
+        let f = rounded_for_disclosure(&m, figures_of(&m, 12, Some(37)));
+        assert_eq!((f.numerator, f.denominator), (10, Some(35)));
+        assert_eq!(f.value, Some(10.0 / 35.0));
+        assert_eq!(f.interval, wilson_interval(10, 35));
+        let f = rounded_for_disclosure(&m, figures_of(&m, 2, Some(3)));
+        assert_eq!(
+            (f.numerator, f.denominator, f.value),
+            (0, Some(5), Some(0.0))
+        );
+        // A rate's population is not a count of people counted: it stays.
+        let mut rate = Measure::for_tests(
+            MeasureKind::Rate { per: 1000 },
+            Periods::Rolling { months: 12 },
+        );
+        rate.round_to = Some(10);
+        let f = rounded_for_disclosure(&rate, figures_of(&rate, 1234, Some(50_000)));
+        assert_eq!((f.numerator, f.denominator), (1230, Some(50_000)));
+        assert_eq!(f.value, Some(1230.0 * 1000.0 / 50_000.0));
     }
 }

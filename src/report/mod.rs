@@ -277,7 +277,7 @@ fn html(
             let _ = write!(
                 table,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&chart::period_label(p)),
+                esc(&m.period_label(p.period)),
                 value,
                 interval,
                 p.signal
@@ -287,11 +287,12 @@ fn html(
         }
         let _ = write!(
             sections,
-            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
+            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}<p class="judgement">{breaks}</p><table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
             id = esc(&m.id),
             title = esc(&m.title),
             headline = esc(&words::headline(m, &reading)),
             judgement = esc(&words::judgement(m, &reading)),
+            breaks = esc(&words::breaks(m, result.total())),
             chart = chart::trend_chart(m, result.total(), &m.title, (900, 360)),
             description = esc(&m.description),
         );

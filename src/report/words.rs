@@ -7,24 +7,24 @@ use crate::reading::{Assurance, Reading, Variation};
 use crate::stats::change::Change;
 use crate::web::chart::format_value;
 
-/// "in March 2026", "in the 12 months to March 2026", "in January to March 2026".
+/// "in March 2026", "in the 12 months to March 2026", "in January to March 2026",
+/// "in 2025/26 Q4 (January to March 2026)", "in 2025/26", "in 2025/26 to date (April to December 2025)".
 pub fn period_phrase(measure: &Measure, point: &crate::engine::Point) -> String {
-    let last = point.period.last.long_name();
+    let (first, last) = (point.period.first, point.period.last);
+    let span = || format!("{} to {}", first.first_day().format("%B"), last.long_name());
     match measure.periods {
-        Periods::Rolling { months } => format!("in the {months} months to {last}"),
-        Periods::Discrete {
-            grain: Grain::Quarter,
-            ..
-        } => {
-            format!(
-                "in {} to {last}",
-                point.period.first.first_day().format("%B")
-            )
+        Periods::Rolling { months } => format!("in the {months} months to {}", last.long_name()),
+        Periods::FinancialYearToDate => {
+            format!("in {} to date ({})", first.financial_year_label(), span())
         }
-        Periods::Discrete {
-            grain: Grain::Month,
-            ..
-        } => format!("in {last}"),
+        Periods::Discrete { grain, .. } => match grain {
+            Grain::Month => format!("in {}", last.long_name()),
+            Grain::Quarter => format!("in {}", span()),
+            Grain::FinancialQuarter => {
+                format!("in {} ({})", measure.period_label(point.period), span())
+            }
+            Grain::FinancialYear => format!("in {}", first.financial_year_label()),
+        },
     }
 }
 
@@ -87,13 +87,55 @@ fn verb(measure: &Measure) -> &'static str {
     }
 }
 
+/// The breaks in a series' SPC chart, with their reasons: "The process limits
+/// start afresh from Apr 2023 (new crime recording system)."; empty without breaks.
+pub fn breaks(measure: &Measure, series: &crate::engine::Series) -> String {
+    let listed: Vec<String> = series
+        .spc
+        .iter()
+        .filter_map(|segment| {
+            let reason = segment.break_reason.as_ref()?;
+            let from = series.points.get(segment.points.start)?.period;
+            Some(format!("{} ({reason})", measure.period_label(from)))
+        })
+        .collect();
+    if listed.is_empty() {
+        return String::new();
+    }
+    format!(
+        "The process limits start afresh, and no signal crosses, where the process changed: from {}.",
+        listed.join("; from ")
+    )
+}
+
+/// "month", "quarter", "year": what one point of the measure is.
+fn point_noun(measure: &Measure) -> &'static str {
+    match measure.periods {
+        Periods::Discrete { grain, .. } => match grain {
+            Grain::Month => "month",
+            Grain::Quarter | Grain::FinancialQuarter => "quarter",
+            Grain::FinancialYear => "year",
+        },
+        _ => "point",
+    }
+}
+
 /// What the SPC chart or the interval says, and how the target stands.
 pub fn judgement(measure: &Measure, reading: &Reading) -> String {
+    let noun = point_noun(measure);
     let mut text = match (measure.spc().is_some(), reading.variation) {
-        (true, Variation::Improvement) => "The latest month is a special cause of improvement on the SPC chart.".to_string(),
-        (true, Variation::Concern) => "The latest month is a special cause of concern on the SPC chart.".to_string(),
-        (true, Variation::NeutralChange) => "The latest month is a special cause on the SPC chart, in a direction that is neither better nor worse.".to_string(),
-        (true, Variation::CommonCause) => "The latest month is within the expected range of variation (common cause).".to_string(),
+        (true, Variation::Improvement) => {
+            format!("The latest {noun} is a special cause of improvement on the SPC chart.")
+        }
+        (true, Variation::Concern) => {
+            format!("The latest {noun} is a special cause of concern on the SPC chart.")
+        }
+        (true, Variation::NeutralChange) => format!(
+            "The latest {noun} is a special cause on the SPC chart, in a direction that is neither better nor worse."
+        ),
+        (true, Variation::CommonCause) => {
+            format!("The latest {noun} is within the expected range of variation (common cause).")
+        }
         (false, _) => String::new(),
     };
     if let Some(target) = measure.target {
@@ -120,32 +162,10 @@ mod tests {
     use crate::engine::{Figures, Point};
     use crate::period::{Month, Period};
     use crate::reading::YearOnYear;
-    use crate::stats::{Interval, Polarity};
+    use crate::stats::Interval;
 
     fn measure(kind: MeasureKind, periods: Periods) -> Measure {
-        Measure {
-            id: "m".into(),
-            title: "Victim satisfaction with the whole experience".into(),
-            description: String::new(),
-            objective: 4,
-            theme: None,
-            access: crate::definition::Access::Public,
-            source: "victim_satisfaction".into(),
-            date_column: "interview_date".into(),
-            kind,
-            filter: None,
-            periods,
-            breakdowns: vec![],
-            polarity: Polarity::HigherIsBetter,
-            suppress_below: None,
-            target: None,
-            repeat: None,
-            origin: crate::definition::Origin {
-                path: "m.toml".into(),
-                text: String::new(),
-                sha256: "0".repeat(64),
-            },
-        }
+        Measure::for_tests(kind, periods)
     }
 
     fn reading(value: f64, change: Option<Change>) -> Reading {

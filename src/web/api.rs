@@ -69,7 +69,14 @@ pub async fn measure(
             json!({
                 "breakdown": s.breakdown,
                 "group": s.group,
-                "spc": s.spc.map(|l| json!({ "mean": l.mean, "lower": l.lower, "upper": l.upper })),
+                "spc": s.spc.iter().map(|seg| json!({
+                    "from": s.points[seg.points.start].period.start_date().to_string(),
+                    "to": s.points[seg.points.end - 1].period.end_date().to_string(),
+                    "mean": seg.limits.mean,
+                    "lower": seg.limits.lower,
+                    "upper": seg.limits.upper,
+                    "break_reason": seg.break_reason,
+                })).collect::<Vec<_>>(),
                 "points": s.points,
             })
         })

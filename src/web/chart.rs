@@ -35,20 +35,6 @@ pub fn signal_colour(signal: Option<Signal>) -> RGBColor {
     }
 }
 
-/// "Apr 2024", or "Apr 23 – Mar 24" for a window.
-pub fn period_label(point: &crate::engine::Point) -> String {
-    let p = point.period;
-    if p.months() == 1 {
-        p.first.first_day().format("%b %Y").to_string()
-    } else {
-        format!(
-            "{} – {}",
-            p.first.first_day().format("%b %Y"),
-            p.last.first_day().format("%b %Y")
-        )
-    }
-}
-
 fn short_label(point: &crate::engine::Point) -> String {
     point.period.last.first_day().format("%b %y").to_string()
 }
@@ -71,9 +57,9 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
             }
         }
     }
-    if let Some(l) = series.spc {
-        lows.push(l.lower);
-        highs.push(l.upper);
+    for segment in &series.spc {
+        lows.push(segment.limits.lower);
+        highs.push(segment.limits.upper);
     }
     if let Some(t) = measure.target {
         lows.push(t);
@@ -146,8 +132,12 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
                 BAND.mix(0.55).filled(),
             )));
         }
-        if let Some(l) = series.spc {
-            let x = [-0.5, n as f64 - 0.5];
+        for segment in &series.spc {
+            let l = segment.limits;
+            let x = [
+                segment.points.start as f64 - 0.5,
+                segment.points.end as f64 - 0.5,
+            ];
             let _ = chart.draw_series(LineSeries::new(
                 x.map(|x| (x, l.mean)),
                 GREY.stroke_width(1),
@@ -158,6 +148,24 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
                     6,
                     4,
                     GREY.stroke_width(1),
+                ));
+            }
+            // A break: a dotted line where the process changed, its reason on hover.
+            if let Some(reason) = &segment.break_reason {
+                let _ = chart.draw_series(DashedLineSeries::new(
+                    [y_low, y_high].map(|y| (x[0], y)),
+                    2,
+                    3,
+                    INK.stroke_width(1),
+                ));
+                let (bx, by) = chart.backend_coord(&(x[0], y_high));
+                hover.push((
+                    bx,
+                    by + 8,
+                    format!(
+                        "Break from {}: {reason}",
+                        measure.period_label(points[segment.points.start].period)
+                    ),
                 ));
             }
         }
@@ -193,7 +201,10 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
             hover.push((
                 x,
                 size.1 as i32 - 52,
-                format!("{}: suppressed (small number)", period_label(p)),
+                format!(
+                    "{}: suppressed (small number)",
+                    measure.period_label(p.period)
+                ),
             ));
         }
         let _ = root.present();
@@ -212,11 +223,11 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
 
 fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
     let Some(f) = &point.figures else {
-        return format!("{}: suppressed", period_label(point));
+        return format!("{}: suppressed", measure.period_label(point.period));
     };
     let mut text = format!(
         "{}: {}",
-        period_label(point),
+        measure.period_label(point.period),
         f.value
             .map_or("no data".into(), |v| format_value(measure, v))
     );

@@ -251,7 +251,7 @@ fn headline(measure: &Measure, reading: &Reading) -> (String, String, String) {
     let Some(point) = &reading.latest else {
         return ("–".into(), String::new(), String::new());
     };
-    let period = chart::period_label(point);
+    let period = measure.period_label(point.period);
     match point
         .figures
         .as_ref()
@@ -299,7 +299,7 @@ pub fn change_text(measure: &Measure, reading: &Reading) -> String {
 
 fn above_mean(result: &MeasureResult, reading: &Reading) -> Option<bool> {
     let value = reading.latest.as_ref()?.value()?;
-    match result.total().spc {
+    match result.total().latest_limits() {
         Some(l) => Some(value > l.mean),
         None => reading.year_on_year.map(|y| y.difference > 0.0),
     }
@@ -499,9 +499,10 @@ fn measure_body(snapshot: &Snapshot, result: &MeasureResult, query: &SeriesQuery
         };
         let _ = write!(
             body,
-            r#"<figure class="chart" role="group" aria-labelledby="chart-caption">{}<figcaption id="chart-caption">{}</figcaption></figure>"#,
+            r#"<figure class="chart" role="group" aria-labelledby="chart-caption">{}<figcaption id="chart-caption">{} {}</figcaption></figure>"#,
             chart::trend_chart(m, series, &chart_title, (960, 420)),
-            esc(&chart_caption(m, series))
+            esc(&chart_caption(m, series)),
+            esc(&crate::report::words::breaks(m, series)),
         );
         body.push_str(&figures_table(m, series));
     } else if query.group.is_some()
@@ -538,8 +539,11 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
     {
         text.push_str("the shaded band its 95% confidence interval; ");
     }
-    if series.spc.is_some() {
+    if !series.spc.is_empty() {
         text.push_str("the grey line is the mean and the dashed grey lines the process limits (XmR); coloured points are special causes (blue improvement, orange concern, purple neither); ");
+    }
+    if series.spc.len() > 1 {
+        text.push_str("a vertical dotted line marks a break, where the process changed and the limits were computed afresh; ");
     }
     if m.target.is_some() {
         text.push_str("the red dashed line is the target; ");
@@ -570,7 +574,7 @@ fn figures_table(m: &Measure, series: &Series) -> String {
         let _ = write!(
             rows,
             "<tr><th scope=\"row\">{}</th><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&chart::period_label(p)),
+            esc(&m.period_label(p.period)),
             cell(f.map(|f| f.numerator.to_string())),
             if denominator_title.is_empty() {
                 String::new()

@@ -105,6 +105,8 @@ pub struct Expected {
     pub value: Option<f64>,
     pub suppressed: bool,
     pub spc: bool,
+    /// First days of the SPC segments after the first.
+    pub spc_breaks: Vec<NaiveDate>,
 }
 
 enum Kind {
@@ -115,8 +117,11 @@ enum Kind {
 
 enum Periods {
     Month,
+    /// Calendar or financial: both start in January, April, July and October.
     Quarter,
     Rolling12,
+    /// April of the month's financial year to the month.
+    FinancialYearToDate,
 }
 
 /// A counted row: its date, groups per breakdown, and whether it is in the numerator / denominator.
@@ -133,6 +138,10 @@ struct Definition {
     periods: Periods,
     spc: bool,
     suppress_below: Option<u64>,
+    /// Published counts rounded to the nearest multiple of this.
+    round_to: Option<u64>,
+    /// SPC break points: first month index of each new segment.
+    breaks: Vec<i32>,
     domains: Vec<(&'static str, Vec<String>)>,
 }
 
@@ -230,6 +239,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
             periods: Periods::Rolling12,
             spc: false,
             suppress_below: None,
+            round_to: None,
+            breaks: vec![],
             domains,
         };
         out.extend(evaluate(
@@ -267,6 +278,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         periods,
         spc,
         suppress_below,
+        round_to: None,
+        breaks: vec![],
         domains,
     };
     out.extend(evaluate(
@@ -277,6 +290,22 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
             None,
             district_domain(),
         ),
+        count_events(&da, "recorded_date", true),
+        crime_span,
+        &population,
+    ));
+    let def = Definition {
+        id: "domestic_abuse_crimes_year_to_date",
+        kind: Kind::Count,
+        periods: Periods::FinancialYearToDate,
+        spc: false,
+        suppress_below: None,
+        round_to: Some(5),
+        breaks: vec![],
+        domains: district_domain(),
+    };
+    out.extend(evaluate(
+        &def,
         count_events(&da, "recorded_date", true),
         crime_span,
         &population,
@@ -296,6 +325,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         periods: Periods::Rolling12,
         spc: false,
         suppress_below: None,
+        round_to: None,
+        breaks: vec![],
         domains: vec![],
     };
     out.extend(evaluate(&def, charge, crime_span, &population));
@@ -332,6 +363,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         periods: Periods::Rolling12,
         spc: false,
         suppress_below: None,
+        round_to: None,
+        breaks: vec![],
         domains: district_domain(),
     };
     out.extend(evaluate(
@@ -351,6 +384,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         periods: Periods::Rolling12,
         spc: false,
         suppress_below: None,
+        round_to: None,
+        breaks: vec![],
         domains: district_domain(),
     };
     out.extend(evaluate(&def, events, crime_span, &population));
@@ -367,6 +402,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         periods: Periods::Rolling12,
         spc: false,
         suppress_below: None,
+        round_to: None,
+        breaks: vec![],
         domains: district_domain(),
     };
     out.extend(evaluate(
@@ -378,18 +415,22 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
 
     // Hate incidents by strand and district; positive outcomes of hate crimes.
     let hate_span = span(&hate, "reported_date");
+    let strands_of = |r: &Row| {
+        let mut strands: Vec<String> = r["strands"]
+            .split(';')
+            .map(norm)
+            .filter(|s| !s.is_empty())
+            .collect();
+        strands.sort();
+        strands.dedup();
+        strands
+    };
+    let strand_domain = || ("strand", STRANDS.iter().map(|s| s.to_string()).collect());
     let events = hate
         .iter()
         .map(|r| {
-            let mut strands: Vec<String> = r["strands"]
-                .split(';')
-                .map(norm)
-                .filter(|s| !s.is_empty())
-                .collect();
-            strands.sort();
-            strands.dedup();
             let mut groups = by_district(r);
-            groups.push(("strand".into(), strands));
+            groups.push(("strand".into(), strands_of(r)));
             Event {
                 day: date(&r["reported_date"]),
                 groups,
@@ -398,16 +439,35 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
             }
         })
         .collect();
-    let domains = vec![
-        ("district", districts.clone()),
-        ("strand", STRANDS.iter().map(|s| s.to_string()).collect()),
-    ];
+    let domains = vec![("district", districts.clone()), strand_domain()];
     out.extend(evaluate(
         &count("hate_incidents", Periods::Month, true, None, domains),
         events,
         hate_span,
         &population,
     ));
+    let events = hate
+        .iter()
+        .filter(|r| truthy(&r["is_crime"]))
+        .map(|r| Event {
+            day: date(&r["reported_date"]),
+            groups: vec![("strand".into(), strands_of(r))],
+            numerator: true,
+            denominator: true,
+        })
+        .collect();
+    let def = Definition {
+        id: "hate_crimes_by_financial_quarter",
+        kind: Kind::Count,
+        periods: Periods::Quarter,
+        spc: true,
+        suppress_below: None,
+        round_to: None,
+        // April 2023: the new recording system.
+        breaks: vec![2023 * 12 + 3],
+        domains: vec![strand_domain()],
+    };
+    out.extend(evaluate(&def, events, hate_span, &population));
     let events = hate
         .iter()
         .filter(|r| truthy(&r["is_crime"]))
@@ -424,6 +484,8 @@ pub fn expected_results(data: &Path) -> Vec<Expected> {
         periods: Periods::Rolling12,
         spc: false,
         suppress_below: None,
+        round_to: None,
+        breaks: vec![],
         domains: vec![],
     };
     out.extend(evaluate(&def, events, hate_span, &population));
@@ -515,6 +577,11 @@ fn evaluate(
             .filter(|m| m % 3 == 0 && m + 2 <= last)
             .map(|m| (m, m + 2))
             .collect(),
+        Periods::FinancialYearToDate => (first..=last)
+            // April is month index 3 of its year.
+            .map(|m| (m - (m.rem_euclid(12) - 3).rem_euclid(12), m))
+            .filter(|&(april, _)| april >= first)
+            .collect(),
     };
     let mut series: Vec<(String, String)> = vec![(String::new(), String::new())];
     for (breakdown, domain) in &def.domains {
@@ -532,6 +599,15 @@ fn evaluate(
                 }
             }
             let year = to.div_euclid(12);
+            // Suppression looks at the true counts; what is published is rounded.
+            let suppressed = def
+                .suppress_below
+                .is_some_and(|t| num < t || matches!(def.kind, Kind::Proportion) && den < t);
+            if let Some(step) = def.round_to {
+                let round = |n: u64| ((n as f64 / step as f64).round() as u64) * step;
+                num = round(num);
+                den = round(den);
+            }
             let (denominator, value) = match def.kind {
                 Kind::Count => (None, Some(num as f64)),
                 Kind::Proportion => (Some(den), (den > 0).then(|| num as f64 / den as f64)),
@@ -547,9 +623,6 @@ fn evaluate(
                     (Some(people), Some(1000.0 * num as f64 / people as f64))
                 }
             };
-            let suppressed = def
-                .suppress_below
-                .is_some_and(|t| num < t || matches!(def.kind, Kind::Proportion) && den < t);
             out.push(Expected {
                 measure_id: def.id.to_string(),
                 period_start: first_day(from),
@@ -561,6 +634,7 @@ fn evaluate(
                 value,
                 suppressed,
                 spc: def.spc,
+                spc_breaks: def.breaks.iter().map(|&m| first_day(m)).collect(),
             });
         }
     }

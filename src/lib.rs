@@ -18,11 +18,13 @@
 //! - [`results`]: the results contract and its writers.
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
 //! - [`pipeline`]: the whole run, from folders to evaluated measures.
+//! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
 
 pub mod dashboards;
 pub mod definition;
 pub mod demo;
 pub mod engine;
+pub mod history;
 pub mod ingest;
 pub mod period;
 pub mod pipeline;

@@ -113,6 +113,10 @@ struct Inputs {
     /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
     #[arg(long)]
     max_reject_share: Option<f64>,
+    /// Folder where every evaluation is kept as a snapshot (extract and definition
+    /// hashes, results), for "as published" figures and freshness.
+    #[arg(long, default_value = "snapshots")]
+    snapshots: PathBuf,
 }
 
 impl Inputs {
@@ -152,13 +156,21 @@ impl Inputs {
             .data
             .as_deref()
             .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
-        let (evaluation, extracts) =
+        let (mut evaluation, extracts) =
             mos::pipeline::evaluate(&set, data_dir, self.max_reject_share, progress).await?;
         for e in &extracts {
             report_extract(e);
         }
         for warning in &evaluation.warnings {
             eprintln!("warning: {warning}");
+        }
+        evaluation.record_in(&mos::history::History::new(&self.snapshots))?;
+        if let Some(snapshot) = &evaluation.snapshot {
+            eprintln!(
+                "results kept as snapshot {} in {}",
+                snapshot.id,
+                self.snapshots.display()
+            );
         }
         Ok((set, evaluation, extracts))
     }
@@ -286,6 +298,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let config = mos::web::ServeConfig {
                 data: inputs.data,
+                snapshots: Some(inputs.snapshots),
                 measures: inputs.measures,
                 dashboards,
                 max_reject_share: inputs.max_reject_share,
@@ -304,7 +317,8 @@ async fn run(cli: Cli) -> Result<()> {
             as_of,
             out,
         } => {
-            let (set, evaluation, _) = inputs.resolved().evaluate(&|_| {}).await?;
+            let inputs = inputs.resolved();
+            let (set, evaluation, _) = inputs.evaluate(&|_| {}).await?;
             let plan = mos::dashboards::load_plan(&dashboards, &set)?;
             let pdf_with = mos::report::pdf::chromium();
             if pdf_with.is_none() {
@@ -321,7 +335,9 @@ async fn run(cli: Cli) -> Result<()> {
             let packs = tokio::task::block_in_place(|| {
                 mos::report::write_packs(&evaluation, &plan, &out, &options)
             })?;
+            let history = mos::history::History::new(&inputs.snapshots);
             for pack in packs {
+                mos::report::record_publication(&history, &evaluation, &pack, options.as_of)?;
                 println!("wrote {}", pack.display());
             }
             Ok(())

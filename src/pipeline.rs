@@ -20,6 +20,8 @@ pub enum Error {
     Demo(#[from] crate::demo::DemoError),
     #[error("{0}")]
     Schedule(String),
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
 }
 
 /// What was read, for the analyst and for provenance.
@@ -30,6 +32,9 @@ pub struct ExtractSummary {
     pub rows_loaded: u64,
     pub rows_rejected: u64,
     pub ignored_columns: Vec<String>,
+    /// The latest date in the extract: how fresh its data is.
+    #[serde(serialize_with = "iso_date")]
+    pub data_to: Option<chrono::NaiveDate>,
 }
 
 /// Evaluated measures, with what produced them.
@@ -40,6 +45,30 @@ pub struct Evaluation {
     /// What the analyst should know: e.g. measures left out for want of a reference table.
     pub warnings: Vec<String>,
     pub evaluated_at: chrono::DateTime<chrono::Utc>,
+    /// The snapshot these results are kept as, once recorded.
+    pub snapshot: Option<crate::history::SnapshotInfo>,
+}
+
+impl Evaluation {
+    /// The extract a measure reads.
+    pub fn extract(&self, source: &str) -> Option<&ExtractSummary> {
+        self.extracts.iter().find(|e| e.source == source)
+    }
+
+    /// When the data was loaded: the first evaluation of these inputs, as kept
+    /// in the snapshots, or this evaluation when none is kept.
+    pub fn loaded_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.snapshot
+            .as_ref()
+            .and_then(|s| s.loaded_at())
+            .unwrap_or(self.evaluated_at)
+    }
+
+    /// Keeps the results as a snapshot (see [`crate::history`]).
+    pub fn record_in(&mut self, history: &crate::history::History) -> Result<(), Error> {
+        self.snapshot = Some(history.record(self)?);
+        Ok(())
+    }
 }
 
 /// Reads and validates the measures of a folder against the contract sources.
@@ -93,6 +122,7 @@ pub async fn evaluate(
             rows_loaded: e.rows_loaded,
             rows_rejected: e.rejects.len() as u64,
             ignored_columns: e.ignored_columns.clone(),
+            data_to: crate::ingest::data_to(e),
         })
         .collect();
     Ok((
@@ -101,6 +131,7 @@ pub async fn evaluate(
             extracts: summaries,
             warnings,
             evaluated_at: chrono::Utc::now(),
+            snapshot: None,
         },
         extracts,
     ))
@@ -118,4 +149,14 @@ pub fn demo_data() -> Result<tempfile::TempDir, Error> {
         })?;
     crate::demo::generate(dir.path(), &crate::demo::DemoOptions::default())?;
     Ok(dir)
+}
+
+fn iso_date<S: serde::Serializer>(
+    date: &Option<chrono::NaiveDate>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => serializer.serialize_str(&d.to_string()),
+        None => serializer.serialize_none(),
+    }
 }

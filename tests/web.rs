@@ -41,6 +41,7 @@ async fn fixture() -> Fixture {
     }
     let config = ServeConfig {
         data: Some(data.clone()),
+        snapshots: Some(dir.path().join("snapshots")),
         measures: measures.clone(),
         dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
         max_reject_share: None,
@@ -468,4 +469,117 @@ async fn a_change_on_disk_is_picked_up_without_a_restart() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+/// A board pack records its snapshot; when a crime is later reclassified, the
+/// measure page sets the figure as published beside the latest, with the
+/// difference, and says how fresh the data is.
+#[tokio::test(flavor = "multi_thread")]
+async fn restated_figures_are_shown_beside_the_figures_as_published() {
+    let f = fixture().await;
+    let snapshots = f.state.config.snapshots.clone().unwrap();
+    let history = mos::history::History::new(&snapshots);
+    let first = f.state.snapshot().evaluation.snapshot.clone().unwrap();
+    assert_eq!(history.list().unwrap().len(), 1);
+
+    // Freshness: the latest recorded date in the crimes extract, read here.
+    let crimes_path = f.data.join("crimes.csv");
+    let crimes = std::fs::read_to_string(&crimes_path).unwrap();
+    let header: Vec<&str> = crimes.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (date_col, da_col) = (column("recorded_date"), column("domestic_abuse"));
+    let latest = crimes
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(date_col).unwrap()[..10].to_string())
+        .max()
+        .unwrap();
+    let latest = chrono::NaiveDate::parse_from_str(&latest, "%Y-%m-%d").unwrap();
+    let (_, _, page) = get(&f.state, "/measures/domestic_abuse_crimes", Some(TOKEN)).await;
+    assert!(
+        page.contains(&format!("Data to {}, loaded", latest.format("%-d %b %Y"))),
+        "freshness on the measure page"
+    );
+    assert!(page.contains(&first.id));
+
+    // The board pack publishes the current snapshot, and its manifest says so.
+    let packs = tempfile::tempdir().unwrap();
+    let snapshot = f.state.snapshot();
+    let written = mos::report::write_packs(
+        &snapshot.evaluation,
+        &snapshot.plan,
+        packs.path(),
+        &Default::default(),
+    )
+    .unwrap();
+    mos::report::record_publication(&history, &snapshot.evaluation, &written[0], None).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(written[0].join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["snapshot"]["id"], first.id.as_str());
+    f.state.reload().await.unwrap();
+    let (_, _, page) = get(&f.state, "/measures/domestic_abuse_crimes", Some(TOKEN)).await;
+    assert!(page.contains("These are the figures published in objective-4-"));
+
+    // One domestic abuse crime in the first month is reclassified as not domestic abuse.
+    let month = crimes
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(date_col)
+        .unwrap()[..7]
+        .to_string();
+    let count_in = |text: &str| {
+        text.lines()
+            .skip(1)
+            .filter(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                cells[date_col].starts_with(&month) && cells[da_col] == "true"
+            })
+            .count()
+    };
+    let before = count_in(&crimes);
+    let mut lines: Vec<String> = crimes.lines().map(str::to_string).collect();
+    let target = lines
+        .iter()
+        .position(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            cells[date_col].starts_with(&month) && cells[da_col] == "true"
+        })
+        .unwrap();
+    let mut cells: Vec<String> = lines[target].split(',').map(str::to_string).collect();
+    cells[da_col] = "false".into();
+    lines[target] = cells.join(",");
+    let restated = lines.join("\n") + "\n";
+    assert_eq!(count_in(&restated), before - 1);
+    std::fs::write(&crimes_path, restated).unwrap();
+    f.state.reload().await.unwrap();
+
+    let second = f.state.snapshot().evaluation.snapshot.clone().unwrap();
+    assert_ne!(second.id, first.id, "changed inputs make a new snapshot");
+    assert_eq!(history.list().unwrap().len(), 2);
+    let (_, _, page) = get(&f.state, "/measures/domestic_abuse_crimes", Some(TOKEN)).await;
+    let section = &page[page
+        .find("As published and latest")
+        .expect("the comparison")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("1 figure changed"), "{section}");
+    let month_start =
+        chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").unwrap();
+    assert!(
+        section.contains(&format!(
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>−1</td></tr>",
+            month_start.format("%b %Y"),
+            before,
+            before - 1
+        )),
+        "{section}"
+    );
+    // The published snapshot still holds the figure the board saw.
+    let stored = history.points(&first.id, "domestic_abuse_crimes").unwrap();
+    let then = stored
+        .iter()
+        .find(|p| p.breakdown.is_empty() && p.period_start == month_start.to_string())
+        .unwrap();
+    assert_eq!(then.value, Some(before as f64));
 }

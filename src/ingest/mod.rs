@@ -119,6 +119,30 @@ pub struct FileProvenance {
     pub rows: u64,
 }
 
+/// The latest date in an extract's period column: how far its data runs. For a
+/// source published a month at a time, the end of its latest month.
+pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::{DataType, Date32Type};
+    let contract = contract::by_name(&extract.name)?;
+    let index = extract.schema.index_of(contract.period_column?).ok()?;
+    let latest = extract
+        .batches
+        .iter()
+        .filter_map(|batch| {
+            let dates =
+                datafusion::arrow::compute::cast(batch.column(index), &DataType::Date32).ok()?;
+            datafusion::arrow::compute::max(dates.as_primitive::<Date32Type>())
+        })
+        .max()?;
+    let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)? + chrono::Days::new(latest as u64);
+    Some(if contract.months_without_rows_are_unpublished() {
+        crate::period::Month::of(day).last_day()
+    } else {
+        day
+    })
+}
+
 /// An extract loaded into Arrow.
 #[derive(Debug, Clone)]
 pub struct Extract {

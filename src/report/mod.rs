@@ -85,7 +85,7 @@ pub fn write_packs(
             return Err(ReportError::NoMeasures(objective.number));
         }
         let name = format!("objective-{}-{}", objective.number, period);
-        let html = html(plan, objective, &results, period, as_of);
+        let html = html(evaluation, plan, objective, &results, period, as_of);
         let csv = crate::results::to_csv(&crate::results::rows(&results));
         let mut files = vec![
             ("report.html".to_string(), html.into_bytes()),
@@ -108,6 +108,48 @@ pub fn write_packs(
         written.push(dir);
     }
     Ok(written)
+}
+
+/// "Data to 31 March 2026, loaded 3 April 2026; snapshot …": what the pack's figures rest on.
+fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
+    let data_to = results
+        .iter()
+        .filter_map(|r| evaluation.extract(&r.measure.source)?.data_to)
+        .max();
+    let mut text = match data_to {
+        Some(d) => format!("Data to {}", d.format("%-d %B %Y")),
+        None => "Data".to_string(),
+    };
+    let _ = write!(
+        text,
+        ", loaded {}",
+        evaluation.loaded_at().format("%-d %B %Y")
+    );
+    if let Some(s) = &evaluation.snapshot {
+        let _ = write!(text, "; figures as in snapshot {}", s.id);
+    }
+    text + "."
+}
+
+/// Records in the snapshots that `pack` published the evaluation's figures.
+pub fn record_publication(
+    history: &crate::history::History,
+    evaluation: &Evaluation,
+    pack: &Path,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(), crate::history::HistoryError> {
+    let Some(snapshot) = &evaluation.snapshot else {
+        return Ok(());
+    };
+    let name = pack
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    history.publish(
+        &snapshot.id,
+        &name,
+        as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    )
 }
 
 /// The report's HTML printed to PDF, in a scratch folder of its own.
@@ -149,6 +191,11 @@ fn manifest(
         "objective": objective,
         "period": period.to_string(),
         "produced": as_of.to_string(),
+        "snapshot": evaluation.snapshot.as_ref().map(|s| serde_json::json!({
+            "id": s.id,
+            "loaded_at": s.loaded_at,
+            "inputs_sha256": s.inputs_sha256,
+        })),
         "extracts": evaluation.extracts.iter().filter(|e| sources.contains(&e.source.as_str())).map(|e| serde_json::json!({
             "source": e.source,
             "files": e.files.iter().map(|f| serde_json::json!({
@@ -158,6 +205,7 @@ fn manifest(
             })).collect::<Vec<_>>(),
             "rows_loaded": e.rows_loaded,
             "rows_rejected": e.rows_rejected,
+            "data_to": e.data_to.map(|d| d.to_string()),
         })).collect::<Vec<_>>(),
         "definitions": results.iter().map(|r| serde_json::json!({
             "measure": r.measure.id,
@@ -239,6 +287,7 @@ footer { font-size: 8.5pt; color: #4c6272; border-top: 1px solid #d8dde0; margin
 "#;
 
 fn html(
+    evaluation: &Evaluation,
     plan: &Plan,
     objective: &ObjectiveLayout,
     results: &[MeasureResult],
@@ -300,7 +349,7 @@ fn html(
     format!(
         r#"<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Objective {n}: {title} – performance to {period}</title><style>{PRINT_CSS}</style></head>
-<body><header class="cover"><p class="area">{area} · {plan}</p><h1>Objective {n}: {title}</h1><p class="produced">Performance to {period}. Produced {produced} by Measures of Success {version}.</p></header>
+<body><header class="cover"><p class="area">{area} · {plan}</p><h1>Objective {n}: {title}</h1><p class="produced">Performance to {period}. Produced {produced} by Measures of Success {version}.</p><p class="produced">{freshness}</p></header>
 <nav><h2>Contents</h2><ol>{contents}</ol></nav>
 {sections}
 <footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. The manifest beside this report lists the extracts and definitions that produced it.</footer>
@@ -312,5 +361,6 @@ fn html(
         plan = esc(&plan.plan),
         produced = as_of.format("%-d %B %Y"),
         version = env!("CARGO_PKG_VERSION"),
+        freshness = esc(&freshness(evaluation, results)),
     )
 }

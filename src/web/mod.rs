@@ -26,6 +26,8 @@ use std::time::SystemTime;
 pub struct ServeConfig {
     /// Extracts folder; `None` for the embedded demo data.
     pub data: Option<PathBuf>,
+    /// Snapshots folder: every evaluation kept there, and "as published" read from it.
+    pub snapshots: Option<PathBuf>,
     pub measures: PathBuf,
     pub dashboards: PathBuf,
     pub max_reject_share: Option<f64>,
@@ -176,9 +178,22 @@ impl AppState {
             },
         };
         let out = schedule.spec.out.clone();
+        let history = self
+            .config
+            .snapshots
+            .clone()
+            .map(crate::history::History::new);
         let outcome = tokio::task::spawn_blocking(move || {
-            crate::report::write_packs(&snapshot.evaluation, &snapshot.plan, &out, &options)
-                .map_err(|e| e.to_string())
+            let packs =
+                crate::report::write_packs(&snapshot.evaluation, &snapshot.plan, &out, &options)
+                    .map_err(|e| e.to_string())?;
+            if let Some(history) = &history {
+                for pack in &packs {
+                    crate::report::record_publication(history, &snapshot.evaluation, pack, None)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            Ok(packs)
         })
         .await
         .unwrap_or_else(|e| Err(e.to_string()));
@@ -222,8 +237,14 @@ async fn build_snapshot(
             ),
         ]))
     })?;
-    let (evaluation, _) =
+    let (mut evaluation, _) =
         crate::pipeline::evaluate(&measures, data_dir, config.max_reject_share, &|_| {}).await?;
+    if let Some(dir) = &config.snapshots {
+        // The dashboard still shows new figures when they cannot be kept; analysts are told.
+        if let Err(e) = evaluation.record_in(&crate::history::History::new(dir)) {
+            evaluation.warnings.push(e.to_string());
+        }
+    }
     let readings = evaluation
         .results
         .iter()
@@ -260,6 +281,13 @@ fn watched_files(config: &ServeConfig) -> Vec<(PathBuf, u64, Option<SystemTime>)
         }
     }
     let mut files = Vec::new();
+    // A board pack published (by `mos report` or a schedule) changes what
+    // measure pages show as "as published".
+    if let Some(published) = config.snapshots.as_ref().map(|d| d.join("published.json"))
+        && let Ok(meta) = std::fs::metadata(&published)
+    {
+        files.push((published, meta.len(), meta.modified().ok()));
+    }
     for dir in [
         config.data.as_ref(),
         Some(&config.measures),

@@ -47,16 +47,13 @@ fn layout(
 ) -> Html<String> {
     let data_to = snapshot
         .evaluation
-        .results
+        .extracts
         .iter()
-        .filter_map(|r| r.total().points.last().map(|p| p.period.end_date()))
+        .filter_map(|e| e.data_to)
         .max()
         .map(date)
         .unwrap_or_default();
-    let loaded = snapshot
-        .evaluation
-        .evaluated_at
-        .format("%-d %b %Y %H:%M UTC");
+    let loaded = snapshot.evaluation.loaded_at().format("%-d %b %Y");
     let mut nav = String::from(r#"<a href="/">Home</a>"#);
     for o in &snapshot.plan.objectives {
         let _ = write!(
@@ -105,7 +102,7 @@ fn layout(
 <header class="masthead"><div class="wrap"><a class="brand" href="/"><span class="area">{area}</span><span class="product">Measures of Success</span></a>{account}</div>
 <nav class="wrap" aria-label="Objectives">{nav}</nav></header>
 <main id="main" class="wrap">{notice}{schedule_notices}{body}</main>
-<footer class="wrap"><p>Data to {data_to} · evaluated {loaded}. Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's <em>Making Data Count</em>.</p></footer>
+<footer class="wrap"><p>Data to {data_to}, loaded {loaded}. Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's <em>Making Data Count</em>.</p></footer>
 </body></html>"##,
         title = esc(title),
         area = esc(&snapshot.plan.area),
@@ -410,9 +407,9 @@ pub async fn measure(
     };
     let body: std::sync::Arc<str> = if real_series {
         let key = format!("measure:{id}?{:?}&{:?}", query.breakdown, query.group);
-        snapshot.rendered(key, || measure_body(&snapshot, result, &query))
+        snapshot.rendered(key, || measure_body(&state, &snapshot, result, &query))
     } else {
-        measure_body(&snapshot, result, &query).into()
+        measure_body(&state, &snapshot, result, &query).into()
     };
     page(
         &state,
@@ -424,14 +421,21 @@ pub async fn measure(
     )
 }
 
-fn measure_body(snapshot: &Snapshot, result: &MeasureResult, query: &SeriesQuery) -> String {
+fn measure_body(
+    state: &AppState,
+    snapshot: &Snapshot,
+    result: &MeasureResult,
+    query: &SeriesQuery,
+) -> String {
     let m = &result.measure;
     let reading = &snapshot.readings[&m.id];
     let (value, interval, period) = headline(m, reading);
     let mut body = format!(
         r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>
 <h1>{title}</h1><p class="lede">{description}</p>
-<div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>"#,
+<div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>
+<p class="freshness">{freshness}</p>"#,
+        freshness = freshness(snapshot, m),
         o = m.objective,
         theme = m.theme.map_or("", |t| t.title()),
         title = esc(&m.title),
@@ -525,9 +529,117 @@ fn measure_body(snapshot: &Snapshot, result: &MeasureResult, query: &SeriesQuery
         id = esc(&m.id),
         q = series_query
     );
+    body.push_str(&as_published_section(state, snapshot, result));
     body.push_str(&definition_section(m));
     body.push_str(&provenance_section(snapshot, m));
     body
+}
+
+/// "Data to 31 Mar 2026, loaded 3 Apr 2026 (snapshot …)": how fresh the figures are.
+fn freshness(snapshot: &Snapshot, m: &Measure) -> String {
+    let evaluation = &snapshot.evaluation;
+    let data_to = evaluation
+        .extract(&m.source)
+        .and_then(|e| e.data_to)
+        .map_or_else(|| "–".to_string(), date);
+    let mut text = format!(
+        "Data to {data_to}, loaded {}",
+        evaluation.loaded_at().format("%-d %b %Y")
+    );
+    if let Some(s) = &evaluation.snapshot {
+        let _ = write!(text, " (snapshot {})", s.id);
+    }
+    esc(&text)
+}
+
+/// The figures the board last saw (the latest board pack's snapshot) beside the
+/// latest ones, where recorded figures have since been restated.
+fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureResult) -> String {
+    let (Some(dir), Some(current)) = (&state.config.snapshots, &snapshot.evaluation.snapshot)
+    else {
+        return String::new();
+    };
+    let history = crate::history::History::new(dir);
+    let Some(publication) = history
+        .publications()
+        .ok()
+        .and_then(|p| p.into_iter().last())
+    else {
+        return String::new();
+    };
+    let m = &result.measure;
+    let published = format!(
+        "{} on {}",
+        publication.pack,
+        chrono::NaiveDate::parse_from_str(&publication.published_on, "%Y-%m-%d")
+            .map_or(publication.published_on.clone(), date)
+    );
+    if publication.snapshot == current.id {
+        return format!(
+            r#"<section class="published"><h2>As published</h2><p>These are the figures published in {}.</p></section>"#,
+            esc(&published)
+        );
+    }
+    let Ok(stored) = history.points(&publication.snapshot, &m.id) else {
+        return String::new();
+    };
+    let mut rows = String::new();
+    let mut restated = 0;
+    for point in &result.total().points {
+        let start = point.period.start_date().to_string();
+        let Some(then) = stored.iter().find(|s| {
+            s.breakdown.is_empty()
+                && s.period_start == start
+                && s.period_end == point.period.end_date().to_string()
+        }) else {
+            continue;
+        };
+        let now = point.value();
+        if then.value == now {
+            continue;
+        }
+        restated += 1;
+        let shown = |v: Option<f64>, suppressed: bool| match v {
+            Some(v) => chart::format_value(m, v),
+            None if suppressed => "suppressed".into(),
+            None => "–".into(),
+        };
+        let difference = match (then.value, now) {
+            (Some(a), Some(b)) => {
+                let d = b - a;
+                format!(
+                    "{}{}",
+                    if d > 0.0 { "+" } else { "−" },
+                    chart::format_value(m, d.abs())
+                )
+            }
+            _ => String::new(),
+        };
+        let _ = write!(
+            rows,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            esc(&m.period_label(point.period)),
+            shown(then.value, then.suppressed),
+            shown(now, point.suppressed),
+            difference
+        );
+    }
+    if restated == 0 {
+        return format!(
+            r#"<section class="published"><h2>As published and latest</h2><p>No figure has changed since those published in {}.</p></section>"#,
+            esc(&published)
+        );
+    }
+    format!(
+        r#"<section class="published"><h2>As published and latest</h2><p>{restated} figure{s} changed since those published in {pub_} (data loaded {loaded}), as records were updated or reclassified:</p><div class="table-wrap"><table><thead><tr><th scope="col">Period</th><th scope="col">As published</th><th scope="col">Latest</th><th scope="col">Difference</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
+        s = if restated == 1 { "" } else { "s" },
+        pub_ = esc(&published),
+        loaded = history
+            .get(&publication.snapshot)
+            .ok()
+            .and_then(|s| s.loaded_at())
+            .map_or_else(String::new, |t| t.format("%-d %b %Y").to_string()),
+    )
 }
 
 fn chart_caption(m: &Measure, series: &Series) -> String {

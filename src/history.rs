@@ -1,0 +1,302 @@
+//! Snapshots: every evaluation kept as it was (extract hashes, definition
+//! hashes, results), so a board pack can say which figures it printed and the
+//! dashboard can show "as published" beside "latest" when recorded crime is
+//! restated. A snapshot is a folder `snapshots/<id>/` holding `snapshot.json`
+//! and `results.csv`; `published.json` lists the packs that used one.
+
+use crate::pipeline::Evaluation;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What one snapshot was made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    /// `20261123T012500Z-1a2b3c4d`: when, then the start of `inputs_sha256`.
+    pub id: String,
+    /// When these inputs were first evaluated (RFC 3339): when the data was loaded.
+    pub loaded_at: String,
+    /// One hash over every extract file, definition and the engine version.
+    pub inputs_sha256: String,
+    pub engine: String,
+    pub extracts: Vec<SnapshotExtract>,
+    pub definitions: Vec<SnapshotDefinition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotExtract {
+    pub source: String,
+    pub files: Vec<(String, String)>,
+    /// The latest date in the extract, `YYYY-MM-DD`.
+    pub data_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotDefinition {
+    pub measure: String,
+    pub sha256: String,
+}
+
+/// A board pack that printed a snapshot's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Publication {
+    pub snapshot: String,
+    pub pack: String,
+    /// `YYYY-MM-DD`
+    pub published_on: String,
+}
+
+impl SnapshotInfo {
+    pub fn loaded_at(&self) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(&self.loaded_at)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+}
+
+/// One published figure, as read back from a snapshot's results.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StoredPoint {
+    pub measure_id: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub breakdown: String,
+    pub group: String,
+    pub value: Option<f64>,
+    pub suppressed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot keep the snapshot in {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the snapshot file {} is damaged: {message}; move it aside and run again", .path.display())]
+    Damaged { path: PathBuf, message: String },
+    #[error("there is no snapshot `{0}` in the snapshots folder")]
+    Unknown(String),
+}
+
+/// The snapshots folder.
+#[derive(Debug, Clone)]
+pub struct History {
+    dir: PathBuf,
+}
+
+impl History {
+    pub fn new(dir: impl Into<PathBuf>) -> History {
+        History { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Keeps `evaluation` as a snapshot, unless the latest snapshot was made
+    /// from exactly the same inputs (then that one is returned, so its load
+    /// date stands and restarts do not pile up copies).
+    pub fn record(&self, evaluation: &Evaluation) -> Result<SnapshotInfo, HistoryError> {
+        let inputs_sha256 = inputs_hash(evaluation);
+        if let Some(latest) = self.list()?.pop()
+            && latest.inputs_sha256 == inputs_sha256
+        {
+            return Ok(latest);
+        }
+        let loaded_at = evaluation.evaluated_at;
+        let info = SnapshotInfo {
+            id: format!(
+                "{}-{}",
+                loaded_at.format("%Y%m%dT%H%M%SZ"),
+                &inputs_sha256[..8]
+            ),
+            loaded_at: loaded_at.to_rfc3339(),
+            inputs_sha256,
+            engine: engine_version(),
+            extracts: evaluation
+                .extracts
+                .iter()
+                .map(|e| SnapshotExtract {
+                    source: e.source.clone(),
+                    files: e
+                        .files
+                        .iter()
+                        .map(|f| (file_name(&f.path), f.sha256.clone()))
+                        .collect(),
+                    data_to: e.data_to.map(|d| d.to_string()),
+                })
+                .collect(),
+            definitions: evaluation
+                .results
+                .iter()
+                .map(|r| SnapshotDefinition {
+                    measure: r.measure.id.clone(),
+                    sha256: r.measure.origin.sha256.clone(),
+                })
+                .collect(),
+        };
+        let rows = crate::results::rows(&evaluation.results);
+        let files = [
+            (
+                "snapshot.json".to_string(),
+                serde_json::to_vec_pretty(&info).expect("snapshot info serialises"),
+            ),
+            ("results.csv".to_string(), crate::results::to_csv(&rows)),
+        ];
+        crate::report::write_atomically(&self.dir.join(&info.id), &files).map_err(|e| {
+            HistoryError::Io {
+                path: self.dir.join(&info.id),
+                source: std::io::Error::other(e.to_string()),
+            }
+        })?;
+        Ok(info)
+    }
+
+    /// Every snapshot, oldest first.
+    pub fn list(&self) -> Result<Vec<SnapshotInfo>, HistoryError> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(HistoryError::Io {
+                    path: self.dir.clone(),
+                    source,
+                });
+            }
+        };
+        let mut snapshots = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path().join("snapshot.json");
+            // Staging folders (".pack-...") and anything else without a snapshot file are not snapshots.
+            if entry.file_name().to_string_lossy().starts_with('.') || !path.is_file() {
+                continue;
+            }
+            snapshots.push(read_json::<SnapshotInfo>(&path)?);
+        }
+        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(snapshots)
+    }
+
+    pub fn get(&self, id: &str) -> Result<SnapshotInfo, HistoryError> {
+        self.list()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| HistoryError::Unknown(id.to_string()))
+    }
+
+    /// The figures a snapshot holds for one measure.
+    pub fn points(&self, id: &str, measure_id: &str) -> Result<Vec<StoredPoint>, HistoryError> {
+        let path = self.dir.join(id).join("results.csv");
+        let damaged = |message: String| HistoryError::Damaged {
+            path: path.clone(),
+            message,
+        };
+        let mut reader = csv::Reader::from_path(&path).map_err(|e| damaged(e.to_string()))?;
+        let mut points = Vec::new();
+        for row in reader.deserialize::<StoredPoint>() {
+            let point = row.map_err(|e| damaged(e.to_string()))?;
+            if point.measure_id == measure_id {
+                points.push(point);
+            }
+        }
+        Ok(points)
+    }
+
+    /// Records that `pack` printed the figures of snapshot `id`.
+    pub fn publish(
+        &self,
+        id: &str,
+        pack: &str,
+        published_on: NaiveDate,
+    ) -> Result<(), HistoryError> {
+        self.get(id)?;
+        let mut all = self.publications()?;
+        all.retain(|p| !(p.pack == pack && p.snapshot == id));
+        all.push(Publication {
+            snapshot: id.to_string(),
+            pack: pack.to_string(),
+            published_on: published_on.to_string(),
+        });
+        let path = self.dir.join("published.json");
+        crate::results::write_atomically(
+            &path,
+            &serde_json::to_vec_pretty(&all).expect("publications serialise"),
+        )
+        .map_err(|e| HistoryError::Io {
+            path,
+            source: std::io::Error::other(e.to_string()),
+        })
+    }
+
+    /// Every publication, in the order they were made.
+    pub fn publications(&self) -> Result<Vec<Publication>, HistoryError> {
+        let path = self.dir.join("published.json");
+        if !path.is_file() {
+            return Ok(Vec::new());
+        }
+        read_json(&path)
+    }
+
+    /// The latest publication whose snapshot is not `current`: what the board
+    /// last saw, to set beside the latest figures.
+    pub fn last_published_before(
+        &self,
+        current: &str,
+    ) -> Result<Option<(Publication, SnapshotInfo)>, HistoryError> {
+        let Some(publication) = self
+            .publications()?
+            .into_iter()
+            .rev()
+            .find(|p| p.snapshot != current)
+        else {
+            return Ok(None);
+        };
+        let info = self.get(&publication.snapshot)?;
+        Ok(Some((publication, info)))
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, HistoryError> {
+    let bytes = std::fs::read(path).map_err(|source| HistoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| HistoryError::Damaged {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn engine_version() -> String {
+    format!("mos {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// One hash over what determines the figures: every extract file's hash (by
+/// source and name), every definition's hash, and the engine's version.
+pub fn inputs_hash(evaluation: &Evaluation) -> String {
+    let mut parts: Vec<String> = evaluation
+        .extracts
+        .iter()
+        .flat_map(|e| {
+            e.files
+                .iter()
+                .map(move |f| format!("extract {} {} {}", e.source, file_name(&f.path), f.sha256))
+        })
+        .chain(
+            evaluation
+                .results
+                .iter()
+                .map(|r| format!("definition {} {}", r.measure.id, r.measure.origin.sha256)),
+        )
+        .collect();
+    parts.sort();
+    parts.push(engine_version());
+    crate::definition::sha256_hex(parts.join("\n").as_bytes())
+}

@@ -18,12 +18,14 @@
 //! - [`results`]: the results contract and its writers.
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
 //! - [`pipeline`]: the whole run, from folders to evaluated measures.
+//! - [`fixture`]: measure tests, expected figures on small fixture extracts (`mos test`).
 //! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
 
 pub mod dashboards;
 pub mod definition;
 pub mod demo;
 pub mod engine;
+pub mod fixture;
 pub mod history;
 pub mod ingest;
 pub mod period;

@@ -42,6 +42,12 @@ enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Check every measure test in MEASURES/tests: expected figures on small fixture extracts.
+    Test {
+        /// Folder of measure definitions; its `tests` folder holds the tests.
+        #[arg(long, default_value = "measures")]
+        measures: PathBuf,
+    },
     /// Evaluate every measure and write the results (.csv, .json or .parquet).
     Run {
         #[command(flatten)]
@@ -241,6 +247,41 @@ async fn run(cli: Cli) -> Result<()> {
                 for e in &extracts {
                     report_extract(e);
                 }
+            }
+            Ok(())
+        }
+        Command::Test { measures } => {
+            let set = mos::pipeline::load_measures(&measures)?;
+            let tests = measures.join("tests");
+            let outcomes = mos::fixture::run_all(&tests, &set).await?;
+            if outcomes.is_empty() {
+                bail!(
+                    "no measure tests in {}: write one (see measures/README.md)",
+                    tests.display()
+                );
+            }
+            let mut failed = 0;
+            let mut checked = 0;
+            for outcome in &outcomes {
+                checked += outcome.checked;
+                let name = outcome.path.display();
+                if outcome.failures.is_empty() {
+                    println!("ok     {name} ({}: {})", outcome.measure, outcome.about);
+                } else {
+                    failed += 1;
+                    println!("FAILED {name} ({})", outcome.measure);
+                    for failure in &outcome.failures {
+                        println!("{failure}");
+                    }
+                }
+            }
+            println!(
+                "{} measure tests, {checked} expected figures: {} passed, {failed} failed",
+                outcomes.len(),
+                outcomes.len() - failed
+            );
+            if failed > 0 {
+                bail!("{failed} measure test(s) failed");
             }
             Ok(())
         }

@@ -323,3 +323,79 @@ fn parquet_extracts_give_the_same_results_as_csv() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+fn copy_tests(measures: &Path) -> PathBuf {
+    let tests = measures.join("tests");
+    std::fs::create_dir_all(&tests).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/tests");
+    for entry in std::fs::read_dir(shipped).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, tests.join(path.file_name().unwrap())).unwrap();
+    }
+    tests
+}
+
+#[test]
+fn the_shipped_measure_tests_pass() {
+    let out = mos(&["test"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", stderr(&out));
+    assert!(stdout.contains("0 failed"), "{stdout}");
+    assert!(!stdout.contains("FAILED"), "{stdout}");
+}
+
+#[test]
+fn a_definition_change_that_alters_a_figure_fails_its_measure_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let measures = measures_copy(dir.path());
+    let tests = copy_tests(&measures);
+    let file = measures.join("domestic_abuse_repeat_referrals.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("within_days = 365"));
+    std::fs::write(
+        &file,
+        text.replace("within_days = 365", "within_days = 364"),
+    )
+    .unwrap();
+    let out = mos(&["test", "--measures", measures.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("FAILED") && stdout.contains("domestic_abuse_repeat_referrals.toml"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("value 0.4 expected, got 0.2; numerator 2 expected, got 1"),
+        "{stdout}"
+    );
+    // The message points at the expectation in the test file.
+    let test_text =
+        std::fs::read_to_string(tests.join("domestic_abuse_repeat_referrals.toml")).unwrap();
+    let line = test_text.lines().position(|l| l == "[[expect]]").unwrap() + 1;
+    assert!(
+        stdout.contains(&format!("domestic_abuse_repeat_referrals.toml:{line}:1")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("4 passed, 1 failed"), "{stdout}");
+
+    // A fixture row the contract refuses is named by its line in the test file.
+    let file = tests.join("domestic_abuse_crimes.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("2024-12-31,cambridge", "2024-12-31,cambrige"),
+    )
+    .unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("2024-12-31,cambridge"))
+        .unwrap()
+        + 1;
+    let out = mos(&["test", "--measures", measures.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("this fixture row is rejected: `district` = \"cambrige\"")
+            && stdout.contains(&format!("domestic_abuse_crimes.toml:{line}:1")),
+        "{stdout}"
+    );
+}

@@ -9,6 +9,7 @@ mod validate;
 pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
 pub use raw::{Access, Grain, Kind, RawMeasure, Theme};
 pub use validate::REPEAT_COLUMN;
+pub(crate) use validate::literal_prefix;
 
 use crate::period::{Month, Period};
 use crate::stats::Polarity;

@@ -750,7 +750,7 @@ fn parse_window(text: &str) -> Option<Periods> {
 }
 
 /// Bytes between the start of a TOML string literal and its first character.
-fn literal_prefix(raw: &str) -> usize {
+pub(crate) fn literal_prefix(raw: &str) -> usize {
     for quotes in ["\"\"\"", "'''"] {
         if let Some(rest) = raw.strip_prefix(quotes) {
             // A newline straight after the opening quotes is not part of the string.

@@ -227,3 +227,74 @@ fn the_pdf_is_printed_when_chromium_is_installed() {
             .any(|o| o["file"] == "report.pdf")
     );
 }
+
+/// The pack's workbook, read back with an independent reader: a contents sheet
+/// naming every measure, and per measure every row of figures.csv with the
+/// same numbers, suppressed figures absent.
+#[test]
+fn the_pack_workbook_holds_the_figures_with_suppression_applied() {
+    use calamine::{Data, Reader, Xlsx};
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &options()).unwrap()[0];
+    let mut book: Xlsx<_> = calamine::open_workbook(pack.join("figures.xlsx")).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[0], "Contents");
+    assert_eq!(names.len(), 1 + f.evaluation.results.len());
+    let contents = book.worksheet_range("Contents").unwrap();
+    let listed: Vec<String> = contents.rows().skip(4).map(|r| r[0].to_string()).collect();
+    for result in &f.evaluation.results {
+        assert!(
+            listed.contains(&result.measure.title),
+            "{}",
+            result.measure.title
+        );
+    }
+
+    // figures.csv, read here, keyed by measure: (start, end, value, suppressed) in order.
+    let csv = std::fs::read_to_string(pack.join("figures.csv")).unwrap();
+    let mut expected: std::collections::BTreeMap<String, Vec<(String, String, String, String)>> =
+        Default::default();
+    for line in csv.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        expected.entry(c[0].to_string()).or_default().push((
+            c[1].to_string(),
+            c[2].to_string(),
+            c[7].to_string(),
+            c[10].to_string(),
+        ));
+    }
+    assert_eq!(names.len() - 1, expected.len());
+    for sheet_name in &names[1..] {
+        // Sheets are named by measure id, cut to Excel's 31 characters.
+        let measure_id = expected
+            .keys()
+            .find(|id| id.starts_with(sheet_name.as_str()))
+            .unwrap_or_else(|| panic!("no measure for sheet {sheet_name}"));
+        let range = book.worksheet_range(sheet_name).unwrap();
+        let mut got: Vec<(String, String, String, String)> = range
+            .rows()
+            .skip(5)
+            .map(|r| {
+                let value = match &r[6] {
+                    Data::Float(v) => v.to_string(),
+                    Data::Empty => String::new(),
+                    other => panic!("value cell {other:?}"),
+                };
+                let suppressed = match &r[9] {
+                    Data::Bool(b) => b.to_string(),
+                    other => panic!("suppressed cell {other:?}"),
+                };
+                (r[2].to_string(), r[3].to_string(), value, suppressed)
+            })
+            .collect();
+        // figures.csv is sorted by breakdown and group; the sheet goes total first, then by breakdown.
+        let mut want = expected[measure_id].clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{measure_id}");
+        if measure_id == "cse_crimes" {
+            assert!(got.iter().any(|r| r.3 == "true" && r.2.is_empty()));
+        }
+    }
+}

@@ -82,7 +82,11 @@ async fn send(
     let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
         .await
         .unwrap();
-    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -241,6 +245,7 @@ async fn restricted_measures_need_a_token() {
     for path in [
         "/measures/domestic_abuse_crimes",
         "/measures/domestic_abuse_crimes/data.csv",
+        "/measures/domestic_abuse_crimes/figures.xlsx",
         "/measures/domestic_abuse_crimes/chart.svg",
         "/api/measures/domestic_abuse_crimes",
     ] {

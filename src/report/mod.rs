@@ -6,6 +6,7 @@
 pub mod pdf;
 pub mod schedule;
 pub mod words;
+pub mod xlsx;
 
 use crate::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
@@ -42,6 +43,8 @@ pub enum ReportError {
     NoFigures(Month),
     #[error("cannot print the pack's PDF: {0}")]
     Pdf(String),
+    #[error("{0}")]
+    Workbook(String),
 }
 
 /// Writes one pack per objective under `out`; returns the pack folders.
@@ -87,9 +90,22 @@ pub fn write_packs(
         let name = format!("objective-{}-{}", objective.number, period);
         let html = html(evaluation, plan, objective, &results, period, as_of);
         let csv = crate::results::to_csv(&crate::results::rows(&results));
+        let workbook = xlsx::workbook(
+            &results,
+            &format!(
+                "Objective {}: {} – performance to {}",
+                objective.number,
+                objective.title,
+                period.long_name()
+            ),
+            &freshness(evaluation, &results),
+            as_of,
+        )
+        .map_err(ReportError::Workbook)?;
         let mut files = vec![
             ("report.html".to_string(), html.into_bytes()),
             ("figures.csv".to_string(), csv),
+            ("figures.xlsx".to_string(), workbook),
         ];
         if let Some(chromium) = &options.pdf_with {
             files.push(("report.pdf".to_string(), print_pdf(chromium, &files[0].1)?));
@@ -111,7 +127,7 @@ pub fn write_packs(
 }
 
 /// "Data to 31 March 2026, loaded 3 April 2026; snapshot …": what the pack's figures rest on.
-fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
+pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
     let data_to = results
         .iter()
         .filter_map(|r| evaluation.extract(&r.measure.source)?.data_to)

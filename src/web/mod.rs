@@ -330,6 +330,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/measures/{id}/chart.svg", get(pages::chart_svg))
         .route("/measures/{id}/chart.png", get(pages::chart_png))
         .route("/measures/{id}/data.csv", get(pages::data_csv))
+        .route("/measures/{id}/figures.xlsx", get(pages::data_xlsx))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/api", get(pages::api_docs))

@@ -525,7 +525,7 @@ fn measure_body(
     };
     let _ = write!(
         body,
-        r#"<section class="downloads"><h2>Downloads</h2><ul><li><a href="/measures/{id}/data.csv" download>All figures (CSV)</a></li><li><a href="/measures/{id}/chart.svg{q}" download>This chart (SVG)</a></li><li><a href="/measures/{id}/chart.png{q}" download>This chart (PNG)</a></li><li><a href="/api/measures/{id}">All figures (JSON)</a></li></ul></section>"#,
+        r#"<section class="downloads"><h2>Downloads</h2><ul><li><a href="/measures/{id}/data.csv" download>All figures (CSV)</a></li><li><a href="/measures/{id}/figures.xlsx" download>All figures (Excel)</a></li><li><a href="/measures/{id}/chart.svg{q}" download>This chart (SVG)</a></li><li><a href="/measures/{id}/chart.png{q}" download>This chart (PNG)</a></li><li><a href="/api/measures/{id}">All figures (JSON)</a></li></ul></section>"#,
         id = esc(&m.id),
         q = series_query
     );
@@ -881,6 +881,43 @@ pub async fn data_csv(
         .into_response()
 }
 
+pub async fn data_xlsx(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let viewer = state.viewer(&headers);
+    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let results = std::slice::from_ref(result);
+    let workbook = crate::report::xlsx::workbook(
+        results,
+        &result.measure.title,
+        &crate::report::freshness(&snapshot.evaluation, results),
+        snapshot.evaluation.loaded_at().date_naive(),
+    );
+    match workbook {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.xlsx\"", result.measure.id),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    }
+}
+
 pub async fn login_form(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let snapshot = state.snapshot();
     let viewer = state.viewer(&headers);
@@ -947,7 +984,7 @@ pub async fn api_docs(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 <tr><td><code>GET /api/measures/{id}</code></td><td>One measure with every series (the total and each group of each breakdown), each point with numerator, denominator, value, 95% interval, suppression and SPC signal, and the series' SPC mean and limits.</td></tr>
 <tr><td><code>GET /api/status</code></td><td>When the figures were evaluated, the extract files used (hashes, rows loaded and rejected) and, for analysts, the last failed re-evaluation.</td></tr>
 <tr><td><code>POST /api/reload</code></td><td>Analysts: re-evaluate now. The new results replace the old only if the evaluation succeeds.</td></tr>
-<tr><td><code>GET /measures/{id}/data.csv</code></td><td>Every point of a measure in the results contract's columns.</td></tr>
+<tr><td><code>GET /measures/{id}/data.csv</code></td><td>Every point of a measure in the results contract's columns.</td></tr><tr><td><code>GET /measures/{id}/figures.xlsx</code></td><td>The same as an Excel workbook: a contents sheet and the measure's sheet, with intervals and SPC signals.</td></tr>
 <tr><td><code>GET /measures/{id}/chart.svg[?breakdown=B&amp;group=G]</code></td><td>The trend chart of the total or of one group, as SVG; <code>chart.png</code> gives the same as PNG.</td></tr>
 </tbody></table>
 <h2>Results columns</h2><p><code>measure_id, period_start, period_end, breakdown, group, numerator, denominator, value, ci_lower, ci_upper, suppressed, spc_mean, spc_lower, spc_upper, spc_signal</code>. Proportions are fractions from 0 to 1; rates are per 1,000 people.</p>"#;

@@ -1,0 +1,231 @@
+//! Excel workbooks of measures: a contents sheet, then one sheet per measure
+//! with every series, its intervals and SPC signals. Built from the results
+//! contract rows, so withheld figures are as absent here as everywhere else.
+
+use crate::engine::MeasureResult;
+use crate::reading::Variation;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError};
+
+const COLUMNS: [&str; 14] = [
+    "Series",
+    "Period",
+    "Period start",
+    "Period end",
+    "Count",
+    "Out of (or population)",
+    "Value",
+    "95% CI lower",
+    "95% CI upper",
+    "Suppressed",
+    "SPC mean",
+    "SPC lower limit",
+    "SPC upper limit",
+    "SPC signal",
+];
+
+/// Rows above each measure sheet's table: title, description, notes, blank.
+const TABLE_ROW: u32 = 4;
+
+/// A workbook of `results`, titled `title`; `note` (freshness, snapshot) goes
+/// under the title on the contents sheet. `created` fixes the document date so
+/// the same inputs give the same bytes.
+pub fn workbook(
+    results: &[MeasureResult],
+    title: &str,
+    note: &str,
+    created: chrono::NaiveDate,
+) -> Result<Vec<u8>, String> {
+    build(results, title, note, created).map_err(|e| format!("cannot write the workbook: {e}"))
+}
+
+fn build(
+    results: &[MeasureResult],
+    title: &str,
+    note: &str,
+    created: chrono::NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
+    use chrono::Datelike;
+    let mut book = Workbook::new();
+    let date = ExcelDateTime::from_ymd(
+        created.year() as u16,
+        created.month() as u8,
+        created.day() as u8,
+    )?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&date),
+    );
+    let bold = Format::new().set_bold();
+    let heading = Format::new().set_bold().set_font_size(14);
+    let names = sheet_names(results);
+
+    let contents = book.add_worksheet();
+    contents.set_name("Contents")?;
+    contents.write_string_with_format(0, 0, title, &heading)?;
+    contents.write_string(1, 0, note)?;
+    for (col, name) in [
+        "Measure",
+        "Latest period",
+        "Latest value",
+        "Reading",
+        "Sheet",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        contents.write_string_with_format(3, col as u16, name, &bold)?;
+    }
+    for (i, result) in results.iter().enumerate() {
+        let row = 4 + i as u32;
+        let m = &result.measure;
+        let reading = crate::reading::read(result);
+        contents.write_string(row, 0, &m.title)?;
+        if let Some(point) = &reading.latest {
+            contents.write_string(row, 1, m.period_label(point.period))?;
+            match point.value() {
+                Some(v) => contents.write_number_with_format(row, 2, v, &value_format(m))?,
+                None if point.suppressed => contents.write_string(row, 2, "suppressed")?,
+                None => contents.write_string(row, 2, "–")?,
+            };
+        }
+        contents.write_string(row, 3, reading_text(reading.variation))?;
+        contents.write_url_with_text(
+            row,
+            4,
+            Url::new(format!("internal:'{}'!A1", names[i])),
+            &names[i],
+        )?;
+    }
+    contents.set_column_width(0, 52)?;
+    contents.set_column_width(1, 22)?;
+    contents.set_column_width(2, 14)?;
+    contents.set_column_width(3, 30)?;
+    contents.set_column_width(4, 32)?;
+
+    for (result, name) in results.iter().zip(&names) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name)?;
+        measure_sheet(sheet, result, &bold, &heading)?;
+    }
+    book.save_to_buffer()
+}
+
+fn measure_sheet(
+    sheet: &mut Worksheet,
+    result: &MeasureResult,
+    bold: &Format,
+    heading: &Format,
+) -> Result<(), XlsxError> {
+    let m = &result.measure;
+    sheet.write_string_with_format(0, 0, &m.title, heading)?;
+    sheet.write_string(1, 0, m.description.replace('\n', " "))?;
+    let mut notes = Vec::new();
+    if let Some(t) = m.suppress_below {
+        notes.push(format!(
+            "Figures resting on counts below {t} are suppressed."
+        ));
+    }
+    if let Some(r) = m.round_to {
+        notes.push(format!("Counts are rounded to the nearest {r}."));
+    }
+    if m.is_proportion() {
+        notes.push("Values are proportions (formatted as percentages).".into());
+    }
+    sheet.write_string(2, 0, notes.join(" "))?;
+    for (col, name) in COLUMNS.into_iter().enumerate() {
+        sheet.write_string_with_format(TABLE_ROW, col as u16, name, bold)?;
+    }
+    let value = value_format(m);
+    let mut row = TABLE_ROW;
+    for series in &result.series {
+        let label = match (&series.breakdown, &series.group) {
+            (Some(b), Some(g)) => format!("{}: {}", b.replace('_', " "), g.replace('_', " ")),
+            _ => "Total".to_string(),
+        };
+        for (index, point) in series.points.iter().enumerate() {
+            row += 1;
+            let f = point.figures.as_ref();
+            let limits = series.limits_at(index);
+            sheet.write_string(row, 0, &label)?;
+            sheet.write_string(row, 1, m.period_label(point.period))?;
+            sheet.write_string(row, 2, point.period.start_date().to_string())?;
+            sheet.write_string(row, 3, point.period.end_date().to_string())?;
+            if let Some(f) = f {
+                sheet.write_number(row, 4, f.numerator as f64)?;
+                if let Some(d) = f.denominator {
+                    sheet.write_number(row, 5, d as f64)?;
+                }
+                let numbers = [
+                    (6, f.value),
+                    (7, f.interval.map(|i| i.lower)),
+                    (8, f.interval.map(|i| i.upper)),
+                ];
+                for (col, v) in numbers {
+                    if let Some(v) = v {
+                        sheet.write_number_with_format(row, col, v, &value)?;
+                    }
+                }
+            }
+            sheet.write_boolean(row, 9, point.suppressed)?;
+            // SPC limits are of the published series; a suppressed point has no signal.
+            if let Some(l) = limits {
+                for (col, v) in [(10, l.mean), (11, l.lower), (12, l.upper)] {
+                    sheet.write_number_with_format(row, col, v, &value)?;
+                }
+            }
+            if let Some(s) = point.signal {
+                sheet.write_string(row, 13, crate::web::pages::humanise(s.as_str()))?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(TABLE_ROW + 1, 0)?;
+    sheet.autofilter(
+        TABLE_ROW,
+        0,
+        row.max(TABLE_ROW + 1),
+        COLUMNS.len() as u16 - 1,
+    )?;
+    sheet.set_column_width(0, 28)?;
+    sheet.set_column_width(1, 22)?;
+    for col in 2..COLUMNS.len() as u16 {
+        sheet.set_column_width(col, 13)?;
+    }
+    Ok(())
+}
+
+fn value_format(m: &crate::definition::Measure) -> Format {
+    if m.is_proportion() {
+        Format::new().set_num_format("0.0%")
+    } else if matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) {
+        Format::new().set_num_format("0.00")
+    } else {
+        Format::new().set_num_format("#,##0.##")
+    }
+}
+
+fn reading_text(variation: Variation) -> &'static str {
+    match variation {
+        Variation::Improvement => "Improvement",
+        Variation::Concern => "Concern",
+        Variation::NeutralChange => "Change, neither better nor worse",
+        Variation::CommonCause => "No significant change",
+    }
+}
+
+/// Sheet names: the measure id, cut to Excel's 31 characters and made unique.
+fn sheet_names(results: &[MeasureResult]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for result in results {
+        let base: String = result.measure.id.chars().take(31).collect();
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            let suffix = format!("_{n}");
+            name = format!("{}{suffix}", &base[..base.len().min(31 - suffix.len())]);
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}

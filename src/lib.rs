@@ -19,6 +19,7 @@
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
 //! - [`pipeline`]: the whole run, from folders to evaluated measures.
 //! - [`fixture`]: measure tests, expected figures on small fixture extracts (`mos test`).
+//! - [`peers`]: most similar groups of forces, for comparing a force with its peers.
 //! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
 
 pub mod dashboards;
@@ -28,6 +29,7 @@ pub mod engine;
 pub mod fixture;
 pub mod history;
 pub mod ingest;
+pub mod peers;
 pub mod period;
 pub mod pipeline;
 pub mod reading;

@@ -36,6 +36,11 @@ enum Command {
         scale: f64,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Also write a family of forces for peer comparison into OUT/police_uk
+        /// (police.uk files of the home force and six peers, their populations,
+        /// and peer_groups.toml): serve it with `--police-uk OUT/police_uk`.
+        #[arg(long)]
+        force_family: bool,
     },
     /// Check every measure definition (and, with --data, that the extracts meet their contracts).
     Check {
@@ -214,6 +219,7 @@ async fn run(cli: Cli) -> Result<()> {
             years,
             scale,
             format,
+            force_family,
         } => {
             if years == 0 || scale.is_nan() || scale <= 0.0 {
                 bail!("--years must be at least 1 and --scale above 0");
@@ -228,6 +234,18 @@ async fn run(cli: Cli) -> Result<()> {
             let files = tokio::task::block_in_place(|| mos::demo::generate(&out, &options))?;
             for file in files {
                 println!("wrote {}", file.display());
+            }
+            if force_family {
+                let dir = out.join("police_uk");
+                let files =
+                    tokio::task::block_in_place(|| mos::demo::forces::generate(&dir, &options))?;
+                println!(
+                    "wrote {} police.uk-format files of {} forces to {} (serve them with --police-uk {})",
+                    files.len(),
+                    mos::demo::forces::FORCES.len(),
+                    dir.display(),
+                    dir.display()
+                );
             }
             Ok(())
         }

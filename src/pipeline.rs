@@ -93,11 +93,9 @@ pub async fn evaluate(
     // out (with a warning) and every other measure is still evaluated.
     if names.contains(&population) && !crate::ingest::extract_present(data_dir, population) {
         names.retain(|n| *n != population);
-        let (rates, others): (Vec<_>, Vec<_>) = measures
-            .measures
-            .iter()
-            .cloned()
-            .partition(|m| matches!(m.kind, crate::definition::MeasureKind::Rate { .. }));
+        let (rates, others): (Vec<_>, Vec<_>) = measures.measures.iter().cloned().partition(|m| {
+            matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) && m.peer_group.is_none()
+        });
         warnings.push(format!(
             "no population table in {}: rate measures left out ({})",
             data_dir.display(),
@@ -109,11 +107,41 @@ pub async fn evaluate(
         ));
         measures = std::borrow::Cow::Owned(MeasureSet { measures: others });
     }
+    // Peer comparisons need the peer groups and every force's population; without
+    // them those measures are left out, with a warning, like rates without population.
+    let peers = crate::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
+    let force_population = crate::ingest::contract::FORCE_POPULATION.name;
+    let peer_measures: Vec<String> = measures
+        .measures
+        .iter()
+        .filter(|m| m.peer_group.is_some())
+        .map(|m| m.id.clone())
+        .collect();
+    if !peer_measures.is_empty()
+        && (peers.is_none() || !crate::ingest::extract_present(data_dir, force_population))
+    {
+        names.retain(|n| *n != force_population);
+        warnings.push(format!(
+            "no {} with {}.csv in {}: peer comparisons left out ({})",
+            crate::peers::FILE,
+            force_population,
+            data_dir.display(),
+            peer_measures.join(", ")
+        ));
+        measures = std::borrow::Cow::Owned(MeasureSet {
+            measures: measures
+                .measures
+                .iter()
+                .filter(|m| m.peer_group.is_none())
+                .cloned()
+                .collect(),
+        });
+    }
     let extracts = tokio::task::block_in_place(|| {
         crate::ingest::load_extracts(data_dir, &names, max_reject_share)
     })?;
     progress("evaluating measures");
-    let results = crate::engine::evaluate(&measures, &extracts).await?;
+    let results = crate::engine::evaluate(&measures, &extracts, peers.as_ref()).await?;
     let summaries = extracts
         .iter()
         .map(|e| ExtractSummary {

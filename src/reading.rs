@@ -150,3 +150,54 @@ fn direction(polarity: Polarity, rise: bool) -> Variation {
         _ => Variation::Concern,
     }
 }
+
+/// Where a force stands against its peer group, as the Home Office's iQuanta
+/// read it: significantly above or below when the force's 95% interval
+/// excludes the group's rate, in line otherwise.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PeerComparison {
+    /// The group's title ("Most similar group").
+    pub group: String,
+    /// The group's pooled rate over the same period.
+    pub group_value: f64,
+    pub standing: PeerStanding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerStanding {
+    SignificantlyAbove,
+    SignificantlyBelow,
+    InLine,
+}
+
+impl PeerStanding {
+    pub fn words(self) -> &'static str {
+        match self {
+            PeerStanding::SignificantlyAbove => "significantly above",
+            PeerStanding::SignificantlyBelow => "significantly below",
+            PeerStanding::InLine => "in line with",
+        }
+    }
+}
+
+/// The latest point of a peer-compared measure against its group's.
+pub fn peer_comparison(result: &MeasureResult) -> Option<PeerComparison> {
+    result.measure.peer_group.as_ref()?;
+    let group = result.breakdown("peer_group").next()?;
+    let latest = result.total().points.last()?;
+    let interval = latest.figures.as_ref()?.interval?;
+    let group_point = group.points.iter().find(|p| p.period == latest.period)?;
+    let group_value = group_point.value()?;
+    Some(PeerComparison {
+        group: group.group.clone().unwrap_or_default(),
+        group_value,
+        standing: if interval.lower > group_value {
+            PeerStanding::SignificantlyAbove
+        } else if interval.upper < group_value {
+            PeerStanding::SignificantlyBelow
+        } else {
+            PeerStanding::InLine
+        },
+    })
+}

@@ -122,12 +122,14 @@ fn raw_counts(real: &Path) -> BTreeMap<String, MonthCounts> {
     out
 }
 
-fn evaluate(dir: &Path) -> Vec<ResultRow> {
+/// The police.uk measures on `dir`; `left_out` names the one measure whose
+/// reference table (population, or peer groups) the folder lacks.
+fn evaluate(dir: &Path, left_out: &str) -> Vec<ResultRow> {
     let measures = mos::pipeline::load_measures(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/police_uk"),
     )
     .unwrap();
-    assert_eq!(measures.measures.len(), 5);
+    assert_eq!(measures.measures.len(), 6);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -135,7 +137,12 @@ fn evaluate(dir: &Path) -> Vec<ResultRow> {
     let (evaluation, _) = runtime
         .block_on(mos::pipeline::evaluate(&measures, dir, None, &|_| {}))
         .unwrap();
-    assert!(evaluation.warnings.is_empty(), "{:?}", evaluation.warnings);
+    assert_eq!(evaluation.warnings.len(), 1, "{:?}", evaluation.warnings);
+    assert!(
+        evaluation.warnings[0].contains(&format!("left out ({left_out})")),
+        "{:?}",
+        evaluation.warnings
+    );
     mos::results::rows(&evaluation.results)
 }
 
@@ -161,7 +168,7 @@ fn counts_on_real_police_uk_files_match_the_raw_rows() {
     let Some(real) = real_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     lay_out(&real, dir.path());
-    let rows = evaluate(dir.path());
+    let rows = evaluate(dir.path(), "police_uk_crime_rate_peers");
     let raw = raw_counts(&real);
 
     // The published facts (SOURCES.md), then every count against the raw rows.
@@ -272,7 +279,7 @@ fn rolling_measures_on_a_year_of_real_rows() {
         )
         .unwrap();
     }
-    let rows = evaluate(dir.path());
+    let rows = evaluate(dir.path(), "police_uk_crime_rate_peers");
     let raw = raw_counts(&real);
     let (aug, jan) = (&raw["2019-08"], &raw["2021-01"]);
     let share = rows
@@ -327,4 +334,155 @@ fn a_police_uk_file_without_its_columns_is_refused_by_name() {
         err.to_string().contains("`Falls within` is missing"),
         "{err}"
     );
+}
+
+/// The generator's family of forces: each force's rate, and the group's pooled
+/// rate, agree with a count over the raw street files and the population file
+/// read here; the force is called above, below or in line with the group by
+/// whether its interval excludes the group's rate.
+#[test]
+fn a_force_is_compared_with_its_most_similar_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = mos::demo::DemoOptions {
+        seed: 11,
+        years: 2,
+        scale: 0.03,
+        ..Default::default()
+    };
+    let family = dir.path().join("police_uk");
+    mos::demo::forces::generate(&family, &options).unwrap();
+
+    // Crimes (not ASB) by force and month, read from the files.
+    let mut crimes: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for month_dir in std::fs::read_dir(&family).unwrap() {
+        let month_dir = month_dir.unwrap().path();
+        if !month_dir.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&month_dir).unwrap() {
+            let mut reader = csv::Reader::from_path(file.unwrap().path()).unwrap();
+            for row in reader.records() {
+                let row = row.unwrap();
+                if !row[0].trim().is_empty() {
+                    *crimes
+                        .entry((row[3].to_string(), row[1].to_string()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut population: BTreeMap<(String, i32), u64> = BTreeMap::new();
+    let mut reader = csv::Reader::from_path(family.join("force_population.csv")).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        population.insert(
+            (row[0].to_string(), row[1].parse().unwrap()),
+            row[2].parse().unwrap(),
+        );
+    }
+    let months: Vec<String> = crimes
+        .keys()
+        .map(|(_, m)| m.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let home = "Cambridgeshire Constabulary";
+    let peers: Vec<&str> = mos::demo::forces::FORCES[1..]
+        .iter()
+        .map(|(f, _, _)| *f)
+        .collect();
+
+    let rows = evaluate(&family, "police_uk_crime_rate");
+    let measure: Vec<&ResultRow> = rows
+        .iter()
+        .filter(|r| r.measure_id == "police_uk_crime_rate_peers")
+        .collect();
+    // Four rolling twelve months from fifteen months of files.
+    assert_eq!(months.len(), 15);
+    let windows: Vec<&[String]> = months.windows(12).collect();
+    assert_eq!(
+        measure.iter().filter(|r| r.breakdown.is_empty()).count(),
+        windows.len()
+    );
+    for window in &windows {
+        let end = &window[11];
+        let year: i32 = end[..4].parse().unwrap();
+        let count = |force: &str| -> u64 {
+            window
+                .iter()
+                .map(|m| {
+                    crimes
+                        .get(&(force.to_string(), m.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .sum()
+        };
+        let row = |breakdown: &str, group: &str| {
+            measure
+                .iter()
+                .find(|r| {
+                    r.breakdown == breakdown
+                        && r.group == group
+                        && r.period_end.starts_with(end.as_str())
+                })
+                .unwrap_or_else(|| panic!("{breakdown} {group} {end}"))
+        };
+        let own = row("", "");
+        assert_eq!(own.numerator, Some(count(home)), "{end}");
+        let rate = 1000.0 * count(home) as f64 / population[&(home.to_string(), year)] as f64;
+        assert!((own.value.unwrap() - rate).abs() < 1e-9, "{end}");
+        for peer in &peers {
+            assert_eq!(
+                row("force", peer).numerator,
+                Some(count(peer)),
+                "{peer} {end}"
+            );
+        }
+        let pooled: u64 = peers.iter().map(|p| count(p)).sum();
+        let people: u64 = peers
+            .iter()
+            .map(|p| population[&(p.to_string(), year)])
+            .sum();
+        let group = row("peer_group", "Most similar group");
+        assert_eq!(group.numerator, Some(pooled));
+        assert!((group.value.unwrap() - 1000.0 * pooled as f64 / people as f64).abs() < 1e-9);
+    }
+
+    // The reading: above, below or in line by the force's interval.
+    let measures = mos::pipeline::load_measures(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/police_uk"),
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (evaluation, _) = runtime
+        .block_on(mos::pipeline::evaluate(&measures, &family, None, &|_| {}))
+        .unwrap();
+    let result = evaluation
+        .results
+        .iter()
+        .find(|r| r.measure.id == "police_uk_crime_rate_peers")
+        .unwrap();
+    let comparison = mos::reading::peer_comparison(result).unwrap();
+    let last = measure.iter().rfind(|r| r.breakdown.is_empty()).unwrap();
+    let group_rate = measure
+        .iter()
+        .rfind(|r| r.breakdown == "peer_group")
+        .unwrap()
+        .value
+        .unwrap();
+    let expected = if last.ci_lower.unwrap() > group_rate {
+        mos::reading::PeerStanding::SignificantlyAbove
+    } else if last.ci_upper.unwrap() < group_rate {
+        mos::reading::PeerStanding::SignificantlyBelow
+    } else {
+        mos::reading::PeerStanding::InLine
+    };
+    assert_eq!(comparison.standing, expected);
+    let sentence = mos::report::words::peers(result);
+    assert!(sentence.contains(expected.words()), "{sentence}");
+    assert!(sentence.contains("most similar group"), "{sentence}");
 }

@@ -51,6 +51,8 @@ pub struct Measure {
     pub breakdowns: Vec<Breakdown>,
     pub polarity: Polarity,
     pub suppress_below: Option<u64>,
+    /// The peer group (of `peer_groups.toml`) a force's rate is compared with.
+    pub peer_group: Option<String>,
     /// Published counts are rounded to the nearest multiple of this.
     pub round_to: Option<u64>,
     pub target: Option<f64>,
@@ -161,6 +163,7 @@ impl Measure {
             polarity: Polarity::HigherIsBetter,
             suppress_below: None,
             round_to: None,
+            peer_group: None,
             target: None,
             repeat: None,
             origin: Origin {
@@ -224,12 +227,15 @@ impl MeasureSet {
     /// The sources the measures read.
     pub fn sources(&self) -> Vec<&str> {
         let mut sources: Vec<&str> = self.measures.iter().map(|m| m.source.as_str()).collect();
-        if self
+        for m in self
             .measures
             .iter()
-            .any(|m| matches!(m.kind, MeasureKind::Rate { .. }))
+            .filter(|m| matches!(m.kind, MeasureKind::Rate { .. }))
         {
-            sources.push(crate::ingest::contract::POPULATION.name);
+            sources.push(match m.peer_group {
+                Some(_) => crate::ingest::contract::FORCE_POPULATION.name,
+                None => crate::ingest::contract::POPULATION.name,
+            });
         }
         sources.sort_unstable();
         sources.dedup();

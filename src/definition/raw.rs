@@ -84,6 +84,11 @@ pub struct RawMeasure {
     /// Suppress any point whose count (or numerator or denominator) is below this.
     #[schemars(with = "Option<u32>")]
     pub suppress_below: Option<Spanned<i64>>,
+    /// Rates over several forces' data (police.uk): compare the force with this group of
+    /// `peer_groups.toml`, e.g. `peer_group = "most_similar"`. The total is the force's own
+    /// rate; each peer and the group's pooled rate are series beside it.
+    #[schemars(with = "Option<String>")]
+    pub peer_group: Option<Spanned<String>>,
     /// Round published counts to the nearest multiple of this (e.g. 5) in every output,
     /// for disclosure control; values and intervals follow from the rounded counts.
     #[schemars(with = "Option<u32>", range(min = 2, max = 1000))]

@@ -45,6 +45,7 @@ const FIELDS: &[&str] = &[
     "spc_breaks",
     "suppress_below",
     "round_to",
+    "peer_group",
     "target",
     "repeat",
 ];
@@ -194,6 +195,21 @@ impl Validator<'_> {
                 Some(n as u64)
             }
         });
+        let peer_group = raw.peer_group.as_ref().map(|g| {
+            if *raw.kind.get_ref() != Kind::Rate {
+                self.error(g, "a peer group compares rates").help =
+                    Some("use `kind = \"rate\"`: forces differ in size, so only rates compare".into());
+            }
+            if source.column("falls_within").is_none() {
+                self.error(g, format!("source `{}` has no force column", source.name)).help =
+                    Some("peer groups need several forces' data: use `source = \"police_uk\"`, whose `falls_within` names the force".into());
+            }
+            if let Some(b) = raw.breakdowns.first() {
+                self.error(b, "a measure compared with peers has no other breakdowns").help =
+                    Some("its series are the force, each peer, and the group; remove `breakdowns`".into());
+            }
+            g.get_ref().trim().to_string()
+        });
         let target = raw.target.as_ref().map(|t| {
             let value = *t.get_ref();
             if raw.kind.get_ref() == &Kind::Proportion && !(0.0..=1.0).contains(&value) {
@@ -223,6 +239,7 @@ impl Validator<'_> {
                 polarity: *raw.polarity.get_ref(),
                 suppress_below,
                 round_to,
+                peer_group,
                 target,
                 repeat,
                 origin: Origin {

@@ -7,6 +7,7 @@
 //! safety far more often, a step down in victim satisfaction, and a change in
 //! recording practice that lifts recorded hate incidents.
 
+pub mod forces;
 mod rng;
 
 use crate::ingest::contract::{self, DISTRICTS, OFFENCE_GROUPS, STRANDS};

@@ -117,6 +117,8 @@ pub enum EngineError {
         measure: String,
         source_name: String,
     },
+    #[error("measure `{measure}`: cannot compare with peers: {message}")]
+    Peers { measure: String, message: String },
     #[error("cannot register the `{source_name}` extract with the query engine: {message}")]
     Register {
         source_name: String,
@@ -128,8 +130,10 @@ pub enum EngineError {
 pub async fn evaluate(
     measures: &MeasureSet,
     extracts: &[Extract],
+    peers: Option<&crate::peers::PeerGroups>,
 ) -> Result<Vec<MeasureResult>, EngineError> {
-    let engine = Engine::new(extracts)?;
+    let mut engine = Engine::new(extracts)?;
+    engine.peers = peers.cloned();
     let mut results = Vec::with_capacity(measures.measures.len());
     for measure in &measures.measures {
         results.push(engine.measure(measure).await?);
@@ -140,6 +144,8 @@ pub async fn evaluate(
 struct Engine {
     ctx: SessionContext,
     population: Option<Population>,
+    force_population: Option<Population>,
+    peers: Option<crate::peers::PeerGroups>,
     sources: Vec<String>,
     /// Spans already found, by source and date column: several measures share one.
     spans: std::sync::Mutex<HashMap<(String, String), (Month, Month)>>,
@@ -151,10 +157,14 @@ impl Engine {
         let ctx = SessionContext::new_with_config(
             SessionConfig::new().with_target_partitions(partitions),
         );
-        let mut population = None;
+        let (mut population, mut force_population) = (None, None);
         for extract in extracts {
             if extract.name == crate::ingest::contract::POPULATION.name {
                 population = Some(read_population(extract));
+                continue;
+            }
+            if extract.name == crate::ingest::contract::FORCE_POPULATION.name {
+                force_population = Some(read_population(extract));
                 continue;
             }
             // Spread the batches over partitions so DataFusion scans them in parallel.
@@ -177,6 +187,8 @@ impl Engine {
         Ok(Engine {
             ctx,
             population,
+            force_population,
+            peers: None,
             sources: extracts.iter().map(|e| e.name.clone()).collect(),
             spans: Default::default(),
         })
@@ -211,6 +223,11 @@ impl Engine {
         let months = (last.0 - first.0 + 1) as usize;
         let periods = series::periods(measure, first, last);
         let unpublished = self.unpublished_periods(measure, &periods).await?;
+        if let Some(group) = &measure.peer_group {
+            return self
+                .peer_comparison(measure, group, first, months, &periods, &unpublished)
+                .await;
+        }
 
         let totals = self.monthly_counts(measure, None, first, months).await?;
         let total_counts = totals
@@ -254,7 +271,7 @@ impl Engine {
                 let c = counts
                     .remove(group)
                     .unwrap_or_else(|| MonthlyCounts::zeros(months));
-                let of = population.map(|p| (p, PopulationOf::District(group)));
+                let of = population.map(|p| (p, PopulationOf::Group(group)));
                 group_figures.push(series::figures(measure, first, &periods, &c, of)?);
             }
             let mut suppressed: Vec<Vec<bool>> = group_figures
@@ -286,6 +303,103 @@ impl Engine {
                 ));
             }
         }
+        Ok(MeasureResult {
+            measure: measure.clone(),
+            series: all_series,
+        })
+    }
+
+    /// A force's rate beside its peers': the total is the home force, then each
+    /// peer (breakdown `force`) and the group's pooled rate (breakdown `peer_group`).
+    async fn peer_comparison(
+        &self,
+        measure: &Measure,
+        group_name: &str,
+        first: Month,
+        months: usize,
+        periods: &[Period],
+        unpublished: &[bool],
+    ) -> Result<MeasureResult, EngineError> {
+        let unknown = |message: String| EngineError::Peers {
+            measure: measure.id.clone(),
+            message,
+        };
+        let peers = self
+            .peers
+            .as_ref()
+            .ok_or_else(|| unknown(format!("there is no {}", crate::peers::FILE)))?;
+        let group = peers.groups.get(group_name).ok_or_else(|| {
+            unknown(format!(
+                "{} has no group `{group_name}` (it has {})",
+                crate::peers::FILE,
+                peers.groups.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let population =
+            self.force_population
+                .as_ref()
+                .ok_or_else(|| EngineError::MissingSource {
+                    measure: measure.id.clone(),
+                    source_name: crate::ingest::contract::FORCE_POPULATION.name.into(),
+                })?;
+        let by_force = crate::definition::Breakdown {
+            name: "force".into(),
+            column: "falls_within".into(),
+            separator: None,
+            domain: None,
+        };
+        let mut counts = self
+            .monthly_counts(measure, Some(&by_force), first, months)
+            .await?;
+        let mut take = |force: &str| {
+            counts
+                .remove(force)
+                .unwrap_or_else(|| MonthlyCounts::zeros(months))
+        };
+        let series_of = |breakdown: Option<&str>,
+                         name: Option<&str>,
+                         c: &MonthlyCounts,
+                         of: PopulationOf|
+         -> Result<Series, EngineError> {
+            let figures = series::figures(measure, first, periods, c, Some((population, of)))?;
+            let suppressed = series::primary_suppression(measure, &figures);
+            Ok(series::assemble(
+                measure,
+                breakdown,
+                name,
+                periods,
+                figures,
+                &suppressed,
+                unpublished,
+            ))
+        };
+        let home = take(&peers.force);
+        let mut all_series = vec![series_of(
+            None,
+            None,
+            &home,
+            PopulationOf::Group(&peers.force),
+        )?];
+        let mut pooled = MonthlyCounts::zeros(months);
+        for force in &group.forces {
+            let c = take(force);
+            for m in 0..months {
+                pooled.numerator[m] += c.numerator[m];
+                pooled.denominator[m] += c.denominator[m];
+            }
+            all_series.push(series_of(
+                Some("force"),
+                Some(force),
+                &c,
+                PopulationOf::Group(force),
+            )?);
+        }
+        all_series.push(series_of(
+            Some("peer_group"),
+            Some(&group.title),
+            &pooled,
+            PopulationOf::Sum(&group.forces),
+        )?);
         Ok(MeasureResult {
             measure: measure.clone(),
             series: all_series,

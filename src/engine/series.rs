@@ -83,10 +83,13 @@ pub fn periods(measure: &Measure, first: Month, last: Month) -> Vec<Period> {
     periods
 }
 
-/// The name of the series' group for population: a district, or the total.
+/// Whose population a series' rate is per head of.
 pub enum PopulationOf<'a> {
-    District(&'a str),
+    /// One district (or force) of the population table.
+    Group(&'a str),
     AllDistricts,
+    /// Several forces pooled: a peer group.
+    Sum(&'a [String]),
 }
 
 /// Sums the counts over each period and computes values and intervals.
@@ -113,8 +116,12 @@ pub fn figures(
                     let (table, of) = population.as_ref().expect("rates are given population");
                     let year = p.last.year();
                     let people = match of {
-                        PopulationOf::District(d) => table.get(d, year),
+                        PopulationOf::Group(d) => table.get(d, year),
                         PopulationOf::AllDistricts => crate::ingest::contract::DISTRICTS
+                            .iter()
+                            .map(|d| table.get(d, year))
+                            .sum::<Option<u64>>(),
+                        PopulationOf::Sum(names) => names
                             .iter()
                             .map(|d| table.get(d, year))
                             .sum::<Option<u64>>(),
@@ -122,8 +129,9 @@ pub fn figures(
                     Some(people.ok_or_else(|| EngineError::MissingPopulation {
                         measure: measure.id.clone(),
                         district: match of {
-                            PopulationOf::District(d) => d.to_string(),
+                            PopulationOf::Group(d) => d.to_string(),
                             PopulationOf::AllDistricts => "every district".to_string(),
+                            PopulationOf::Sum(names) => format!("one of {}", names.join(", ")),
                         },
                         year,
                     })?)

@@ -348,6 +348,31 @@ pub const POPULATION: Contract = Contract {
     row_rules: &[],
 };
 
+/// Population of each police force area, for comparing forces with their peers.
+pub const FORCE_POPULATION: Contract = Contract {
+    name: "force_population",
+    description: "mid-year population estimates by police force area (named as police.uk's `Falls within`)",
+    columns: &[
+        col("force", ColumnType::Text),
+        col(
+            "year",
+            ColumnType::Int {
+                min: 1900,
+                max: 2200,
+            },
+        ),
+        col(
+            "population",
+            ColumnType::Int {
+                min: 1,
+                max: i64::MAX,
+            },
+        ),
+    ],
+    period_column: None,
+    row_rules: &[],
+};
+
 /// police.uk street-level crime, read from its published files (see `police_uk`).
 pub const POLICE_UK: Contract = Contract {
     name: "police_uk",
@@ -377,6 +402,7 @@ pub const ALL: &[&Contract] = &[
     &MENTAL_HEALTH_CONTACTS,
     &POLICE_UK,
     &POPULATION,
+    &FORCE_POPULATION,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Contract> {

@@ -352,12 +352,13 @@ fn html(
         }
         let _ = write!(
             sections,
-            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}<p class="judgement">{breaks}</p><table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
+            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}<p class="judgement">{breaks}</p><p class="judgement">{peers}</p><table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
             id = esc(&m.id),
             title = esc(&m.title),
             headline = esc(&words::headline(m, &reading)),
             judgement = esc(&words::judgement(m, &reading)),
             breaks = esc(&words::breaks(m, result.total())),
+            peers = esc(&words::peers(result)),
             chart = chart::trend_chart(m, result.total(), &m.title, (900, 360)),
             description = esc(&m.description),
         );

@@ -108,6 +108,39 @@ pub fn breaks(measure: &Measure, series: &crate::engine::Series) -> String {
     )
 }
 
+/// "In the 12 months to January 2021, 61.2 (95% CI 59.1 to 63.4) was
+/// significantly above the most similar group's 52.3."; empty without peers.
+pub fn peers(result: &crate::engine::MeasureResult) -> String {
+    let measure = &result.measure;
+    let (Some(comparison), Some(point)) = (
+        crate::reading::peer_comparison(result),
+        result.total().points.last(),
+    ) else {
+        return String::new();
+    };
+    let Some(figures) = &point.figures else {
+        return String::new();
+    };
+    let (Some(value), Some(interval)) = (figures.value, figures.interval) else {
+        return String::new();
+    };
+    let when = period_phrase(measure, point);
+    let mut when = when.chars();
+    let when = when
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + when.as_str())
+        .unwrap_or_default();
+    format!(
+        "{when}, the force's {} (95% CI {} to {}) was {} the {}'s {}.",
+        format_value(measure, value),
+        format_value(measure, interval.lower),
+        format_value(measure, interval.upper),
+        comparison.standing.words(),
+        comparison.group.to_lowercase(),
+        format_value(measure, comparison.group_value),
+    )
+}
+
 /// "month", "quarter", "year": what one point of the measure is.
 fn point_noun(measure: &Measure) -> &'static str {
     match measure.periods {

@@ -434,8 +434,15 @@ fn measure_body(
         r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>
 <h1>{title}</h1><p class="lede">{description}</p>
 <div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>
-<p class="freshness">{freshness}</p>"#,
+<p class="freshness">{freshness}</p>{peers}"#,
         freshness = freshness(snapshot, m),
+        peers = match crate::report::words::peers(result) {
+            text if text.is_empty() => String::new(),
+            text => format!(
+                r#"<p class="peers"><strong>Compared with peers:</strong> {}</p>"#,
+                esc(&text)
+            ),
+        },
         o = m.objective,
         theme = m.theme.map_or("", |t| t.title()),
         title = esc(&m.title),

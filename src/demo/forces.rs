@@ -1,0 +1,141 @@
+//! A family of forces for peer comparison: police.uk-format street files for
+//! the home force and six fictional peers, each force's population, and the
+//! peer group that ties them. Rates differ by force (one peer markedly higher)
+//! so that "above", "below" and "in line" all have something to find.
+
+use super::{DemoError, DemoOptions, rng::Rng};
+use crate::period::Month;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Force, population, and crimes per 1,000 people a year.
+pub const FORCES: [(&str, u64, f64); 7] = [
+    ("Cambridgeshire Constabulary", 870_000, 62.0),
+    ("Northmoor Police", 640_000, 58.0),
+    ("Westvale Constabulary", 1_120_000, 60.0),
+    ("Eastholme Police", 760_000, 55.0),
+    ("Southdown Constabulary", 930_000, 66.0),
+    ("Midcastle Police", 580_000, 84.0),
+    ("Fenmarsh Constabulary", 700_000, 61.0),
+];
+
+/// police.uk crime types and their shares of crime; ASB comes on top.
+const CRIME_TYPES: [(&str, f64); 13] = [
+    ("Violence and sexual offences", 0.36),
+    ("Criminal damage and arson", 0.10),
+    ("Other theft", 0.09),
+    ("Vehicle crime", 0.08),
+    ("Burglary", 0.07),
+    ("Shoplifting", 0.07),
+    ("Public order", 0.08),
+    ("Bicycle theft", 0.03),
+    ("Drugs", 0.03),
+    ("Theft from the person", 0.02),
+    ("Robbery", 0.01),
+    ("Possession of weapons", 0.01),
+    ("Other crime", 0.01),
+];
+
+const OUTCOMES: [(&str, f64); 5] = [
+    ("Investigation complete; no suspect identified", 0.45),
+    ("Unable to prosecute suspect", 0.25),
+    ("Under investigation", 0.12),
+    ("Awaiting court outcome", 0.10),
+    ("Offender given a caution", 0.08),
+];
+
+/// Months of police.uk files: the last 15 of the demo span (four rolling-12 points).
+pub const MONTHS: i32 = 15;
+
+/// Writes the family into `dir`: `YYYY-MM/YYYY-MM-<force>-street.csv`,
+/// `force_population.csv` and `peer_groups.toml`.
+pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoError> {
+    let mut rng = Rng::new(options.seed ^ 0x5eed_f0ce);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source: std::io::Error| DemoError::Io { path, source }
+    };
+    let last = options.first_month + (options.years as i32 * 12 - 1);
+    let first = (last - (MONTHS - 1)).max(options.first_month);
+    let mut written = Vec::new();
+    let mut next_id = 0u64;
+    for m in first.0..=last.0 {
+        let month = Month(m);
+        let folder = dir.join(month.to_string());
+        std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+        for (force, population, rate) in FORCES {
+            let slug = force
+                .split_whitespace()
+                .next()
+                .unwrap_or(force)
+                .to_lowercase();
+            let path = folder.join(format!("{month}-{slug}-street.csv"));
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io(&path))?);
+            writeln!(
+                w,
+                "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+            )
+            .map_err(io(&path))?;
+            let expected = options.scale * rate / 12.0 * population as f64 / 1000.0;
+            let crimes = rng.poisson(expected);
+            let asb = rng.poisson(expected * 0.3);
+            let shares: Vec<f64> = CRIME_TYPES.iter().map(|(_, s)| *s).collect();
+            let outcome_shares: Vec<f64> = OUTCOMES.iter().map(|(_, s)| *s).collect();
+            for i in 0..crimes + asb {
+                let lsoa = rng.below(400);
+                let (id, crime_type, outcome) = if i < crimes {
+                    next_id += 1;
+                    (
+                        format!("{:064x}", next_id.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                        CRIME_TYPES[rng.weighted(&shares)].0,
+                        OUTCOMES[rng.weighted(&outcome_shares)].0,
+                    )
+                } else {
+                    (String::new(), "Anti-social behaviour", "")
+                };
+                writeln!(
+                    w,
+                    "{id},{month},{force},{force},0.0,52.0,On or near a street,E0{lsoa:07},{} {:03}A,{crime_type},{outcome},",
+                    slug_title(&slug),
+                    lsoa % 100
+                )
+                .map_err(io(&path))?;
+            }
+            w.flush().map_err(io(&path))?;
+            written.push(path);
+        }
+    }
+    let path = dir.join("force_population.csv");
+    let mut text = String::from("force,year,population\n");
+    for year in first.year()..=last.year() {
+        for (force, population, _) in FORCES {
+            text += &format!("{force},{year},{population}\n");
+        }
+    }
+    std::fs::write(&path, text).map_err(io(&path))?;
+    written.push(path);
+    let path = dir.join(crate::peers::FILE);
+    let peers: Vec<String> = FORCES[1..]
+        .iter()
+        .map(|(f, _, _)| format!("\"{f}\""))
+        .collect();
+    std::fs::write(
+        &path,
+        format!(
+            "# Demo peer group: the home force and six fictional forces.\nforce = \"{}\"\n\n[groups.most_similar]\ntitle = \"Most similar group\"\nforces = [{}]\n",
+            FORCES[0].0,
+            peers.join(", ")
+        ),
+    )
+    .map_err(io(&path))?;
+    written.push(path);
+    Ok(written)
+}
+
+fn slug_title(slug: &str) -> String {
+    let mut chars = slug.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

@@ -93,6 +93,18 @@ impl MeasureResult {
         &self.series[0]
     }
 
+    /// The breakdowns the series have, in order: the measure's own, or for a
+    /// peer comparison `force` and `peer_group`.
+    pub fn breakdown_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for name in self.series.iter().filter_map(|s| s.breakdown.as_deref()) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     pub fn breakdown(&self, name: &str) -> impl Iterator<Item = &Series> {
         self.series
             .iter()

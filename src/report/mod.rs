@@ -359,7 +359,11 @@ fn html(
             judgement = esc(&words::judgement(m, &reading)),
             breaks = esc(&words::breaks(m, result.total())),
             peers = esc(&words::peers(result)),
-            chart = chart::trend_chart(m, result.total(), &m.title, (900, 360)),
+            chart = if m.peer_group.is_some() {
+                chart::peer_chart(result, &m.title, (900, 360))
+            } else {
+                chart::trend_chart(m, result.total(), &m.title, (900, 360))
+            },
             description = esc(&m.description),
         );
     }

@@ -41,6 +41,24 @@ fn short_label(point: &crate::engine::Point) -> String {
 
 /// The full trend chart of one series, as an SVG document.
 pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, u32)) -> String {
+    trend_chart_beside(measure, series, None, title, size)
+}
+
+/// For a measure compared with peers: the total's chart with the peer group's
+/// rate as a dashed line beside it.
+pub fn peer_chart(result: &crate::engine::MeasureResult, title: &str, size: (u32, u32)) -> String {
+    let group = result.breakdown("peer_group").next();
+    trend_chart_beside(&result.measure, result.total(), group, title, size)
+}
+
+/// The trend chart, with `beside` (a comparison series over the same periods) drawn dashed.
+fn trend_chart_beside(
+    measure: &Measure,
+    series: &Series,
+    beside: Option<&Series>,
+    title: &str,
+    size: (u32, u32),
+) -> String {
     let mut svg = String::new();
     let mut hover: Vec<(i32, i32, String)> = Vec::new();
     let points = &series.points;
@@ -61,6 +79,19 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
         lows.push(segment.limits.lower);
         highs.push(segment.limits.upper);
     }
+    let beside_values: Vec<Option<f64>> = beside.map_or_else(Vec::new, |b| {
+        points
+            .iter()
+            .map(|p| {
+                b.points
+                    .iter()
+                    .find(|q| q.period == p.period)
+                    .and_then(|q| q.value())
+            })
+            .collect()
+    });
+    lows.extend(beside_values.iter().flatten());
+    highs.extend(beside_values.iter().flatten());
     if let Some(t) = measure.target {
         lows.push(t);
         highs.push(t);
@@ -177,6 +208,29 @@ pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, 
                 3,
                 TARGET.stroke_width(2),
             ));
+        }
+        for run in runs(beside_values.clone()) {
+            let _ = chart.draw_series(DashedLineSeries::new(
+                run.iter().map(|(i, v)| (*i as f64, *v)),
+                5,
+                4,
+                PURPLE.stroke_width(2),
+            ));
+            for (i, v) in &run {
+                let (x, y) = chart.backend_coord(&(*i as f64, *v));
+                hover.push((
+                    x,
+                    y,
+                    format!(
+                        "{}, {}: {}",
+                        beside
+                            .and_then(|b| b.group.as_deref())
+                            .unwrap_or("comparison"),
+                        measure.period_label(points[*i].period),
+                        format_value(measure, *v)
+                    ),
+                ));
+            }
         }
         for run in runs(points.iter().map(|p| p.value()).collect::<Vec<_>>()) {
             let _ = chart.draw_series(LineSeries::new(

@@ -401,7 +401,7 @@ pub async fn measure(
     // Only real series are cached, so arbitrary query strings cannot grow the cache.
     let real_series = match (&query.breakdown, &query.group) {
         (None, None) => true,
-        (Some(b), None) => result.measure.breakdowns.iter().any(|x| &x.name == b),
+        (Some(b), None) => result.breakdown_names().contains(&b.as_str()),
         (Some(_), Some(_)) => selected_series(result, &query).is_some(),
         (None, Some(_)) => false,
     };
@@ -462,26 +462,26 @@ fn measure_body(
             ""
         }
     );
-    for b in &m.breakdowns {
-        let current = query.breakdown.as_deref() == Some(b.name.as_str());
+    for b in result.breakdown_names() {
+        let current = query.breakdown.as_deref() == Some(b);
         let _ = write!(
             tabs,
             r#"<a href="/measures/{}?breakdown={}"{}>By {}</a>"#,
             esc(&m.id),
-            esc(&b.name),
+            esc(b),
             if current {
                 r#" aria-current="page""#
             } else {
                 ""
             },
-            esc(&b.name.replace('_', " "))
+            esc(&b.replace('_', " "))
         );
     }
     tabs.push_str("</nav>");
     body.push_str(&tabs);
 
     let selected = match (&query.breakdown, &query.group) {
-        (Some(b), None) if m.breakdowns.iter().any(|x| &x.name == b) => {
+        (Some(b), None) if result.breakdown_names().contains(&b.as_str()) => {
             // Small multiples: every group of the breakdown, each linking to its own page.
             body.push_str(r#"<div class="multiples">"#);
             for s in result.breakdown(b) {
@@ -511,17 +511,20 @@ fn measure_body(
         let _ = write!(
             body,
             r#"<figure class="chart" role="group" aria-labelledby="chart-caption">{}<figcaption id="chart-caption">{} {}</figcaption></figure>"#,
-            chart::trend_chart(m, series, &chart_title, (960, 420)),
+            if m.peer_group.is_some() && series.breakdown.is_none() {
+                chart::peer_chart(result, &chart_title, (960, 420))
+            } else {
+                chart::trend_chart(m, series, &chart_title, (960, 420))
+            },
             esc(&chart_caption(m, series)),
             esc(&crate::report::words::breaks(m, series)),
         );
         body.push_str(&figures_table(m, series));
     } else if query.group.is_some()
-        || query.breakdown.is_some()
-            && !m
-                .breakdowns
-                .iter()
-                .any(|x| Some(&x.name) == query.breakdown.as_ref())
+        || query
+            .breakdown
+            .as_ref()
+            .is_some_and(|b| !result.breakdown_names().contains(&b.as_str()))
     {
         body.push_str(r#"<p class="muted">There is no such series for this measure.</p>"#);
     }
@@ -660,6 +663,9 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
     }
     if !series.spc.is_empty() {
         text.push_str("the grey line is the mean and the dashed grey lines the process limits (XmR); coloured points are special causes (blue improvement, orange concern, purple neither); ");
+    }
+    if m.peer_group.is_some() && series.breakdown.is_none() {
+        text.push_str("the dashed purple line is the peer group's rate; ");
     }
     if series.spc.len() > 1 {
         text.push_str("a vertical dotted line marks a break, where the process changed and the limits were computed afresh; ");

@@ -274,7 +274,7 @@ async fn run(cli: Cli) -> Result<()> {
             let outcomes = mos::fixture::run_all(&tests, &set).await?;
             if outcomes.is_empty() {
                 bail!(
-                    "no measure tests in {}: write one (see measures/README.md)",
+                    "no measure tests in {}: write one (see the README)",
                     tests.display()
                 );
             }

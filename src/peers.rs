@@ -62,7 +62,7 @@ pub fn load(dir: &Path) -> Result<Option<PeerGroups>, Box<Diagnostic>> {
             e.span().unwrap_or(0..0),
             format!("in peer groups: {}", e.message().trim()),
         )
-        .with_help("see measures/README.md: `force = \"...\"`, then `[groups.NAME]` with `title` and `forces`"))
+        .with_help("see the README: `force = \"...\"`, then `[groups.NAME]` with `title` and `forces`"))
     })?;
     let force = raw.force.get_ref().trim().to_string();
     let mut groups = BTreeMap::new();

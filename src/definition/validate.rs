@@ -84,7 +84,7 @@ fn toml_error(file: &SourceText, error: &toml::de::Error) -> Diagnostic {
             )),
         };
     } else if message.starts_with("missing field") {
-        d = d.with_help("see measures/README.md or `mos schema` for every field of a measure");
+        d = d.with_help("see the README or `mos schema` for every field of a measure");
     }
     d
 }

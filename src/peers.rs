@@ -57,12 +57,16 @@ pub fn load(dir: &Path) -> Result<Option<PeerGroups>, Box<Diagnostic>> {
     };
     let file = SourceText { path, text };
     let raw: RawPeerGroups = toml::from_str(&file.text).map_err(|e| {
-        Box::new(Diagnostic::at(
-            &file,
-            e.span().unwrap_or(0..0),
-            format!("in peer groups: {}", e.message().trim()),
+        Box::new(
+            Diagnostic::at(
+                &file,
+                e.span().unwrap_or(0..0),
+                format!("in peer groups: {}", e.message().trim()),
+            )
+            .with_help(
+                "see the README: `force = \"...\"`, then `[groups.NAME]` with `title` and `forces`",
+            ),
         )
-        .with_help("see the README: `force = \"...\"`, then `[groups.NAME]` with `title` and `forces`"))
     })?;
     let force = raw.force.get_ref().trim().to_string();
     let mut groups = BTreeMap::new();

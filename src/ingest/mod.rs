@@ -219,16 +219,27 @@ pub fn load_extracts(
     let bound = options
         .or(config.max_reject_share)
         .unwrap_or(DEFAULT_MAX_REJECT_SHARE);
-    names
-        .iter()
-        .map(|name| {
-            let contract = contract::by_name(name).ok_or_else(|| IngestError::Config {
-                path: dir.join("sources.toml"),
-                message: format!("unknown source `{name}`"),
-            })?;
-            load_extract(dir, contract, &config.source(name), bound)
-        })
-        .collect()
+    // Each extract is read on its own thread: parsing is the bulk of a run, and
+    // the extracts are independent.
+    std::thread::scope(|scope| {
+        let loading: Vec<_> = names
+            .iter()
+            .map(|name| {
+                let config = &config;
+                scope.spawn(move || {
+                    let contract = contract::by_name(name).ok_or_else(|| IngestError::Config {
+                        path: dir.join("sources.toml"),
+                        message: format!("unknown source `{name}`"),
+                    })?;
+                    load_extract(dir, contract, &config.source(name), bound)
+                })
+            })
+            .collect();
+        loading
+            .into_iter()
+            .map(|thread| thread.join().expect("loading an extract does not panic"))
+            .collect()
+    })
 }
 
 /// Whether `dir` has a file for the source `name` (by default name or sources.toml).

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# mos against an analyst's DuckDB, on the same machine, in one run:
+#   bash benches/vs_duckdb.sh [RUNS] [--scale-100]
+#
+# 1. generates the contract extracts at scale 10 x 10 years and scale 1 x 10
+#    years, as CSV and as Parquet (cached under $TMPDIR between runs);
+# 2. times `mos run` (all reference measures) and the DuckDB script
+#    (benches/duckdb_measures.py: one SQL query per measure, statistics in
+#    Python), each a whole new process reading the files, alternating run by
+#    run; wall time and peak RSS from /usr/bin/time -v;
+# 3. checks both give the same figures (benches/compare_results.py);
+# 4. times the incremental case: every extract one month longer than the last
+#    evaluation;
+# 5. with --scale-100, one `mos run` at scale 100 (60 million crimes);
+# 6. writes benches/results/vs_duckdb.csv (every run) and
+#    benches/results/vs_duckdb.md (medians, spread and ratios, with the machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-3}"
+scale_100=false
+[ "${2:-}" = "--scale-100" ] && scale_100=true
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+cargo build --release --quiet
+mos=./target/release/mos
+work="${TMPDIR:-/tmp}/mos-vs-duckdb"
+out=benches/results
+mkdir -p "$work" "$out"
+runs_csv="$out/vs_duckdb.csv"
+echo "dataset,format,engine,run,wall_s,peak_kib" >"$runs_csv"
+
+# timed NAME ENGINE RUN -- command...: appends a row to the runs CSV.
+timed() {
+  local dataset="$1" format="$2" engine="$3" run="$4"
+  shift 5
+  local log="$work/time.log"
+  /usr/bin/time -v "$@" >"$work/stdout.log" 2>"$log" || { cat "$log" >&2; exit 1; }
+  local wall peak
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$log")
+  peak=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
+  echo "$dataset,$format,$engine,$run,$wall,$peak" >>"$runs_csv"
+  printf '  %-12s %-8s %-7s run %s: %6.2f s, %8d KiB\n' "$dataset" "$format" "$engine" "$run" "$wall" "$peak"
+}
+
+generate() {
+  local dir="$1" scale="$2" format="$3"
+  [ -f "$dir/.done" ] && return
+  rm -rf "$dir"
+  "$mos" generate --out "$dir" --scale "$scale" --years 10 --format "$format" >/dev/null
+  touch "$dir/.done"
+}
+
+for dataset in scale-10 scale-1; do
+  scale="${dataset#scale-}"
+  for format in csv parquet; do
+    dir="$work/$dataset-$format"
+    generate "$dir" "$scale" "$format"
+    echo "$dataset $format: $(du -sh "$dir" | cut -f1)"
+    for run in $(seq "$runs"); do
+      timed "$dataset" "$format" mos "$run" -- "$mos" run --data "$dir" --out "$work/mos.csv" --snapshots "$work/snapshots"
+      timed "$dataset" "$format" duckdb "$run" -- python3 benches/duckdb_measures.py "$dir" "$format" "$work/duckdb.csv"
+    done
+    python3 benches/compare_results.py "$work/mos.csv" "$work/duckdb.csv" | sed "s/^/  $dataset $format: /"
+  done
+done
+
+# Incremental: the evaluation before has every extract but its last month.
+base="$work/incremental-base"
+full="$work/scale-10-csv"
+if [ ! -f "$base/.done" ]; then
+  rm -rf "$base" && mkdir -p "$base"
+  # Each extract without the rows of its last month (by its period column).
+  python3 - "$full" "$base" <<'PY'
+import csv, os, shutil, sys
+full, base = sys.argv[1:3]
+period = {"crimes": "recorded_date", "victim_satisfaction": "interview_date",
+          "victim_contacts": "referral_date", "hate_incidents": "reported_date",
+          "mental_health_contacts": "contact_time"}
+for name in os.listdir(full):
+    source = name.removesuffix(".csv")
+    if source not in period:
+        if name.endswith(".csv"):
+            shutil.copy(os.path.join(full, name), base)
+        continue
+    with open(os.path.join(full, name)) as f:
+        rows = list(csv.reader(f))
+    at = rows[0].index(period[source])
+    last = max(r[at][:7] for r in rows[1:])
+    with open(os.path.join(base, name), "w", newline="") as f:
+        csv.writer(f).writerows([rows[0]] + [r for r in rows[1:] if r[at][:7] != last])
+PY
+  touch "$base/.done"
+fi
+for run in $(seq "$runs"); do
+  "$mos" run --data "$base" --out "$work/incremental.csv" --snapshots "$work/snapshots" >/dev/null 2>&1
+  timed incremental csv mos "$run" -- "$mos" run --data "$full" --out "$work/incremental.csv" --snapshots "$work/snapshots"
+done
+
+if $scale_100; then
+  dir="$work/scale-100-csv"
+  [ -f "$dir/.done" ] || { rm -rf "$dir"; "$mos" generate --out "$dir" --scale 100 --years 10 >/dev/null; touch "$dir/.done"; }
+  timed scale-100 csv mos 1 -- "$mos" run --data "$dir" --out "$work/scale100.csv" --snapshots "$work/snapshots"
+fi
+
+python3 - "$runs_csv" "$out/vs_duckdb.md" <<'PY'
+import csv, statistics, subprocess, sys
+from collections import defaultdict
+rows = list(csv.DictReader(open(sys.argv[1])))
+by = defaultdict(list)
+for r in rows:
+    by[(r["dataset"], r["format"], r["engine"])].append((float(r["wall_s"]), int(r["peak_kib"])))
+def summary(key):
+    runs = by.get(key)
+    if not runs:
+        return None
+    walls = [w for w, _ in runs]
+    return statistics.median(walls), min(walls), max(walls), statistics.median(p for _, p in runs)
+cpu = subprocess.run(["sh", "-c", "lscpu | grep 'Model name' | sed 's/.*: *//'"], capture_output=True, text=True).stdout.strip()
+cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+mem = subprocess.run(["sh", "-c", "free -g | awk '/Mem:/ {print $2}'"], capture_output=True, text=True).stdout.strip()
+lines = [
+    "# mos against DuckDB",
+    "",
+    f"Machine: {cpu or 'unknown CPU'}, {cores} cores, {mem} GiB. Whole process, cold, files read each run;"
+    f" median of {max(len(v) for v in by.values())} alternating runs (min–max).",
+    "",
+    "| data | format | mos wall (s) | DuckDB wall (s) | mos / DuckDB wall | mos peak (MiB) | DuckDB peak (MiB) | mos / DuckDB memory |",
+    "|---|---|---|---|---|---|---|---|",
+]
+for dataset in ("scale-10", "scale-1"):
+    for fmt in ("csv", "parquet"):
+        m, d = summary((dataset, fmt, "mos")), summary((dataset, fmt, "duckdb"))
+        if not m or not d:
+            continue
+        lines.append(
+            f"| {dataset} × 10 years | {fmt} | {m[0]:.2f} ({m[1]:.2f}–{m[2]:.2f}) | {d[0]:.2f} ({d[1]:.2f}–{d[2]:.2f}) "
+            f"| {m[0] / d[0]:.2f} | {m[3] / 1024:.0f} | {d[3] / 1024:.0f} | {m[3] / d[3]:.2f} |")
+inc, full = summary(("incremental", "csv", "mos")), summary(("scale-10", "csv", "mos"))
+if inc and full:
+    lines += ["", f"Incremental month (scale 10, CSV): {inc[0]:.2f} s median, {100 * inc[0] / full[0]:.0f}% of a full evaluation."]
+big = summary(("scale-100", "csv", "mos"))
+if big and full:
+    lines += [f"Scale 100 (CSV): {big[0]:.2f} s, {big[3] / 1024 / 1024:.1f} GiB peak; "
+              f"{big[0] / full[0]:.1f}× the time and {big[3] / full[3]:.1f}× the memory of scale 10."]
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY

@@ -324,25 +324,29 @@ pub const MENTAL_HEALTH_CONTACTS: Contract = Contract {
     }],
 };
 
+/// The columns of a population table beside the area's name.
+const YEAR: ColumnSpec = col(
+    "year",
+    ColumnType::Int {
+        min: 1900,
+        max: 2200,
+    },
+);
+const PEOPLE: ColumnSpec = col(
+    "population",
+    ColumnType::Int {
+        min: 1,
+        max: i64::MAX,
+    },
+);
+
 pub const POPULATION: Contract = Contract {
     name: "population",
     description: "mid-year population estimates by district",
     columns: &[
         DISTRICT,
-        col(
-            "year",
-            ColumnType::Int {
-                min: 1900,
-                max: 2200,
-            },
-        ),
-        col(
-            "population",
-            ColumnType::Int {
-                min: 1,
-                max: i64::MAX,
-            },
-        ),
+        YEAR,
+        PEOPLE,
     ],
     period_column: None,
     row_rules: &[],
@@ -354,20 +358,8 @@ pub const FORCE_POPULATION: Contract = Contract {
     description: "mid-year population estimates by police force area (named as police.uk's `Falls within`)",
     columns: &[
         col("force", ColumnType::Text),
-        col(
-            "year",
-            ColumnType::Int {
-                min: 1900,
-                max: 2200,
-            },
-        ),
-        col(
-            "population",
-            ColumnType::Int {
-                min: 1,
-                max: i64::MAX,
-            },
-        ),
+        YEAR,
+        PEOPLE,
     ],
     period_column: None,
     row_rules: &[],

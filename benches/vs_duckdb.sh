@@ -100,7 +100,9 @@ done
 if $scale_100; then
   dir="$work/scale-100-csv"
   [ -f "$dir/.done" ] || { rm -rf "$dir"; "$mos" generate --out "$dir" --scale 100 --years 10 >/dev/null; touch "$dir/.done"; }
-  timed scale-100 csv mos 1 -- "$mos" run --data "$dir" --out "$work/scale100.csv" --snapshots "$work/snapshots"
+  # May not fit in memory: a failure here is reported, and the table is still written.
+  ( timed scale-100 csv mos 1 -- "$mos" run --data "$dir" --out "$work/scale100.csv" --snapshots "$work/snapshots" ) ||
+    echo "  scale 100 did not complete (see the time log above)"
 fi
 
 python3 - "$runs_csv" "$out/vs_duckdb.md" <<'PY'

@@ -241,11 +241,34 @@ impl Engine {
                 .await;
         }
 
-        let totals = self.monthly_counts(measure, None, first, months).await?;
-        let total_counts = totals
-            .get("")
-            .cloned()
-            .unwrap_or_else(|| MonthlyCounts::zeros(months));
+        let mut by_breakdown = Vec::with_capacity(measure.breakdowns.len());
+        for breakdown in &measure.breakdowns {
+            by_breakdown.push(
+                self.monthly_counts(measure, Some(breakdown), first, months)
+                    .await?,
+            );
+        }
+        // Every row is in exactly one group of a single-valued breakdown (a missing
+        // value counts as `unknown`), so its groups sum to the total: one scan of
+        // the source (and one repeat look-back) fewer.
+        let total_counts = match measure
+            .breakdowns
+            .iter()
+            .position(|b| b.separator.is_none())
+        {
+            Some(i) => {
+                let mut total = MonthlyCounts::zeros(months);
+                for counts in by_breakdown[i].values() {
+                    total.add(counts);
+                }
+                total
+            }
+            None => self
+                .monthly_counts(measure, None, first, months)
+                .await?
+                .remove("")
+                .unwrap_or_else(|| MonthlyCounts::zeros(months)),
+        };
         let population = self.population.as_ref();
         let figures = series::figures(
             measure,
@@ -265,10 +288,7 @@ impl Engine {
             &unpublished,
         )];
 
-        for breakdown in &measure.breakdowns {
-            let mut counts = self
-                .monthly_counts(measure, Some(breakdown), first, months)
-                .await?;
+        for (breakdown, mut counts) in measure.breakdowns.iter().zip(by_breakdown) {
             // Zero-fill: every group of the domain has a series, whether or not it occurs.
             let mut groups: Vec<String> = breakdown.domain.clone().unwrap_or_default();
             let mut observed: Vec<String> = counts
@@ -395,10 +415,7 @@ impl Engine {
         let mut pooled = MonthlyCounts::zeros(months);
         for force in &group.forces {
             let c = take(force);
-            for m in 0..months {
-                pooled.numerator[m] += c.numerator[m];
-                pooled.denominator[m] += c.denominator[m];
-            }
+            pooled.add(&c);
             all_series.push(series_of(
                 Some("force"),
                 Some(force),

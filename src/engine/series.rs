@@ -21,6 +21,16 @@ impl MonthlyCounts {
             denominator: vec![0; months],
         }
     }
+
+    /// Adds another series' counts, month by month.
+    pub fn add(&mut self, other: &MonthlyCounts) {
+        for (total, n) in self.numerator.iter_mut().zip(&other.numerator) {
+            *total += n;
+        }
+        for (total, d) in self.denominator.iter_mut().zip(&other.denominator) {
+            *total += d;
+        }
+    }
 }
 
 /// Population by district and year, for rates.

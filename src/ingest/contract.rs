@@ -343,11 +343,7 @@ const PEOPLE: ColumnSpec = col(
 pub const POPULATION: Contract = Contract {
     name: "population",
     description: "mid-year population estimates by district",
-    columns: &[
-        DISTRICT,
-        YEAR,
-        PEOPLE,
-    ],
+    columns: &[DISTRICT, YEAR, PEOPLE],
     period_column: None,
     row_rules: &[],
 };
@@ -356,11 +352,7 @@ pub const POPULATION: Contract = Contract {
 pub const FORCE_POPULATION: Contract = Contract {
     name: "force_population",
     description: "mid-year population estimates by police force area (named as police.uk's `Falls within`)",
-    columns: &[
-        col("force", ColumnType::Text),
-        YEAR,
-        PEOPLE,
-    ],
+    columns: &[col("force", ColumnType::Text), YEAR, PEOPLE],
     period_column: None,
     row_rules: &[],
 };

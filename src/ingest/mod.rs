@@ -282,22 +282,31 @@ pub fn load_extract(
             dir: dir.to_path_buf(),
         });
     }
-    let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
+    let io = |source| IngestError::Io {
         path: path.clone(),
         source,
-    })?;
+    };
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let (sha256, parsed) = std::thread::scope(|scope| {
-        let hash = scope.spawn(|| crate::definition::sha256_hex(&bytes));
-        let parsed = if is_parquet {
-            rows::read_parquet(&path, &bytes, contract, config)
-        } else {
-            rows::read_csv(&path, &bytes, contract, config)
-        };
-        (hash.join().expect("hashing does not panic"), parsed)
-    });
+    let (sha256, size, parsed) = if is_parquet {
+        // Parquet is read by its footer first, so the whole file is in memory.
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let parsed = rows::read_parquet(&path, &bytes, contract, config);
+        (
+            crate::definition::sha256_hex(&bytes),
+            bytes.len() as u64,
+            parsed,
+        )
+    } else {
+        // CSV is streamed through the parser and hashed on the way, so the file is
+        // never held in memory beside the Arrow columns made from it.
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let mut hashing = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file));
+        let parsed = rows::read_csv(&path, &mut hashing, contract, config);
+        let (sha256, size) = hashing.finish();
+        (sha256, size, parsed)
+    };
     let parsed = parsed?;
     let total = parsed.rows_loaded + parsed.rejects.len() as u64;
     let extract = Extract {
@@ -307,7 +316,7 @@ pub fn load_extract(
         files: vec![FileProvenance {
             path,
             sha256,
-            bytes: bytes.len() as u64,
+            bytes: size,
             rows: total,
         }],
         rows_loaded: parsed.rows_loaded,
@@ -315,6 +324,40 @@ pub fn load_extract(
         ignored_columns: parsed.ignored_columns,
     };
     refuse_past_bound(extract, bound)
+}
+
+/// A reader that hashes (SHA-256) and counts the bytes read through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    bytes: u64,
+}
+
+impl<R: std::io::Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        HashingReader {
+            inner,
+            hasher: sha2::Digest::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The hash (lower-case hex) and size of everything read, after reading the rest.
+    fn finish(mut self) -> (String, u64) {
+        // The parser may stop before the end (a malformed file); the hash is of the whole file.
+        let _ = std::io::copy(&mut self, &mut std::io::sink());
+        let digest = sha2::Digest::finalize(self.hasher);
+        (crate::definition::hex(&digest), self.bytes)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
 }
 
 /// An extract with no rows, or with more rejected rows than the bound allows, is refused whole.
@@ -362,4 +405,26 @@ pub fn write_rejects(path: &Path, extracts: &[Extract]) -> std::io::Result<u64> 
     }
     writer.flush()?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod hashing_tests {
+    use super::HashingReader;
+    use std::io::Read;
+
+    #[test]
+    fn the_hash_is_of_the_whole_file_even_when_reading_stops_early() {
+        let bytes = b"crime_ref,recorded_date\nCR1,2024-01-01\nCR2,2024-01-02\n".repeat(1000);
+        let mut reader = HashingReader::new(&bytes[..]);
+        let mut start = [0u8; 10];
+        reader.read_exact(&mut start).unwrap();
+        let (hash, size) = reader.finish();
+        assert_eq!(size, bytes.len() as u64);
+        assert_eq!(hash, crate::definition::sha256_hex(&bytes));
+        // And against a published vector: SHA-256 of "abc".
+        assert_eq!(
+            HashingReader::new(&b"abc"[..]).finish().0,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

@@ -475,14 +475,15 @@ fn locate_columns(
 
 /// A CSV reader over `bytes` (rows of any length, RFC 4180 quoting) and its
 /// header, with a byte-order mark and surrounding spaces trimmed from names.
-pub(super) fn open_csv<'b>(
+pub(super) fn open_csv<R: std::io::Read>(
     path: &Path,
-    bytes: &'b [u8],
-) -> Result<(csv::Reader<&'b [u8]>, Vec<String>), IngestError> {
+    input: R,
+) -> Result<(csv::Reader<R>, Vec<String>), IngestError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(bytes);
+        .buffer_capacity(1 << 20)
+        .from_reader(input);
     let header = reader
         .headers()
         .map_err(|e| malformed(path, e))?
@@ -503,11 +504,11 @@ pub(super) fn malformed(path: &Path, e: csv::Error) -> IngestError {
 
 pub fn read_csv(
     path: &Path,
-    bytes: &[u8],
+    input: impl std::io::Read,
     contract: &Contract,
     config: &SourceConfig,
 ) -> Result<Parsed, IngestError> {
-    let (mut reader, header) = open_csv(path, bytes)?;
+    let (mut reader, header) = open_csv(path, input)?;
     let malformed = |e: csv::Error| malformed(path, e);
     let (positions, ignored) = locate_columns(path, &header, contract, config)?;
     let parser = CellParser::new(contract, config, false);

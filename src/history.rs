@@ -68,7 +68,7 @@ pub struct StoredPoint {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
-    #[error("cannot keep the snapshot in {}: {source}", .path.display())]
+    #[error("cannot keep the snapshot at {}: {source}", .path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -144,11 +144,12 @@ impl History {
             ),
             ("results.csv".to_string(), crate::results::to_csv(&rows)),
         ];
-        crate::report::write_atomically(&self.dir.join(&info.id), &files).map_err(|e| {
-            HistoryError::Io {
+        crate::report::write_atomically(&self.dir.join(&info.id), &files).map_err(|e| match e {
+            crate::report::ReportError::Io { path, source } => HistoryError::Io { path, source },
+            other => HistoryError::Io {
                 path: self.dir.join(&info.id),
-                source: std::io::Error::other(e.to_string()),
-            }
+                source: std::io::Error::other(other.to_string()),
+            },
         })?;
         Ok(info)
     }
@@ -223,9 +224,12 @@ impl History {
             &path,
             &serde_json::to_vec_pretty(&all).expect("publications serialise"),
         )
-        .map_err(|e| HistoryError::Io {
-            path,
-            source: std::io::Error::other(e.to_string()),
+        .map_err(|e| match e {
+            crate::results::WriteError::Io { path, source } => HistoryError::Io { path, source },
+            other => HistoryError::Io {
+                path,
+                source: std::io::Error::other(other.to_string()),
+            },
         })
     }
 

@@ -175,13 +175,18 @@ impl Inputs {
         for warning in &evaluation.warnings {
             eprintln!("warning: {warning}");
         }
-        evaluation.record_in(&mos::history::History::new(&self.snapshots))?;
-        if let Some(snapshot) = &evaluation.snapshot {
-            eprintln!(
-                "results kept as snapshot {} in {}",
-                snapshot.id,
-                self.snapshots.display()
-            );
+        // Keeping the snapshot must not stand in the way of the results themselves.
+        match evaluation.record_in(&mos::history::History::new(&self.snapshots)) {
+            Ok(()) => {
+                if let Some(snapshot) = &evaluation.snapshot {
+                    eprintln!(
+                        "results kept as snapshot {} in {}",
+                        snapshot.id,
+                        self.snapshots.display()
+                    );
+                }
+            }
+            Err(e) => eprintln!("warning: {e}; the results are not kept as a snapshot"),
         }
         Ok((set, evaluation, extracts))
     }

@@ -108,6 +108,10 @@ impl<'a> CellParser<'a> {
                 _ => Err(format!("expected {}", spec.ty.describe())),
             },
             ColumnType::Enum(values) => {
+                // Already in the contract's spelling: no need to normalise.
+                if let Some(v) = values.iter().find(|v| **v == value) {
+                    return Ok(Cell::Text((*v).to_string()));
+                }
                 let v = normalise_enum(value);
                 if values.contains(&v.as_str()) {
                     Ok(Cell::Text(v))
@@ -141,6 +145,12 @@ impl<'a> CellParser<'a> {
     }
 
     fn date(&self, value: &str) -> Result<i32, String> {
+        // The contract's own spelling, read without a format string: most cells are.
+        if self.date_format.is_none()
+            && let Some(date) = iso_date(value)
+        {
+            return Ok(days_since_epoch(date));
+        }
         let format = self.date_format.unwrap_or("%Y-%m-%d");
         NaiveDate::parse_from_str(value, format)
             .map(days_since_epoch)
@@ -170,6 +180,11 @@ impl<'a> CellParser<'a> {
     }
 
     fn boolean(&self, value: &str) -> Result<bool, String> {
+        match value {
+            "true" => return Ok(true),
+            "false" => return Ok(false),
+            _ => {}
+        }
         let v = value.to_ascii_lowercase();
         if matches!(v.as_str(), "true" | "y" | "yes" | "1") || self.true_values.contains(&v) {
             Ok(true)
@@ -261,6 +276,20 @@ fn human_format(format: &str) -> String {
         .replace("%M", "mm")
         .replace("%S", "ss")
         .replace("%.f", "")
+}
+
+/// `YYYY-MM-DD` exactly (a valid date), else `None`.
+fn iso_date(value: &str) -> Option<NaiveDate> {
+    let b = value.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }
 
 fn days_since_epoch(date: NaiveDate) -> i32 {
@@ -614,6 +643,26 @@ mod tests {
     }
 
     const CRIMES_HEADER: &str = "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n";
+
+    #[test]
+    fn iso_dates_are_read_without_a_format_and_agree_with_chrono() {
+        for text in [
+            "2024-02-29",
+            "1999-12-31",
+            "2024-02-30",
+            "2024-1-05",
+            "2024/01/05",
+            "20240105xx",
+        ] {
+            assert_eq!(
+                iso_date(text),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()
+                    .filter(|_| text.len() == 10),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn accepts_untidy_but_valid_spellings() {

@@ -85,6 +85,9 @@ pub struct AppState {
     failure: RwLock<Option<Failure>>,
     pub tokens: TokenStore,
     reloading: tokio::sync::Mutex<()>,
+    /// The watched files as they were just before the current results were
+    /// evaluated: a change made during an evaluation still counts as a change.
+    evaluated_files: std::sync::Mutex<Vec<WatchedFile>>,
     /// Keeps the demo data folder alive while the app runs.
     _demo: Option<tempfile::TempDir>,
 }
@@ -99,24 +102,28 @@ impl AppState {
             None => Some(tokio::task::block_in_place(crate::pipeline::demo_data)?),
             Some(_) => None,
         };
-        let data_dir = config
-            .data
-            .clone()
-            .unwrap_or_else(|| demo.as_ref().expect("demo").path().to_path_buf());
-        let snapshot = build_snapshot(&config, &data_dir).await?;
+        let config = ServeConfig {
+            data: Some(
+                config
+                    .data
+                    .clone()
+                    .unwrap_or_else(|| demo.as_ref().expect("demo").path().to_path_buf()),
+            ),
+            ..config
+        };
+        let files = watched_files(&config);
+        let snapshot = build_snapshot(&config).await?;
         let schedules =
             crate::report::schedule::load(&config.dashboards).map_err(crate::Error::Schedule)?;
         Ok(Arc::new(AppState {
             schedules,
             schedule_runs: RwLock::new(Vec::new()),
-            config: ServeConfig {
-                data: Some(data_dir),
-                ..config
-            },
+            config,
             snapshot: RwLock::new(Arc::new(snapshot)),
             failure: RwLock::new(None),
             tokens,
             reloading: tokio::sync::Mutex::new(()),
+            evaluated_files: std::sync::Mutex::new(files),
             _demo: demo,
         }))
     }
@@ -132,8 +139,8 @@ impl AppState {
     /// Re-evaluates and swaps the results in; on failure keeps them and records why.
     pub async fn reload(&self) -> Result<(), String> {
         let _one_at_a_time = self.reloading.lock().await;
-        let data_dir = self.config.data.clone().expect("resolved at start");
-        match build_snapshot(&self.config, &data_dir).await {
+        *self.evaluated_files.lock().expect("watched files lock") = watched_files(&self.config);
+        match build_snapshot(&self.config).await {
             Ok(snapshot) => {
                 *self.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
                 *self.failure.write().expect("failure lock") = None;
@@ -224,10 +231,9 @@ impl AppState {
     }
 }
 
-async fn build_snapshot(
-    config: &ServeConfig,
-    data_dir: &std::path::Path,
-) -> Result<Snapshot, crate::Error> {
+/// Evaluates the measures over `config.data`, which is resolved by then.
+async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> {
+    let data_dir = config.data.as_deref().expect("resolved at start");
     let measures = crate::pipeline::load_measures(&config.measures)?;
     let plan = crate::dashboards::load_plan(&config.dashboards, &measures).map_err(|e| {
         crate::Error::Definition(crate::definition::DefinitionError::Invalid(vec![
@@ -259,15 +265,14 @@ async fn build_snapshot(
     })
 }
 
+/// A watched file: its path, size and time of last change.
+type WatchedFile = (PathBuf, u64, Option<SystemTime>);
+
 /// Every file under the watched folders (and their sub-folders, as police.uk's
 /// `YYYY-MM/` ones) with its size and time: any difference, a file added,
 /// changed or removed, means reload.
-fn watched_files(config: &ServeConfig) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    fn visit(
-        dir: &std::path::Path,
-        depth: u8,
-        files: &mut Vec<(PathBuf, u64, Option<SystemTime>)>,
-    ) {
+fn watched_files(config: &ServeConfig) -> Vec<WatchedFile> {
+    fn visit(dir: &std::path::Path, depth: u8, files: &mut Vec<WatchedFile>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
@@ -302,15 +307,17 @@ fn watched_files(config: &ServeConfig) -> Vec<(PathBuf, u64, Option<SystemTime>)
     files
 }
 
-/// Polls the folders every few seconds and reloads on change.
+/// Polls the folders every `every` and reloads when they differ from what the
+/// current results were evaluated from.
 pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
     tokio::spawn(async move {
-        let mut last = watched_files(&state.config);
         loop {
             tokio::time::sleep(every).await;
-            let now = watched_files(&state.config);
-            if now != last {
-                last = now;
+            let changed = watched_files(&state.config)
+                != *state.evaluated_files.lock().expect("watched files lock");
+            if changed {
+                // A failed evaluation records the files too, so it is not retried
+                // until something changes again.
                 if let Err(message) = state.reload().await {
                     eprintln!("re-evaluation failed; the last good results stay live:\n{message}");
                 } else {

@@ -27,6 +27,7 @@ pub mod definition;
 pub mod demo;
 pub mod engine;
 pub mod fixture;
+pub mod hash_sort;
 pub mod history;
 pub mod ingest;
 pub mod peers;

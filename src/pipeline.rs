@@ -137,9 +137,17 @@ pub async fn evaluate(
                 .collect(),
         });
     }
+    // Only the columns the measures read are held in memory (all are checked).
+    // A reference table is read whole.
+    let keep = names
+        .iter()
+        .filter(|n| crate::ingest::contract::by_name(n).is_some_and(|c| c.period_column.is_some()))
+        .filter_map(|n| Some((n.to_string(), measures.columns_read(n)?)))
+        .collect();
     let extracts = tokio::task::block_in_place(|| {
-        crate::ingest::load_extracts(data_dir, &names, max_reject_share)
+        crate::ingest::load_extracts_keeping(data_dir, &names, max_reject_share, &keep)
     })?;
+    release_freed_memory();
     progress("evaluating measures");
     let results = crate::engine::evaluate(&measures, &extracts, peers.as_ref()).await?;
     let summaries = extracts
@@ -163,6 +171,23 @@ pub async fn evaluate(
         },
         extracts,
     ))
+}
+
+/// Hands memory the reading threads have freed back to the system. glibc keeps
+/// each thread's freed memory for reuse by that thread, but those threads are
+/// gone, and evaluation would otherwise come on top of all of it.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim only returns free memory to the system; it is safe
+        // to call at any time from any thread.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// The embedded demo data: the generator's output for its fixed seed, made

@@ -241,6 +241,28 @@ impl MeasureSet {
         sources.dedup();
         sources
     }
+
+    /// The columns of `source` some measure reads, or `None` when that cannot be
+    /// told (then every column is needed).
+    pub fn columns_read(&self, source: &str) -> Option<std::collections::BTreeSet<String>> {
+        let mut columns = std::collections::BTreeSet::new();
+        for m in self.measures.iter().filter(|m| m.source == source) {
+            columns.insert(m.date_column.clone());
+            columns.extend(m.breakdowns.iter().map(|b| b.column.clone()));
+            columns.extend(m.repeat.iter().map(|r| r.person.clone()));
+            let conditions = match &m.kind {
+                MeasureKind::Proportion {
+                    numerator,
+                    denominator,
+                } => vec![Some(numerator), denominator.as_ref()],
+                MeasureKind::Count | MeasureKind::Rate { .. } => Vec::new(),
+            };
+            for sql in conditions.into_iter().chain([m.filter.as_ref()]).flatten() {
+                columns.extend(validate::columns_named(sql)?);
+            }
+        }
+        Some(columns)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

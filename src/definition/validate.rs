@@ -635,21 +635,13 @@ impl Validator<'_> {
                 return text;
             }
         };
-        let mut unknown: Vec<Ident> = Vec::new();
-        let _ = visit_expressions(&expr, |e| {
-            let ident = match e {
-                SqlExpr::Identifier(ident) => Some(ident),
-                SqlExpr::CompoundIdentifier(parts) => parts.last(),
-                _ => None,
-            };
-            if let Some(ident) = ident {
+        let unknown: Vec<Ident> = column_idents(&expr)
+            .into_iter()
+            .filter(|ident| {
                 let name = ident.value.to_ascii_lowercase();
-                if source.column(&name).is_none() && !extra.contains(&name.as_str()) {
-                    unknown.push(ident.clone());
-                }
-            }
-            ControlFlow::<()>::Continue(())
-        });
+                source.column(&name).is_none() && !extra.contains(&name.as_str())
+            })
+            .collect();
         let mut columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
         columns.extend_from_slice(extra);
         for ident in &unknown {
@@ -722,6 +714,36 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// The column names an SQL condition mentions (lower case), or `None` where it
+/// does not parse (a validated measure's always does).
+pub fn columns_named(sql: &str) -> Option<Vec<String>> {
+    let expr = Parser::new(&GenericDialect {})
+        .try_with_sql(sql)
+        .ok()?
+        .parse_expr()
+        .ok()?;
+    Some(
+        column_idents(&expr)
+            .into_iter()
+            .map(|ident| ident.value.to_ascii_lowercase())
+            .collect(),
+    )
+}
+
+/// Every column an SQL expression names, as written (a qualified name by its last part).
+fn column_idents(expr: &SqlExpr) -> Vec<Ident> {
+    let mut idents = Vec::new();
+    let _ = visit_expressions(expr, |e| {
+        match e {
+            SqlExpr::Identifier(ident) => idents.push(ident.clone()),
+            SqlExpr::CompoundIdentifier(parts) => idents.extend(parts.last().cloned()),
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    idents
 }
 
 fn valid_id(id: &str) -> bool {

@@ -133,7 +133,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
 
 fn to_parquet(dir: &Path, name: &str, csv_path: &Path) -> Result<PathBuf, DemoError> {
     let contract = contract::by_name(name).expect("demo extracts follow the contracts");
-    let extract = crate::ingest::load_extract(dir, contract, &Default::default(), 0.0)
+    let extract = crate::ingest::load_extract(dir, contract, &Default::default(), 0.0, None)
         .map_err(|e| DemoError::Parquet(e.to_string()))?;
     let path = dir.join(format!("{name}.parquet"));
     let file = std::fs::File::create(&path).map_err(|source| DemoError::Io {

@@ -1,6 +1,7 @@
 //! The engine: measure definitions compiled to DataFusion queries over the
 //! ingested Arrow extracts, then turned into series of points with statistics.
 
+pub mod repeat;
 mod series;
 pub mod sql;
 
@@ -11,7 +12,8 @@ use crate::ingest::Extract;
 use crate::period::{Month, Period};
 use crate::stats::{Interval, Signal, XmrLimits, suppression};
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::Int64Type;
+use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use series::{MonthlyCounts, PopulationOf};
@@ -158,7 +160,9 @@ struct Engine {
     population: Option<Population>,
     force_population: Option<Population>,
     peers: Option<crate::peers::PeerGroups>,
-    sources: Vec<String>,
+    /// Every extract loaded, by name: a measure's source must be one, and its
+    /// batches serve the steps done outside SQL.
+    tables: HashMap<String, (SchemaRef, Vec<RecordBatch>)>,
     /// Spans already found, by source and date column: several measures share one.
     spans: std::sync::Mutex<HashMap<(String, String), (Month, Month)>>,
 }
@@ -179,29 +183,22 @@ impl Engine {
                 force_population = Some(read_population(extract));
                 continue;
             }
-            // Spread the batches over partitions so DataFusion scans them in parallel.
-            let mut parts = vec![Vec::new(); partitions];
-            for (i, batch) in extract.batches.iter().enumerate() {
-                parts[i % partitions].push(batch.clone());
-            }
-            let table = MemTable::try_new(extract.schema.clone(), parts).map_err(|e| {
-                EngineError::Register {
-                    source_name: extract.name.clone(),
-                    message: e.to_string(),
-                }
-            })?;
-            ctx.register_table(extract.name.as_str(), Arc::new(table))
-                .map_err(|e| EngineError::Register {
-                    source_name: extract.name.clone(),
-                    message: e.to_string(),
-                })?;
+            register(
+                &ctx,
+                &extract.name,
+                extract.schema.clone(),
+                &extract.batches,
+            )?;
         }
         Ok(Engine {
             ctx,
             population,
             force_population,
             peers: None,
-            sources: extracts.iter().map(|e| e.name.clone()).collect(),
+            tables: extracts
+                .iter()
+                .map(|e| (e.name.clone(), (e.schema.clone(), e.batches.clone())))
+                .collect(),
             spans: Default::default(),
         })
     }
@@ -225,7 +222,28 @@ impl Engine {
     }
 
     async fn measure(&self, measure: &Measure) -> Result<MeasureResult, EngineError> {
-        if !self.sources.contains(&measure.source) {
+        let (Some(rule), Some((schema, batches))) =
+            (&measure.repeat, self.tables.get(&measure.source))
+        else {
+            return self.evaluate_measure(measure).await;
+        };
+        // The source with the measure's own `is_repeat`, for as long as the measure needs it.
+        let error = |e: datafusion::error::DataFusionError| EngineError::Query {
+            measure: measure.id.clone(),
+            message: e.to_string(),
+        };
+        let (schema, batches) =
+            repeat::with_repeat_column(&self.ctx, measure, rule, schema, batches).map_err(error)?;
+        let table = sql::source_table(measure);
+        register(&self.ctx, &table, schema, &batches)?;
+        drop(batches);
+        let result = self.evaluate_measure(measure).await;
+        self.ctx.deregister_table(table.as_str()).map_err(error)?;
+        result
+    }
+
+    async fn evaluate_measure(&self, measure: &Measure) -> Result<MeasureResult, EngineError> {
+        if !self.tables.contains_key(&measure.source) {
             return Err(EngineError::MissingSource {
                 measure: measure.id.clone(),
                 source_name: measure.source.clone(),
@@ -536,12 +554,43 @@ impl Engine {
     }
 }
 
+/// Registers batches as a table, spread over partitions so DataFusion scans them in parallel.
+fn register(
+    ctx: &SessionContext,
+    name: &str,
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<(), EngineError> {
+    let partitions = ctx.copied_config().target_partitions();
+    let mut parts = vec![Vec::new(); partitions];
+    for (i, batch) in batches.iter().enumerate() {
+        parts[i % partitions].push(batch.clone());
+    }
+    let error = |e: datafusion::error::DataFusionError| EngineError::Register {
+        source_name: name.to_string(),
+        message: e.to_string(),
+    };
+    let table = MemTable::try_new(schema, parts).map_err(error)?;
+    ctx.register_table(name, Arc::new(table)).map_err(error)?;
+    Ok(())
+}
+
 fn read_population(extract: &Extract) -> Population {
     let mut by_district_year = HashMap::new();
     for batch in &extract.batches {
-        let district = batch.column(0).as_string::<i32>();
-        let year = batch.column(1).as_primitive::<Int64Type>();
-        let people = batch.column(2).as_primitive::<Int64Type>();
+        // Held as a dictionary and narrow integers (see `ColumnType::arrow_type`).
+        let column = |i: usize, ty: &DataType| {
+            datafusion::arrow::compute::cast(batch.column(i), ty)
+                .expect("population columns are text and integers")
+        };
+        let (district, year, people) = (
+            column(0, &DataType::Utf8),
+            column(1, &DataType::Int64),
+            column(2, &DataType::Int64),
+        );
+        let district = district.as_string::<i32>();
+        let year = year.as_primitive::<Int64Type>();
+        let people = people.as_primitive::<Int64Type>();
         for row in 0..batch.num_rows() {
             *by_district_year
                 .entry((district.value(row).to_string(), year.value(row) as i32))

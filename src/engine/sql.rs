@@ -17,30 +17,37 @@ fn condition(sql: Option<&str>) -> String {
     sql.map_or_else(|| "TRUE".to_string(), |s| format!("({s})"))
 }
 
-/// The rows a measure counts: its source filtered, with `is_repeat` derived
-/// when the measure has a repeat rule. The look-back covers every filtered row
-/// of the extract, so repeats reach back before the first window.
+/// The table a measure reads: its source, or for a measure with a repeat rule
+/// the source with `is_repeat` added (see [`super::repeat`]).
+pub fn source_table(measure: &Measure) -> String {
+    match &measure.repeat {
+        None => measure.source.clone(),
+        Some(_) => format!("{}_with_{REPEAT_COLUMN}_for_{}", measure.source, measure.id),
+    }
+}
+
+/// The rows a measure counts: its source, filtered.
 pub fn base_relation(measure: &Measure) -> String {
-    let source = ident(&measure.source);
-    let filter = condition(measure.filter.as_deref());
-    let Some(rule) = &measure.repeat else {
-        return format!("SELECT * FROM {source} WHERE {filter}");
-    };
-    let person = ident(&rule.person);
-    let date = ident(&measure.date_column);
-    // An earlier row on the same day does not count, so look back over distinct
-    // days per person: the previous distinct day is the latest earlier one.
     format!(
-        "WITH base AS (SELECT *, CAST({date} AS DATE) AS __day FROM {source} WHERE {filter}), \
-         days AS (SELECT DISTINCT {person} AS __person, __day FROM base WHERE {person} IS NOT NULL), \
-         previous AS (SELECT __person, __day, \
-             LAG(__day) OVER (PARTITION BY __person ORDER BY __day) AS __previous_day FROM days) \
-         SELECT base.*, COALESCE(CAST(base.__day AS INT) - CAST(previous.__previous_day AS INT) <= {days}, FALSE) \
-             AS {repeat} \
-         FROM base LEFT JOIN previous ON base.{person} = previous.__person AND base.__day = previous.__day",
-        days = rule.within_days,
-        repeat = ident(REPEAT_COLUMN),
+        "SELECT * FROM {} WHERE {}",
+        ident(&source_table(measure)),
+        condition(measure.filter.as_deref())
     )
+}
+
+/// What `is_repeat` means for a measure with a repeat rule, as an SQL comment
+/// for readers of the compiled query.
+pub fn repeat_note(measure: &Measure) -> Option<String> {
+    let rule = measure.repeat.as_ref()?;
+    Some(format!(
+        "-- {table}: the rows of {source} with {REPEAT_COLUMN}, true where the same {person} has\n\
+         -- another row passing the filter on an earlier day at most {days} days before\n\
+         -- (found in one pass over the filtered rows sorted by {person} and day)",
+        table = source_table(measure),
+        source = measure.source,
+        person = rule.person,
+        days = rule.within_days,
+    ))
 }
 
 /// Month index (`year * 12 + month - 1`) of a date or timestamp column.

@@ -72,13 +72,30 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
+    /// How the column is held in Arrow. An enum is a dictionary of its allowed
+    /// values (a byte a row, not the text), and an integer takes the narrowest
+    /// type that holds its range: at national volumes these are most of the memory.
     pub fn arrow_type(self) -> DataType {
         match self {
-            ColumnType::Text | ColumnType::Enum(_) | ColumnType::EnumSet(_) => DataType::Utf8,
+            ColumnType::Text | ColumnType::EnumSet(_) => DataType::Utf8,
+            ColumnType::Enum(_) => {
+                DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+            }
             ColumnType::Date => DataType::Date32,
             ColumnType::DateTime => DataType::Timestamp(TimeUnit::Millisecond, None),
             ColumnType::Bool => DataType::Boolean,
-            ColumnType::Int { .. } => DataType::Int64,
+            ColumnType::Int { min, max } => {
+                let fits = |low: i64, high: i64| min >= low && max <= high;
+                if fits(i8::MIN.into(), i8::MAX.into()) {
+                    DataType::Int8
+                } else if fits(i16::MIN.into(), i16::MAX.into()) {
+                    DataType::Int16
+                } else if fits(i32::MIN.into(), i32::MAX.into()) {
+                    DataType::Int32
+                } else {
+                    DataType::Int64
+                }
+            }
         }
     }
 

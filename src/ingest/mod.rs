@@ -2,8 +2,10 @@
 //! contracts into typed Arrow batches. Rows that break a contract are rejected
 //! with their reasons and counted; an extract with too many is refused whole.
 
+mod blocks;
 pub mod config;
 pub mod contract;
+mod parquet;
 pub mod police_uk;
 mod rows;
 
@@ -13,6 +15,7 @@ pub use rows::Reject;
 use contract::{ColumnType, Contract};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -209,11 +212,22 @@ fn hint(suggestion: &Option<String>) -> String {
     }
 }
 
-/// Loads the named sources from `dir`.
+/// Loads the named sources from `dir`, every column of each.
 pub fn load_extracts(
     dir: &Path,
     names: &[&str],
     options: Option<f64>,
+) -> Result<Vec<Extract>, IngestError> {
+    load_extracts_keeping(dir, names, options, &HashMap::new())
+}
+
+/// Loads the named sources from `dir`. Every column is read and checked, but of
+/// a source named in `keep` only those columns (and its period column) are held.
+pub fn load_extracts_keeping(
+    dir: &Path,
+    names: &[&str],
+    options: Option<f64>,
+    keep: &HashMap<String, BTreeSet<String>>,
 ) -> Result<Vec<Extract>, IngestError> {
     let config = SourcesConfig::read(dir)?;
     let bound = options
@@ -231,7 +245,7 @@ pub fn load_extracts(
                         path: dir.join("sources.toml"),
                         message: format!("unknown source `{name}`"),
                     })?;
-                    load_extract(dir, contract, &config.source(name), bound)
+                    load_extract(dir, contract, &config.source(name), bound, keep.get(*name))
                 })
             })
             .collect();
@@ -261,6 +275,7 @@ pub fn load_extract(
     contract: &Contract,
     config: &SourceConfig,
     bound: f64,
+    keep: Option<&BTreeSet<String>>,
 ) -> Result<Extract, IngestError> {
     if contract.name == contract::POLICE_UK.name {
         return refuse_past_bound(police_uk::load(dir, contract)?, bound);
@@ -286,24 +301,23 @@ pub fn load_extract(
         path: path.clone(),
         source,
     };
+    let layout = rows::Layout::new(contract, keep);
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     let (sha256, size, parsed) = if is_parquet {
-        // Parquet is read by its footer first, so the whole file is in memory.
-        let bytes = std::fs::read(&path).map_err(io)?;
-        let parsed = rows::read_parquet(&path, &bytes, contract, config);
-        (
-            crate::definition::sha256_hex(&bytes),
-            bytes.len() as u64,
-            parsed,
-        )
+        // Parquet is read a row group at a time from the file, so it is hashed apart.
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let (sha256, size) =
+            HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file)).finish();
+        let parsed = parquet::read_parquet(&path, contract, config, &layout);
+        (sha256, size, parsed)
     } else {
         // CSV is streamed through the parser and hashed on the way, so the file is
         // never held in memory beside the Arrow columns made from it.
         let file = std::fs::File::open(&path).map_err(io)?;
         let mut hashing = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file));
-        let parsed = rows::read_csv(&path, &mut hashing, contract, config);
+        let parsed = rows::read_csv(&path, &mut hashing, contract, config, &layout);
         let (sha256, size) = hashing.finish();
         (sha256, size, parsed)
     };
@@ -311,7 +325,7 @@ pub fn load_extract(
     let total = parsed.rows_loaded + parsed.rejects.len() as u64;
     let extract = Extract {
         name: contract.name.to_string(),
-        schema: contract.arrow_schema(),
+        schema: parsed.schema,
         batches: parsed.batches,
         files: vec![FileProvenance {
             path,

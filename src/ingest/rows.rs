@@ -1,22 +1,24 @@
 //! Row-by-row reading of an extract against its contract: every cell parsed to
 //! its type, every row checked against the row rules, rejects kept with reasons.
 
+use super::blocks;
 use super::contract::{ColumnSpec, ColumnType, Contract, RowRule, normalise_enum};
 use super::{IngestError, SourceConfig};
 use chrono::{NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Date32Builder, Int64Builder, StringBuilder,
-    TimestampMillisecondBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Int8Builder, Int64Builder,
+    StringBuilder, TimestampMillisecondBuilder,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const BATCH_ROWS: usize = 64 * 1024;
+pub(super) const BATCH_ROWS: usize = 64 * 1024;
 
 /// A row refused by the contract.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -44,24 +46,59 @@ impl std::fmt::Display for Reject {
 }
 
 pub struct Parsed {
+    /// The columns kept (see [`Layout`]).
+    pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
     pub rows_loaded: u64,
     pub rejects: Vec<Reject>,
     pub ignored_columns: Vec<String>,
 }
 
+/// A parsed cell. Text borrows from the input (or, for an enum, the contract's
+/// own spelling), so reading a row allocates nothing in the common case.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(super) enum Cell<'r> {
     Null,
-    Text(String),
+    Text(Cow<'r, str>),
+    /// An enum's value, as its place among the allowed values.
+    Enum(i8),
     Date(i32),
     Millis(i64),
     Bool(bool),
     Int(i64),
 }
 
+/// A cell as the file gives it: text to parse (CSV, or a Parquet column of
+/// another type than the contract's), or a value already typed by Parquet.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Input<'r> {
+    Text(&'r str),
+    Null,
+    Date(i32),
+    Millis(i64),
+    Bool(bool),
+    Int(i64),
+}
+
+impl std::fmt::Display for Input<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+        match *self {
+            Input::Text(t) => f.write_str(t),
+            Input::Null => Ok(()),
+            Input::Date(d) => write!(f, "{}", epoch + chrono::Duration::days(d.into())),
+            Input::Millis(ms) => match chrono::DateTime::from_timestamp_millis(ms) {
+                Some(t) => write!(f, "{}", t.naive_utc()),
+                None => write!(f, "{ms}"),
+            },
+            Input::Bool(b) => write!(f, "{b}"),
+            Input::Int(n) => write!(f, "{n}"),
+        }
+    }
+}
+
 /// Parses cells of one contract, in the force's spellings.
-struct CellParser<'a> {
+pub(super) struct CellParser<'a> {
     contract: &'a Contract,
     date_format: Option<&'a str>,
     datetime_format: Option<&'a str>,
@@ -70,27 +107,27 @@ struct CellParser<'a> {
 }
 
 impl<'a> CellParser<'a> {
-    fn new(contract: &'a Contract, config: &'a SourceConfig, typed_dates: bool) -> Self {
+    pub(super) fn new(contract: &'a Contract, config: &'a SourceConfig) -> Self {
         let lower = |v: &[String]| v.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
         CellParser {
             contract,
-            date_format: if typed_dates {
-                None
-            } else {
-                config.date_format.as_deref()
-            },
-            datetime_format: if typed_dates {
-                None
-            } else {
-                config.datetime_format.as_deref()
-            },
+            date_format: config.date_format.as_deref(),
+            datetime_format: config.datetime_format.as_deref(),
             true_values: lower(&config.true_values),
             false_values: lower(&config.false_values),
         }
     }
 
-    fn parse(&self, spec: &ColumnSpec, raw: &str) -> Result<Cell, String> {
-        let value = raw.trim();
+    pub(super) fn parse<'r>(
+        &self,
+        spec: &ColumnSpec,
+        input: Input<'r>,
+    ) -> Result<Cell<'r>, String> {
+        let value = match input {
+            Input::Text(raw) => raw.trim(),
+            Input::Null => "",
+            typed => return self.typed(spec, typed),
+        };
         if value.is_empty() {
             return if spec.nullable {
                 Ok(Cell::Null)
@@ -99,7 +136,7 @@ impl<'a> CellParser<'a> {
             };
         }
         match spec.ty {
-            ColumnType::Text => Ok(Cell::Text(value.to_string())),
+            ColumnType::Text => Ok(Cell::Text(Cow::Borrowed(value))),
             ColumnType::Date => self.date(value).map(Cell::Date),
             ColumnType::DateTime => self.datetime(value).map(Cell::Millis),
             ColumnType::Bool => self.boolean(value).map(Cell::Bool),
@@ -109,14 +146,13 @@ impl<'a> CellParser<'a> {
             },
             ColumnType::Enum(values) => {
                 // Already in the contract's spelling: no need to normalise.
-                if let Some(v) = values.iter().find(|v| **v == value) {
-                    return Ok(Cell::Text((*v).to_string()));
+                if let Some(i) = values.iter().position(|v| *v == value) {
+                    return Ok(Cell::Enum(i as i8));
                 }
                 let v = normalise_enum(value);
-                if values.contains(&v.as_str()) {
-                    Ok(Cell::Text(v))
-                } else {
-                    Err(format!("expected {}", spec.ty.describe()))
+                match values.iter().position(|allowed| *allowed == v) {
+                    Some(i) => Ok(Cell::Enum(i as i8)),
+                    None => Err(format!("expected {}", spec.ty.describe())),
                 }
             }
             ColumnType::EnumSet(values) => {
@@ -139,8 +175,30 @@ impl<'a> CellParser<'a> {
                 if set.is_empty() {
                     return Err(format!("expected {}", spec.ty.describe()));
                 }
-                Ok(Cell::Text(set.join(";")))
+                let set = set.join(";");
+                Ok(Cell::Text(if set == value {
+                    Cow::Borrowed(value)
+                } else {
+                    Cow::Owned(set)
+                }))
             }
+        }
+    }
+
+    /// A value Parquet has already typed: only its range is left to check.
+    fn typed<'r>(&self, spec: &ColumnSpec, input: Input<'r>) -> Result<Cell<'r>, String> {
+        match (spec.ty, input) {
+            (ColumnType::Int { min, max }, Input::Int(n)) => {
+                if (min..=max).contains(&n) {
+                    Ok(Cell::Int(n))
+                } else {
+                    Err(format!("expected {}", spec.ty.describe()))
+                }
+            }
+            (ColumnType::Date, Input::Date(d)) => Ok(Cell::Date(d)),
+            (ColumnType::DateTime, Input::Millis(ms)) => Ok(Cell::Millis(ms)),
+            (ColumnType::Bool, Input::Bool(b)) => Ok(Cell::Bool(b)),
+            _ => unreachable!("columns are read typed only where the types agree"),
         }
     }
 
@@ -197,7 +255,7 @@ impl<'a> CellParser<'a> {
     }
 
     /// Checks the rules between a row's cells; on failure, the column at fault and why.
-    fn check_rules(&self, cells: &[Cell]) -> Result<(), (usize, String)> {
+    fn check_rules(&self, cells: &[Cell<'_>]) -> Result<(), (usize, String)> {
         let index = |name: &str| {
             self.contract
                 .columns
@@ -241,8 +299,11 @@ impl<'a> CellParser<'a> {
                     values,
                 } => {
                     let (c, w) = (index(column), index(when));
+                    let ColumnType::Enum(domain) = self.contract.columns[w].ty else {
+                        unreachable!("a rule on values compares an enum")
+                    };
                     let applies =
-                        matches!(&cells[w], Cell::Text(v) if values.contains(&v.as_str()));
+                        matches!(cells[w], Cell::Enum(i) if values.contains(&domain[i as usize]));
                     if present(c) != applies {
                         return Err((
                             c,
@@ -296,87 +357,183 @@ fn days_since_epoch(date: NaiveDate) -> i32 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
 
+/// Which contract columns are built into Arrow as rows are read, and which of
+/// those are kept: every column is parsed and checked, but a column no measure
+/// reads is not held in memory. A unique column is built until the file has been
+/// checked for duplicates, whose values the rejects name.
+pub(super) struct Layout {
+    /// For each contract column, its place among the built columns.
+    built: Vec<Option<usize>>,
+    built_schema: SchemaRef,
+    /// The built columns kept once the file is read, and their schema.
+    kept: Vec<usize>,
+    schema: SchemaRef,
+}
+
+impl Layout {
+    /// Keeps the columns named in `keep` and the period column; `None` keeps all.
+    pub(super) fn new(contract: &Contract, keep: Option<&BTreeSet<String>>) -> Self {
+        let wanted = |c: &ColumnSpec| {
+            keep.is_none_or(|k| k.contains(c.name)) || contract.period_column == Some(c.name)
+        };
+        let full = contract.arrow_schema();
+        let built_columns: Vec<usize> = (0..contract.columns.len())
+            .filter(|&i| wanted(&contract.columns[i]) || contract.columns[i].unique)
+            .collect();
+        let mut built = vec![None; contract.columns.len()];
+        for (place, &i) in built_columns.iter().enumerate() {
+            built[i] = Some(place);
+        }
+        let kept: Vec<usize> = built_columns
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| wanted(&contract.columns[**i]))
+            .map(|(place, _)| place)
+            .collect();
+        let built_schema = Arc::new(full.project(&built_columns).expect("contract columns"));
+        let schema = Arc::new(built_schema.project(&kept).expect("built columns"));
+        Layout {
+            built,
+            built_schema,
+            kept,
+            schema,
+        }
+    }
+}
+
 /// Builds Arrow batches from accepted rows and keeps the rejects.
-struct TableBuilder<'a> {
+pub(super) struct TableBuilder<'a> {
     contract: &'a Contract,
+    layout: &'a Layout,
     path: &'a Path,
-    columns: Vec<ColumnBuilder>,
+    /// This stretch's place in the file, for the order of its rows among all.
+    part: u32,
+    first_line: u64,
+    /// A builder for each contract column that is built.
+    columns: Vec<Option<ColumnBuilder>>,
     rows_in_batch: usize,
     batches: Vec<RecordBatch>,
     rows_loaded: u64,
     rejects: Vec<Reject>,
-    /// For each unique column, the hash of every value seen and the line it was on.
-    seen: Vec<(usize, HashMap<u64, u64>)>,
+    /// The line of each row accepted (after `first_line`), where the contract has
+    /// a unique column.
+    lines: Vec<u32>,
+    /// For each unique column, its values' keys, one per row accepted.
+    keys: Vec<(usize, Vec<Key>)>,
 }
 
-enum ColumnBuilder {
+/// A unique column's value, by its hash, and where the row is: the part in the
+/// top half and the row within it below, so that keys sort in file order.
+type Key = (u64, u64);
+
+/// The rows of one stretch of a file, before their unique columns are checked
+/// against the rest of the file.
+pub(super) struct Part {
+    batches: Vec<RecordBatch>,
+    rows_loaded: u64,
+    rejects: Vec<Reject>,
+    first_line: u64,
+    lines: Vec<u32>,
+    keys: Vec<(usize, Vec<Key>)>,
+}
+
+pub(super) enum ColumnBuilder {
     Text(StringBuilder),
+    /// Keys into the allowed values, which every batch of the column shares.
+    Enum(Int8Builder, ArrayRef),
     Date(Date32Builder),
     Millis(TimestampMillisecondBuilder),
     Bool(BooleanBuilder),
-    Int(Int64Builder),
+    /// Built wide, then narrowed to the column's type.
+    Int(Int64Builder, DataType),
 }
 
 impl ColumnBuilder {
-    fn new(ty: ColumnType) -> Self {
+    pub(super) fn new(ty: ColumnType) -> Self {
         match ty {
-            ColumnType::Text | ColumnType::Enum(_) | ColumnType::EnumSet(_) => {
-                ColumnBuilder::Text(StringBuilder::new())
-            }
+            ColumnType::Text | ColumnType::EnumSet(_) => ColumnBuilder::Text(StringBuilder::new()),
+            ColumnType::Enum(values) => ColumnBuilder::Enum(
+                Int8Builder::new(),
+                Arc::new(datafusion::arrow::array::StringArray::from(values.to_vec())),
+            ),
             ColumnType::Date => ColumnBuilder::Date(Date32Builder::new()),
             ColumnType::DateTime => ColumnBuilder::Millis(TimestampMillisecondBuilder::new()),
             ColumnType::Bool => ColumnBuilder::Bool(BooleanBuilder::new()),
-            ColumnType::Int { .. } => ColumnBuilder::Int(Int64Builder::new()),
+            ColumnType::Int { .. } => ColumnBuilder::Int(Int64Builder::new(), ty.arrow_type()),
         }
     }
 
-    fn append(&mut self, cell: Cell) {
+    pub(super) fn append(&mut self, cell: Cell<'_>) {
         match (self, cell) {
             (ColumnBuilder::Text(b), Cell::Text(v)) => b.append_value(v),
+            (ColumnBuilder::Enum(b, _), Cell::Enum(v)) => b.append_value(v),
             (ColumnBuilder::Date(b), Cell::Date(v)) => b.append_value(v),
             (ColumnBuilder::Millis(b), Cell::Millis(v)) => b.append_value(v),
             (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(v),
-            (ColumnBuilder::Int(b), Cell::Int(v)) => b.append_value(v),
+            (ColumnBuilder::Int(b, _), Cell::Int(v)) => b.append_value(v),
             (ColumnBuilder::Text(b), Cell::Null) => b.append_null(),
+            (ColumnBuilder::Enum(b, _), Cell::Null) => b.append_null(),
             (ColumnBuilder::Date(b), Cell::Null) => b.append_null(),
             (ColumnBuilder::Millis(b), Cell::Null) => b.append_null(),
             (ColumnBuilder::Bool(b), Cell::Null) => b.append_null(),
-            (ColumnBuilder::Int(b), Cell::Null) => b.append_null(),
+            (ColumnBuilder::Int(b, _), Cell::Null) => b.append_null(),
             _ => unreachable!("cells are parsed to their column's type"),
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
+    /// The column so far, in as little memory as it needs.
+    pub(super) fn finish(&mut self) -> ArrayRef {
+        fn tight(mut array: impl Array + 'static) -> ArrayRef {
+            array.shrink_to_fit();
+            Arc::new(array)
+        }
         match self {
-            ColumnBuilder::Text(b) => Arc::new(b.finish()),
-            ColumnBuilder::Date(b) => Arc::new(b.finish()),
-            ColumnBuilder::Millis(b) => Arc::new(b.finish()),
-            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int(b) => Arc::new(b.finish()),
+            ColumnBuilder::Text(b) => tight(b.finish()),
+            ColumnBuilder::Enum(b, values) => tight(
+                datafusion::arrow::array::DictionaryArray::try_new(b.finish(), values.clone())
+                    .expect("keys index the allowed values"),
+            ),
+            ColumnBuilder::Date(b) => tight(b.finish()),
+            ColumnBuilder::Millis(b) => tight(b.finish()),
+            ColumnBuilder::Bool(b) => tight(b.finish()),
+            ColumnBuilder::Int(b, ty) => {
+                cast(&b.finish(), ty).expect("values are within the column's range")
+            }
         }
     }
 }
 
 impl<'a> TableBuilder<'a> {
-    fn new(contract: &'a Contract, path: &'a Path) -> Self {
+    pub(super) fn new(
+        contract: &'a Contract,
+        layout: &'a Layout,
+        path: &'a Path,
+        part: u32,
+        first_line: u64,
+    ) -> Self {
         TableBuilder {
             contract,
+            layout,
             path,
+            part,
+            first_line,
             columns: contract
                 .columns
                 .iter()
-                .map(|c| ColumnBuilder::new(c.ty))
+                .zip(&layout.built)
+                .map(|(c, built)| built.map(|_| ColumnBuilder::new(c.ty)))
                 .collect(),
             rows_in_batch: 0,
             batches: Vec::new(),
             rows_loaded: 0,
             rejects: Vec::new(),
-            seen: contract
+            lines: Vec::new(),
+            keys: contract
                 .columns
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.unique)
-                .map(|(i, _)| (i, HashMap::new()))
+                .map(|(i, _)| (i, Vec::new()))
                 .collect(),
         }
     }
@@ -392,39 +549,37 @@ impl<'a> TableBuilder<'a> {
     }
 
     /// Parses one row given as a cell accessor; accepts or rejects it.
-    fn row<'r>(&mut self, line: u64, parser: &CellParser, raw: impl Fn(usize) -> &'r str) {
+    pub(super) fn row<'r>(
+        &mut self,
+        line: u64,
+        parser: &CellParser,
+        input: impl Fn(usize) -> Input<'r>,
+    ) {
         let mut cells = Vec::with_capacity(self.contract.columns.len());
         for (i, spec) in self.contract.columns.iter().enumerate() {
-            match parser.parse(spec, raw(i)) {
+            match parser.parse(spec, input(i)) {
                 Ok(cell) => cells.push(cell),
-                Err(rule) => return self.reject(line, spec.name, raw(i), rule),
+                Err(rule) => return self.reject(line, spec.name, &input(i).to_string(), rule),
             }
         }
         if let Err((i, rule)) = parser.check_rules(&cells) {
-            return self.reject(line, self.contract.columns[i].name, raw(i), rule);
+            let name = self.contract.columns[i].name;
+            return self.reject(line, name, &input(i).to_string(), rule);
         }
-        for (column, seen) in &mut self.seen {
-            let Cell::Text(value) = &cells[*column] else {
-                continue;
-            };
-            match seen.entry(hash(value)) {
-                Entry::Occupied(first) => {
-                    let rule = format!(
-                        "duplicate `{}`: the same value is on line {}",
-                        self.contract.columns[*column].name,
-                        first.get()
-                    );
-                    let name = self.contract.columns[*column].name;
-                    let value = value.clone();
-                    return self.reject(line, name, &value, rule);
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(line);
-                }
+        if !self.keys.is_empty() {
+            let offset = u32::try_from(line - self.first_line).expect("a part spans fewer lines");
+            self.lines.push(offset);
+        }
+        let at = (u64::from(self.part) << 32) | self.rows_loaded;
+        for (column, keys) in &mut self.keys {
+            if let Cell::Text(value) = &cells[*column] {
+                keys.push((hash(value), at));
             }
         }
         for (builder, cell) in self.columns.iter_mut().zip(cells) {
-            builder.append(cell);
+            if let Some(builder) = builder {
+                builder.append(cell);
+            }
         }
         self.rows_loaded += 1;
         self.rows_in_batch += 1;
@@ -433,36 +588,166 @@ impl<'a> TableBuilder<'a> {
         }
     }
 
+    /// Takes rows already checked a column at a time (see `parquet`): `columns`
+    /// holds every contract column in its contract type, the first row on `first_line`.
+    pub(super) fn rows_checked(&mut self, first_line: u64, columns: &[ArrayRef]) {
+        let rows = columns.first().map_or(0, |c| c.len());
+        if rows == 0 {
+            return;
+        }
+        // Rows taken one at a time before these come first.
+        self.flush();
+        if !self.keys.is_empty() {
+            let offset =
+                u32::try_from(first_line - self.first_line).expect("a part spans fewer lines");
+            let rows32 = u32::try_from(rows).expect("a batch has fewer than 2^32 rows");
+            self.lines.extend(offset..offset + rows32);
+        }
+        for (column, keys) in &mut self.keys {
+            let values = columns[*column].as_string::<i32>();
+            for (row, value) in values.iter().enumerate() {
+                if let Some(value) = value {
+                    let at = (u64::from(self.part) << 32) | (self.rows_loaded + row as u64);
+                    keys.push((hash(value), at));
+                }
+            }
+        }
+        let built = columns
+            .iter()
+            .zip(&self.layout.built)
+            .filter(|(_, built)| built.is_some())
+            .map(|(column, _)| column.clone())
+            .collect();
+        let batch = RecordBatch::try_new(self.layout.built_schema.clone(), built)
+            .expect("checked columns have the contract's types");
+        self.batches.push(batch);
+        self.rows_loaded += rows as u64;
+    }
+
     fn flush(&mut self) {
         if self.rows_in_batch == 0 {
             return;
         }
-        let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(ColumnBuilder::finish).collect();
-        let batch = RecordBatch::try_new(self.contract.arrow_schema(), arrays)
-            .expect("builders match the contract schema");
+        let arrays: Vec<ArrayRef> = self
+            .columns
+            .iter_mut()
+            .flatten()
+            .map(ColumnBuilder::finish)
+            .collect();
+        let batch = RecordBatch::try_new(self.layout.built_schema.clone(), arrays)
+            .expect("builders match the built columns");
         self.batches.push(batch);
         self.rows_in_batch = 0;
     }
 
-    fn finish(mut self, ignored_columns: Vec<String>) -> Parsed {
+    pub(super) fn finish(mut self) -> Part {
         self.flush();
-        Parsed {
+        Part {
             batches: self.batches,
             rows_loaded: self.rows_loaded,
             rejects: self.rejects,
-            ignored_columns,
+            first_line: self.first_line,
+            lines: self.lines,
+            keys: self.keys,
         }
     }
 }
 
-fn hash(value: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
+/// Joins the parts of a file, in order: rejects every row whose value of a
+/// unique column is on an earlier row too, and keeps only the layout's columns.
+pub(super) fn assemble(
+    contract: &Contract,
+    layout: &Layout,
+    path: &Path,
+    mut parts: Vec<Part>,
+    ignored: Vec<String>,
+) -> Parsed {
+    // (row, column, first row) of each duplicate, rows as in `Key`.
+    let mut duplicates: Vec<(u64, usize, u64)> = Vec::new();
+    let columns: Vec<usize> = parts
+        .first()
+        .map(|p| p.keys.iter().map(|(c, _)| *c).collect())
+        .unwrap_or_default();
+    for (k, &column) in columns.iter().enumerate() {
+        // All parts' keys sorted by value, then place: a value's first row comes
+        // first among its equals. The hashes are spread evenly, which the bucket
+        // sort uses to share the work among the cores.
+        let mut keys: Vec<Key> = Vec::with_capacity(parts.iter().map(|p| p.keys[k].1.len()).sum());
+        for part in &mut parts {
+            keys.extend(std::mem::take(&mut part.keys[k].1));
+        }
+        crate::hash_sort::sort_by_hash(&mut keys, |key| key.0);
+        let mut first: Option<Key> = None;
+        for key in keys {
+            match first {
+                Some(f) if f.0 == key.0 => duplicates.push((key.1, column, f.1)),
+                _ => first = Some(key),
+            }
+        }
+    }
+    duplicates.sort_unstable();
+    duplicates.dedup_by_key(|d| d.0);
+    let line_of = |at: u64| {
+        let part = &parts[(at >> 32) as usize];
+        part.first_line + u64::from(part.lines[(at & u64::from(u32::MAX)) as usize])
+    };
+    // For each part, its duplicate rows: (row, column, line, the first's line).
+    let mut dropped: Vec<Vec<(usize, usize, u64, u64)>> = vec![Vec::new(); parts.len()];
+    for &(at, column, first) in &duplicates {
+        let row = (at & u64::from(u32::MAX)) as usize;
+        dropped[(at >> 32) as usize].push((row, column, line_of(at), line_of(first)));
+    }
+
+    let mut parsed = Parsed {
+        schema: layout.schema.clone(),
+        batches: Vec::new(),
+        rows_loaded: 0,
+        rejects: Vec::new(),
+        ignored_columns: ignored,
+    };
+    for (part, dropped) in parts.into_iter().zip(dropped) {
+        parsed.rejects.extend(part.rejects);
+        parsed.rows_loaded += part.rows_loaded - dropped.len() as u64;
+        let mut start = 0;
+        for mut batch in part.batches {
+            let rows = start..start + batch.num_rows();
+            start = rows.end;
+            let here: Vec<_> = dropped.iter().filter(|d| rows.contains(&d.0)).collect();
+            if !here.is_empty() {
+                let mut keep = vec![true; batch.num_rows()];
+                for &&(row, column, line, first) in &here {
+                    let name = contract.columns[column].name;
+                    let place = layout.built[column].expect("unique columns are built");
+                    let values = batch.column(place).as_string::<i32>();
+                    parsed.rejects.push(Reject {
+                        file: path.to_path_buf(),
+                        line,
+                        column: name.to_string(),
+                        value: values.value(row - rows.start).to_string(),
+                        rule: format!("duplicate `{name}`: the same value is on line {first}"),
+                    });
+                    keep[row - rows.start] = false;
+                }
+                batch = datafusion::arrow::compute::filter_record_batch(&batch, &keep.into())
+                    .expect("a mask as long as the batch");
+            }
+            parsed
+                .batches
+                .push(batch.project(&layout.kept).expect("built columns"));
+        }
+    }
+    parsed.rejects.sort_by_key(|r| r.line);
+    parsed
+}
+
+pub(super) fn hash(value: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::default().hash_one(value)
 }
 
 /// Maps each contract column to its position among `header`, by the contract name
 /// or the force's own name from `sources.toml`; returns the unused columns too.
-fn locate_columns(
+pub(super) fn locate_columns(
     path: &Path,
     header: &[String],
     contract: &Contract,
@@ -531,100 +816,156 @@ pub(super) fn malformed(path: &Path, e: csv::Error) -> IngestError {
     }
 }
 
+/// Reads a CSV extract: the stream is cut into blocks of whole records, parsed
+/// on every core, and joined in file order.
 pub fn read_csv(
     path: &Path,
-    input: impl std::io::Read,
+    input: impl std::io::Read + Send,
     contract: &Contract,
     config: &SourceConfig,
+    layout: &Layout,
 ) -> Result<Parsed, IngestError> {
-    let (mut reader, header) = open_csv(path, input)?;
-    let malformed = |e: csv::Error| malformed(path, e);
-    let (positions, ignored) = locate_columns(path, &header, contract, config)?;
-    let parser = CellParser::new(contract, config, false);
-    let mut table = TableBuilder::new(contract, path);
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
-                if record.len() != header.len() {
-                    if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
-                        continue; // a blank line
-                    }
-                    let rule = format!(
-                        "the row has {} fields but the header has {}",
-                        record.len(),
-                        header.len()
-                    );
-                    table.reject(line, "", "", rule);
-                    continue;
-                }
-                table.row(line, &parser, |i| &record[positions[i]]);
-            }
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
-                let line = e.position().map_or(0, |p| p.line());
-                table.reject(line, "", "", "the row is not valid UTF-8 text".into());
-            }
-            Err(e) => return Err(malformed(e)),
-        }
-    }
-    Ok(table.finish(ignored))
+    read_csv_in_blocks(path, input, contract, config, layout, blocks::BLOCK_BYTES)
 }
 
-pub fn read_parquet(
+fn read_csv_in_blocks(
     path: &Path,
-    bytes: &[u8],
+    input: impl std::io::Read + Send,
     contract: &Contract,
     config: &SourceConfig,
+    layout: &Layout,
+    block_bytes: usize,
 ) -> Result<Parsed, IngestError> {
-    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let error = |message: String| IngestError::Parquet {
+    let io = |source| IngestError::Io {
         path: path.to_path_buf(),
-        message,
+        source,
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
-        .map_err(|e| error(format!("not a readable Parquet file: {e}")))?;
-    let header: Vec<String> = builder
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
+    let mut blocks = blocks::RecordBlocks::new(input, block_bytes);
+    let mut first = blocks.next_block().map_err(io)?.unwrap_or(blocks::Block {
+        bytes: Vec::new(),
+        first_line: 1,
+    });
+    let header_end = blocks::first_record_end(&first.bytes).unwrap_or(first.bytes.len());
+    let (_, header) = open_csv(path, &first.bytes[..header_end])?;
     let (positions, ignored) = locate_columns(path, &header, contract, config)?;
-    let reader = builder
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|e| error(e.to_string()))?;
-    let parser = CellParser::new(contract, config, true);
-    let mut table = TableBuilder::new(contract, path);
-    let mut row_number = 0u64;
-    for batch in reader {
-        let batch = batch.map_err(|e| error(e.to_string()))?;
-        // Reading every cell as text lets Parquet share the CSV checks exactly.
-        let text: Vec<ArrayRef> = positions
-            .iter()
-            .map(|&i| {
-                cast(batch.column(i), &DataType::Utf8)
-                    .map_err(|e| error(format!("column `{}`: {e}", header[i])))
+    first.first_line += memchr::memchr_iter(b'\n', &first.bytes[..header_end]).count() as u64;
+    first.bytes.drain(..header_end);
+    let parser = CellParser::new(contract, config);
+    let reader = BlockReader {
+        path,
+        contract,
+        layout,
+        parser: &parser,
+        positions: &positions,
+        fields: header.len(),
+    };
+
+    // Workers take the next block as they come free, so the file is read once,
+    // in order, and no further ahead than the workers have reached.
+    let first = std::iter::once(Ok(first));
+    let rest = std::iter::from_fn(|| blocks.next_block().map_err(io).transpose());
+    let parts = parse_on_every_core(first.chain(rest), |index, block| reader.part(index, &block))?;
+    Ok(assemble(contract, layout, path, parts, ignored))
+}
+
+/// Parses every item of `work` into a part, on every core, and returns the parts
+/// in the order of their items (or the first error). An item is numbered by its
+/// place in `work`.
+pub(super) fn parse_on_every_core<W>(
+    work: impl Iterator<Item = Result<W, IngestError>> + Send,
+    parse: impl Fn(u32, W) -> Result<Part, IngestError> + Sync,
+) -> Result<Vec<Part>, IngestError> {
+    let queue = std::sync::Mutex::new(work.enumerate());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut parts: Vec<(usize, Result<Part, IngestError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let next = queue.lock().expect("the work queue").next();
+                        let Some((index, item)) = next else {
+                            break done;
+                        };
+                        let index32 = u32::try_from(index).expect("fewer than 2^32 parts");
+                        done.push((index, item.and_then(|w| parse(index32, w))));
+                    }
+                })
             })
-            .collect::<Result<_, _>>()?;
-        let text: Vec<&datafusion::arrow::array::StringArray> = text
-            .iter()
-            .map(|a| a.as_any().downcast_ref().expect("cast to Utf8"))
             .collect();
-        for row in 0..batch.num_rows() {
-            row_number += 1;
-            table.row(row_number, &parser, |i| {
-                if text[i].is_null(row) {
-                    ""
-                } else {
-                    text[i].value(row)
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("parsing a part does not panic"))
+            .collect()
+    });
+    parts.sort_by_key(|(index, _)| *index);
+    parts.into_iter().map(|(_, part)| part).collect()
+}
+
+/// Parses blocks of a CSV file whose header has been read.
+struct BlockReader<'a> {
+    path: &'a Path,
+    contract: &'a Contract,
+    layout: &'a Layout,
+    parser: &'a CellParser<'a>,
+    /// Where each contract column is in a record.
+    positions: &'a [usize],
+    /// How many fields the header has.
+    fields: usize,
+}
+
+impl BlockReader<'_> {
+    fn part(&self, index: u32, block: &blocks::Block) -> Result<Part, IngestError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&block.bytes[..]);
+        let mut table = TableBuilder::new(
+            self.contract,
+            self.layout,
+            self.path,
+            index,
+            block.first_line,
+        );
+        let mut record = csv::StringRecord::new();
+        // csv counts lines from 1 within the block.
+        let line_of = |local: u64| block.first_line + local - 1;
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = line_of(record.position().map_or(1, |p| p.line()));
+                    if record.len() != self.fields {
+                        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+                            continue; // a blank line
+                        }
+                        let rule = format!(
+                            "the row has {} fields but the header has {}",
+                            record.len(),
+                            self.fields
+                        );
+                        table.reject(line, "", "", rule);
+                        continue;
+                    }
+                    table.row(line, self.parser, |i| {
+                        Input::Text(&record[self.positions[i]])
+                    });
                 }
-            });
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                    let line = line_of(e.position().map_or(1, |p| p.line()));
+                    table.reject(line, "", "", "the row is not valid UTF-8 text".into());
+                }
+                Err(e) => {
+                    let mut error = malformed(self.path, e);
+                    if let IngestError::Malformed { line, .. } = &mut error {
+                        *line = line_of((*line).max(1));
+                    }
+                    return Err(error);
+                }
+            }
         }
+        Ok(table.finish())
     }
-    Ok(table.finish(ignored))
 }
 
 #[cfg(test)]
@@ -638,6 +979,7 @@ mod tests {
             csv.as_bytes(),
             contract,
             &SourceConfig::default(),
+            &Layout::new(contract, None),
         )
         .unwrap()
     }
@@ -673,11 +1015,12 @@ mod tests {
         let parsed = parse(&CRIMES, &csv);
         assert_eq!(parsed.rows_loaded, 2, "{:?}", parsed.rejects);
         let batch = &parsed.batches[0];
-        let district = batch
-            .column(3)
-            .as_any()
-            .downcast_ref::<datafusion::arrow::array::StringArray>()
-            .unwrap();
+        assert_eq!(
+            batch.column(3).data_type(),
+            &ColumnType::Enum(&[]).arrow_type()
+        );
+        let district = cast(batch.column(3), &DataType::Utf8).unwrap();
+        let district = district.as_string::<i32>();
         assert_eq!(district.value(0), "east_cambridgeshire");
         assert_eq!(district.value(1), "fenland");
     }
@@ -718,6 +1061,68 @@ mod tests {
     }
 
     #[test]
+    fn blocks_parsed_apart_give_what_one_pass_gives() {
+        // Quoted newlines, a blank line, rejects, and duplicates far apart.
+        let mut csv = String::from(
+            "\u{feff}crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date,\"notes\nmore\"\n",
+        );
+        for i in 0..60 {
+            let reference = if i % 20 == 19 { i - 13 } else { i };
+            let district = if i % 11 == 5 { "atlantis" } else { "fenland" };
+            csv.push_str(&format!(
+                "C{reference},2024-01-{:02},burglary,{district},V{},,Y,N,,,\"line one\nline \"\"two\"\"\"\n",
+                1 + i % 28,
+                i % 7
+            ));
+            if i == 30 {
+                csv.push('\n');
+            }
+        }
+        let layout = Layout::new(&CRIMES, None);
+        let read = |block_bytes| {
+            let config = SourceConfig::default();
+            read_csv_in_blocks(
+                Path::new("t.csv"),
+                csv.as_bytes(),
+                &CRIMES,
+                &config,
+                &layout,
+                block_bytes,
+            )
+            .unwrap()
+        };
+        let whole = read(1 << 20); // one block: the whole file
+        // Rows 5, 16, 27, 38 and 49 are in atlantis; rows 19, 39 and 59 repeat a reference.
+        assert_eq!(whole.rows_loaded, 60 - 5 - 3, "{:?}", whole.rejects);
+        // Row i starts on line 3 + 2i (the header and every record take two lines).
+        let duplicate = whole
+            .rejects
+            .iter()
+            .find(|r| r.column == "crime_ref")
+            .unwrap();
+        assert_eq!(
+            (duplicate.line, duplicate.value.as_str()),
+            (3 + 2 * 19, "C6")
+        );
+        assert!(duplicate.rule.ends_with("line 15"), "{}", duplicate.rule);
+        let lines: Vec<u64> = whole.rejects.iter().map(|r| r.line).collect();
+        assert_eq!(
+            lines,
+            [13, 35, 41, 57, 80, 82, 102, 122],
+            "a blank line after row 30"
+        );
+        for block_bytes in [1, 50, 333, 4096] {
+            let parts = read(block_bytes);
+            assert_eq!(parts.rejects, whole.rejects, "block size {block_bytes}");
+            assert_eq!(parts.rows_loaded, whole.rows_loaded);
+            let concat = |p: &Parsed| {
+                datafusion::arrow::compute::concat_batches(&p.schema, &p.batches).unwrap()
+            };
+            assert_eq!(concat(&parts), concat(&whole), "block size {block_bytes}");
+        }
+    }
+
+    #[test]
     fn strands_are_normalised_sets() {
         let csv = "incident_ref,reported_date,district,strands,is_crime,crime_ref,victim_id,outcome_type\n\
                    H1,2024-01-01,cambridge,Disability; race ;race,yes,C1,,1\n\
@@ -743,7 +1148,15 @@ mod tests {
         .unwrap();
         let csv = "Crime Reference,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date,notes\n\
                    C1,05/01/2024,burglary,fenland,,,DA,-,1,07/01/2024,free text\n";
-        let parsed = read_csv(Path::new("t.csv"), csv.as_bytes(), &CRIMES, &config).unwrap();
+        let layout = Layout::new(&CRIMES, None);
+        let parsed = read_csv(
+            Path::new("t.csv"),
+            csv.as_bytes(),
+            &CRIMES,
+            &config,
+            &layout,
+        )
+        .unwrap();
         assert_eq!(parsed.rows_loaded, 1, "{:?}", parsed.rejects);
         assert_eq!(parsed.ignored_columns, vec!["notes".to_string()]);
     }
@@ -756,6 +1169,7 @@ mod tests {
             csv.as_bytes(),
             &CRIMES,
             &SourceConfig::default(),
+            &Layout::new(&CRIMES, None),
         )
         .err()
         .unwrap();

@@ -731,7 +731,14 @@ fn figures_table(m: &Measure, series: &Series) -> String {
 }
 
 fn definition_section(m: &Measure) -> String {
-    let mut sql = format!("-- total\n{}", crate::engine::sql::aggregate_query(m, None));
+    let mut sql = crate::engine::sql::repeat_note(m)
+        .map(|note| format!("{note}\n\n"))
+        .unwrap_or_default();
+    let _ = write!(
+        sql,
+        "-- total\n{}",
+        crate::engine::sql::aggregate_query(m, None)
+    );
     for b in &m.breakdowns {
         let _ = write!(
             sql,

@@ -1,0 +1,540 @@
+//! Parquet extracts, checked a column at a time: each column is converted to its
+//! contract type and checked as a whole array (an enum's dictionary is matched
+//! once, not once a row; a range is a pass over the integers), then the row
+//! rules over the converted arrays. Rows that pass go into the table as slices
+//! of those arrays. A row that any check could not accept goes through the
+//! row-by-row path of `rows`, which gives its reason exactly as for CSV, so the
+//! two formats reject the same rows with the same words.
+
+use super::contract::{ColumnSpec, ColumnType, Contract, RowRule};
+use super::rows::{
+    self, Cell, CellParser, ColumnBuilder, Input, Layout, Parsed, Part, TableBuilder,
+};
+use super::{IngestError, SourceConfig};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, DictionaryArray, Int8Array, StringArray,
+};
+use datafusion::arrow::buffer::NullBuffer;
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Int8Type, Int64Type, TimeUnit, TimestampMillisecondType,
+};
+use datafusion::arrow::error::ArrowError;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Reads a Parquet extract, its row groups on every core, and joins them in order.
+pub fn read_parquet(
+    path: &Path,
+    contract: &Contract,
+    config: &SourceConfig,
+    layout: &Layout,
+) -> Result<Parsed, IngestError> {
+    use datafusion::parquet::arrow::ProjectionMask;
+    use datafusion::parquet::arrow::arrow_reader::{
+        ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    };
+    let error = |message: String| IngestError::Parquet {
+        path: path.to_path_buf(),
+        message,
+    };
+    // Each reader has a file of its own: clones of one would share its position.
+    let open = || {
+        std::fs::File::open(path).map_err(|source| IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let metadata = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::default())
+        .map_err(|e| error(format!("not a readable Parquet file: {e}")))?;
+    let header: Vec<String> = metadata
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let (positions, ignored) = rows::locate_columns(path, &header, contract, config)?;
+    // Only the contract's columns are decoded, in the file's order.
+    let mut decoded: Vec<usize> = positions.clone();
+    decoded.sort_unstable();
+    let mask = ProjectionMask::roots(
+        metadata.metadata().file_metadata().schema_descr(),
+        decoded.clone(),
+    );
+    let at: Vec<usize> = positions
+        .iter()
+        .map(|p| decoded.binary_search(p).expect("a decoded column"))
+        .collect();
+    let groups = metadata.metadata().row_groups();
+    // The row number each group starts after.
+    let starts: Vec<u64> = groups
+        .iter()
+        .scan(0u64, |rows, g| {
+            let start = *rows;
+            *rows += g.num_rows() as u64;
+            Some(start)
+        })
+        .collect();
+    let parser = CellParser::new(contract, config);
+    let read_group = |part: u32, index: usize| -> Result<Part, IngestError> {
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, metadata.clone())
+            .with_row_groups(vec![index])
+            .with_projection(mask.clone())
+            .with_batch_size(rows::BATCH_ROWS)
+            .build()
+            .map_err(|e| error(e.to_string()))?;
+        let mut table = TableBuilder::new(contract, layout, path, part, starts[index] + 1);
+        let mut row_number = starts[index];
+        for batch in reader {
+            let batch = batch.map_err(|e| error(e.to_string()))?;
+            let columns: Vec<&ArrayRef> = at.iter().map(|&i| batch.column(i)).collect();
+            let column_error =
+                |c: usize, e: ArrowError| error(format!("column `{}`: {e}", header[positions[c]]));
+            let checked =
+                check_batch(contract, &parser, &columns).map_err(|(c, e)| column_error(c, e))?;
+            // The rows as the row-by-row path reads them, made only if one needs it.
+            let mut one_at_a_time: Option<Vec<ParquetColumn>> = None;
+            let mut row = 0;
+            while row < batch.num_rows() {
+                if checked.flagged[row] {
+                    if one_at_a_time.is_none() {
+                        let inputs = columns
+                            .iter()
+                            .zip(contract.columns)
+                            .enumerate()
+                            .map(|(c, (array, spec))| {
+                                ParquetColumn::new(spec, array).map_err(|e| column_error(c, e))
+                            })
+                            .collect::<Result<_, _>>()?;
+                        one_at_a_time = Some(inputs);
+                    }
+                    let inputs = one_at_a_time.as_ref().expect("made above");
+                    table.row(row_number + 1, &parser, |i| inputs[i].input(row));
+                    row_number += 1;
+                    row += 1;
+                    continue;
+                }
+                let end = checked.flagged[row..]
+                    .iter()
+                    .position(|&f| f)
+                    .map_or(batch.num_rows(), |n| row + n);
+                let slices: Vec<ArrayRef> = checked
+                    .columns
+                    .iter()
+                    .map(|c| c.slice(row, end - row))
+                    .collect();
+                table.rows_checked(row_number + 1, &slices);
+                row_number += (end - row) as u64;
+                row = end;
+            }
+        }
+        Ok(table.finish())
+    };
+    let mut parts = rows::parse_on_every_core((0..groups.len()).map(Ok), read_group)?;
+    if parts.is_empty() {
+        parts.push(TableBuilder::new(contract, layout, path, 0, 1).finish());
+    }
+    Ok(rows::assemble(contract, layout, path, parts, ignored))
+}
+
+/// A batch's columns in their contract types, and the rows the column checks
+/// and row rules could not accept (whose values in `columns` mean nothing).
+struct CheckedBatch {
+    columns: Vec<ArrayRef>,
+    flagged: Vec<bool>,
+}
+
+/// Checks every contract column of a batch (given in contract order), then the
+/// row rules; on a column that cannot be read at all, its place and why.
+fn check_batch(
+    contract: &Contract,
+    parser: &CellParser,
+    inputs: &[&ArrayRef],
+) -> Result<CheckedBatch, (usize, ArrowError)> {
+    let rows = inputs.first().map_or(0, |c| c.len());
+    let mut flagged = vec![false; rows];
+    let columns = contract
+        .columns
+        .iter()
+        .zip(inputs)
+        .enumerate()
+        .map(|(c, (spec, array))| {
+            check_column(parser, spec, array, &mut flagged).map_err(|e| (c, e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    check_row_rules(contract, &columns, &mut flagged);
+    Ok(CheckedBatch { columns, flagged })
+}
+
+/// Converts one column to its contract type, flagging the rows whose value the
+/// quick checks do not accept: a value that breaks the contract, and any value
+/// the row-by-row path would read differently (untrimmed or empty text).
+fn check_column(
+    parser: &CellParser,
+    spec: &ColumnSpec,
+    array: &ArrayRef,
+    flagged: &mut [bool],
+) -> Result<ArrayRef, ArrowError> {
+    let nulls_allowed = |flagged: &mut [bool]| {
+        if !spec.nullable && array.null_count() > 0 {
+            for (row, flag) in flagged.iter_mut().enumerate() {
+                *flag |= array.is_null(row);
+            }
+        }
+    };
+    let is_text = |ty: &DataType| {
+        matches!(
+            ty,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        )
+    };
+    match (spec.ty, array.data_type()) {
+        (ColumnType::Enum(values), DataType::Dictionary(_, value_type)) if is_text(value_type) => {
+            let dictionary = array.as_any_dictionary();
+            let words = cast(dictionary.values(), &DataType::Utf8)?;
+            let words = words.as_string::<i32>();
+            // Each word of the file's dictionary matched once, as a CSV cell is.
+            let place: Vec<Option<i8>> = (0..words.len())
+                .map(|w| match words.is_valid(w).then(|| words.value(w)) {
+                    Some(word) => match parser.parse(spec, Input::Text(word)) {
+                        Ok(Cell::Enum(i)) => Some(i),
+                        _ => None,
+                    },
+                    None => None,
+                })
+                .collect();
+            let keys = cast(dictionary.keys(), &DataType::Int64)?;
+            let keys = keys.as_primitive::<Int64Type>();
+            let mut out = Vec::with_capacity(keys.len());
+            let mut valid = Vec::with_capacity(keys.len());
+            for row in 0..keys.len() {
+                let found = if array.is_valid(row) {
+                    place[keys.value(row) as usize]
+                } else {
+                    None
+                };
+                // A null, or a word the dictionary spells that is no allowed value.
+                if found.is_none() && (array.is_valid(row) || !spec.nullable) {
+                    flagged[row] = true;
+                }
+                out.push(found.unwrap_or(0));
+                valid.push(found.is_some());
+            }
+            let keys = Int8Array::new(out.into(), Some(NullBuffer::from(valid)));
+            let allowed: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
+            Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+                keys, allowed,
+            )?))
+        }
+        (
+            ColumnType::Int { min, max },
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32,
+        ) => {
+            let wide = cast(array, &DataType::Int64)?;
+            let numbers = wide.as_primitive::<Int64Type>();
+            for (row, flag) in flagged.iter_mut().enumerate() {
+                *flag |= numbers.is_valid(row) && !(min..=max).contains(&numbers.value(row));
+            }
+            nulls_allowed(flagged);
+            // Out-of-range values become null here; their rows are flagged.
+            cast(&wide, &spec.ty.arrow_type())
+        }
+        (ColumnType::Date, DataType::Date32) | (ColumnType::Bool, DataType::Boolean) => {
+            nulls_allowed(flagged);
+            Ok(array.clone())
+        }
+        (ColumnType::DateTime, DataType::Timestamp(..)) => {
+            nulls_allowed(flagged);
+            cast(array, &DataType::Timestamp(TimeUnit::Millisecond, None))
+        }
+        (ColumnType::Text, ty) if is_text(ty) => {
+            let text = cast(array, &DataType::Utf8)?;
+            let strings = text.as_string::<i32>();
+            for (row, flag) in flagged.iter_mut().enumerate() {
+                // Empty is null and spaces are trimmed: the row-by-row path says how.
+                *flag |= strings.is_valid(row) && {
+                    let value = strings.value(row);
+                    value.is_empty() || value.trim().len() != value.len()
+                };
+            }
+            nulls_allowed(flagged);
+            Ok(text)
+        }
+        // Any other pairing (text to parse, a set of strands) a value at a time.
+        _ => {
+            let column = ParquetColumn::new(spec, array)?;
+            let mut builder = ColumnBuilder::new(spec.ty);
+            for (row, flag) in flagged.iter_mut().enumerate() {
+                match parser.parse(spec, column.input(row)) {
+                    Ok(cell) => builder.append(cell),
+                    Err(_) => {
+                        *flag = true;
+                        builder.append(Cell::Null);
+                    }
+                }
+            }
+            Ok(builder.finish())
+        }
+    }
+}
+
+/// Flags the rows that break a rule between columns, over the converted columns.
+fn check_row_rules(contract: &Contract, columns: &[ArrayRef], flagged: &mut [bool]) {
+    let column = |name: &str| {
+        let i = contract
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .expect("rule column");
+        &columns[i]
+    };
+    let is_true = |array: &ArrayRef, row: usize| {
+        let booleans: &BooleanArray = array.as_boolean();
+        booleans.is_valid(row) && booleans.value(row)
+    };
+    for rule in contract.row_rules {
+        let breaks: Box<dyn Fn(usize) -> bool> = match *rule {
+            RowRule::PresentIffPresent { column: c, when } => {
+                let (c, w) = (column(c), column(when));
+                Box::new(move |row| c.is_valid(row) != w.is_valid(row))
+            }
+            RowRule::PresentIffTrue { column: c, when } => {
+                let (c, w) = (column(c), column(when));
+                Box::new(move |row| c.is_valid(row) != is_true(w, row))
+            }
+            RowRule::OnlyWhenTrue { column: c, when } => {
+                let (c, w) = (column(c), column(when));
+                Box::new(move |row| c.is_valid(row) && !is_true(w, row))
+            }
+            RowRule::PresentIffOneOf {
+                column: c,
+                when,
+                values,
+            } => {
+                let ColumnType::Enum(domain) = contract.column(when).expect("rule column").ty
+                else {
+                    unreachable!("a rule on values compares an enum")
+                };
+                let c = column(c);
+                let keys = column(when).as_dictionary::<Int8Type>().keys().clone();
+                Box::new(move |row| {
+                    let applies =
+                        keys.is_valid(row) && values.contains(&domain[keys.value(row) as usize]);
+                    c.is_valid(row) != applies
+                })
+            }
+            RowRule::NotBefore { column: c, earlier } => {
+                let later = column(c).as_primitive::<Date32Type>().clone();
+                let first = column(earlier).as_primitive::<Date32Type>().clone();
+                Box::new(move |row| {
+                    later.is_valid(row)
+                        && first.is_valid(row)
+                        && later.value(row) < first.value(row)
+                })
+            }
+        };
+        for (row, flag) in flagged.iter_mut().enumerate() {
+            *flag = *flag || breaks(row);
+        }
+    }
+}
+
+/// A Parquet column for the row-by-row path: read typed where its type is the
+/// contract's and as text otherwise, so that both meet the same checks as a CSV cell.
+enum ParquetColumn {
+    Text(ArrayRef),
+    Date(ArrayRef),
+    Millis(ArrayRef),
+    Int(ArrayRef),
+    Bool(ArrayRef),
+}
+
+impl ParquetColumn {
+    fn new(spec: &ColumnSpec, array: &ArrayRef) -> Result<Self, ArrowError> {
+        use DataType::*;
+        let as_type = |ty: &DataType| cast(array, ty);
+        Ok(match (spec.ty, array.data_type()) {
+            (ColumnType::Date, Date32) => ParquetColumn::Date(array.clone()),
+            (ColumnType::DateTime, Timestamp(..)) => {
+                ParquetColumn::Millis(as_type(&Timestamp(TimeUnit::Millisecond, None))?)
+            }
+            // Integers that fit in an i64 exactly; anything wider is checked as text.
+            (ColumnType::Int { .. }, Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32) => {
+                ParquetColumn::Int(as_type(&Int64)?)
+            }
+            (ColumnType::Bool, Boolean) => ParquetColumn::Bool(array.clone()),
+            _ => ParquetColumn::Text(as_type(&Utf8)?),
+        })
+    }
+
+    fn input(&self, row: usize) -> Input<'_> {
+        let array = match self {
+            ParquetColumn::Text(a)
+            | ParquetColumn::Date(a)
+            | ParquetColumn::Millis(a)
+            | ParquetColumn::Int(a)
+            | ParquetColumn::Bool(a) => a,
+        };
+        if array.is_null(row) {
+            return Input::Null;
+        }
+        match self {
+            ParquetColumn::Text(a) => Input::Text(a.as_string::<i32>().value(row)),
+            ParquetColumn::Date(a) => Input::Date(a.as_primitive::<Date32Type>().value(row)),
+            ParquetColumn::Millis(a) => {
+                Input::Millis(a.as_primitive::<TimestampMillisecondType>().value(row))
+            }
+            ParquetColumn::Int(a) => Input::Int(a.as_primitive::<Int64Type>().value(row)),
+            ParquetColumn::Bool(a) => Input::Bool(a.as_boolean().value(row)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::contract::{CRIMES, HATE_INCIDENTS, MENTAL_HEALTH_CONTACTS};
+    use super::*;
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::file::properties::WriterProperties;
+
+    /// `csv` written as Parquet, three rows a row group (so several parts), each
+    /// column as text or, with `typed`, in its contract's type (any integer as
+    /// Int64, whose range holds the out-of-range values). Empty cells are nulls.
+    fn to_parquet(contract: &Contract, csv: &str, typed: bool) -> tempfile::NamedTempFile {
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        let mut fields = Vec::new();
+        let mut arrays: Vec<ArrayRef> = Vec::new();
+        for (c, name) in header.iter().enumerate() {
+            let text: ArrayRef = Arc::new(StringArray::from(
+                rows.iter()
+                    .map(|r| Some(r[c]).filter(|v| !v.is_empty()))
+                    .collect::<Vec<_>>(),
+            ));
+            let ty = match contract.column(name).unwrap().ty {
+                _ if !typed => DataType::Utf8,
+                ColumnType::Int { .. } => DataType::Int64,
+                ty => ty.arrow_type(),
+            };
+            fields.push(Field::new(*name, ty.clone(), true));
+            arrays.push(cast(&text, &ty).unwrap());
+        }
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let properties = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(3))
+            .build();
+        let mut writer =
+            ArrowWriter::try_new(file.reopen().unwrap(), batch.schema(), Some(properties)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        file
+    }
+
+    /// Reads `csv` as CSV and as both kinds of Parquet: the same rejects (a CSV
+    /// line is the Parquet row number plus the header's line) and the same columns.
+    fn agrees_with_csv(contract: &Contract, csv: &str, expected_rejects: usize) {
+        let layout = Layout::new(contract, None);
+        let config = SourceConfig::default();
+        let from_csv =
+            rows::read_csv(Path::new("t"), csv.as_bytes(), contract, &config, &layout).unwrap();
+        assert_eq!(
+            from_csv.rejects.len(),
+            expected_rejects,
+            "{:#?}",
+            from_csv.rejects
+        );
+        let concat =
+            |p: &Parsed| datafusion::arrow::compute::concat_batches(&p.schema, &p.batches).unwrap();
+        for typed in [true, false] {
+            let file = to_parquet(contract, csv, typed);
+            let from_parquet = read_parquet(file.path(), contract, &config, &layout).unwrap();
+            // A duplicate names the first row's line (CSV) or row number (Parquet).
+            let rejects = |p: &Parsed, line_offset: u64| -> Vec<(u64, String, String, String)> {
+                p.rejects
+                    .iter()
+                    .map(|r| {
+                        let rule = match r.rule.rsplit_once("on line ") {
+                            Some((words, n)) => {
+                                format!(
+                                    "{words}on line {}",
+                                    n.parse::<u64>().unwrap() + line_offset
+                                )
+                            }
+                            None => r.rule.clone(),
+                        };
+                        (
+                            r.line + line_offset,
+                            r.column.clone(),
+                            r.value.clone(),
+                            rule,
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                rejects(&from_parquet, 1),
+                rejects(&from_csv, 0),
+                "typed: {typed}"
+            );
+            assert_eq!(
+                from_parquet.rows_loaded, from_csv.rows_loaded,
+                "typed: {typed}"
+            );
+            assert_eq!(concat(&from_parquet), concat(&from_csv), "typed: {typed}");
+        }
+    }
+
+    #[test]
+    fn crimes_read_from_parquet_as_from_csv() {
+        let csv = "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n\
+                   C1,2024-01-05,burglary,fenland,V1,30,true,false,1,2024-02-01\n\
+                   C2,2024-01-06,Violence Against The Person,East Cambridgeshire,V2,,false,false,,\n\
+                   C3,2024-01-05,burglary,atlantis,V1,30,true,false,,\n\
+                   C1,2024-01-07,burglary,fenland,V3,40,true,false,,\n\
+                   C4,2024-01-05,burglary,fenland,V1,130,true,false,,\n\
+                   C5,2024-01-05,burglary,fenland,V1,30,true,false,3,\n\
+                   C6,2024-01-05,burglary,fenland,V1,30,true,false,3,2023-12-01\n\
+                   C7,2024-01-08,shoplifting,peterborough, V4 ,17,false,true,,\n\
+                   C8,,burglary,fenland,V1,30,true,false,,\n\
+                   C9,2024-01-09,,cambridge,,,false,false,,\n\
+                   C10,2024-01-10,robbery,cambridge,,,false,false,,\n\
+                   C11,2024-01-11,robbery,CAMBRIDGE,V5,5,false,true,2,2024-01-12\n";
+        // atlantis, the second C1, age 130, C5's and C6's outcome dates, C8's date, C9's group.
+        agrees_with_csv(&CRIMES, csv, 7);
+    }
+
+    #[test]
+    fn hate_incidents_read_from_parquet_as_from_csv() {
+        let csv = "incident_ref,reported_date,district,strands,is_crime,crime_ref,victim_id,outcome_type\n\
+                   H1,2024-01-01,cambridge,disability;race,true,C1,,1\n\
+                   H2,2024-01-01,cambridge,race;ginger,false,,,\n\
+                   H3,2024-01-01,cambridge,race,false,,,4\n\
+                   H4,2024-01-02,fenland,Religion,false,C9,,\n\
+                   H5,2024-01-03,fenland,race,true,,,\n\
+                   H6,2024-01-03,fenland,transgender,false,,V1,\n";
+        // ginger, H3's outcome, H4's crime_ref, H5's missing crime_ref.
+        agrees_with_csv(&HATE_INCIDENTS, csv, 4);
+    }
+
+    #[test]
+    fn mental_health_contacts_read_from_parquet_as_from_csv() {
+        let csv = "contact_ref,contact_time,district,contact_type,place_of_safety,age,minutes_in_police_care\n\
+                   M1,2024-01-01T10:00:00,cambridge,s136_detention,custody,30,120\n\
+                   M2,2024-01-01T11:30:00,cambridge,street_triage,custody,30,\n\
+                   M3,2024-01-02T09:00:00,fenland,s135_warrant,,,\n\
+                   M4,2024-01-02T09:15:00,fenland,street_triage,,,-5\n\
+                   M5,2024-01-03T00:00:00,peterborough,missing_person,,12,15\n";
+        // M2 and M3's place of safety, M4's minutes.
+        agrees_with_csv(&MENTAL_HEALTH_CONTACTS, csv, 3);
+    }
+}

@@ -1,6 +1,7 @@
 //! The engine: measure definitions compiled to DataFusion queries over the
 //! ingested Arrow extracts, then turned into series of points with statistics.
 
+mod month_index;
 pub mod repeat;
 mod series;
 pub mod sql;
@@ -12,7 +13,7 @@ use crate::ingest::Extract;
 use crate::period::{Month, Period};
 use crate::stats::{Interval, Signal, XmrLimits, suppression};
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Int64Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -173,6 +174,7 @@ impl Engine {
         let ctx = SessionContext::new_with_config(
             SessionConfig::new().with_target_partitions(partitions),
         );
+        ctx.register_udf(month_index::udf());
         let (mut population, mut force_population) = (None, None);
         for extract in extracts {
             if extract.name == crate::ingest::contract::POPULATION.name {
@@ -494,15 +496,15 @@ impl Engine {
             )
             .await?;
         let batch = batches.first().filter(|b| b.num_rows() > 0);
-        let first = batch
-            .map(|b| b.column(0).as_primitive::<Int64Type>())
-            .filter(|a| !a.is_null(0));
-        let last = batch
-            .map(|b| b.column(1).as_primitive::<Int64Type>())
-            .filter(|a| !a.is_null(0));
-        match (first, last) {
-            (Some(f), Some(l)) => {
-                let span = (Month(f.value(0) as i32), Month(l.value(0) as i32));
+        let day = |column: usize| {
+            batch
+                .map(|b| b.column(column).as_primitive::<Date32Type>())
+                .filter(|a| !a.is_null(0))
+                .map(|a| Month(month_index::of_day(a.value(0)) as i32))
+        };
+        match (day(0), day(1)) {
+            (Some(first), Some(last)) => {
+                let span = (first, last);
                 self.spans.lock().expect("span cache").insert(key, span);
                 Ok(span)
             }

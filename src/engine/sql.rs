@@ -50,19 +50,18 @@ pub fn repeat_note(measure: &Measure) -> Option<String> {
     ))
 }
 
-/// Month index (`year * 12 + month - 1`) of a date or timestamp column.
+/// Month index (`year * 12 + month - 1`) of a date or timestamp column, by the
+/// engine's own function (see [`super::month_index`]).
 pub fn month_index(column: &str) -> String {
-    let c = ident(column);
-    format!(
-        "(CAST(date_part('year', {c}) AS BIGINT) * 12 + CAST(date_part('month', {c}) AS BIGINT) - 1)"
-    )
+    format!("month_index({})", ident(column))
 }
 
-/// First and last month of a source's date column: the measure's span.
+/// First and last day of a source's date column (as DATE), whose months are the
+/// measure's span: the months of the two ends, not of every row.
 pub fn span_query(source: &str, date_column: &str) -> String {
-    let m = month_index(date_column);
+    let day = format!("CAST({} AS DATE)", ident(date_column));
     format!(
-        "SELECT MIN({m}) AS first_month, MAX({m}) AS last_month FROM {}",
+        "SELECT MIN({day}) AS first_day, MAX({day}) AS last_day FROM {}",
         ident(source)
     )
 }

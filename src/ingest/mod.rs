@@ -306,12 +306,17 @@ pub fn load_extract(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     let (sha256, size, parsed) = if is_parquet {
-        // Parquet is read a row group at a time from the file, so it is hashed apart.
+        // Parquet is read a row group at a time from the file, so it is hashed
+        // apart, beside the reading.
         let file = std::fs::File::open(&path).map_err(io)?;
-        let (sha256, size) =
-            HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file)).finish();
-        let parsed = parquet::read_parquet(&path, contract, config, &layout);
-        (sha256, size, parsed)
+        std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| {
+                HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file)).finish()
+            });
+            let parsed = parquet::read_parquet(&path, contract, config, &layout);
+            let (sha256, size) = hashing.join().expect("hashing a file does not panic");
+            (sha256, size, parsed)
+        })
     } else {
         // CSV is streamed through the parser and hashed on the way, so the file is
         // never held in memory beside the Arrow columns made from it.

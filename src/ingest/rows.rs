@@ -418,7 +418,8 @@ pub(super) struct TableBuilder<'a> {
     /// The line of each row accepted (after `first_line`), where the contract has
     /// a unique column.
     lines: Vec<u32>,
-    /// For each unique column, its values' keys, one per row accepted.
+    /// For each unique column, its values' keys, one per row accepted (sorted
+    /// when the part is finished).
     keys: Vec<(usize, Vec<Key>)>,
 }
 
@@ -642,6 +643,9 @@ impl<'a> TableBuilder<'a> {
 
     pub(super) fn finish(mut self) -> Part {
         self.flush();
+        for (_, keys) in &mut self.keys {
+            keys.sort_unstable();
+        }
         Part {
             batches: self.batches,
             rows_loaded: self.rows_loaded,
@@ -659,7 +663,7 @@ pub(super) fn assemble(
     contract: &Contract,
     layout: &Layout,
     path: &Path,
-    mut parts: Vec<Part>,
+    parts: Vec<Part>,
     ignored: Vec<String>,
 ) -> Parsed {
     // (row, column, first row) of each duplicate, rows as in `Key`.
@@ -669,21 +673,12 @@ pub(super) fn assemble(
         .map(|p| p.keys.iter().map(|(c, _)| *c).collect())
         .unwrap_or_default();
     for (k, &column) in columns.iter().enumerate() {
-        // All parts' keys sorted by value, then place: a value's first row comes
-        // first among its equals. The hashes are spread evenly, which the bucket
-        // sort uses to share the work among the cores.
-        let mut keys: Vec<Key> = Vec::with_capacity(parts.iter().map(|p| p.keys[k].1.len()).sum());
-        for part in &mut parts {
-            keys.extend(std::mem::take(&mut part.keys[k].1));
-        }
-        crate::hash_sort::sort_by_hash(&mut keys, |key| key.0);
-        let mut first: Option<Key> = None;
-        for key in keys {
-            match first {
-                Some(f) if f.0 == key.0 => duplicates.push((key.1, column, f.1)),
-                _ => first = Some(key),
-            }
-        }
+        let runs: Vec<&[Key]> = parts.iter().map(|p| p.keys[k].1.as_slice()).collect();
+        duplicates.extend(
+            repeated_keys(&runs)
+                .into_iter()
+                .map(|(row, first)| (row, column, first)),
+        );
     }
     duplicates.sort_unstable();
     duplicates.dedup_by_key(|d| d.0);
@@ -738,6 +733,59 @@ pub(super) fn assemble(
     }
     parsed.rejects.sort_by_key(|r| r.line);
     parsed
+}
+
+/// Every key whose value is on an earlier row too, among `runs` of keys each
+/// sorted: (its row, the first row with that value). The hash range is cut into
+/// stretches that the cores share; a stretch's keys are gathered from every run
+/// into a buffer that stays in cache and sorted there, so that neither a copy
+/// of all the keys nor a merge on one core is needed.
+fn repeated_keys(runs: &[&[Key]]) -> Vec<(u64, u64)> {
+    let total: usize = runs.iter().map(|r| r.len()).sum();
+    let bits = (total / (16 * 1024)).next_power_of_two().trailing_zeros();
+    let stretches = 1usize << bits;
+    // The keys of stretch `s` in `run`: hashes from s << (64 - bits), up to the next.
+    let part_of = |run: &[Key], s: usize| -> std::ops::Range<usize> {
+        let start_of = |s: usize| match s {
+            0 => 0,
+            s if s == stretches => run.len(),
+            s => {
+                let low = (s as u64) << (64 - bits);
+                run.partition_point(|k| k.0 < low)
+            }
+        };
+        start_of(s)..start_of(s + 1)
+    };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..cores)
+            .map(|core| {
+                scope.spawn(move || {
+                    let (mut repeated, mut stretch) = (Vec::new(), Vec::new());
+                    for s in (core..stretches).step_by(cores) {
+                        stretch.clear();
+                        for run in runs {
+                            stretch.extend_from_slice(&run[part_of(run, s)]);
+                        }
+                        // Sorted runs laid end to end: the stable sort merges them.
+                        stretch.sort();
+                        let mut first: Option<Key> = None;
+                        for &key in &stretch {
+                            match first {
+                                Some(f) if f.0 == key.0 => repeated.push((key.1, f.1)),
+                                _ => first = Some(key),
+                            }
+                        }
+                    }
+                    repeated
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("finding repeated keys does not panic"))
+            .collect()
+    })
 }
 
 pub(super) fn hash(value: &str) -> u64 {
@@ -1120,6 +1168,47 @@ mod tests {
             };
             assert_eq!(concat(&parts), concat(&whole), "block size {block_bytes}");
         }
+    }
+
+    #[test]
+    fn repeated_keys_are_found_across_runs_and_stretches() {
+        // 7 sorted runs of 20,000 keys whose hashes repeat (a few thousand values
+        // spread over the whole range), so that there are many stretches.
+        let mut state = 99u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            state >> 1
+        };
+        let values: Vec<u64> = (0..3_000)
+            .map(|_| next().wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let runs: Vec<Vec<Key>> = (0..7u64)
+            .map(|part| {
+                let mut run: Vec<Key> = (0..20_000u64)
+                    .map(|row| (values[(next() % 3_000) as usize], (part << 32) | row))
+                    .collect();
+                run.sort_unstable();
+                run
+            })
+            .collect();
+        let slices: Vec<&[Key]> = runs.iter().map(Vec::as_slice).collect();
+        let mut found = repeated_keys(&slices);
+        found.sort_unstable();
+        // Independently: each value's first place, then every other place.
+        let mut first: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+        for &(hash, at) in runs.iter().flatten() {
+            let f = first.entry(hash).or_insert(at);
+            *f = (*f).min(at);
+        }
+        let mut expected: Vec<(u64, u64)> = runs
+            .iter()
+            .flatten()
+            .filter(|(hash, at)| first[hash] != *at)
+            .map(|(hash, at)| (*at, first[hash]))
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(found.len(), 140_000 - first.len());
+        assert_eq!(found, expected);
     }
 
     #[test]

@@ -175,7 +175,7 @@ fn check_column(
     array: &ArrayRef,
     flagged: &mut [bool],
 ) -> Result<ArrayRef, ArrowError> {
-    let nulls_allowed = |flagged: &mut [bool]| {
+    let flag_forbidden_nulls = |flagged: &mut [bool]| {
         if !spec.nullable && array.null_count() > 0 {
             for (row, flag) in flagged.iter_mut().enumerate() {
                 *flag |= array.is_null(row);
@@ -241,16 +241,16 @@ fn check_column(
             for (row, flag) in flagged.iter_mut().enumerate() {
                 *flag |= numbers.is_valid(row) && !(min..=max).contains(&numbers.value(row));
             }
-            nulls_allowed(flagged);
+            flag_forbidden_nulls(flagged);
             // Out-of-range values become null here; their rows are flagged.
             cast(&wide, &spec.ty.arrow_type())
         }
         (ColumnType::Date, DataType::Date32) | (ColumnType::Bool, DataType::Boolean) => {
-            nulls_allowed(flagged);
+            flag_forbidden_nulls(flagged);
             Ok(array.clone())
         }
         (ColumnType::DateTime, DataType::Timestamp(..)) => {
-            nulls_allowed(flagged);
+            flag_forbidden_nulls(flagged);
             cast(array, &DataType::Timestamp(TimeUnit::Millisecond, None))
         }
         (ColumnType::Text, ty) if is_text(ty) => {
@@ -263,7 +263,7 @@ fn check_column(
                     value.is_empty() || value.trim().len() != value.len()
                 };
             }
-            nulls_allowed(flagged);
+            flag_forbidden_nulls(flagged);
             Ok(text)
         }
         // Any other pairing (text to parse, a set of strands) a value at a time.

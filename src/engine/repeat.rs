@@ -16,47 +16,44 @@ use std::sync::Arc;
 
 use crate::definition::{Measure, REPEAT_COLUMN, RepeatRule};
 
-/// For each of `rows` rows, given by `row` as its person and day (`None` for a
-/// row the rule does not look at), whether the same person has a row on an
-/// earlier day at most `within_days` before. A row on the same day does not count.
+/// For each of the rows, given in consecutive stretches (`stretches`, each a
+/// maker of an iterator over its rows: the person and day, or `None` for a row
+/// the rule does not look at), whether the same person has a row on an earlier
+/// day at most `within_days` before. A row on the same day does not count.
 ///
 /// People are told apart by a 128-bit hash of their identifier, so that the
 /// rows need not be read again: at ten million people, the chance that two
 /// share one is about 10^-25.
-pub fn repeat_flags<'a>(
-    rows: impl Iterator<Item = Option<(&'a str, i32)>>,
-    within_days: u32,
-) -> Vec<bool> {
+pub fn repeat_flags<'a, I>(stretches: &[impl Fn() -> I + Sync], within_days: u32) -> Vec<bool>
+where
+    I: Iterator<Item = Option<(&'a str, i32)>>,
+{
     use std::hash::BuildHasher;
     let (first, second) = (
         foldhash::fast::FixedState::with_seed(0x6d6f_735f_7265_7065),
         foldhash::fast::FixedState::with_seed(0x6174_5f76_6963_7469),
     );
-    flags_by(rows, within_days, |person| {
+    flags_by(stretches, within_days, |person| {
         (first.hash_one(person), second.hash_one(person))
     })
 }
 
-fn flags_by<'a>(
-    rows: impl Iterator<Item = Option<(&'a str, i32)>>,
+/// A row looked at: its person's hash (two halves), its day, and its place.
+type Keyed = (u64, u64, i32, u32);
+
+fn flags_by<'a, I>(
+    stretches: &[impl Fn() -> I + Sync],
     within_days: u32,
-    hash: impl Fn(&str) -> (u64, u64),
-) -> Vec<bool> {
-    // Each row looked at as (the person's hash, day, row): sorted, a person's
-    // rows lie together in order of day.
-    let mut count = 0;
-    let mut keyed: Vec<(u64, u64, i32, u32)> = rows
-        .enumerate()
-        .filter_map(|(r, row)| {
-            count = r + 1;
-            let (person, day) = row?;
-            let (h1, h2) = hash(person);
-            Some((h1, h2, day, r as u32))
-        })
-        .collect();
+    hash: impl Fn(&str) -> (u64, u64) + Sync,
+) -> Vec<bool>
+where
+    I: Iterator<Item = Option<(&'a str, i32)>>,
+{
+    let (mut keyed, rows) = keyed_on_every_core(stretches, &hash);
+    // Sorted, a person's rows lie together in order of day.
     crate::hash_sort::sort_by_hash(&mut keyed, |k| k.0);
 
-    let mut flags = vec![false; count];
+    let mut flags = vec![false; rows];
     let within = i64::from(within_days);
     for one_person in keyed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
         // The latest day of this person's before the current row's day.
@@ -72,6 +69,63 @@ fn flags_by<'a>(
         }
     }
     flags
+}
+
+/// Every row looked at, keyed, and how many rows there are in all. The
+/// stretches are counted first, so that each core writes the keys of its share
+/// of them into its own part of one buffer made to size.
+fn keyed_on_every_core<'a, I>(
+    stretches: &[impl Fn() -> I + Sync],
+    hash: &(impl Fn(&str) -> (u64, u64) + Sync),
+) -> (Vec<Keyed>, usize)
+where
+    I: Iterator<Item = Option<(&'a str, i32)>>,
+{
+    // Each stretch's rows, and how many of them are looked at.
+    let sizes: Vec<(usize, usize)> = stretches
+        .iter()
+        .map(|rows| {
+            rows().fold((0, 0), |(n, k), row| {
+                (n + 1, k + usize::from(row.is_some()))
+            })
+        })
+        .collect();
+    let total = |sizes: &[(usize, usize)]| {
+        sizes
+            .iter()
+            .fold((0, 0), |(n, k), size| (n + size.0, k + size.1))
+    };
+    let (rows, looked_at) = total(&sizes);
+    let mut keyed: Vec<Keyed> = vec![(0, 0, 0, 0); looked_at];
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        let (mut rest, mut first_row) = (keyed.as_mut_slice(), 0);
+        for core in 0..cores {
+            let mine = stretches.len() * core / cores..stretches.len() * (core + 1) / cores;
+            let (my_rows, my_looked_at) = total(&sizes[mine.clone()]);
+            let (slots, others) = std::mem::take(&mut rest).split_at_mut(my_looked_at);
+            rest = others;
+            let start = first_row;
+            first_row += my_rows;
+            scope.spawn(move || {
+                let looked = stretches[mine]
+                    .iter()
+                    .flat_map(|rows| rows())
+                    .enumerate()
+                    .filter_map(|(i, row)| row.map(|(person, day)| (start + i, person, day)));
+                for (slot, (row, person, day)) in slots.iter_mut().zip(looked) {
+                    let (h1, h2) = hash(person);
+                    *slot = (
+                        h1,
+                        h2,
+                        day,
+                        u32::try_from(row).expect("fewer than 2^32 rows"),
+                    );
+                }
+            });
+        }
+    });
+    (keyed, rows)
 }
 
 /// The source's batches with the `is_repeat` column added for `measure`: the
@@ -109,16 +163,22 @@ pub fn with_repeat_column(
         };
         looked_at.push((people, days, passes));
     }
-    let rows = looked_at.iter().flat_map(|(people, days, passes)| {
-        let people = people.as_string::<i32>();
-        let days = days.as_primitive::<Date32Type>();
-        (0..people.len()).map(move |i| {
-            let counted = passes.as_ref().is_none_or(|p| p.is_valid(i) && p.value(i));
-            (counted && people.is_valid(i) && days.is_valid(i))
-                .then(|| (people.value(i), days.value(i)))
+    // Each batch a stretch of rows.
+    let stretches: Vec<_> = looked_at
+        .iter()
+        .map(|(people, days, passes)| {
+            move || {
+                let people = people.as_string::<i32>();
+                let days = days.as_primitive::<Date32Type>();
+                (0..people.len()).map(move |i| {
+                    let counted = passes.as_ref().is_none_or(|p| p.is_valid(i) && p.value(i));
+                    (counted && people.is_valid(i) && days.is_valid(i))
+                        .then(|| (people.value(i), days.value(i)))
+                })
+            }
         })
-    });
-    let flags = repeat_flags(rows, rule.within_days);
+        .collect();
+    let flags = repeat_flags(&stretches, rule.within_days);
 
     let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
     fields.push(Field::new(REPEAT_COLUMN, DataType::Boolean, false));
@@ -165,7 +225,7 @@ mod tests {
             None,
             Some(("b", 466)),
         ];
-        let flags = repeat_flags(rows.iter().copied(), 365);
+        let flags = repeat_flags(&[|| rows.iter().copied()], 365);
         assert_eq!(flags, vec![false, false, true, false, false, false, true]);
         assert_eq!(flags, by_definition(&rows, 365));
     }
@@ -187,23 +247,37 @@ mod tests {
                 (r % 11 != 0).then(|| (names[(r % 40) as usize].as_str(), next() % 1500))
             })
             .collect();
+        // The rows whole, and in uneven stretches shared among the cores.
+        let whole = [(0, rows.len())];
+        let cut = [(0, 1), (1, 700), (700, 701), (701, 1999), (1999, 2000)];
         for within in [0, 1, 30, 365] {
             let expected = by_definition(&rows, within);
-            assert_eq!(
-                repeat_flags(rows.iter().copied(), within as u32),
-                expected,
-                "within {within} days"
-            );
-            // People whose leading hashes all fall in one bucket, told apart by the second.
-            let colliding = |person: &str| {
-                let second = person.bytes().fold(0u64, |h, b| h * 131 + u64::from(b));
-                ((person.len() as u64) << 60, second)
-            };
-            assert_eq!(
-                flags_by(rows.iter().copied(), within as u32, colliding),
-                expected,
-                "within {within} days, colliding hashes"
-            );
+            for ranges in [&whole[..], &cut[..]] {
+                let stretches: Vec<_> = ranges
+                    .iter()
+                    .map(|&(from, to)| {
+                        let stretch = &rows[from..to];
+                        move || stretch.iter().copied()
+                    })
+                    .collect();
+                assert_eq!(
+                    repeat_flags(&stretches, within as u32),
+                    expected,
+                    "within {within} days, {} stretches",
+                    ranges.len()
+                );
+                // People whose leading hashes all fall in one bucket, told apart by the second.
+                let colliding = |person: &str| {
+                    let second = person.bytes().fold(0u64, |h, b| h * 131 + u64::from(b));
+                    ((person.len() as u64) << 60, second)
+                };
+                assert_eq!(
+                    flags_by(&stretches, within as u32, colliding),
+                    expected,
+                    "within {within} days, colliding hashes, {} stretches",
+                    ranges.len()
+                );
+            }
         }
     }
 }

@@ -185,6 +185,11 @@ impl Contract {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// A column's place among the contract's columns.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
     pub fn arrow_schema(&self) -> Arc<Schema> {
         let fields: Vec<Field> = self
             .columns

@@ -226,16 +226,7 @@ fn check_column(
                 keys, allowed,
             )?))
         }
-        (
-            ColumnType::Int { min, max },
-            DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32,
-        ) => {
+        (ColumnType::Int { min, max }, ty) if is_exact_in_i64(ty) => {
             let wide = cast(array, &DataType::Int64)?;
             let numbers = wide.as_primitive::<Int64Type>();
             for (row, flag) in flagged.iter_mut().enumerate() {
@@ -286,14 +277,7 @@ fn check_column(
 
 /// Flags the rows that break a rule between columns, over the converted columns.
 fn check_row_rules(contract: &Contract, columns: &[ArrayRef], flagged: &mut [bool]) {
-    let column = |name: &str| {
-        let i = contract
-            .columns
-            .iter()
-            .position(|c| c.name == name)
-            .expect("rule column");
-        &columns[i]
-    };
+    let column = |name: &str| &columns[contract.position(name).expect("rule column")];
     let is_true = |array: &ArrayRef, row: usize| {
         let booleans: &BooleanArray = array.as_boolean();
         booleans.is_valid(row) && booleans.value(row)
@@ -345,6 +329,13 @@ fn check_row_rules(contract: &Contract, columns: &[ArrayRef], flagged: &mut [boo
     }
 }
 
+/// Whether Parquet integers of type `ty` are read as numbers: those that fit in
+/// an i64 exactly. Anything wider is checked as text.
+fn is_exact_in_i64(ty: &DataType) -> bool {
+    use DataType::*;
+    matches!(ty, Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32)
+}
+
 /// A Parquet column for the row-by-row path: read typed where its type is the
 /// contract's and as text otherwise, so that both meet the same checks as a CSV cell.
 enum ParquetColumn {
@@ -364,8 +355,7 @@ impl ParquetColumn {
             (ColumnType::DateTime, Timestamp(..)) => {
                 ParquetColumn::Millis(as_type(&Timestamp(TimeUnit::Millisecond, None))?)
             }
-            // Integers that fit in an i64 exactly; anything wider is checked as text.
-            (ColumnType::Int { .. }, Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32) => {
+            (ColumnType::Int { .. }, ty) if is_exact_in_i64(ty) => {
                 ParquetColumn::Int(as_type(&Int64)?)
             }
             (ColumnType::Bool, Boolean) => ParquetColumn::Bool(array.clone()),

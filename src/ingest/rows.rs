@@ -256,13 +256,7 @@ impl<'a> CellParser<'a> {
 
     /// Checks the rules between a row's cells; on failure, the column at fault and why.
     fn check_rules(&self, cells: &[Cell<'_>]) -> Result<(), (usize, String)> {
-        let index = |name: &str| {
-            self.contract
-                .columns
-                .iter()
-                .position(|c| c.name == name)
-                .expect("rule column")
-        };
+        let index = |name: &str| self.contract.position(name).expect("rule column");
         let present = |i: usize| cells[i] != Cell::Null;
         for rule in self.contract.row_rules {
             match *rule {
@@ -427,6 +421,11 @@ pub(super) struct TableBuilder<'a> {
 /// top half and the row within it below, so that keys sort in file order.
 type Key = (u64, u64);
 
+/// The place half of a [`Key`]: row `row` of part `part`.
+fn place(part: u32, row: u64) -> u64 {
+    (u64::from(part) << 32) | row
+}
+
 /// The rows of one stretch of a file, before their unique columns are checked
 /// against the rest of the file.
 pub(super) struct Part {
@@ -571,7 +570,7 @@ impl<'a> TableBuilder<'a> {
             let offset = u32::try_from(line - self.first_line).expect("a part spans fewer lines");
             self.lines.push(offset);
         }
-        let at = (u64::from(self.part) << 32) | self.rows_loaded;
+        let at = place(self.part, self.rows_loaded);
         for (column, keys) in &mut self.keys {
             if let Cell::Text(value) = &cells[*column] {
                 keys.push((hash(value), at));
@@ -608,8 +607,7 @@ impl<'a> TableBuilder<'a> {
             let values = columns[*column].as_string::<i32>();
             for (row, value) in values.iter().enumerate() {
                 if let Some(value) = value {
-                    let at = (u64::from(self.part) << 32) | (self.rows_loaded + row as u64);
-                    keys.push((hash(value), at));
+                    keys.push((hash(value), place(self.part, self.rows_loaded + row as u64)));
                 }
             }
         }

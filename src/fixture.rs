@@ -213,7 +213,7 @@ async fn evaluate_on_fixture(
     if !rejected.is_empty() {
         return Err(rejected);
     }
-    let (mut evaluation, _) = crate::pipeline::evaluate(&set, scratch.path(), None, &|_| {})
+    let (mut evaluation, _) = crate::pipeline::evaluate(&set, scratch.path(), None, None, &|_| {})
         .await
         .map_err(|e| whole(e.to_string()))?;
     if !evaluation.warnings.is_empty() {

@@ -94,6 +94,12 @@ impl History {
         &self.dir
     }
 
+    /// Where the evaluations kept in `snapshots` keep their work for the next
+    /// (see [`crate::incremental`]): a dot folder, which is not a snapshot.
+    pub fn kept_work_dir(snapshots: &Path) -> PathBuf {
+        snapshots.join(".kept-work")
+    }
+
     /// Keeps `evaluation` as a snapshot, unless the latest snapshot was made
     /// from exactly the same inputs (then that one is returned, so its load
     /// date stands and restarts do not pile up copies).

@@ -29,6 +29,7 @@ pub mod engine;
 pub mod fixture;
 pub mod hash_sort;
 pub mod history;
+pub mod incremental;
 pub mod ingest;
 pub mod peers;
 pub mod period;

@@ -167,13 +167,29 @@ impl Inputs {
             .data
             .as_deref()
             .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
-        let (mut evaluation, extracts) =
-            mos::pipeline::evaluate(&set, data_dir, self.max_reject_share, progress).await?;
+        let (mut evaluation, extracts) = {
+            // Demo data is made afresh for each run: there is no work worth keeping.
+            let kept_work = self
+                .data
+                .as_ref()
+                .map(|_| mos::history::History::kept_work_dir(&self.snapshots));
+            mos::pipeline::evaluate(
+                &set,
+                data_dir,
+                self.max_reject_share,
+                kept_work.as_deref(),
+                progress,
+            )
+            .await?
+        };
         for e in &extracts {
             report_extract(e);
         }
         for warning in &evaluation.warnings {
             eprintln!("warning: {warning}");
+        }
+        if evaluation.from_kept_work {
+            eprintln!("only the rows appended since the last evaluation were read and counted");
         }
         // Keeping the snapshot must not stand in the way of the results themselves.
         match evaluation.record_in(&mos::history::History::new(&self.snapshots)) {

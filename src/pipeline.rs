@@ -22,6 +22,8 @@ pub enum Error {
     Schedule(String),
     #[error(transparent)]
     History(#[from] crate::history::HistoryError),
+    #[error(transparent)]
+    Keep(#[from] crate::incremental::KeepError),
 }
 
 /// What was read, for the analyst and for provenance.
@@ -47,6 +49,9 @@ pub struct Evaluation {
     pub evaluated_at: chrono::DateTime<chrono::Utc>,
     /// The snapshot these results are kept as, once recorded.
     pub snapshot: Option<crate::history::SnapshotInfo>,
+    /// Whether the evaluation went on from the work kept by the one before,
+    /// reading only the rows appended since (see [`crate::incremental`]).
+    pub from_kept_work: bool,
 }
 
 impl Evaluation {
@@ -78,10 +83,14 @@ pub fn load_measures(dir: &Path) -> Result<MeasureSet, DefinitionError> {
 
 /// Loads the extracts the measures need from `data_dir` and evaluates every measure.
 /// `progress` hears of each step. Returns the extracts too, for their rejects.
+/// With `kept_work`, a folder where each evaluation keeps its work for the
+/// next: when the extracts have only grown by rows appended, only those are
+/// read and counted (see [`crate::incremental`]).
 pub async fn evaluate(
     measures: &MeasureSet,
     data_dir: &Path,
     max_reject_share: Option<f64>,
+    kept_work: Option<&Path>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<(Evaluation, Vec<Extract>), Error> {
     progress("loading extracts");
@@ -144,33 +153,79 @@ pub async fn evaluate(
         .filter(|n| crate::ingest::contract::by_name(n).is_some_and(|c| c.period_column.is_some()))
         .filter_map(|n| Some((n.to_string(), measures.columns_read(n)?)))
         .collect();
-    let extracts = tokio::task::block_in_place(|| {
+    let fingerprint = crate::incremental::fingerprint(&measures, &names, &keep, data_dir);
+    let kept = kept_work.and_then(|dir| crate::incremental::Kept::open(dir, &fingerprint));
+    if let Some(kept) = kept {
+        let brought = kept
+            .bring_up_to_date(
+                &measures,
+                data_dir,
+                &names,
+                &keep,
+                max_reject_share,
+                peers.as_ref(),
+            )
+            .await?;
+        if let Some(brought) = brought {
+            let summaries = brought
+                .extracts
+                .iter()
+                .map(|e| summary(e, brought.data_to.get(&e.name).copied().flatten()))
+                .collect();
+            let mut evaluation = finished(brought.results, summaries, warnings);
+            evaluation.from_kept_work = true;
+            return Ok((evaluation, brought.extracts));
+        }
+        progress("the kept work no longer holds: evaluating in full");
+    }
+    let mut extracts = tokio::task::block_in_place(|| {
         crate::ingest::load_extracts_keeping(data_dir, &names, max_reject_share, &keep)
     })?;
     release_freed_memory();
     progress("evaluating measures");
-    let results = crate::engine::evaluate(&measures, &extracts, peers.as_ref()).await?;
+    let (results, counted) = crate::engine::evaluate(&measures, &extracts, peers.as_ref()).await?;
+    if let Some(dir) = kept_work {
+        let fresh = crate::incremental::Fresh {
+            extracts: &extracts,
+            data_to: &Default::default(),
+            counted: &counted,
+        };
+        crate::incremental::keep_work(dir, &fingerprint, &measures, fresh, None)?;
+    }
+    for extract in &mut extracts {
+        extract.continuation = None;
+    }
     let summaries = extracts
         .iter()
-        .map(|e| ExtractSummary {
-            source: e.name.clone(),
-            files: e.files.clone(),
-            rows_loaded: e.rows_loaded,
-            rows_rejected: e.rejects.len() as u64,
-            ignored_columns: e.ignored_columns.clone(),
-            data_to: crate::ingest::data_to(e),
-        })
+        .map(|e| summary(e, crate::ingest::data_to(e)))
         .collect();
-    Ok((
-        Evaluation {
-            results,
-            extracts: summaries,
-            warnings,
-            evaluated_at: chrono::Utc::now(),
-            snapshot: None,
-        },
+    Ok((finished(results, summaries, warnings), extracts))
+}
+
+fn summary(e: &Extract, data_to: Option<chrono::NaiveDate>) -> ExtractSummary {
+    ExtractSummary {
+        source: e.name.clone(),
+        files: e.files.clone(),
+        rows_loaded: e.rows_loaded,
+        rows_rejected: e.rejects.len() as u64,
+        ignored_columns: e.ignored_columns.clone(),
+        data_to,
+    }
+}
+
+fn finished(
+    results: Vec<MeasureResult>,
+    extracts: Vec<ExtractSummary>,
+    warnings: Vec<String>,
+) -> Evaluation {
+    Evaluation {
+        results,
         extracts,
-    ))
+        warnings,
+        evaluated_at: chrono::Utc::now(),
+        snapshot: None,
+        from_kept_work: false,
+    }
 }
 
 /// Hands memory the reading threads have freed back to the system. glibc keeps

@@ -135,7 +135,7 @@ fn evaluate(dir: &Path, left_out: &str) -> Vec<ResultRow> {
         .build()
         .unwrap();
     let (evaluation, _) = runtime
-        .block_on(mos::pipeline::evaluate(&measures, dir, None, &|_| {}))
+        .block_on(mos::pipeline::evaluate(&measures, dir, None, None, &|_| {}))
         .unwrap();
     assert_eq!(evaluation.warnings.len(), 1, "{:?}", evaluation.warnings);
     assert!(
@@ -459,7 +459,13 @@ fn a_force_is_compared_with_its_most_similar_group() {
         .build()
         .unwrap();
     let (evaluation, _) = runtime
-        .block_on(mos::pipeline::evaluate(&measures, &family, None, &|_| {}))
+        .block_on(mos::pipeline::evaluate(
+            &measures,
+            &family,
+            None,
+            None,
+            &|_| {},
+        ))
         .unwrap();
     let result = evaluation
         .results

@@ -21,7 +21,13 @@ fn evaluate(data: &Path) -> Vec<ResultRow> {
         .build()
         .unwrap();
     let (evaluation, extracts) = runtime
-        .block_on(mos::pipeline::evaluate(&measures, data, None, &|_| {}))
+        .block_on(mos::pipeline::evaluate(
+            &measures,
+            data,
+            None,
+            None,
+            &|_| {},
+        ))
         .expect("evaluation succeeds");
     for e in &extracts {
         assert!(

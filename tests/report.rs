@@ -32,6 +32,7 @@ fn fixture() -> Fixture {
             &measures,
             dir.path(),
             None,
+            None,
             &|_| {},
         ))
         .unwrap();

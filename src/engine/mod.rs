@@ -5,6 +5,7 @@ mod month_index;
 pub mod repeat;
 mod series;
 pub mod sql;
+pub mod tally;
 
 pub use series::Population;
 
@@ -18,8 +19,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use series::{MonthlyCounts, PopulationOf};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use tally::{GroupCounts, Tally};
 
 /// The figures of one point, present only where not suppressed.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,20 +143,58 @@ pub enum EngineError {
     },
 }
 
-/// Evaluates every measure over the loaded extracts.
+/// A measure's tally and, for a repeat rule, the look-back its next rows need:
+/// what is kept of an evaluation so that rows added later can be counted alone.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub tally: Tally,
+    pub look_back: Option<repeat::LookBack>,
+}
+
+/// Evaluates every measure over the loaded extracts; also returns what each
+/// counted, in the measures' order.
 pub async fn evaluate(
     measures: &MeasureSet,
     extracts: &[Extract],
     peers: Option<&crate::peers::PeerGroups>,
-) -> Result<Vec<MeasureResult>, EngineError> {
+) -> Result<(Vec<MeasureResult>, Vec<Counted>), EngineError> {
+    let evaluated = evaluate_adding(measures, extracts, peers, None).await?;
+    Ok(evaluated.expect("with nothing kept, nothing is out of date"))
+}
+
+/// Evaluates every measure over the rows of `extracts` added to the rows
+/// `kept` counted before (one per measure, in order). `None` when the new rows
+/// reach back before a kept look-back, so that the kept counts no longer hold
+/// and only a full evaluation is right.
+pub async fn evaluate_adding(
+    measures: &MeasureSet,
+    extracts: &[Extract],
+    peers: Option<&crate::peers::PeerGroups>,
+    kept: Option<&[Counted]>,
+) -> Result<Option<(Vec<MeasureResult>, Vec<Counted>)>, EngineError> {
     let mut engine = Engine::new(extracts)?;
     engine.peers = peers.cloned();
     let mut results = Vec::with_capacity(measures.measures.len());
-    for measure in &measures.measures {
-        results.push(engine.measure(measure).await?);
+    let mut all_counted = Vec::with_capacity(measures.measures.len());
+    for (i, measure) in measures.measures.iter().enumerate() {
+        let earlier = kept.map(|k| &k[i]);
+        let look_back = earlier.and_then(|e| e.look_back.as_ref());
+        let Some(mut counted) = engine.count(measure, look_back).await? else {
+            return Ok(None);
+        };
+        if let Some(earlier) = earlier {
+            let mut tally = earlier.tally.clone();
+            tally.add(&counted.tally);
+            counted.tally = tally;
+        }
+        results.push(engine.finish(measure, &counted.tally)?);
+        all_counted.push(counted);
     }
-    Ok(results)
+    Ok(Some((results, all_counted)))
 }
+
+/// First and last day (since 1970) of a date column.
+type Days = (i32, i32);
 
 struct Engine {
     ctx: SessionContext,
@@ -165,7 +205,7 @@ struct Engine {
     /// batches serve the steps done outside SQL.
     tables: HashMap<String, (SchemaRef, Vec<RecordBatch>)>,
     /// Spans already found, by source and date column: several measures share one.
-    spans: std::sync::Mutex<HashMap<(String, String), (Month, Month)>>,
+    spans: std::sync::Mutex<HashMap<(String, String), Option<Days>>>,
 }
 
 impl Engine {
@@ -223,71 +263,124 @@ impl Engine {
             .map_err(error)
     }
 
-    async fn measure(&self, measure: &Measure) -> Result<MeasureResult, EngineError> {
+    /// Counts one measure over the loaded rows; for a repeat rule, with the
+    /// look-back kept from earlier rows (`None` when the new rows reach back
+    /// before it, so that the kept counts no longer hold).
+    async fn count(
+        &self,
+        measure: &Measure,
+        earlier: Option<&repeat::LookBack>,
+    ) -> Result<Option<Counted>, EngineError> {
         let (Some(rule), Some((schema, batches))) =
             (&measure.repeat, self.tables.get(&measure.source))
         else {
-            return self.evaluate_measure(measure).await;
+            let tally = self.tally(measure).await?;
+            return Ok(Some(Counted {
+                tally,
+                look_back: None,
+            }));
         };
         // The source with the measure's own `is_repeat`, for as long as the measure needs it.
         let error = |e: datafusion::error::DataFusionError| EngineError::Query {
             measure: measure.id.clone(),
             message: e.to_string(),
         };
-        let (schema, batches) =
-            repeat::with_repeat_column(&self.ctx, measure, rule, schema, batches).map_err(error)?;
+        let Some((schema, batches, look_back)) =
+            repeat::with_repeat_column(&self.ctx, measure, rule, schema, batches, earlier)
+                .map_err(error)?
+        else {
+            return Ok(None);
+        };
         let table = sql::source_table(measure);
         register(&self.ctx, &table, schema, &batches)?;
         drop(batches);
-        let result = self.evaluate_measure(measure).await;
+        let tally = self.tally(measure).await;
         self.ctx.deregister_table(table.as_str()).map_err(error)?;
-        result
+        Ok(Some(Counted {
+            tally: tally?,
+            look_back: Some(look_back),
+        }))
     }
 
-    async fn evaluate_measure(&self, measure: &Measure) -> Result<MeasureResult, EngineError> {
+    /// The measure's counts by group and month over the loaded rows.
+    async fn tally(&self, measure: &Measure) -> Result<Tally, EngineError> {
         if !self.tables.contains_key(&measure.source) {
             return Err(EngineError::MissingSource {
                 measure: measure.id.clone(),
                 source_name: measure.source.clone(),
             });
         }
-        let (first, last) = self.span(measure).await?;
-        let months = (last.0 - first.0 + 1) as usize;
-        let periods = series::periods(measure, first, last);
-        let unpublished = self.unpublished_periods(measure, &periods).await?;
-        if let Some(group) = &measure.peer_group {
-            return self
-                .peer_comparison(measure, group, first, months, &periods, &unpublished)
-                .await;
+        let mut tally = Tally {
+            days: self.days(measure).await?,
+            months: self.months_with_rows(measure).await?,
+            ..Tally::default()
+        };
+        if measure.peer_group.is_some() {
+            let by_force = crate::definition::Breakdown {
+                name: "force".into(),
+                column: "falls_within".into(),
+                separator: None,
+                domain: None,
+            };
+            tally
+                .breakdowns
+                .push(self.group_counts(measure, Some(&by_force)).await?);
+            return Ok(tally);
         }
-
-        let mut by_breakdown = Vec::with_capacity(measure.breakdowns.len());
         for breakdown in &measure.breakdowns {
-            by_breakdown.push(
-                self.monthly_counts(measure, Some(breakdown), first, months)
-                    .await?,
-            );
+            tally
+                .breakdowns
+                .push(self.group_counts(measure, Some(breakdown)).await?);
         }
         // Every row is in exactly one group of a single-valued breakdown (a missing
         // value counts as `unknown`), so its groups sum to the total: one scan of
-        // the source (and one repeat look-back) fewer.
-        let total_counts = match measure
-            .breakdowns
-            .iter()
-            .position(|b| b.separator.is_none())
-        {
-            Some(i) => {
+        // the source fewer.
+        if !measure.breakdowns.iter().any(|b| b.separator.is_none()) {
+            tally.total = Some(self.group_counts(measure, None).await?);
+        }
+        Ok(tally)
+    }
+
+    /// The measure's series from its tally: periods, figures, suppression and SPC.
+    fn finish(&self, measure: &Measure, tally: &Tally) -> Result<MeasureResult, EngineError> {
+        let (first, last) = tally.span().ok_or_else(|| EngineError::Query {
+            measure: measure.id.clone(),
+            message: format!("the `{}` extract has no dates", measure.source),
+        })?;
+        let months = (last.0 - first.0 + 1) as usize;
+        let periods = series::periods(measure, first, last);
+        let unpublished = unpublished_periods(measure, &periods, &tally.months);
+        let laid_out = |counts: &GroupCounts| -> BTreeMap<String, MonthlyCounts> {
+            counts
+                .iter()
+                .map(|(group, c)| (group.clone(), tally::monthly(c, first, months)))
+                .collect()
+        };
+        if let Some(group) = &measure.peer_group {
+            let counts = laid_out(&tally.breakdowns[0]);
+            let span = (first, months);
+            return self.peer_comparison(measure, group, counts, span, &periods, &unpublished);
+        }
+
+        let by_breakdown: Vec<_> = tally.breakdowns.iter().map(laid_out).collect();
+        let total_counts = match (
+            &tally.total,
+            measure
+                .breakdowns
+                .iter()
+                .position(|b| b.separator.is_none()),
+        ) {
+            (Some(total), _) => laid_out(total)
+                .remove("")
+                .unwrap_or_else(|| MonthlyCounts::zeros(months)),
+            (None, Some(i)) => {
                 let mut total = MonthlyCounts::zeros(months);
                 for counts in by_breakdown[i].values() {
                     total.add(counts);
                 }
                 total
             }
-            None => self
-                .monthly_counts(measure, None, first, months)
-                .await?
-                .remove("")
-                .unwrap_or_else(|| MonthlyCounts::zeros(months)),
+            (None, None) => MonthlyCounts::zeros(months),
         };
         let population = self.population.as_ref();
         let figures = series::figures(
@@ -363,12 +456,12 @@ impl Engine {
 
     /// A force's rate beside its peers': the total is the home force, then each
     /// peer (breakdown `force`) and the group's pooled rate (breakdown `peer_group`).
-    async fn peer_comparison(
+    fn peer_comparison(
         &self,
         measure: &Measure,
         group_name: &str,
-        first: Month,
-        months: usize,
+        mut counts: BTreeMap<String, MonthlyCounts>,
+        (first, months): (Month, usize),
         periods: &[Period],
         unpublished: &[bool],
     ) -> Result<MeasureResult, EngineError> {
@@ -394,15 +487,6 @@ impl Engine {
                     measure: measure.id.clone(),
                     source_name: crate::ingest::contract::FORCE_POPULATION.name.into(),
                 })?;
-        let by_force = crate::definition::Breakdown {
-            name: "force".into(),
-            column: "falls_within".into(),
-            separator: None,
-            domain: None,
-        };
-        let mut counts = self
-            .monthly_counts(measure, Some(&by_force), first, months)
-            .await?;
         let mut take = |force: &str| {
             counts
                 .remove(force)
@@ -455,39 +539,33 @@ impl Engine {
         })
     }
 
-    /// Periods that include a month the source did not publish (for sources whose
-    /// months without rows are unpublished, not empty): they have no figures.
-    async fn unpublished_periods(
-        &self,
-        measure: &Measure,
-        periods: &[Period],
-    ) -> Result<Vec<bool>, EngineError> {
+    /// Months the source has rows in, for a source whose months without rows are
+    /// unpublished rather than empty (empty for any other source).
+    async fn months_with_rows(&self, measure: &Measure) -> Result<BTreeSet<i32>, EngineError> {
         let publishes_by_month = crate::ingest::contract::by_name(&measure.source)
             .is_some_and(|c| c.months_without_rows_are_unpublished());
+        let mut published = BTreeSet::new();
         if !publishes_by_month {
-            return Ok(vec![false; periods.len()]);
+            return Ok(published);
         }
         let sql = format!(
             "SELECT DISTINCT {} AS m FROM {}",
             sql::month_index(&measure.date_column),
             sql::ident(&measure.source)
         );
-        let mut published = std::collections::HashSet::new();
         for batch in self.query(measure, &sql).await? {
             let months = batch.column(0).as_primitive::<Int64Type>();
-            published.extend((0..batch.num_rows()).map(|r| months.value(r) as i32));
+            published.extend(months.iter().flatten().map(|m| m as i32));
         }
-        Ok(periods
-            .iter()
-            .map(|p| (p.first.0..=p.last.0).any(|m| !published.contains(&m)))
-            .collect())
+        Ok(published)
     }
 
-    /// First and last month present in the measure's source.
-    async fn span(&self, measure: &Measure) -> Result<(Month, Month), EngineError> {
+    /// First and last day (since 1970) of the measure's date column in its
+    /// source; `None` when the source has no rows with a date.
+    async fn days(&self, measure: &Measure) -> Result<Option<Days>, EngineError> {
         let key = (measure.source.clone(), measure.date_column.clone());
-        if let Some(span) = self.spans.lock().expect("span cache").get(&key) {
-            return Ok(*span);
+        if let Some(days) = self.spans.lock().expect("span cache").get(&key) {
+            return Ok(*days);
         }
         let batches = self
             .query(
@@ -500,33 +578,23 @@ impl Engine {
             batch
                 .map(|b| b.column(column).as_primitive::<Date32Type>())
                 .filter(|a| !a.is_null(0))
-                .map(|a| Month(month_index::of_day(a.value(0)) as i32))
+                .map(|a| a.value(0))
         };
-        match (day(0), day(1)) {
-            (Some(first), Some(last)) => {
-                let span = (first, last);
-                self.spans.lock().expect("span cache").insert(key, span);
-                Ok(span)
-            }
-            _ => Err(EngineError::Query {
-                measure: measure.id.clone(),
-                message: format!("the `{}` extract has no dates", measure.source),
-            }),
-        }
+        let days = day(0).zip(day(1));
+        self.spans.lock().expect("span cache").insert(key, days);
+        Ok(days)
     }
 
-    /// Monthly numerator and denominator counts by group ("" for the total).
-    async fn monthly_counts(
+    /// Numerator and denominator counts by group ("" for the total) and month.
+    async fn group_counts(
         &self,
         measure: &Measure,
         breakdown: Option<&crate::definition::Breakdown>,
-        first: Month,
-        months: usize,
-    ) -> Result<BTreeMap<String, MonthlyCounts>, EngineError> {
+    ) -> Result<GroupCounts, EngineError> {
         let batches = self
             .query(measure, &sql::aggregate_query(measure, breakdown))
             .await?;
-        let mut counts: BTreeMap<String, MonthlyCounts> = BTreeMap::new();
+        let mut counts = GroupCounts::new();
         for batch in &batches {
             let month = batch.column(0).as_primitive::<Int64Type>();
             let group = datafusion::arrow::compute::cast(
@@ -541,19 +609,36 @@ impl Engine {
             let num = batch.column(2).as_primitive::<Int64Type>();
             let den = batch.column(3).as_primitive::<Int64Type>();
             for row in 0..batch.num_rows() {
-                let offset = month.value(row) - first.0 as i64;
-                if offset < 0 || offset as usize >= months {
+                // A row without a date is in no month.
+                if month.is_null(row) {
                     continue;
                 }
-                let entry = counts
+                let slot = counts
                     .entry(group.value(row).to_string())
-                    .or_insert_with(|| MonthlyCounts::zeros(months));
-                entry.numerator[offset as usize] += num.value(row) as u64;
-                entry.denominator[offset as usize] += den.value(row) as u64;
+                    .or_default()
+                    .entry(month.value(row) as i32)
+                    .or_insert([0, 0]);
+                slot[0] += num.value(row) as u64;
+                slot[1] += den.value(row) as u64;
             }
         }
         Ok(counts)
     }
+}
+
+/// Periods that include a month the source did not publish (for sources whose
+/// months without rows are unpublished, not empty): they have no figures.
+fn unpublished_periods(
+    measure: &Measure,
+    periods: &[Period],
+    published: &BTreeSet<i32>,
+) -> Vec<bool> {
+    let publishes_by_month = crate::ingest::contract::by_name(&measure.source)
+        .is_some_and(|c| c.months_without_rows_are_unpublished());
+    periods
+        .iter()
+        .map(|p| publishes_by_month && (p.first.0..=p.last.0).any(|m| !published.contains(&m)))
+        .collect()
 }
 
 /// Registers batches as a table, spread over partitions so DataFusion scans them in parallel.

@@ -28,14 +28,16 @@ pub fn repeat_flags<'a, I>(stretches: &[impl Fn() -> I + Sync], within_days: u32
 where
     I: Iterator<Item = Option<(&'a str, i32)>>,
 {
+    flags_by(stretches, within_days, person_key)
+}
+
+/// A person's identifier as the look-back tells people apart: a 128-bit hash,
+/// so that neither the look-back nor what is kept of it holds identifiers.
+pub fn person_key(person: &str) -> (u64, u64) {
     use std::hash::BuildHasher;
-    let (first, second) = (
-        foldhash::fast::FixedState::with_seed(0x6d6f_735f_7265_7065),
-        foldhash::fast::FixedState::with_seed(0x6174_5f76_6963_7469),
-    );
-    flags_by(stretches, within_days, |person| {
-        (first.hash_one(person), second.hash_one(person))
-    })
+    let first = foldhash::fast::FixedState::with_seed(0x6d6f_735f_7265_7065);
+    let second = foldhash::fast::FixedState::with_seed(0x6174_5f76_6963_7469);
+    (first.hash_one(person), second.hash_one(person))
 }
 
 /// A row looked at: its person's hash (two halves), its day, and its place.
@@ -128,15 +130,32 @@ where
     (keyed, rows)
 }
 
+/// The rows a repeat rule looks at that the next rows may look back to: those
+/// within the rule's days of the latest day seen. Kept between evaluations, so
+/// that rows added later are flagged without the rows before them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LookBack {
+    /// The latest day (since 1970) of any row the rule looked at.
+    pub last_day: Option<i32>,
+    /// The rows looked at from `last_day - within_days` on: each person's key
+    /// (see [`person_key`]) and day, sorted.
+    pub rows: Vec<(u64, u64, i32)>,
+}
+
 /// The source's batches with the `is_repeat` column added for `measure`: the
-/// filter is evaluated by DataFusion on each batch, the look-back here.
+/// filter is evaluated by DataFusion on each batch, the look-back here. With
+/// `earlier`, the batches are rows added after those it was kept from, and are
+/// flagged against it too; `None` when a row the rule looks at is earlier than
+/// the latest day kept, which may change the flags counted before. Also
+/// returns the look-back to keep for rows added after these.
 pub fn with_repeat_column(
     ctx: &SessionContext,
     measure: &Measure,
     rule: &RepeatRule,
     schema: &SchemaRef,
     batches: &[RecordBatch],
-) -> Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
+    earlier: Option<&LookBack>,
+) -> Result<Option<(SchemaRef, Vec<RecordBatch>, LookBack)>, DataFusionError> {
     let df_schema = DFSchema::try_from(schema.as_ref().clone())?;
     let filter = match &measure.filter {
         Some(sql) => {
@@ -147,8 +166,8 @@ pub fn with_repeat_column(
     let person_at = schema.index_of(&rule.person)?;
     let day_at = schema.index_of(&measure.date_column)?;
 
-    // Per batch: who, on which day, and whether the row passes the filter.
-    let mut looked_at: Vec<(ArrayRef, ArrayRef, Option<BooleanArray>)> = Vec::new();
+    // Per batch: who, on which day, and whether the row is looked at.
+    let mut looked_at: Vec<(ArrayRef, ArrayRef, BooleanArray)> = Vec::new();
     for batch in batches {
         let people = cast(batch.column(person_at), &DataType::Utf8)?;
         let days = cast(batch.column(day_at), &DataType::Date32)?;
@@ -161,24 +180,78 @@ pub fn with_repeat_column(
             ),
             None => None,
         };
-        looked_at.push((people, days, passes));
+        let counted: BooleanArray = (0..batch.num_rows())
+            .map(|i| {
+                let passes = passes.as_ref().is_none_or(|p| p.is_valid(i) && p.value(i));
+                Some(passes && people.is_valid(i) && days.is_valid(i))
+            })
+            .collect();
+        looked_at.push((people, days, counted));
     }
-    // Each batch a stretch of rows.
     let stretches: Vec<_> = looked_at
         .iter()
-        .map(|(people, days, passes)| {
+        .map(|(people, days, counted)| {
             move || {
                 let people = people.as_string::<i32>();
                 let days = days.as_primitive::<Date32Type>();
-                (0..people.len()).map(move |i| {
-                    let counted = passes.as_ref().is_none_or(|p| p.is_valid(i) && p.value(i));
-                    (counted && people.is_valid(i) && days.is_valid(i))
-                        .then(|| (people.value(i), days.value(i)))
-                })
+                (0..people.len())
+                    .map(move |i| counted.value(i).then(|| (people.value(i), days.value(i))))
             }
         })
         .collect();
-    let flags = repeat_flags(&stretches, rule.within_days);
+    let rows = || stretches.iter().flat_map(|rows| rows()).enumerate();
+    let days = || rows().filter_map(|(_, r)| r.map(|r| r.1));
+    let new_last = days().max();
+    let nothing_kept = LookBack::default();
+    let kept = earlier.unwrap_or(&nothing_kept);
+    // A new row earlier than a kept one could make that kept row a repeat.
+    if let (Some(kept_last), Some(first_new)) = (kept.last_day, days().min())
+        && first_new < kept_last
+    {
+        return Ok(None);
+    }
+
+    // A row is a repeat when the person has an earlier row among these rows or
+    // among those kept.
+    let within = i64::from(rule.within_days);
+    let mut flags = repeat_flags(&stretches, rule.within_days);
+    let last_day = kept.last_day.max(new_last);
+    let from = last_day.map_or(i64::MAX, |last| i64::from(last) - within);
+    // The rows' keys, sorted: all of them when there are kept rows to look
+    // back to, else only those the next rows may look back to.
+    let mut keyed: Vec<(u64, u64, i32, usize)> = rows()
+        .filter_map(|(row, looked_at)| {
+            let (person, day) = looked_at?;
+            (!kept.rows.is_empty() || i64::from(day) >= from).then(|| {
+                let key = person_key(person);
+                (key.0, key.1, day, row)
+            })
+        })
+        .collect();
+    keyed.sort_unstable();
+    // Both sorted by person and day: one walk finds each row's latest kept
+    // row of the same person on an earlier day.
+    let mut at = 0;
+    for &(h1, h2, day, row) in &keyed {
+        while kept.rows.get(at).is_some_and(|&r| r < (h1, h2, day)) {
+            at += 1;
+        }
+        if let Some(&(k1, k2, latest)) = at.checked_sub(1).map(|i| &kept.rows[i])
+            && (k1, k2) == (h1, h2)
+            && i64::from(day) - i64::from(latest) <= within
+        {
+            flags[row] = true;
+        }
+    }
+    let look_back = LookBack {
+        last_day,
+        rows: merged(
+            kept.rows.iter().copied(),
+            keyed.iter().map(|&(h1, h2, day, _)| (h1, h2, day)),
+        )
+        .filter(|&(_, _, day)| i64::from(day) >= from)
+        .collect(),
+    };
 
     let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
     fields.push(Field::new(REPEAT_COLUMN, DataType::Boolean, false));
@@ -193,7 +266,20 @@ pub fn with_repeat_column(
         columns.push(flag);
         out.push(RecordBatch::try_new(with_flag.clone(), columns)?);
     }
-    Ok((with_flag, out))
+    Ok(Some((with_flag, out, look_back)))
+}
+
+/// Two sorted sequences as one.
+fn merged<T: Ord>(
+    a: impl Iterator<Item = T>,
+    b: impl Iterator<Item = T>,
+) -> impl Iterator<Item = T> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 #[cfg(test)]

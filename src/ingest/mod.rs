@@ -2,6 +2,7 @@
 //! contracts into typed Arrow batches. Rows that break a contract are rejected
 //! with their reasons and counted; an extract with too many is refused whole.
 
+pub mod append;
 mod blocks;
 pub mod config;
 pub mod contract;
@@ -158,6 +159,8 @@ pub struct Extract {
     pub rejects: Vec<Reject>,
     /// Columns in the file that the contract does not know (reported, not loaded).
     pub ignored_columns: Vec<String>,
+    /// For a CSV file, what reading rows appended to it later needs.
+    pub continuation: Option<append::Continuation>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -280,6 +283,65 @@ pub fn load_extract(
     if contract.name == contract::POLICE_UK.name {
         return refuse_past_bound(police_uk::load(dir, contract)?, bound);
     }
+    let path = extract_path(dir, contract, config)?;
+    let io = |source| IngestError::Io {
+        path: path.clone(),
+        source,
+    };
+    let layout = rows::Layout::new(contract, keep);
+    let (sha256, size, parsed, mark) = if is_parquet(&path) {
+        // Parquet is read a row group at a time from the file, so it is hashed
+        // apart, beside the reading.
+        let file = std::fs::File::open(&path).map_err(io)?;
+        std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| {
+                HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file)).finish()
+            });
+            let parsed = parquet::read_parquet(&path, contract, config, &layout);
+            let (sha256, size, _) = hashing.join().expect("hashing a file does not panic");
+            (sha256, size, parsed, None)
+        })
+    } else {
+        // CSV is streamed through the parser and hashed on the way, so the file is
+        // never held in memory beside the Arrow columns made from it.
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let mut hashing = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file))
+            .marking(append::Marker::new());
+        let parsed = rows::read_csv(&path, &mut hashing, contract, config, &layout);
+        let (sha256, size, mark) = hashing.finish();
+        (sha256, size, parsed, mark)
+    };
+    let mut parsed = parsed?;
+    let total = parsed.rows_loaded + parsed.rejects.len() as u64;
+    let continuation = mark.map(|mark| append::Continuation {
+        mark,
+        unique_hashes: std::mem::take(&mut parsed.unique_hashes),
+    });
+    let extract = Extract {
+        name: contract.name.to_string(),
+        schema: parsed.schema,
+        batches: parsed.batches,
+        files: vec![FileProvenance {
+            path,
+            sha256,
+            bytes: size,
+            rows: total,
+        }],
+        rows_loaded: parsed.rows_loaded,
+        rejects: parsed.rejects,
+        ignored_columns: parsed.ignored_columns,
+        continuation,
+    };
+    refuse_past_bound(extract, bound)
+}
+
+/// The file of a contract extract in `dir`: as sources.toml names it, else
+/// `NAME.csv` or `NAME.parquet`.
+pub fn extract_path(
+    dir: &Path,
+    contract: &Contract,
+    config: &SourceConfig,
+) -> Result<PathBuf, IngestError> {
     let path = match &config.file {
         Some(file) => dir.join(file),
         None => ["csv", "parquet"]
@@ -297,38 +359,68 @@ pub fn load_extract(
             dir: dir.to_path_buf(),
         });
     }
+    Ok(path)
+}
+
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The rows appended to a source's CSV file at `path` since it was read up to
+/// `mark`, which the caller has checked the file still starts with (see
+/// [`append::still_start`]); with the file's provenance and a new
+/// continuation, but without the rows read before, nor the bound on rejects
+/// (which is for the whole file). `None` when the mark's hash state is unreadable.
+pub fn read_appended(
+    path: &Path,
+    contract: &Contract,
+    config: &SourceConfig,
+    keep: Option<&BTreeSet<String>>,
+    mark: &append::FileMark,
+) -> Result<Option<Extract>, IngestError> {
+    let path = path.to_path_buf();
     let io = |source| IngestError::Io {
         path: path.clone(),
         source,
     };
-    let layout = rows::Layout::new(contract, keep);
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let (sha256, size, parsed) = if is_parquet {
-        // Parquet is read a row group at a time from the file, so it is hashed
-        // apart, beside the reading.
-        let file = std::fs::File::open(&path).map_err(io)?;
-        std::thread::scope(|scope| {
-            let hashing = scope.spawn(|| {
-                HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file)).finish()
-            });
-            let parsed = parquet::read_parquet(&path, contract, config, &layout);
-            let (sha256, size) = hashing.join().expect("hashing a file does not panic");
-            (sha256, size, parsed)
-        })
-    } else {
-        // CSV is streamed through the parser and hashed on the way, so the file is
-        // never held in memory beside the Arrow columns made from it.
-        let file = std::fs::File::open(&path).map_err(io)?;
-        let mut hashing = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file));
-        let parsed = rows::read_csv(&path, &mut hashing, contract, config, &layout);
-        let (sha256, size) = hashing.finish();
-        (sha256, size, parsed)
+    let Some(sha) = mark.sha256() else {
+        return Ok(None);
     };
-    let parsed = parsed?;
-    let total = parsed.rows_loaded + parsed.rejects.len() as u64;
-    let extract = Extract {
+    let header = header_record(&path).map_err(io)?;
+    let header_newlines = memchr::memchr_iter(b'\n', &header).count() as u64;
+    // The mark's last chunk is hashed again from its start, the rest from the mark.
+    let mut marker = append::Marker::resume(mark);
+    let mut file = std::fs::File::open(&path).map_err(io)?;
+    {
+        use std::io::{Read, Seek};
+        file.seek(std::io::SeekFrom::Start(marker.resume_at()))
+            .map_err(io)?;
+        let mut last_chunk = vec![0; (mark.bytes - marker.resume_at()) as usize];
+        file.read_exact(&mut last_chunk).map_err(io)?;
+        marker.update(&last_chunk);
+    }
+    let mut hashing = HashingReader {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        hasher: sha,
+        bytes: mark.bytes,
+        marker: Some(marker),
+    };
+    let layout = rows::Layout::new(contract, keep);
+    let parsed = {
+        use std::io::Read;
+        let input = (&header[..]).chain(&mut hashing);
+        let skipped = mark.newlines.saturating_sub(header_newlines);
+        rows::read_csv_appended(&path, input, skipped, contract, config, &layout)
+    };
+    let (sha256, size, new_mark) = hashing.finish();
+    let mut parsed = parsed?;
+    let rows = parsed.rows_loaded + parsed.rejects.len() as u64;
+    let continuation = new_mark.map(|mark| append::Continuation {
+        mark,
+        unique_hashes: std::mem::take(&mut parsed.unique_hashes),
+    });
+    Ok(Some(Extract {
         name: contract.name.to_string(),
         schema: parsed.schema,
         batches: parsed.batches,
@@ -336,20 +428,41 @@ pub fn load_extract(
             path,
             sha256,
             bytes: size,
-            rows: total,
+            rows,
         }],
         rows_loaded: parsed.rows_loaded,
         rejects: parsed.rejects,
         ignored_columns: parsed.ignored_columns,
-    };
-    refuse_past_bound(extract, bound)
+        continuation,
+    }))
 }
 
-/// A reader that hashes (SHA-256) and counts the bytes read through it.
+/// The bytes of a CSV file's header record.
+fn header_record(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    let mut piece = vec![0; 64 << 10];
+    loop {
+        let n = file.read(&mut piece)?;
+        bytes.extend_from_slice(&piece[..n]);
+        if let Some(end) = blocks::first_record_end(&bytes) {
+            bytes.truncate(end);
+            return Ok(bytes);
+        }
+        if n == 0 {
+            return Ok(bytes);
+        }
+    }
+}
+
+/// A reader that hashes (SHA-256) and counts the bytes read through it, and
+/// may mark the file for appending (see [`append`]).
 struct HashingReader<R> {
     inner: R,
     hasher: sha2::Sha256,
     bytes: u64,
+    marker: Option<append::Marker>,
 }
 
 impl<R: std::io::Read> HashingReader<R> {
@@ -358,15 +471,25 @@ impl<R: std::io::Read> HashingReader<R> {
             inner,
             hasher: sha2::Digest::new(),
             bytes: 0,
+            marker: None,
         }
     }
 
-    /// The hash (lower-case hex) and size of everything read, after reading the rest.
-    fn finish(mut self) -> (String, u64) {
+    fn marking(self, marker: append::Marker) -> Self {
+        HashingReader {
+            marker: Some(marker),
+            ..self
+        }
+    }
+
+    /// The hash (lower-case hex) and size of everything read, after reading the
+    /// rest, and the file's mark when asked for and the file can be appended to.
+    fn finish(mut self) -> (String, u64, Option<append::FileMark>) {
         // The parser may stop before the end (a malformed file); the hash is of the whole file.
         let _ = std::io::copy(&mut self, &mut std::io::sink());
+        let mark = self.marker.and_then(|m| m.finish(&self.hasher));
         let digest = sha2::Digest::finalize(self.hasher);
-        (crate::definition::hex(&digest), self.bytes)
+        (crate::definition::hex(&digest), self.bytes, mark)
     }
 }
 
@@ -374,13 +497,16 @@ impl<R: std::io::Read> std::io::Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        if let Some(marker) = &mut self.marker {
+            marker.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         Ok(n)
     }
 }
 
 /// An extract with no rows, or with more rejected rows than the bound allows, is refused whole.
-fn refuse_past_bound(extract: Extract, bound: f64) -> Result<Extract, IngestError> {
+pub fn refuse_past_bound(extract: Extract, bound: f64) -> Result<Extract, IngestError> {
     let path = extract
         .files
         .first()
@@ -437,7 +563,7 @@ mod hashing_tests {
         let mut reader = HashingReader::new(&bytes[..]);
         let mut start = [0u8; 10];
         reader.read_exact(&mut start).unwrap();
-        let (hash, size) = reader.finish();
+        let (hash, size, _) = reader.finish();
         assert_eq!(size, bytes.len() as u64);
         assert_eq!(hash, crate::definition::sha256_hex(&bytes));
         // And against a published vector: SHA-256 of "abc".

@@ -134,7 +134,10 @@ pub fn read_parquet(
     if parts.is_empty() {
         parts.push(TableBuilder::new(contract, layout, path, 0, 1).finish());
     }
-    Ok(rows::assemble(contract, layout, path, parts, ignored))
+    // A Parquet file is rewritten, not appended to: no hashes for appended rows.
+    Ok(rows::assemble(
+        contract, layout, path, parts, ignored, false,
+    ))
 }
 
 /// A batch's columns in their contract types, and the rows the column checks

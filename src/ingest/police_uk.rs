@@ -103,6 +103,7 @@ pub fn load(dir: &Path, contract: &Contract) -> Result<Extract, IngestError> {
         rows_loaded: loaded,
         rejects,
         ignored_columns: Vec::new(),
+        continuation: None,
     })
 }
 

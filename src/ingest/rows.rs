@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub(super) const BATCH_ROWS: usize = 64 * 1024;
 
 /// A row refused by the contract.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reject {
     pub file: PathBuf,
     /// The line in a CSV file (the header is line 1); the row number in a Parquet file.
@@ -52,6 +52,9 @@ pub struct Parsed {
     pub rows_loaded: u64,
     pub rejects: Vec<Reject>,
     pub ignored_columns: Vec<String>,
+    /// For each unique column, the hashes of its values, sorted (when asked for:
+    /// to tell whether rows appended later repeat one).
+    pub unique_hashes: Vec<Vec<u64>>,
 }
 
 /// A parsed cell. Text borrows from the input (or, for an enum, the contract's
@@ -663,20 +666,24 @@ pub(super) fn assemble(
     path: &Path,
     parts: Vec<Part>,
     ignored: Vec<String>,
+    keep_hashes: bool,
 ) -> Parsed {
     // (row, column, first row) of each duplicate, rows as in `Key`.
     let mut duplicates: Vec<(u64, usize, u64)> = Vec::new();
+    let mut unique_hashes = Vec::new();
     let columns: Vec<usize> = parts
         .first()
         .map(|p| p.keys.iter().map(|(c, _)| *c).collect())
         .unwrap_or_default();
     for (k, &column) in columns.iter().enumerate() {
         let runs: Vec<&[Key]> = parts.iter().map(|p| p.keys[k].1.as_slice()).collect();
+        let (repeated, hashes) = repeated_keys(&runs, keep_hashes);
         duplicates.extend(
-            repeated_keys(&runs)
+            repeated
                 .into_iter()
                 .map(|(row, first)| (row, column, first)),
         );
+        unique_hashes.extend(hashes);
     }
     duplicates.sort_unstable();
     duplicates.dedup_by_key(|d| d.0);
@@ -697,6 +704,7 @@ pub(super) fn assemble(
         rows_loaded: 0,
         rejects: Vec::new(),
         ignored_columns: ignored,
+        unique_hashes,
     };
     for (part, dropped) in parts.into_iter().zip(dropped) {
         parsed.rejects.extend(part.rejects);
@@ -734,11 +742,12 @@ pub(super) fn assemble(
 }
 
 /// Every key whose value is on an earlier row too, among `runs` of keys each
-/// sorted: (its row, the first row with that value). The hash range is cut into
-/// stretches that the cores share; a stretch's keys are gathered from every run
-/// into a buffer that stays in cache and sorted there, so that neither a copy
-/// of all the keys nor a merge on one core is needed.
-fn repeated_keys(runs: &[&[Key]]) -> Vec<(u64, u64)> {
+/// sorted: (its row, the first row with that value); with `keep_hashes`, every
+/// key's hash too, sorted. The hash range is cut into stretches that the cores
+/// share; a stretch's keys are gathered from every run into a buffer that stays
+/// in cache and sorted there, so that neither a copy of all the keys nor a
+/// merge on one core is needed.
+fn repeated_keys(runs: &[&[Key]], keep_hashes: bool) -> (Vec<(u64, u64)>, Option<Vec<u64>>) {
     let total: usize = runs.iter().map(|r| r.len()).sum();
     let bits = (total / (16 * 1024)).next_power_of_two().trailing_zeros();
     let stretches = 1usize << bits;
@@ -755,12 +764,26 @@ fn repeated_keys(runs: &[&[Key]]) -> Vec<(u64, u64)> {
         start_of(s)..start_of(s + 1)
     };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..cores)
-            .map(|core| {
+    // Each stretch's place in the sorted hashes, dealt to the cores as the stretches are.
+    let mut hashes = vec![0u64; if keep_hashes { total } else { 0 }];
+    let mut places: Vec<Vec<(usize, &mut [u64])>> = (0..cores).map(|_| Vec::new()).collect();
+    if keep_hashes {
+        let mut rest = hashes.as_mut_slice();
+        for s in 0..stretches {
+            let size = runs.iter().map(|run| part_of(run, s).len()).sum();
+            let (place, later) = std::mem::take(&mut rest).split_at_mut(size);
+            places[s % cores].push((s, place));
+            rest = later;
+        }
+    }
+    let repeated = std::thread::scope(|scope| {
+        let handles: Vec<_> = places
+            .into_iter()
+            .enumerate()
+            .map(|(core, mut places)| {
                 scope.spawn(move || {
                     let (mut repeated, mut stretch) = (Vec::new(), Vec::new());
-                    for s in (core..stretches).step_by(cores) {
+                    for (i, s) in (core..stretches).step_by(cores).enumerate() {
                         stretch.clear();
                         for run in runs {
                             stretch.extend_from_slice(&run[part_of(run, s)]);
@@ -774,6 +797,11 @@ fn repeated_keys(runs: &[&[Key]]) -> Vec<(u64, u64)> {
                                 _ => first = Some(key),
                             }
                         }
+                        if let Some((_, place)) = places.get_mut(i) {
+                            for (slot, key) in place.iter_mut().zip(&stretch) {
+                                *slot = key.0;
+                            }
+                        }
                     }
                     repeated
                 })
@@ -783,7 +811,8 @@ fn repeated_keys(runs: &[&[Key]]) -> Vec<(u64, u64)> {
             .into_iter()
             .flat_map(|h| h.join().expect("finding repeated keys does not panic"))
             .collect()
-    })
+    });
+    (repeated, keep_hashes.then_some(hashes))
 }
 
 pub(super) fn hash(value: &str) -> u64 {
@@ -863,7 +892,8 @@ pub(super) fn malformed(path: &Path, e: csv::Error) -> IngestError {
 }
 
 /// Reads a CSV extract: the stream is cut into blocks of whole records, parsed
-/// on every core, and joined in file order.
+/// on every core, and joined in file order. The unique columns' hashes are
+/// kept, for rows appended later (see [`read_csv_appended`]).
 pub fn read_csv(
     path: &Path,
     input: impl std::io::Read + Send,
@@ -871,7 +901,54 @@ pub fn read_csv(
     config: &SourceConfig,
     layout: &Layout,
 ) -> Result<Parsed, IngestError> {
-    read_csv_in_blocks(path, input, contract, config, layout, blocks::BLOCK_BYTES)
+    let whole = Stream {
+        skipped_lines: 0,
+        keep_hashes: true,
+    };
+    read_csv_in_blocks(
+        path,
+        input,
+        contract,
+        config,
+        layout,
+        blocks::BLOCK_BYTES,
+        whole,
+    )
+}
+
+/// Reads the rows appended to a CSV extract after its first `lines_before`
+/// lines: `input` is the file's header record, then the appended bytes. Rows
+/// are numbered by their lines in the whole file.
+pub fn read_csv_appended(
+    path: &Path,
+    input: impl std::io::Read + Send,
+    lines_before: u64,
+    contract: &Contract,
+    config: &SourceConfig,
+    layout: &Layout,
+) -> Result<Parsed, IngestError> {
+    let appended = Stream {
+        skipped_lines: lines_before,
+        keep_hashes: true,
+    };
+    read_csv_in_blocks(
+        path,
+        input,
+        contract,
+        config,
+        layout,
+        blocks::BLOCK_BYTES,
+        appended,
+    )
+}
+
+/// How a CSV stream stands to its file.
+#[derive(Clone, Copy)]
+struct Stream {
+    /// Lines of the file left out after the header (whose rows were read before).
+    skipped_lines: u64,
+    /// Whether the unique columns' sorted hashes are wanted.
+    keep_hashes: bool,
 }
 
 fn read_csv_in_blocks(
@@ -881,6 +958,7 @@ fn read_csv_in_blocks(
     config: &SourceConfig,
     layout: &Layout,
     block_bytes: usize,
+    stream: Stream,
 ) -> Result<Parsed, IngestError> {
     let io = |source| IngestError::Io {
         path: path.to_path_buf(),
@@ -910,8 +988,21 @@ fn read_csv_in_blocks(
     // in order, and no further ahead than the workers have reached.
     let first = std::iter::once(Ok(first));
     let rest = std::iter::from_fn(|| blocks.next_block().map_err(io).transpose());
-    let parts = parse_on_every_core(first.chain(rest), |index, block| reader.part(index, &block))?;
-    Ok(assemble(contract, layout, path, parts, ignored))
+    let placed = first.chain(rest).map(|block| {
+        block.map(|mut b| {
+            b.first_line += stream.skipped_lines;
+            b
+        })
+    });
+    let parts = parse_on_every_core(placed, |index, block| reader.part(index, &block))?;
+    Ok(assemble(
+        contract,
+        layout,
+        path,
+        parts,
+        ignored,
+        stream.keep_hashes,
+    ))
 }
 
 /// Parses every item of `work` into a part, on every core, and returns the parts
@@ -1134,6 +1225,10 @@ mod tests {
                 &config,
                 &layout,
                 block_bytes,
+                Stream {
+                    skipped_lines: 0,
+                    keep_hashes: false,
+                },
             )
             .unwrap()
         };
@@ -1190,8 +1285,11 @@ mod tests {
             })
             .collect();
         let slices: Vec<&[Key]> = runs.iter().map(Vec::as_slice).collect();
-        let mut found = repeated_keys(&slices);
+        let (mut found, hashes) = repeated_keys(&slices, true);
         found.sort_unstable();
+        let mut all_hashes: Vec<u64> = runs.iter().flatten().map(|k| k.0).collect();
+        all_hashes.sort_unstable();
+        assert_eq!(hashes, Some(all_hashes));
         // Independently: each value's first place, then every other place.
         let mut first: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
         for &(hash, at) in runs.iter().flatten() {

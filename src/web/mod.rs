@@ -243,8 +243,20 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
             ),
         ]))
     })?;
-    let (mut evaluation, _) =
-        crate::pipeline::evaluate(&measures, data_dir, config.max_reject_share, &|_| {}).await?;
+    let (mut evaluation, _) = {
+        let kept_work = config
+            .snapshots
+            .as_deref()
+            .map(crate::history::History::kept_work_dir);
+        crate::pipeline::evaluate(
+            &measures,
+            data_dir,
+            config.max_reject_share,
+            kept_work.as_deref(),
+            &|_| {},
+        )
+        .await?
+    };
     if let Some(dir) = &config.snapshots {
         // The dashboard still shows new figures when they cannot be kept; analysts are told.
         if let Err(e) = evaluation.record_in(&crate::history::History::new(dir)) {

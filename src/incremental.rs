@@ -1,0 +1,489 @@
+//! Work kept from one evaluation for the next, in a folder beside the
+//! snapshots: a monthly extract is last month's file with a month of rows
+//! appended, so only those rows need reading and counting.
+//!
+//! What is kept, for each extract: where its file ended (a hash of every 8 MiB,
+//! its lines, its SHA-256 state), its rejects, and the hashes of its unique
+//! columns' values; for each measure, its tally (counts by group and month,
+//! which add up over rows) and, for a repeat rule, the rows its next rows may
+//! look back to. The kept work is used only when everything it depends on is
+//! unchanged: the same program, measures, `sources.toml` and files, each file
+//! beginning with exactly the bytes read before. Anything else (an earlier row
+//! changed, a new row repeating an old unique value, a new row dated before a
+//! kept look-back) means a full evaluation, which keeps its work afresh.
+
+use crate::definition::MeasureSet;
+use crate::engine::repeat::LookBack;
+use crate::engine::tally::Tally;
+use crate::engine::{Counted, MeasureResult};
+use crate::ingest::append::FileMark;
+use crate::ingest::{Extract, Reject, SourcesConfig, contract};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever what is kept, or how it is counted, changes.
+const FORMAT: u32 = 1;
+const MANIFEST: &str = "manifest.json";
+
+/// What an evaluation depends on besides its extracts' rows: the kept work of
+/// another is never used.
+pub fn fingerprint(
+    measures: &MeasureSet,
+    sources: &[&str],
+    keep: &HashMap<String, BTreeSet<String>>,
+    data_dir: &Path,
+) -> String {
+    let mut text = format!("{FORMAT} {} {sources:?}\n", env!("CARGO_PKG_VERSION"));
+    for m in &measures.measures {
+        // Only what decides the counts: titles, polarity, suppression and the
+        // like apply to the tally afresh each time.
+        text.push_str(&format!(
+            "{} {} {} {:?} {:?} {:?} {:?} {:?}\n",
+            m.id, m.source, m.date_column, m.kind, m.filter, m.breakdowns, m.repeat, m.peer_group
+        ));
+    }
+    let mut keep: Vec<_> = keep.iter().collect();
+    keep.sort();
+    text.push_str(&format!("{keep:?}\n"));
+    text.push_str(&std::fs::read_to_string(data_dir.join("sources.toml")).unwrap_or_default());
+    crate::definition::sha256_hex(text.as_bytes())
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    fingerprint: String,
+    sources: Vec<KeptSource>,
+    /// One per measure, in the measures' order.
+    measures: Vec<KeptMeasure>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct KeptSource {
+    name: String,
+    path: PathBuf,
+    mark: FileMark,
+    rows_loaded: u64,
+    rejects: Vec<Reject>,
+    ignored_columns: Vec<String>,
+    /// How far the data runs (see [`crate::ingest::data_to`]), as days from the common era.
+    data_to: Option<i32>,
+    /// For each unique column, files of its values' hashes, each sorted (one
+    /// per evaluation that added rows).
+    unique_hashes: Vec<Vec<String>>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct KeptMeasure {
+    id: String,
+    tally: Tally,
+    /// The file of the repeat rule's look-back rows, and its latest day.
+    look_back: Option<(String, Option<i32>)>,
+}
+
+/// An evaluation from kept work and the rows appended since.
+pub struct Brought {
+    pub results: Vec<MeasureResult>,
+    /// Each extract as a whole (rows, rejects, provenance), but with the batches
+    /// of only the rows appended.
+    pub extracts: Vec<Extract>,
+    pub data_to: HashMap<String, Option<chrono::NaiveDate>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeepError {
+    #[error("cannot keep work for the next evaluation in {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The kept work in `dir`, when there is some for these inputs.
+pub struct Kept {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl Kept {
+    /// Opens the kept work, if any was kept for `fingerprint` and reads whole.
+    pub fn open(dir: &Path, fingerprint: &str) -> Option<Kept> {
+        let text = std::fs::read(dir.join(MANIFEST)).ok()?;
+        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        (manifest.fingerprint == fingerprint).then(|| Kept {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// Evaluates from the kept work and the rows appended to each extract since;
+    /// `None` when the kept work does not hold for the files as they are now.
+    /// Errors in the appended rows are the extract's errors, as in a full read.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn bring_up_to_date(
+        &self,
+        measures: &MeasureSet,
+        data_dir: &Path,
+        names: &[&str],
+        keep: &HashMap<String, BTreeSet<String>>,
+        bound: Option<f64>,
+        peers: Option<&crate::peers::PeerGroups>,
+    ) -> Result<Option<Brought>, crate::pipeline::Error> {
+        let same_measures = self.manifest.measures.len() == measures.measures.len()
+            && self
+                .manifest
+                .measures
+                .iter()
+                .zip(&measures.measures)
+                .all(|(k, m)| k.id == m.id);
+        if !same_measures {
+            return Ok(None);
+        }
+        let config = SourcesConfig::read(data_dir)?;
+        let bound = bound
+            .or(config.max_reject_share)
+            .unwrap_or(crate::ingest::DEFAULT_MAX_REJECT_SHARE);
+        // Every file the kept work read must still start with what it read.
+        let mut appendable = Vec::new();
+        for name in names {
+            let Some(contract) = contract::by_name(name) else {
+                return Ok(None);
+            };
+            if contract.period_column.is_none() {
+                continue; // a reference table, read whole below
+            }
+            let Some(kept) = self.manifest.sources.iter().find(|s| s.name == *name) else {
+                return Ok(None);
+            };
+            let path = crate::ingest::extract_path(data_dir, contract, &config.source(name))?;
+            if path != kept.path || crate::ingest::is_parquet(&path) {
+                return Ok(None);
+            }
+            appendable.push((contract, kept));
+        }
+        let marks: Vec<_> = appendable
+            .iter()
+            .map(|(_, k)| (k.path.as_path(), &k.mark))
+            .collect();
+        let unchanged = tokio::task::block_in_place(|| crate::ingest::append::still_start(&marks))
+            .map_err(|source| KeepError::Io {
+                path: data_dir.to_path_buf(),
+                source,
+            })?;
+        if unchanged.contains(&false) {
+            return Ok(None);
+        }
+
+        // The rows appended to each, read side by side.
+        let appended: Vec<_> = tokio::task::block_in_place(|| {
+            std::thread::scope(|scope| {
+                let reading: Vec<_> = appendable
+                    .iter()
+                    .map(|&(contract, kept)| {
+                        let config = config.source(contract.name);
+                        scope.spawn(move || {
+                            let keep = keep.get(contract.name);
+                            let extract = crate::ingest::read_appended(
+                                &kept.path, contract, &config, keep, &kept.mark,
+                            )?;
+                            let repeats = match &extract {
+                                Some(e) => self.repeats_a_kept_value(kept, e)?,
+                                None => false,
+                            };
+                            Ok::<_, crate::pipeline::Error>(extract.filter(|_| !repeats))
+                        })
+                    })
+                    .collect();
+                reading
+                    .into_iter()
+                    .map(|r| r.join().expect("reading appended rows does not panic"))
+                    .collect::<Result<_, _>>()
+            })
+        })?;
+
+        // Each extract in the order named: a reference table read whole (it is
+        // small), any other as the kept rows with the rows appended.
+        let mut appended = appendable.iter().zip(appended);
+        let mut extracts = Vec::with_capacity(names.len());
+        let mut data_to = HashMap::new();
+        for name in names {
+            let contract = contract::by_name(name).expect("checked above");
+            if contract.period_column.is_none() {
+                let config = config.source(name);
+                extracts.push(crate::ingest::load_extract(
+                    data_dir, contract, &config, bound, None,
+                )?);
+                continue;
+            }
+            let ((_, kept), extract) = appended.next().expect("one for each");
+            let Some(mut extract) = extract else {
+                return Ok(None);
+            };
+            data_to.insert(
+                kept.name.clone(),
+                kept.data_to
+                    .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+                    .max(crate::ingest::data_to(&extract)),
+            );
+            // The extract as a whole: the kept rows' counts and rejects, then the new.
+            extract.rows_loaded += kept.rows_loaded;
+            let mut rejects = kept.rejects.clone();
+            rejects.append(&mut extract.rejects);
+            extract.rejects = rejects;
+            for file in &mut extract.files {
+                file.rows = extract.rows_loaded + extract.rejects.len() as u64;
+            }
+            extracts.push(crate::ingest::refuse_past_bound(extract, bound)?);
+        }
+        let counted = self.counted()?;
+        let Some((results, counted)) =
+            crate::engine::evaluate_adding(measures, &extracts, peers, Some(&counted)).await?
+        else {
+            return Ok(None);
+        };
+        let fresh = Fresh {
+            extracts: &extracts,
+            data_to: &data_to,
+            counted: &counted,
+        };
+        keep_work(
+            &self.dir,
+            &self.manifest.fingerprint,
+            measures,
+            fresh,
+            Some(self),
+        )?;
+        Ok(Some(Brought {
+            results,
+            extracts,
+            data_to,
+        }))
+    }
+
+    /// Whether a new row's unique value has the hash of a kept row's: the
+    /// kept rows are not at hand to say which, so only a full read can.
+    fn repeats_a_kept_value(&self, kept: &KeptSource, new: &Extract) -> Result<bool, KeepError> {
+        let Some(continuation) = &new.continuation else {
+            return Ok(false);
+        };
+        for (files, new_hashes) in kept.unique_hashes.iter().zip(&continuation.unique_hashes) {
+            for file in files {
+                // Both sorted: one pass over the kept hashes, a piece at a time.
+                let path = self.dir.join(file);
+                let error = |source| KeepError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let mut reader = std::fs::File::open(&path).map_err(error)?;
+                let mut piece = vec![0u8; 256 << 10];
+                let mut next_new = new_hashes.iter().peekable();
+                'file: loop {
+                    let n = read_full(&mut reader, &mut piece).map_err(error)?;
+                    for bytes in piece[..n - n % 8].chunks_exact(8) {
+                        let old = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+                        while next_new.next_if(|&&h| h < old).is_some() {}
+                        match next_new.peek() {
+                            None => break 'file,
+                            Some(&&h) if h == old => return Ok(true),
+                            Some(_) => {}
+                        }
+                    }
+                    if n < piece.len() {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The kept tallies and look-backs, one per measure.
+    fn counted(&self) -> Result<Vec<Counted>, KeepError> {
+        self.manifest
+            .measures
+            .iter()
+            .map(|m| {
+                let look_back = match &m.look_back {
+                    None => None,
+                    Some((file, last_day)) => {
+                        Some(read_look_back(&self.dir.join(file), *last_day)?)
+                    }
+                };
+                Ok(Counted {
+                    tally: m.tally.clone(),
+                    look_back,
+                })
+            })
+            .collect()
+    }
+}
+
+/// What an evaluation did: its extracts (with their continuations), how far
+/// each runs where known apart from its batches, and each measure's counts.
+pub struct Fresh<'a> {
+    pub extracts: &'a [Extract],
+    pub data_to: &'a HashMap<String, Option<chrono::NaiveDate>>,
+    pub counted: &'a [Counted],
+}
+
+/// Keeps the work of an evaluation in `dir` for the next: nothing when an
+/// extract cannot be appended to (Parquet, police.uk, a file without a final
+/// newline). `before` is the kept work this evaluation went on from, whose
+/// files of unique hashes are kept on. The manifest is replaced last, whole,
+/// so that a failure part way leaves the kept work as it was.
+pub fn keep_work(
+    dir: &Path,
+    fingerprint: &str,
+    measures: &MeasureSet,
+    fresh: Fresh,
+    before: Option<&Kept>,
+) -> Result<(), KeepError> {
+    let Fresh {
+        extracts,
+        data_to,
+        counted,
+    } = fresh;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| KeepError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let stamp = format!(
+        "{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let mut sources = Vec::new();
+    for extract in extracts {
+        let with_period =
+            contract::by_name(&extract.name).is_some_and(|c| c.period_column.is_some());
+        if !with_period {
+            continue;
+        }
+        let (Some(continuation), [file]) = (&extract.continuation, extract.files.as_slice()) else {
+            // Not appendable: keep nothing, so that the next evaluation is whole.
+            return std::fs::remove_dir_all(dir).map_err(io(dir));
+        };
+        let kept_before =
+            before.and_then(|b| b.manifest.sources.iter().find(|s| s.name == extract.name));
+        let mut unique_hashes = Vec::new();
+        for (k, hashes) in continuation.unique_hashes.iter().enumerate() {
+            let mut files: Vec<String> = kept_before
+                .and_then(|b| b.unique_hashes.get(k).cloned())
+                .unwrap_or_default();
+            if !hashes.is_empty() {
+                let name = format!("{}-{k}-{stamp}.hashes", extract.name);
+                let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+                let path = dir.join(&name);
+                std::fs::write(&path, bytes).map_err(io(&path))?;
+                files.push(name);
+            }
+            unique_hashes.push(files);
+        }
+        sources.push(KeptSource {
+            name: extract.name.clone(),
+            path: file.path.clone(),
+            mark: continuation.mark.clone(),
+            rows_loaded: extract.rows_loaded,
+            rejects: extract.rejects.clone(),
+            ignored_columns: extract.ignored_columns.clone(),
+            data_to: data_to
+                .get(&extract.name)
+                .copied()
+                .unwrap_or_else(|| crate::ingest::data_to(extract))
+                .map(|d| chrono::Datelike::num_days_from_ce(&d)),
+            unique_hashes,
+        });
+    }
+    let mut kept_measures = Vec::new();
+    for (measure, counted) in measures.measures.iter().zip(counted) {
+        let look_back = match &counted.look_back {
+            None => None,
+            Some(look_back) => {
+                let name = format!("{}-{stamp}.look-back", measure.id);
+                let path = dir.join(&name);
+                write_look_back(&path, look_back).map_err(io(&path))?;
+                Some((name, look_back.last_day))
+            }
+        };
+        kept_measures.push(KeptMeasure {
+            id: measure.id.clone(),
+            tally: counted.tally.clone(),
+            look_back,
+        });
+    }
+    let manifest = Manifest {
+        fingerprint: fingerprint.to_string(),
+        sources,
+        measures: kept_measures,
+    };
+    let json = serde_json::to_vec(&manifest).expect("the manifest serialises");
+    let staged = dir.join(format!(".{MANIFEST}.{stamp}"));
+    std::fs::write(&staged, json).map_err(io(&staged))?;
+    std::fs::rename(&staged, dir.join(MANIFEST)).map_err(io(dir))?;
+    // Files no manifest names any more.
+    let named: BTreeSet<&str> = manifest
+        .sources
+        .iter()
+        .flat_map(|s| s.unique_hashes.iter().flatten().map(String::as_str))
+        .chain(
+            manifest
+                .measures
+                .iter()
+                .filter_map(|m| m.look_back.as_ref().map(|l| l.0.as_str())),
+        )
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name != MANIFEST && !named.contains(name.as_str()) && !name.starts_with('.') {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fills `buffer` from `reader` as far as it goes; how much was read.
+fn read_full(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// A look-back on disk: each row's key and day, little-endian, 20 bytes a row.
+fn write_look_back(path: &Path, look_back: &LookBack) -> std::io::Result<()> {
+    let mut bytes = Vec::with_capacity(look_back.rows.len() * 20);
+    for &(h1, h2, day) in &look_back.rows {
+        bytes.extend_from_slice(&h1.to_le_bytes());
+        bytes.extend_from_slice(&h2.to_le_bytes());
+        bytes.extend_from_slice(&day.to_le_bytes());
+    }
+    std::fs::write(path, bytes)
+}
+
+fn read_look_back(path: &Path, last_day: Option<i32>) -> Result<LookBack, KeepError> {
+    let bytes = std::fs::read(path).map_err(|source| KeepError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let rows = bytes
+        .chunks_exact(20)
+        .map(|row| {
+            let (h1, rest) = row.split_at(8);
+            let (h2, day) = rest.split_at(8);
+            let number = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+            (
+                number(h1),
+                number(h2),
+                i32::from_le_bytes(day.try_into().expect("4 bytes")),
+            )
+        })
+        .collect();
+    Ok(LookBack { last_day, rows })
+}

@@ -1,0 +1,236 @@
+//! An evaluation that goes on from the work kept by the one before must give
+//! exactly what a full evaluation of the same files gives: figures, rejects
+//! (with their lines) and provenance. Whenever the kept work no longer holds
+//! (an earlier row changed, a new row repeats a kept unique value or reaches
+//! back before a kept look-back), the evaluation must be full.
+
+use mos::pipeline::Evaluation;
+use std::path::{Path, PathBuf};
+
+fn measures() -> mos::definition::MeasureSet {
+    mos::pipeline::load_measures(&Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"))
+        .expect("reference measures are valid")
+}
+
+/// Evaluates `data`, keeping work in (and going on from) `kept` when given.
+fn evaluate(data: &Path, kept: Option<&Path>) -> (Evaluation, Vec<mos::ingest::Reject>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (evaluation, extracts) = runtime
+        .block_on(mos::pipeline::evaluate(
+            &measures(),
+            data,
+            None,
+            kept,
+            &|_| {},
+        ))
+        .expect("evaluation succeeds");
+    let rejects = extracts.into_iter().flat_map(|e| e.rejects).collect();
+    (evaluation, rejects)
+}
+
+/// Everything a reader sees of an evaluation: figures, rejects, provenance.
+fn seen(evaluation: &Evaluation, rejects: &[mos::ingest::Reject]) -> Vec<String> {
+    let rows = mos::results::rows(&evaluation.results);
+    let rows = rows.iter().map(|r| format!("{r:?}"));
+    let rejects = rejects.iter().map(|r| format!("{r:?}"));
+    let extracts = evaluation
+        .extracts
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap());
+    rows.chain(rejects).chain(extracts).collect()
+}
+
+/// Asserts two evaluations are seen alike, naming the first difference.
+fn assert_seen_alike(left: &[String], right: &[String]) {
+    let first = left.iter().zip(right).position(|(a, b)| a != b);
+    if let Some(i) = first {
+        panic!("line {i} differs:\n  {}\n  {}", left[i], right[i]);
+    }
+    assert_eq!(left.len(), right.len());
+}
+
+/// Demo extracts with their last month taken off each file with a period
+/// column; returns the folder and, per file, the bytes taken off (a month of
+/// rows, to append).
+fn demo_without_last_month() -> (tempfile::TempDir, Vec<(PathBuf, Vec<u8>)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = mos::demo::DemoOptions {
+        scale: 0.1,
+        years: 3,
+        ..Default::default()
+    };
+    mos::demo::generate(dir.path(), &options).unwrap();
+    let mut months = Vec::new();
+    for contract in mos::ingest::contract::ALL {
+        let (Some(period), path) = (
+            contract.period_column,
+            dir.path().join(format!("{}.csv", contract.name)),
+        ) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let header = text.lines().next().unwrap();
+        let at = header.split(',').position(|c| c == period).unwrap();
+        let month_of = |line: &str| line.split(',').nth(at).unwrap()[..7].to_string();
+        let last = text.lines().skip(1).map(month_of).max().unwrap();
+        let cut = text
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| i < text.len() && month_of(&text[i..]) == last)
+            .unwrap();
+        assert!(
+            text[cut..].lines().all(|l| month_of(l) == last),
+            "{}: the generator writes rows in date order",
+            contract.name
+        );
+        std::fs::write(&path, &text[..cut]).unwrap();
+        months.push((path, text.as_bytes()[cut..].to_vec()));
+    }
+    assert!(months.len() >= 5, "every extract has a month taken off");
+    (dir, months)
+}
+
+fn append(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    file.write_all(bytes).unwrap();
+}
+
+fn append_all(months: &[(PathBuf, Vec<u8>)]) {
+    for (path, bytes) in months {
+        append(path, bytes);
+    }
+}
+
+/// Evaluates the data as it is now in full (no kept work) and from `kept`,
+/// asserts both are seen alike, and returns whether the kept work was used.
+fn same_as_full(data: &Path, kept: &Path) -> bool {
+    let (full, full_rejects) = evaluate(data, None);
+    let (brought, rejects) = evaluate(data, Some(kept));
+    assert!(!full.from_kept_work);
+    assert_seen_alike(&seen(&brought, &rejects), &seen(&full, &full_rejects));
+    brought.from_kept_work
+}
+
+fn crimes(dir: &Path) -> PathBuf {
+    dir.join("crimes.csv")
+}
+
+#[test]
+fn a_month_appended_is_counted_alone_and_gives_the_full_figures() {
+    let (data, months) = demo_without_last_month();
+    let kept = tempfile::tempdir().unwrap();
+    let (first, _) = evaluate(data.path(), Some(kept.path()));
+    assert!(!first.from_kept_work, "nothing was kept before");
+
+    append_all(&months);
+    assert!(
+        same_as_full(data.path(), kept.path()),
+        "only the month appended is read"
+    );
+    // And again with nothing appended: the kept work of the last evaluation holds.
+    assert!(same_as_full(data.path(), kept.path()));
+}
+
+#[test]
+fn an_earlier_row_changed_means_a_full_evaluation() {
+    let (data, months) = demo_without_last_month();
+    let kept = tempfile::tempdir().unwrap();
+    evaluate(data.path(), Some(kept.path()));
+    append_all(&months);
+    // One district changed on the second data row: the same length, another figure.
+    let text = std::fs::read_to_string(crimes(data.path())).unwrap();
+    let second_row = text.match_indices('\n').nth(1).unwrap().0 + 1;
+    let row_end = second_row + text[second_row..].find('\n').unwrap();
+    let row = &text[second_row..row_end];
+    let changed = if row.contains(",fenland,") {
+        row.replacen(",fenland,", ",cambridge,", 1)
+    } else {
+        let district = row.split(',').nth(3).unwrap();
+        row.replacen(&format!(",{district},"), ",fenland,", 1)
+    };
+    assert_ne!(changed, row);
+    let edited = format!("{}{changed}{}", &text[..second_row], &text[row_end..]);
+    std::fs::write(crimes(data.path()), edited).unwrap();
+    assert!(!same_as_full(data.path(), kept.path()));
+}
+
+#[test]
+fn a_new_row_repeating_a_kept_unique_value_means_a_full_evaluation() {
+    let (data, months) = demo_without_last_month();
+    let kept = tempfile::tempdir().unwrap();
+    evaluate(data.path(), Some(kept.path()));
+    append_all(&months);
+    // The first crime sent again: only a full read can say on which line it was first.
+    let text = std::fs::read_to_string(crimes(data.path())).unwrap();
+    let first_row = text.lines().nth(1).unwrap();
+    append(&crimes(data.path()), format!("{first_row}\n").as_bytes());
+    assert!(!same_as_full(data.path(), kept.path()));
+    let (_, rejects) = evaluate(data.path(), None);
+    assert!(
+        rejects
+            .iter()
+            .any(|r| r.rule.contains("the same value is on line 2")),
+        "{rejects:?}"
+    );
+}
+
+#[test]
+fn a_new_row_dated_before_the_kept_look_back_means_a_full_evaluation() {
+    let (data, months) = demo_without_last_month();
+    let kept = tempfile::tempdir().unwrap();
+    evaluate(data.path(), Some(kept.path()));
+    append_all(&months);
+    // A crime recorded late, dated a month before the kept rows end, against a
+    // victim with another crime: it could make a kept row a repeat.
+    let text = std::fs::read_to_string(crimes(data.path())).unwrap();
+    let row = text
+        .lines()
+        .rev()
+        .find(|l| !l.split(',').nth(4).unwrap().is_empty())
+        .unwrap();
+    let mut fields: Vec<String> = row.split(',').map(str::to_string).collect();
+    let date = chrono::NaiveDate::parse_from_str(&fields[1], "%Y-%m-%d").unwrap();
+    fields[0] = "CR99999999".into();
+    fields[1] = (date - chrono::Days::new(45)).to_string();
+    fields[9] = String::new(); // no outcome date, which may not precede the recorded date
+    fields[8] = String::new();
+    append(
+        &crimes(data.path()),
+        format!("{}\n", fields.join(",")).as_bytes(),
+    );
+    assert!(!same_as_full(data.path(), kept.path()));
+}
+
+#[test]
+fn bad_rows_appended_are_rejected_on_their_lines_in_the_file() {
+    let (data, months) = demo_without_last_month();
+    let kept = tempfile::tempdir().unwrap();
+    evaluate(data.path(), Some(kept.path()));
+    append_all(&months);
+    let lines = std::fs::read_to_string(crimes(data.path()))
+        .unwrap()
+        .lines()
+        .count();
+    append(
+        &crimes(data.path()),
+        b"CR99999998,2099-13-01,burglary,fenland,,,false,false,,\nnot,enough,fields\n",
+    );
+    assert!(same_as_full(data.path(), kept.path()));
+    let (_, rejects) = evaluate(data.path(), Some(kept.path()));
+    let lines_rejected: Vec<u64> = rejects
+        .iter()
+        .filter(|r| r.file.ends_with("crimes.csv"))
+        .map(|r| r.line)
+        .collect();
+    let expected = [lines as u64 + 1, lines as u64 + 2];
+    assert!(
+        expected.iter().all(|l| lines_rejected.contains(l)),
+        "{lines_rejected:?} has lines {expected:?}"
+    );
+}

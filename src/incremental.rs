@@ -87,6 +87,8 @@ pub struct Brought {
     /// of only the rows appended.
     pub extracts: Vec<Extract>,
     pub data_to: HashMap<String, Option<chrono::NaiveDate>>,
+    /// Why the work of this evaluation could not be kept for the next, if so.
+    pub not_kept: Option<KeepError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,9 +118,9 @@ impl Kept {
     }
 
     /// Evaluates from the kept work and the rows appended to each extract since;
-    /// `None` when the kept work does not hold for the files as they are now.
-    /// Errors in the appended rows are the extract's errors, as in a full read.
-    #[allow(clippy::too_many_arguments)]
+    /// `None` when the kept work does not hold for the files as they are now, or
+    /// cannot be read. Errors in the appended rows are the extract's errors, as
+    /// in a full read.
     pub async fn bring_up_to_date(
         &self,
         measures: &MeasureSet,
@@ -164,12 +166,9 @@ impl Kept {
             .iter()
             .map(|(_, k)| (k.path.as_path(), &k.mark))
             .collect();
-        let unchanged = tokio::task::block_in_place(|| crate::ingest::append::still_start(&marks))
-            .map_err(|source| KeepError::Io {
-                path: data_dir.to_path_buf(),
-                source,
-            })?;
-        if unchanged.contains(&false) {
+        // A file that cannot be read now is for the full read to report.
+        let unchanged = tokio::task::block_in_place(|| crate::ingest::append::still_start(&marks));
+        if !unchanged.is_ok_and(|u| !u.contains(&false)) {
             return Ok(None);
         }
 
@@ -185,8 +184,9 @@ impl Kept {
                             let extract = crate::ingest::read_appended(
                                 &kept.path, contract, &config, keep, &kept.mark,
                             )?;
+                            // Kept hashes that cannot be read are no proof of no repeat.
                             let repeats = match &extract {
-                                Some(e) => self.repeats_a_kept_value(kept, e)?,
+                                Some(e) => self.repeats_a_kept_value(kept, e).unwrap_or(true),
                                 None => false,
                             };
                             Ok::<_, crate::pipeline::Error>(extract.filter(|_| !repeats))
@@ -234,7 +234,9 @@ impl Kept {
             }
             extracts.push(crate::ingest::refuse_past_bound(extract, bound)?);
         }
-        let counted = self.counted()?;
+        let Ok(counted) = self.counted() else {
+            return Ok(None);
+        };
         let Some((results, counted)) =
             crate::engine::evaluate_adding(measures, &extracts, peers, Some(&counted)).await?
         else {
@@ -245,17 +247,13 @@ impl Kept {
             data_to: &data_to,
             counted: &counted,
         };
-        keep_work(
-            &self.dir,
-            &self.manifest.fingerprint,
-            measures,
-            fresh,
-            Some(self),
-        )?;
+        let fingerprint = &self.manifest.fingerprint;
+        let not_kept = keep_work(&self.dir, fingerprint, measures, fresh, Some(self)).err();
         Ok(Some(Brought {
             results,
             extracts,
             data_to,
+            not_kept,
         }))
     }
 

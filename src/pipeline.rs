@@ -22,8 +22,6 @@ pub enum Error {
     Schedule(String),
     #[error(transparent)]
     History(#[from] crate::history::HistoryError),
-    #[error(transparent)]
-    Keep(#[from] crate::incremental::KeepError),
 }
 
 /// What was read, for the analyst and for provenance.
@@ -172,6 +170,7 @@ pub async fn evaluate(
                 .iter()
                 .map(|e| summary(e, brought.data_to.get(&e.name).copied().flatten()))
                 .collect();
+            warnings.extend(brought.not_kept.map(|e| e.to_string()));
             let mut evaluation = finished(brought.results, summaries, warnings);
             evaluation.from_kept_work = true;
             return Ok((evaluation, brought.extracts));
@@ -190,7 +189,10 @@ pub async fn evaluate(
             data_to: &Default::default(),
             counted: &counted,
         };
-        crate::incremental::keep_work(dir, &fingerprint, &measures, fresh, None)?;
+        // Results stand without kept work: the next evaluation is then full.
+        if let Err(e) = crate::incremental::keep_work(dir, &fingerprint, &measures, fresh, None) {
+            warnings.push(e.to_string());
+        }
     }
     for extract in &mut extracts {
         extract.continuation = None;

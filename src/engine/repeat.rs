@@ -166,8 +166,10 @@ pub fn with_repeat_column(
     let person_at = schema.index_of(&rule.person)?;
     let day_at = schema.index_of(&measure.date_column)?;
 
-    // Per batch: who, on which day, and whether the row is looked at.
+    // Per batch: who, on which day, and whether the row is looked at; and the
+    // first and last day looked at.
     let mut looked_at: Vec<(ArrayRef, ArrayRef, BooleanArray)> = Vec::new();
+    let mut new_days: Option<(i32, i32)> = None;
     for batch in batches {
         let people = cast(batch.column(person_at), &DataType::Utf8)?;
         let days = cast(batch.column(day_at), &DataType::Date32)?;
@@ -180,13 +182,19 @@ pub fn with_repeat_column(
             ),
             None => None,
         };
-        let counted: BooleanArray = (0..batch.num_rows())
+        let day = days.as_primitive::<Date32Type>();
+        let counted: Vec<bool> = (0..batch.num_rows())
             .map(|i| {
                 let passes = passes.as_ref().is_none_or(|p| p.is_valid(i) && p.value(i));
-                Some(passes && people.is_valid(i) && days.is_valid(i))
+                let counted = passes && people.is_valid(i) && day.is_valid(i);
+                if counted {
+                    let d = day.value(i);
+                    new_days = Some(new_days.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
+                }
+                counted
             })
             .collect();
-        looked_at.push((people, days, counted));
+        looked_at.push((people, days, counted.into()));
     }
     let stretches: Vec<_> = looked_at
         .iter()
@@ -199,13 +207,10 @@ pub fn with_repeat_column(
             }
         })
         .collect();
-    let rows = || stretches.iter().flat_map(|rows| rows()).enumerate();
-    let days = || rows().filter_map(|(_, r)| r.map(|r| r.1));
-    let new_last = days().max();
     let nothing_kept = LookBack::default();
     let kept = earlier.unwrap_or(&nothing_kept);
     // A new row earlier than a kept one could make that kept row a repeat.
-    if let (Some(kept_last), Some(first_new)) = (kept.last_day, days().min())
+    if let (Some(kept_last), Some((first_new, _))) = (kept.last_day, new_days)
         && first_new < kept_last
     {
         return Ok(None);
@@ -215,19 +220,23 @@ pub fn with_repeat_column(
     // among those kept.
     let within = i64::from(rule.within_days);
     let mut flags = repeat_flags(&stretches, rule.within_days);
-    let last_day = kept.last_day.max(new_last);
+    let last_day = kept.last_day.max(new_days.map(|d| d.1));
     let from = last_day.map_or(i64::MAX, |last| i64::from(last) - within);
     // The rows' keys, sorted: all of them when there are kept rows to look
     // back to, else only those the next rows may look back to.
-    let mut keyed: Vec<(u64, u64, i32, usize)> = rows()
-        .filter_map(|(row, looked_at)| {
-            let (person, day) = looked_at?;
-            (!kept.rows.is_empty() || i64::from(day) >= from).then(|| {
-                let key = person_key(person);
-                (key.0, key.1, day, row)
-            })
-        })
-        .collect();
+    let mut keyed: Vec<(u64, u64, i32, usize)> = Vec::new();
+    let mut first_row = 0;
+    for (people, days, counted) in &looked_at {
+        let (people, days) = (people.as_string::<i32>(), days.as_primitive::<Date32Type>());
+        for i in 0..people.len() {
+            let day = days.value(i);
+            if counted.value(i) && (!kept.rows.is_empty() || i64::from(day) >= from) {
+                let key = person_key(people.value(i));
+                keyed.push((key.0, key.1, day, first_row + i));
+            }
+        }
+        first_row += people.len();
+    }
     keyed.sort_unstable();
     // Both sorted by person and day: one walk finds each row's latest kept
     // row of the same person on an earlier day.

@@ -311,28 +311,38 @@ pub fn load_extract(
         let (sha256, size, mark) = hashing.finish();
         (sha256, size, parsed, mark)
     };
-    let mut parsed = parsed?;
-    let total = parsed.rows_loaded + parsed.rejects.len() as u64;
+    let file = FileProvenance {
+        path,
+        sha256,
+        bytes: size,
+        rows: 0,
+    };
+    refuse_past_bound(extract_of(contract, parsed?, file, mark), bound)
+}
+
+/// The extract read from one file, with the file's provenance (its rows
+/// counted here) and, where it can be appended to, its continuation.
+fn extract_of(
+    contract: &Contract,
+    mut parsed: rows::Parsed,
+    mut file: FileProvenance,
+    mark: Option<append::FileMark>,
+) -> Extract {
+    file.rows = parsed.rows_loaded + parsed.rejects.len() as u64;
     let continuation = mark.map(|mark| append::Continuation {
         mark,
         unique_hashes: std::mem::take(&mut parsed.unique_hashes),
     });
-    let extract = Extract {
+    Extract {
         name: contract.name.to_string(),
         schema: parsed.schema,
         batches: parsed.batches,
-        files: vec![FileProvenance {
-            path,
-            sha256,
-            bytes: size,
-            rows: total,
-        }],
+        files: vec![file],
         rows_loaded: parsed.rows_loaded,
         rejects: parsed.rejects,
         ignored_columns: parsed.ignored_columns,
         continuation,
-    };
-    refuse_past_bound(extract, bound)
+    }
 }
 
 /// The file of a contract extract in `dir`: as sources.toml names it, else
@@ -414,27 +424,13 @@ pub fn read_appended(
         rows::read_csv_appended(&path, input, skipped, contract, config, &layout)
     };
     let (sha256, size, new_mark) = hashing.finish();
-    let mut parsed = parsed?;
-    let rows = parsed.rows_loaded + parsed.rejects.len() as u64;
-    let continuation = new_mark.map(|mark| append::Continuation {
-        mark,
-        unique_hashes: std::mem::take(&mut parsed.unique_hashes),
-    });
-    Ok(Some(Extract {
-        name: contract.name.to_string(),
-        schema: parsed.schema,
-        batches: parsed.batches,
-        files: vec![FileProvenance {
-            path,
-            sha256,
-            bytes: size,
-            rows,
-        }],
-        rows_loaded: parsed.rows_loaded,
-        rejects: parsed.rejects,
-        ignored_columns: parsed.ignored_columns,
-        continuation,
-    }))
+    let file = FileProvenance {
+        path,
+        sha256,
+        bytes: size,
+        rows: 0,
+    };
+    Ok(Some(extract_of(contract, parsed?, file, new_mark)))
 }
 
 /// The bytes of a CSV file's header record.

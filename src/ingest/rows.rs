@@ -901,19 +901,7 @@ pub fn read_csv(
     config: &SourceConfig,
     layout: &Layout,
 ) -> Result<Parsed, IngestError> {
-    let whole = Stream {
-        skipped_lines: 0,
-        keep_hashes: true,
-    };
-    read_csv_in_blocks(
-        path,
-        input,
-        contract,
-        config,
-        layout,
-        blocks::BLOCK_BYTES,
-        whole,
-    )
+    read_csv_appended(path, input, 0, contract, config, layout)
 }
 
 /// Reads the rows appended to a CSV extract after its first `lines_before`
@@ -927,28 +915,8 @@ pub fn read_csv_appended(
     config: &SourceConfig,
     layout: &Layout,
 ) -> Result<Parsed, IngestError> {
-    let appended = Stream {
-        skipped_lines: lines_before,
-        keep_hashes: true,
-    };
-    read_csv_in_blocks(
-        path,
-        input,
-        contract,
-        config,
-        layout,
-        blocks::BLOCK_BYTES,
-        appended,
-    )
-}
-
-/// How a CSV stream stands to its file.
-#[derive(Clone, Copy)]
-struct Stream {
-    /// Lines of the file left out after the header (whose rows were read before).
-    skipped_lines: u64,
-    /// Whether the unique columns' sorted hashes are wanted.
-    keep_hashes: bool,
+    let blocks = blocks::BLOCK_BYTES;
+    read_csv_in_blocks(path, input, contract, config, layout, blocks, lines_before)
 }
 
 fn read_csv_in_blocks(
@@ -958,7 +926,7 @@ fn read_csv_in_blocks(
     config: &SourceConfig,
     layout: &Layout,
     block_bytes: usize,
-    stream: Stream,
+    lines_before: u64,
 ) -> Result<Parsed, IngestError> {
     let io = |source| IngestError::Io {
         path: path.to_path_buf(),
@@ -990,19 +958,12 @@ fn read_csv_in_blocks(
     let rest = std::iter::from_fn(|| blocks.next_block().map_err(io).transpose());
     let placed = first.chain(rest).map(|block| {
         block.map(|mut b| {
-            b.first_line += stream.skipped_lines;
+            b.first_line += lines_before;
             b
         })
     });
     let parts = parse_on_every_core(placed, |index, block| reader.part(index, &block))?;
-    Ok(assemble(
-        contract,
-        layout,
-        path,
-        parts,
-        ignored,
-        stream.keep_hashes,
-    ))
+    Ok(assemble(contract, layout, path, parts, ignored, true))
 }
 
 /// Parses every item of `work` into a part, on every core, and returns the parts
@@ -1225,10 +1186,7 @@ mod tests {
                 &config,
                 &layout,
                 block_bytes,
-                Stream {
-                    skipped_lines: 0,
-                    keep_hashes: false,
-                },
+                0,
             )
             .unwrap()
         };

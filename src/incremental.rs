@@ -2,7 +2,7 @@
 //! snapshots: a monthly extract is last month's file with a month of rows
 //! appended, so only those rows need reading and counting.
 //!
-//! What is kept, for each extract: where its file ended (a hash of every 8 MiB,
+//! What is kept, for each extract: where its file ended (a hash of every MiB,
 //! its lines, its SHA-256 state), its rejects, and the hashes of its unique
 //! columns' values; for each measure, its tally (counts by group and month,
 //! which add up over rows) and, for a repeat rule, the rows its next rows may
@@ -64,7 +64,6 @@ struct KeptSource {
     mark: FileMark,
     rows_loaded: u64,
     rejects: Vec<Reject>,
-    ignored_columns: Vec<String>,
     /// How far the data runs (see [`crate::ingest::data_to`]), as days from the common era.
     data_to: Option<i32>,
     /// For each unique column, files of its values' hashes, each sorted (one
@@ -384,7 +383,6 @@ pub fn keep_work(
             mark: continuation.mark.clone(),
             rows_loaded: extract.rows_loaded,
             rejects: extract.rejects.clone(),
-            ignored_columns: extract.ignored_columns.clone(),
             data_to: data_to
                 .get(&extract.name)
                 .copied()

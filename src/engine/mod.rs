@@ -542,10 +542,8 @@ impl Engine {
     /// Months the source has rows in, for a source whose months without rows are
     /// unpublished rather than empty (empty for any other source).
     async fn months_with_rows(&self, measure: &Measure) -> Result<BTreeSet<i32>, EngineError> {
-        let publishes_by_month = crate::ingest::contract::by_name(&measure.source)
-            .is_some_and(|c| c.months_without_rows_are_unpublished());
         let mut published = BTreeSet::new();
-        if !publishes_by_month {
+        if !publishes_by_month(measure) {
             return Ok(published);
         }
         let sql = format!(
@@ -633,12 +631,17 @@ fn unpublished_periods(
     periods: &[Period],
     published: &BTreeSet<i32>,
 ) -> Vec<bool> {
-    let publishes_by_month = crate::ingest::contract::by_name(&measure.source)
-        .is_some_and(|c| c.months_without_rows_are_unpublished());
+    let by_month = publishes_by_month(measure);
     periods
         .iter()
-        .map(|p| publishes_by_month && (p.first.0..=p.last.0).any(|m| !published.contains(&m)))
+        .map(|p| by_month && (p.first.0..=p.last.0).any(|m| !published.contains(&m)))
         .collect()
+}
+
+/// Whether the measure's source leaves a month without rows unpublished, not empty.
+fn publishes_by_month(measure: &Measure) -> bool {
+    crate::ingest::contract::by_name(&measure.source)
+        .is_some_and(|c| c.months_without_rows_are_unpublished())
 }
 
 /// Registers batches as a table, spread over partitions so DataFusion scans them in parallel.

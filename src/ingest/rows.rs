@@ -766,13 +766,13 @@ fn repeated_keys(runs: &[&[Key]], keep_hashes: bool) -> (Vec<(u64, u64)>, Option
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Each stretch's place in the sorted hashes, dealt to the cores as the stretches are.
     let mut hashes = vec![0u64; if keep_hashes { total } else { 0 }];
-    let mut places: Vec<Vec<(usize, &mut [u64])>> = (0..cores).map(|_| Vec::new()).collect();
+    let mut places: Vec<Vec<&mut [u64]>> = (0..cores).map(|_| Vec::new()).collect();
     if keep_hashes {
         let mut rest = hashes.as_mut_slice();
         for s in 0..stretches {
             let size = runs.iter().map(|run| part_of(run, s).len()).sum();
             let (place, later) = std::mem::take(&mut rest).split_at_mut(size);
-            places[s % cores].push((s, place));
+            places[s % cores].push(place);
             rest = later;
         }
     }
@@ -797,7 +797,7 @@ fn repeated_keys(runs: &[&[Key]], keep_hashes: bool) -> (Vec<(u64, u64)>, Option
                                 _ => first = Some(key),
                             }
                         }
-                        if let Some((_, place)) = places.get_mut(i) {
+                        if let Some(place) = places.get_mut(i) {
                             for (slot, key) in place.iter_mut().zip(&stretch) {
                                 *slot = key.0;
                             }

@@ -142,13 +142,12 @@ impl History {
                 })
                 .collect(),
         };
-        let rows = crate::results::rows(&evaluation.results);
         let files = [
             (
                 "snapshot.json".to_string(),
                 serde_json::to_vec_pretty(&info).expect("snapshot info serialises"),
             ),
-            ("results.csv".to_string(), crate::results::to_csv(&rows)),
+            ("results.csv".to_string(), evaluation.results_csv().to_vec()),
         ];
         crate::report::write_atomically(&self.dir.join(&info.id), &files).map_err(|e| match e {
             crate::report::ReportError::Io { path, source } => HistoryError::Io { path, source },

@@ -16,7 +16,7 @@ use crate::definition::MeasureSet;
 use crate::engine::repeat::LookBack;
 use crate::engine::tally::Tally;
 use crate::engine::{Counted, MeasureResult};
-use crate::ingest::append::FileMark;
+use crate::ingest::append::{self, FileMark};
 use crate::ingest::{Extract, Reject, SourcesConfig, contract};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -78,6 +78,15 @@ struct KeptMeasure {
     /// The file of the repeat rule's look-back rows, and its latest day.
     look_back: Option<(String, Option<i32>)>,
 }
+
+/// The results, extracts, how far each runs, and counts of an evaluation from
+/// kept work, before the kept work is known to hold.
+type Appended = (
+    Vec<MeasureResult>,
+    Vec<Extract>,
+    HashMap<String, Option<chrono::NaiveDate>>,
+    Vec<Counted>,
+);
 
 /// An evaluation from kept work and the rows appended since.
 pub struct Brought {
@@ -161,19 +170,74 @@ impl Kept {
             }
             appendable.push((contract, kept));
         }
-        let marks: Vec<_> = appendable
+        // A cheap look at each file's first and last kept MiB catches a file
+        // replaced outright; the whole check runs beside the reading and counting
+        // of the appended rows, which are thrown away if an earlier byte changed.
+        let marks: Vec<(PathBuf, FileMark)> = appendable
             .iter()
-            .map(|(_, k)| (k.path.as_path(), &k.mark))
+            .map(|(_, k)| (k.path.clone(), k.mark.clone()))
             .collect();
-        // A file that cannot be read now is for the full read to report.
-        let unchanged = tokio::task::block_in_place(|| crate::ingest::append::still_start(&marks));
+        let ends = tokio::task::block_in_place(|| append::ends_still_match(&marks));
+        if !ends.is_ok_and(|u| !u.contains(&false)) {
+            return Ok(None);
+        }
+        let checking = std::thread::spawn(move || append::still_start(&marks));
+        let counted = self
+            .count_appended(
+                measures,
+                data_dir,
+                names,
+                keep,
+                &config,
+                bound,
+                peers,
+                &appendable,
+            )
+            .await;
+        let unchanged = tokio::task::block_in_place(|| checking.join())
+            .expect("checking a file's chunks does not panic");
+        // A file that cannot be read now is for the full read to report; so are
+        // errors in rows that turn out not to be appended ones.
         if !unchanged.is_ok_and(|u| !u.contains(&false)) {
             return Ok(None);
         }
+        let Some((results, extracts, data_to, counted)) = counted? else {
+            return Ok(None);
+        };
+        let fresh = Fresh {
+            extracts: &extracts,
+            data_to: &data_to,
+            counted: &counted,
+        };
+        let fingerprint = &self.manifest.fingerprint;
+        let not_kept = keep_work(&self.dir, fingerprint, measures, fresh, Some(self)).err();
+        Ok(Some(Brought {
+            results,
+            extracts,
+            data_to,
+            not_kept,
+        }))
+    }
 
-        // The rows appended to each, read side by side.
-        let appended: Vec<_> = tokio::task::block_in_place(|| {
+    /// Reads the rows appended to each file after its mark, and evaluates every
+    /// measure from them and the kept tallies; `None` when the kept work does not
+    /// hold for the new rows.
+    #[allow(clippy::too_many_arguments)]
+    async fn count_appended(
+        &self,
+        measures: &MeasureSet,
+        data_dir: &Path,
+        names: &[&str],
+        keep: &HashMap<String, BTreeSet<String>>,
+        config: &SourcesConfig,
+        bound: f64,
+        peers: Option<&crate::peers::PeerGroups>,
+        appendable: &[(&contract::Contract, &KeptSource)],
+    ) -> Result<Option<Appended>, crate::pipeline::Error> {
+        // The rows appended to each, read side by side, and the kept counts.
+        let (appended, counted) = tokio::task::block_in_place(|| {
             std::thread::scope(|scope| {
+                let counted = scope.spawn(|| self.counted());
                 let reading: Vec<_> = appendable
                     .iter()
                     .map(|&(contract, kept)| {
@@ -192,12 +256,15 @@ impl Kept {
                         })
                     })
                     .collect();
-                reading
+                let appended: Result<Vec<_>, _> = reading
                     .into_iter()
                     .map(|r| r.join().expect("reading appended rows does not panic"))
-                    .collect::<Result<_, _>>()
+                    .collect();
+                let counted = counted.join().expect("reading kept counts does not panic");
+                (appended, counted)
             })
-        })?;
+        });
+        let appended = appended?;
 
         // Each extract in the order named: a reference table read whole (it is
         // small), any other as the kept rows with the rows appended.
@@ -233,27 +300,15 @@ impl Kept {
             }
             extracts.push(crate::ingest::refuse_past_bound(extract, bound)?);
         }
-        let Ok(counted) = self.counted() else {
+        let Ok(counted) = counted else {
             return Ok(None);
         };
         let Some((results, counted)) =
-            crate::engine::evaluate_adding(measures, &extracts, peers, Some(&counted)).await?
+            crate::engine::evaluate_adding(measures, &extracts, peers, Some(counted)).await?
         else {
             return Ok(None);
         };
-        let fresh = Fresh {
-            extracts: &extracts,
-            data_to: &data_to,
-            counted: &counted,
-        };
-        let fingerprint = &self.manifest.fingerprint;
-        let not_kept = keep_work(&self.dir, fingerprint, measures, fresh, Some(self)).err();
-        Ok(Some(Brought {
-            results,
-            extracts,
-            data_to,
-            not_kept,
-        }))
+        Ok(Some((results, extracts, data_to, counted)))
     }
 
     /// Whether a new row's unique value has the hash of a kept row's: the
@@ -454,23 +509,32 @@ fn read_full(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> std::io::Res
 
 /// A look-back on disk: each row's key and day, little-endian, 20 bytes a row.
 fn write_look_back(path: &Path, look_back: &LookBack) -> std::io::Result<()> {
-    let mut bytes = Vec::with_capacity(look_back.rows.len() * 20);
+    use std::io::Write;
+    let mut file = std::io::BufWriter::with_capacity(256 << 10, std::fs::File::create(path)?);
     for &(h1, h2, day) in &look_back.rows {
-        bytes.extend_from_slice(&h1.to_le_bytes());
-        bytes.extend_from_slice(&h2.to_le_bytes());
-        bytes.extend_from_slice(&day.to_le_bytes());
+        file.write_all(&h1.to_le_bytes())?;
+        file.write_all(&h2.to_le_bytes())?;
+        file.write_all(&day.to_le_bytes())?;
     }
-    std::fs::write(path, bytes)
+    file.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    Ok(())
 }
 
 fn read_look_back(path: &Path, last_day: Option<i32>) -> Result<LookBack, KeepError> {
-    let bytes = std::fs::read(path).map_err(|source| KeepError::Io {
+    let error = |source| KeepError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let rows = bytes
-        .chunks_exact(20)
-        .map(|row| {
+    };
+    // A piece at a time into rows sized from the file: the file whole in
+    // memory as well would be as large again.
+    let mut file = std::fs::File::open(path).map_err(error)?;
+    let bytes = file.metadata().map_err(error)?.len() as usize;
+    let mut rows = Vec::with_capacity(bytes / 20);
+    let mut piece = vec![0u8; 20 * 13_000];
+    loop {
+        let n = read_full(&mut file, &mut piece).map_err(error)?;
+        rows.extend(piece[..n - n % 20].chunks_exact(20).map(|row| {
             let (h1, rest) = row.split_at(8);
             let (h2, day) = rest.split_at(8);
             let number = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
@@ -479,7 +543,10 @@ fn read_look_back(path: &Path, last_day: Option<i32>) -> Result<LookBack, KeepEr
                 number(h2),
                 i32::from_le_bytes(day.try_into().expect("4 bytes")),
             )
-        })
-        .collect();
+        }));
+        if n < piece.len() {
+            break;
+        }
+    }
     Ok(LookBack { last_day, rows })
 }

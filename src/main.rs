@@ -330,7 +330,7 @@ async fn run(cli: Cli) -> Result<()> {
             progress.finish();
             let (_, evaluation, extracts) = evaluated?;
             let rows = mos::results::rows(&evaluation.results);
-            mos::results::write(&out, &rows)?;
+            mos::results::write(&out, &rows, Some(evaluation.results_csv()))?;
             let rejected: usize = extracts.iter().map(|e| e.rejects.len()).sum();
             if rejected > 0 {
                 let path = rejects_path(&out);

@@ -50,6 +50,9 @@ pub struct Evaluation {
     /// Whether the evaluation went on from the work kept by the one before,
     /// reading only the rows appended since (see [`crate::incremental`]).
     pub from_kept_work: bool,
+    /// The results in the contract's CSV, encoded once for the results file and
+    /// the snapshot: results are not changed once evaluated.
+    results_csv: std::sync::OnceLock<std::sync::Arc<[u8]>>,
 }
 
 impl Evaluation {
@@ -65,6 +68,12 @@ impl Evaluation {
             .as_ref()
             .and_then(|s| s.loaded_at())
             .unwrap_or(self.evaluated_at)
+    }
+
+    /// The results as the contract's CSV (see [`crate::results::to_csv`]).
+    pub fn results_csv(&self) -> &[u8] {
+        self.results_csv
+            .get_or_init(|| crate::results::to_csv(&crate::results::rows(&self.results)).into())
     }
 
     /// Keeps the results as a snapshot (see [`crate::history`]).
@@ -227,6 +236,7 @@ fn finished(
         evaluated_at: chrono::Utc::now(),
         snapshot: None,
         from_kept_work: false,
+        results_csv: Default::default(),
     }
 }
 

@@ -106,18 +106,20 @@ pub enum WriteError {
 }
 
 /// Writes `rows` to `path` in the format its extension names, atomically.
-pub fn write(path: &Path, rows: &[ResultRow]) -> Result<(), WriteError> {
+/// `csv`, when given, is `rows` already encoded as CSV.
+pub fn write(path: &Path, rows: &[ResultRow], csv: Option<&[u8]>) -> Result<(), WriteError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let encode: fn(&[ResultRow]) -> Result<Vec<u8>, String> = match extension.as_deref() {
-        Some("csv") => |rows| Ok(to_csv(rows)),
-        Some("json") => |rows| serde_json::to_vec_pretty(rows).map_err(|e| e.to_string()),
-        Some("parquet") => to_parquet,
+    let encoded = match (extension.as_deref(), csv) {
+        (Some("csv"), Some(csv)) => return write_atomically(path, csv),
+        (Some("csv"), None) => Ok(to_csv(rows)),
+        (Some("json"), _) => serde_json::to_vec_pretty(rows).map_err(|e| e.to_string()),
+        (Some("parquet"), _) => to_parquet(rows),
         _ => return Err(WriteError::UnknownFormat(path.to_path_buf())),
     };
-    let bytes = encode(rows).map_err(|message| WriteError::Encode {
+    let bytes = encoded.map_err(|message| WriteError::Encode {
         path: path.to_path_buf(),
         message,
     })?;
@@ -144,40 +146,63 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 
 /// Shortest text that reads back as the same f64.
 pub fn number(value: f64) -> String {
-    let mut text = format!("{value}");
-    if text == "-0" {
-        text = "0".into();
-    }
+    let mut text = String::new();
+    write_number(&mut text, value);
     text
 }
 
-fn optional<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+/// Appends [`number`]'s text for `value` to `text`.
+fn write_number(text: &mut String, value: f64) {
+    use std::fmt::Write as _;
+    // -0 reads as 0: the sign of an empty difference means nothing.
+    let value = if value == 0.0 { 0.0 } else { value };
+    write!(text, "{value}").expect("writing to a String");
 }
 
 pub fn to_csv(rows: &[ResultRow]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    use std::fmt::Write as _;
+    // Field by field through one scratch buffer: a String per field made this
+    // as slow as writing the file.
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 180));
+    let field = |writer: &mut csv::Writer<Vec<u8>>, text: &str| {
+        writer.write_field(text).expect("writing to memory");
+    };
     writer.write_record(COLUMNS).expect("writing to memory");
+    let mut text = String::new();
     for r in rows {
-        let float = |v: Option<f64>| v.map(number).unwrap_or_default();
+        for value in [
+            &r.measure_id,
+            &r.period_start,
+            &r.period_end,
+            &r.breakdown,
+            &r.group,
+        ] {
+            field(&mut writer, value);
+        }
+        for count in [r.numerator, r.denominator] {
+            text.clear();
+            if let Some(count) = count {
+                write!(text, "{count}").expect("writing to a String");
+            }
+            field(&mut writer, &text);
+        }
+        let mut float = |writer: &mut csv::Writer<Vec<u8>>, value: Option<f64>| {
+            text.clear();
+            if let Some(value) = value {
+                write_number(&mut text, value);
+            }
+            field(writer, &text);
+        };
+        for value in [r.value, r.ci_lower, r.ci_upper] {
+            float(&mut writer, value);
+        }
+        field(&mut writer, if r.suppressed { "true" } else { "false" });
+        for value in [r.spc_mean, r.spc_lower, r.spc_upper] {
+            float(&mut writer, value);
+        }
+        field(&mut writer, r.spc_signal.unwrap_or_default());
         writer
-            .write_record([
-                r.measure_id.clone(),
-                r.period_start.clone(),
-                r.period_end.clone(),
-                r.breakdown.clone(),
-                r.group.clone(),
-                optional(r.numerator),
-                optional(r.denominator),
-                float(r.value),
-                float(r.ci_lower),
-                float(r.ci_upper),
-                r.suppressed.to_string(),
-                float(r.spc_mean),
-                float(r.spc_lower),
-                float(r.spc_upper),
-                r.spc_signal.unwrap_or_default().to_string(),
-            ])
+            .write_record(None::<&[u8]>)
             .expect("writing to memory");
     }
     writer.into_inner().expect("writing to memory")

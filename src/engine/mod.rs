@@ -170,26 +170,58 @@ pub async fn evaluate_adding(
     measures: &MeasureSet,
     extracts: &[Extract],
     peers: Option<&crate::peers::PeerGroups>,
-    kept: Option<&[Counted]>,
+    kept: Option<Vec<Counted>>,
 ) -> Result<Option<(Vec<MeasureResult>, Vec<Counted>)>, EngineError> {
     let mut engine = Engine::new(extracts)?;
     engine.peers = peers.cloned();
-    let mut results = Vec::with_capacity(measures.measures.len());
-    let mut all_counted = Vec::with_capacity(measures.measures.len());
-    for (i, measure) in measures.measures.iter().enumerate() {
-        let earlier = kept.map(|k| &k[i]);
-        let look_back = earlier.and_then(|e| e.look_back.as_ref());
-        let Some(mut counted) = engine.count(measure, look_back).await? else {
+    let engine = Arc::new(engine);
+    let mut kept: Vec<Option<Counted>> = match kept {
+        Some(kept) => kept.into_iter().map(Some).collect(),
+        None => vec![None; measures.measures.len()],
+    };
+    // Measures are counted side by side, as many at a time as there are cores:
+    // most of a small query's time is planning it, on one core.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut counting = tokio::task::JoinSet::new();
+    let mut all_counted: Vec<Option<Counted>> = vec![None; measures.measures.len()];
+    let mut next = 0;
+    loop {
+        while counting.len() < cores && next < measures.measures.len() {
+            let (engine, measure) = (engine.clone(), measures.measures[next].clone());
+            let earlier = kept[next].take();
+            let at = next;
+            counting.spawn(async move {
+                let (tally, look_back) =
+                    earlier.map_or((None, None), |e| (Some(e.tally), e.look_back));
+                let counted = engine.count(&measure, look_back).await?;
+                Ok::<_, EngineError>((at, tally, counted))
+            });
+            next += 1;
+        }
+        let Some(joined) = counting.join_next().await else {
+            break;
+        };
+        let (at, earlier, counted) =
+            joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+        let Some(mut counted) = counted else {
             return Ok(None);
         };
-        if let Some(earlier) = earlier {
-            let mut tally = earlier.tally.clone();
+        if let Some(mut tally) = earlier {
             tally.add(&counted.tally);
             counted.tally = tally;
         }
-        results.push(engine.finish(measure, &counted.tally)?);
-        all_counted.push(counted);
+        all_counted[at] = Some(counted);
     }
+    let all_counted: Vec<Counted> = all_counted
+        .into_iter()
+        .map(|c| c.expect("every measure counted"))
+        .collect();
+    let results = measures
+        .measures
+        .iter()
+        .zip(&all_counted)
+        .map(|(measure, counted)| engine.finish(measure, &counted.tally))
+        .collect::<Result<_, _>>()?;
     Ok(Some((results, all_counted)))
 }
 
@@ -269,7 +301,7 @@ impl Engine {
     async fn count(
         &self,
         measure: &Measure,
-        earlier: Option<&repeat::LookBack>,
+        earlier: Option<repeat::LookBack>,
     ) -> Result<Option<Counted>, EngineError> {
         let (Some(rule), Some((schema, batches))) =
             (&measure.repeat, self.tables.get(&measure.source))

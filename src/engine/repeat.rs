@@ -154,7 +154,7 @@ pub fn with_repeat_column(
     rule: &RepeatRule,
     schema: &SchemaRef,
     batches: &[RecordBatch],
-    earlier: Option<&LookBack>,
+    earlier: Option<LookBack>,
 ) -> Result<Option<(SchemaRef, Vec<RecordBatch>, LookBack)>, DataFusionError> {
     let df_schema = DFSchema::try_from(schema.as_ref().clone())?;
     let filter = match &measure.filter {
@@ -207,8 +207,7 @@ pub fn with_repeat_column(
             }
         })
         .collect();
-    let nothing_kept = LookBack::default();
-    let kept = earlier.unwrap_or(&nothing_kept);
+    let kept = earlier.unwrap_or_default();
     // A new row earlier than a kept one could make that kept row a repeat.
     if let (Some(kept_last), Some((first_new, _))) = (kept.last_day, new_days)
         && first_new < kept_last
@@ -252,15 +251,10 @@ pub fn with_repeat_column(
             flags[row] = true;
         }
     }
-    let look_back = LookBack {
-        last_day,
-        rows: merged(
-            kept.rows.iter().copied(),
-            keyed.iter().map(|&(h1, h2, day, _)| (h1, h2, day)),
-        )
-        .filter(|&(_, _, day)| i64::from(day) >= from)
-        .collect(),
-    };
+    let mut rows = kept.rows;
+    merge_into(&mut rows, &keyed, |&(h1, h2, day, _)| (h1, h2, day));
+    rows.retain(|&(_, _, day)| i64::from(day) >= from);
+    let look_back = LookBack { last_day, rows };
 
     let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
     fields.push(Field::new(REPEAT_COLUMN, DataType::Boolean, false));
@@ -278,22 +272,31 @@ pub fn with_repeat_column(
     Ok(Some((with_flag, out, look_back)))
 }
 
-/// Two sorted sequences as one.
-fn merged<T: Ord>(
-    a: impl Iterator<Item = T>,
-    b: impl Iterator<Item = T>,
-) -> impl Iterator<Item = T> {
-    let (mut a, mut b) = (a.peekable(), b.peekable());
-    std::iter::from_fn(move || match (a.peek(), b.peek()) {
-        (Some(x), Some(y)) if y < x => b.next(),
-        (Some(_), _) => a.next(),
-        (None, _) => b.next(),
-    })
+/// Merges `new` (sorted by `row`) into the sorted `rows`, in place from the
+/// back, so that the look-back, far larger than a month's rows, is not copied.
+/// On ties the kept row comes first.
+fn merge_into<T: Ord + Copy + Default, N>(rows: &mut Vec<T>, new: &[N], row: impl Fn(&N) -> T) {
+    let mut kept = rows.len();
+    rows.resize(kept + new.len(), T::default());
+    let mut fresh = new.len();
+    for at in (0..rows.len()).rev() {
+        if fresh == 0 {
+            break;
+        }
+        let newest = row(&new[fresh - 1]);
+        if kept > 0 && rows[kept - 1] > newest {
+            rows[at] = rows[kept - 1];
+            kept -= 1;
+        } else {
+            rows[at] = newest;
+            fresh -= 1;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{flags_by, repeat_flags};
+    use super::{flags_by, merge_into, repeat_flags};
 
     /// The rule as written in the spec, row against every other row.
     fn by_definition(rows: &[Option<(&str, i32)>], within: i32) -> Vec<bool> {
@@ -373,6 +376,27 @@ mod tests {
                     ranges.len()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn merging_in_place_equals_sorting_both_together() {
+        // Deterministic scatters with ties, against each other and within each.
+        let scatter = |n: u64, step: u64| -> Vec<u64> { (0..n).map(|i| i * step % 97).collect() };
+        for (kept, new) in [
+            (scatter(200, 31), scatter(50, 7)),
+            (vec![], scatter(10, 3)),
+            (scatter(10, 3), vec![]),
+            (vec![5, 5, 9], vec![1, 5, 100]),
+        ] {
+            let (mut kept, mut new) = (kept, new);
+            kept.sort_unstable();
+            new.sort_unstable();
+            let mut expected = [kept.clone(), new.clone()].concat();
+            expected.sort_unstable();
+            let pairs: Vec<(u64, ())> = new.iter().map(|&n| (n, ())).collect();
+            merge_into(&mut kept, &pairs, |&(n, ())| n);
+            assert_eq!(kept, expected);
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use sha2::digest::common::hazmat::SerializableState;
 use std::io::{Read, Seek};
-use std::path::Path;
+use std::path::PathBuf;
 
 /// The stretch of a file each check hash covers: small enough that checking a
 /// file is shared out evenly among the cores and that re-hashing the stretch a
@@ -43,21 +43,41 @@ pub struct Continuation {
 
 /// Whether each file still begins with exactly the bytes of its mark: every
 /// chunk of every file hashed again, shared out among the cores.
-pub fn still_start(files: &[(&Path, &FileMark)]) -> std::io::Result<Vec<bool>> {
+pub fn still_start(files: &[(PathBuf, FileMark)]) -> std::io::Result<Vec<bool>> {
+    check_chunks(files, |mark| (0..mark.chunk_hashes.len()).collect())
+}
+
+/// Whether each file's first and last marked chunks are unchanged: a cheap
+/// first look that catches a file replaced outright, before [`still_start`].
+pub fn ends_still_match(files: &[(PathBuf, FileMark)]) -> std::io::Result<Vec<bool>> {
+    check_chunks(files, |mark| {
+        let mut chunks: Vec<usize> = [0, mark.chunk_hashes.len().saturating_sub(1)].into();
+        chunks.dedup();
+        chunks.retain(|&c| c < mark.chunk_hashes.len());
+        chunks
+    })
+}
+
+/// Whether each file's `chunks` still hash as marked, and the file is still as
+/// long as its mark.
+fn check_chunks(
+    files: &[(PathBuf, FileMark)],
+    chunks: impl Fn(&FileMark) -> Vec<usize>,
+) -> std::io::Result<Vec<bool>> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let mut unchanged = Vec::with_capacity(files.len());
     let mut work = Vec::new();
     for (f, (path, mark)) in files.iter().enumerate() {
         let long_enough = std::fs::metadata(path)?.len() >= mark.bytes;
         if long_enough {
-            work.extend((0..mark.chunk_hashes.len()).map(|chunk| (f, chunk)));
+            work.extend(chunks(mark).into_iter().map(|chunk| (f, chunk)));
         }
         unchanged.push(AtomicBool::new(long_enough));
     }
     let next = AtomicUsize::new(0);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..cores)
+        let workers: Vec<_> = (0..cores.min(work.len()))
             .map(|_| {
                 scope.spawn(|| -> std::io::Result<()> {
                     // Read in pieces that stay in cache: the kernel's copy into a
@@ -68,7 +88,7 @@ pub fn still_start(files: &[(&Path, &FileMark)]) -> std::io::Result<Vec<bool>> {
                         if !unchanged[f].load(Ordering::Relaxed) {
                             continue;
                         }
-                        let (path, mark) = files[f];
+                        let (path, mark) = &files[f];
                         let start = chunk as u64 * CHUNK_BYTES;
                         let mut left = (mark.bytes - start).min(CHUNK_BYTES) as usize;
                         let file = match &mut open {
@@ -221,26 +241,31 @@ mod tests {
         );
         // Pieces of another size give the same mark.
         assert_eq!(mark_of(&old, 4093), Some(mark.clone()));
-        assert_eq!(still_start(&[(&path, &mark)]).unwrap(), [true]);
+        let files = [(path.clone(), mark.clone())];
+        assert_eq!(still_start(&files).unwrap(), [true]);
 
         let mut appended = old.clone();
         appended.extend_from_slice(b"CR00000002,2024-02-01,robbery,peterborough\n");
         std::fs::write(&path, &appended).unwrap();
-        assert_eq!(still_start(&[(&path, &mark)]).unwrap(), [true]);
+        assert_eq!(still_start(&files).unwrap(), [true]);
+        assert_eq!(ends_still_match(&files).unwrap(), [true]);
 
-        // One byte changed in any chunk, or the file cut short: not the same start.
-        for at in [5, CHUNK_BYTES as usize + 7, old.len() - 2] {
+        // One byte changed in any chunk, or the file cut short: not the same
+        // start. The first look sees only a change in the first or last chunk.
+        for (at, in_an_end) in [
+            (5, true),
+            (CHUNK_BYTES as usize + 7, false),
+            (old.len() - 2, true),
+        ] {
             let mut changed = appended.clone();
             changed[at] ^= 1;
             std::fs::write(&path, &changed).unwrap();
-            assert_eq!(
-                still_start(&[(&path, &mark)]).unwrap(),
-                [false],
-                "byte {at}"
-            );
+            assert_eq!(still_start(&files).unwrap(), [false], "byte {at}");
+            assert_eq!(ends_still_match(&files).unwrap(), [!in_an_end], "byte {at}");
         }
         std::fs::write(&path, &old[..old.len() - 1]).unwrap();
-        assert_eq!(still_start(&[(&path, &mark)]).unwrap(), [false]);
+        assert_eq!(still_start(&files).unwrap(), [false]);
+        assert_eq!(ends_still_match(&files).unwrap(), [false]);
         // A file that does not end with a newline cannot be appended to.
         assert_eq!(mark_of(&old[..old.len() - 1], 1 << 20), None);
     }

@@ -61,30 +61,14 @@ impl<R: Read> RecordBlocks<R> {
         }
     }
 
-    /// Reads until `bytes` holds `want` bytes or the input ends.
+    /// Reads until `bytes` holds `want` bytes or the input ends, into spare
+    /// capacity: zeroing a block before reading into it costs as much again.
     fn fill(&mut self, bytes: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
-        bytes.reserve(want.saturating_sub(bytes.len()));
-        while bytes.len() < want {
-            let start = bytes.len();
-            bytes.resize(want, 0);
-            let n = loop {
-                match self.input.read(&mut bytes[start..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    other => break other,
-                }
-            };
-            let n = match n {
-                Ok(n) => n,
-                Err(e) => {
-                    bytes.truncate(start);
-                    return Err(e);
-                }
-            };
-            bytes.truncate(start + n);
-            if n == 0 {
-                self.done = true;
-                break;
-            }
+        let missing = want.saturating_sub(bytes.len());
+        bytes.reserve_exact(missing);
+        let read = (&mut self.input).take(missing as u64).read_to_end(bytes)?;
+        if read < missing {
+            self.done = true;
         }
         Ok(())
     }

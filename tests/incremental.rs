@@ -56,9 +56,13 @@ fn assert_seen_alike(left: &[String], right: &[String]) {
 /// column; returns the folder and, per file, the bytes taken off (a month of
 /// rows, to append).
 fn demo_without_last_month() -> (tempfile::TempDir, Vec<(PathBuf, Vec<u8>)>) {
+    demo_at_scale_without_last_month(0.1)
+}
+
+fn demo_at_scale_without_last_month(scale: f64) -> (tempfile::TempDir, Vec<(PathBuf, Vec<u8>)>) {
     let dir = tempfile::tempdir().unwrap();
     let options = mos::demo::DemoOptions {
-        scale: 0.1,
+        scale,
         years: 3,
         ..Default::default()
     };
@@ -137,26 +141,52 @@ fn a_month_appended_is_counted_alone_and_gives_the_full_figures() {
     assert!(same_as_full(data.path(), kept.path()));
 }
 
+/// Makes the victim of the first crime at or after byte `from` with an adult
+/// victim (aged 18 to 99) ten years old: the same length, another figure.
+fn make_a_victim_young_after(data: &Path, from: usize) {
+    let mut text = std::fs::read_to_string(crimes(data)).unwrap();
+    let mut row_start = from + text[from - 1..].find('\n').unwrap();
+    loop {
+        let row_end = row_start + text[row_start..].find('\n').unwrap();
+        let row = &text[row_start..row_end];
+        // victim_age is the sixth column.
+        let age_at = row_start + row.match_indices(',').nth(4).unwrap().0 + 1;
+        let age = row.split(',').nth(5).unwrap();
+        if age.len() == 2 && age.parse::<u32>().is_ok_and(|a| a >= 18) {
+            text.replace_range(age_at..age_at + 2, "10");
+            break;
+        }
+        row_start = row_end + 1;
+    }
+    std::fs::write(crimes(data), text).unwrap();
+}
+
 #[test]
 fn an_earlier_row_changed_means_a_full_evaluation() {
     let (data, months) = demo_without_last_month();
     let kept = tempfile::tempdir().unwrap();
     evaluate(data.path(), Some(kept.path()));
     append_all(&months);
-    // One district changed on the second data row: the same length, another figure.
-    let text = std::fs::read_to_string(crimes(data.path())).unwrap();
-    let second_row = text.match_indices('\n').nth(1).unwrap().0 + 1;
-    let row_end = second_row + text[second_row..].find('\n').unwrap();
-    let row = &text[second_row..row_end];
-    let changed = if row.contains(",fenland,") {
-        row.replacen(",fenland,", ",cambridge,", 1)
-    } else {
-        let district = row.split(',').nth(3).unwrap();
-        row.replacen(&format!(",{district},"), ",fenland,", 1)
-    };
-    assert_ne!(changed, row);
-    let edited = format!("{}{changed}{}", &text[..second_row], &text[row_end..]);
-    std::fs::write(crimes(data.path()), edited).unwrap();
+    // Near the start: the first look at the file's ends sees it.
+    let header_end = std::fs::read_to_string(crimes(data.path()))
+        .unwrap()
+        .find('\n')
+        .unwrap();
+    make_a_victim_young_after(data.path(), header_end + 2);
+    assert!(!same_as_full(data.path(), kept.path()));
+}
+
+#[test]
+fn a_row_changed_in_the_middle_of_a_long_file_means_a_full_evaluation() {
+    // Long enough that the row's MiB is neither the first nor the last: only
+    // the whole check, beside the counting of the appended rows, sees it.
+    let (data, months) = demo_at_scale_without_last_month(0.2);
+    let marked = std::fs::metadata(crimes(data.path())).unwrap().len();
+    assert!(marked > 3 << 20, "crimes.csv is {marked} bytes");
+    let kept = tempfile::tempdir().unwrap();
+    evaluate(data.path(), Some(kept.path()));
+    append_all(&months);
+    make_a_victim_young_after(data.path(), (3 << 20) / 2);
     assert!(!same_as_full(data.path(), kept.path()));
 }
 

@@ -159,7 +159,7 @@ for dataset in ("scale-10", "scale-1"):
             f"| {m[0] / d[0]:.2f} | {m[3] / 1024:.0f} | {d[3] / 1024:.0f} | {m[3] / d[3]:.2f} |")
 inc, full = summary(("incremental", "csv", "mos")), summary(("scale-10", "csv", "mos"))
 if inc and full:
-    lines += ["", f"Incremental month (scale 10, CSV): {inc[0]:.2f} s median, {100 * inc[0] / full[0]:.0f}% of a full evaluation."]
+    lines += ["", f"Incremental month (scale 10, CSV): {inc[0]:.2f} s median ({inc[1]:.2f}–{inc[2]:.2f}), {100 * inc[0] / full[0]:.1f}% of a full evaluation."]
 big = summary(("scale-100", "csv", "mos"))
 if big and full:
     lines += [f"Scale 100 (CSV): {big[0]:.2f} s, {big[3] / 1024 / 1024:.1f} GiB peak; "

@@ -55,11 +55,7 @@ fn assert_seen_alike(left: &[String], right: &[String]) {
 /// Demo extracts with their last month taken off each file with a period
 /// column; returns the folder and, per file, the bytes taken off (a month of
 /// rows, to append).
-fn demo_without_last_month() -> (tempfile::TempDir, Vec<(PathBuf, Vec<u8>)>) {
-    demo_at_scale_without_last_month(0.1)
-}
-
-fn demo_at_scale_without_last_month(scale: f64) -> (tempfile::TempDir, Vec<(PathBuf, Vec<u8>)>) {
+fn demo_without_last_month(scale: f64) -> (tempfile::TempDir, Vec<(PathBuf, Vec<u8>)>) {
     let dir = tempfile::tempdir().unwrap();
     let options = mos::demo::DemoOptions {
         scale,
@@ -99,6 +95,16 @@ fn demo_at_scale_without_last_month(scale: f64) -> (tempfile::TempDir, Vec<(Path
     (dir, months)
 }
 
+/// The monthly load: demo extracts without their last month evaluated, keeping
+/// work, then the month appended to each file. Returns the data and kept work.
+fn evaluated_then_month_appended(scale: f64) -> (tempfile::TempDir, tempfile::TempDir) {
+    let (data, months) = demo_without_last_month(scale);
+    let kept = tempfile::tempdir().unwrap();
+    evaluate(data.path(), Some(kept.path()));
+    append_all(&months);
+    (data, kept)
+}
+
 fn append(path: &Path, bytes: &[u8]) {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
@@ -127,7 +133,7 @@ fn crimes(dir: &Path) -> PathBuf {
 
 #[test]
 fn a_month_appended_is_counted_alone_and_gives_the_full_figures() {
-    let (data, months) = demo_without_last_month();
+    let (data, months) = demo_without_last_month(0.1);
     let kept = tempfile::tempdir().unwrap();
     let (first, _) = evaluate(data.path(), Some(kept.path()));
     assert!(!first.from_kept_work, "nothing was kept before");
@@ -163,10 +169,7 @@ fn make_a_victim_young_after(data: &Path, from: usize) {
 
 #[test]
 fn an_earlier_row_changed_means_a_full_evaluation() {
-    let (data, months) = demo_without_last_month();
-    let kept = tempfile::tempdir().unwrap();
-    evaluate(data.path(), Some(kept.path()));
-    append_all(&months);
+    let (data, kept) = evaluated_then_month_appended(0.1);
     // Near the start: the first look at the file's ends sees it.
     let header_end = std::fs::read_to_string(crimes(data.path()))
         .unwrap()
@@ -180,22 +183,17 @@ fn an_earlier_row_changed_means_a_full_evaluation() {
 fn a_row_changed_in_the_middle_of_a_long_file_means_a_full_evaluation() {
     // Long enough that the row's MiB is neither the first nor the last: only
     // the whole check, beside the counting of the appended rows, sees it.
-    let (data, months) = demo_at_scale_without_last_month(0.2);
-    let marked = std::fs::metadata(crimes(data.path())).unwrap().len();
-    assert!(marked > 3 << 20, "crimes.csv is {marked} bytes");
-    let kept = tempfile::tempdir().unwrap();
-    evaluate(data.path(), Some(kept.path()));
-    append_all(&months);
+    let (data, kept) = evaluated_then_month_appended(0.2);
+    // Its marked part, a month (well under a MiB) shorter, is then over 2 MiB.
+    let bytes = std::fs::metadata(crimes(data.path())).unwrap().len();
+    assert!(bytes > 3 << 20, "crimes.csv is {bytes} bytes");
     make_a_victim_young_after(data.path(), (3 << 20) / 2);
     assert!(!same_as_full(data.path(), kept.path()));
 }
 
 #[test]
 fn a_new_row_repeating_a_kept_unique_value_means_a_full_evaluation() {
-    let (data, months) = demo_without_last_month();
-    let kept = tempfile::tempdir().unwrap();
-    evaluate(data.path(), Some(kept.path()));
-    append_all(&months);
+    let (data, kept) = evaluated_then_month_appended(0.1);
     // The first crime sent again: only a full read can say on which line it was first.
     let text = std::fs::read_to_string(crimes(data.path())).unwrap();
     let first_row = text.lines().nth(1).unwrap();
@@ -212,10 +210,7 @@ fn a_new_row_repeating_a_kept_unique_value_means_a_full_evaluation() {
 
 #[test]
 fn a_new_row_dated_before_the_kept_look_back_means_a_full_evaluation() {
-    let (data, months) = demo_without_last_month();
-    let kept = tempfile::tempdir().unwrap();
-    evaluate(data.path(), Some(kept.path()));
-    append_all(&months);
+    let (data, kept) = evaluated_then_month_appended(0.1);
     // A crime recorded late, dated a month before the kept rows end, against a
     // victim with another crime: it could make a kept row a repeat.
     let text = std::fs::read_to_string(crimes(data.path())).unwrap();
@@ -239,10 +234,7 @@ fn a_new_row_dated_before_the_kept_look_back_means_a_full_evaluation() {
 
 #[test]
 fn bad_rows_appended_are_rejected_on_their_lines_in_the_file() {
-    let (data, months) = demo_without_last_month();
-    let kept = tempfile::tempdir().unwrap();
-    evaluate(data.path(), Some(kept.path()));
-    append_all(&months);
+    let (data, kept) = evaluated_then_month_appended(0.1);
     let lines = std::fs::read_to_string(crimes(data.path()))
         .unwrap()
         .lines()

@@ -4,6 +4,8 @@
 //! (an earlier row changed, a new row repeats a kept unique value or reaches
 //! back before a kept look-back), the evaluation must be full.
 
+mod common;
+
 use mos::pipeline::Evaluation;
 use std::path::{Path, PathBuf};
 
@@ -14,19 +16,8 @@ fn measures() -> mos::definition::MeasureSet {
 
 /// Evaluates `data`, keeping work in (and going on from) `kept` when given.
 fn evaluate(data: &Path, kept: Option<&Path>) -> (Evaluation, Vec<mos::ingest::Reject>) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (evaluation, extracts) = runtime
-        .block_on(mos::pipeline::evaluate(
-            &measures(),
-            data,
-            None,
-            kept,
-            &|_| {},
-        ))
-        .expect("evaluation succeeds");
+    let (evaluation, extracts) =
+        common::evaluate(&measures(), data, kept).expect("evaluation succeeds");
     let rejects = extracts.into_iter().flat_map(|e| e.rejects).collect();
     (evaluation, rejects)
 }

@@ -3,6 +3,8 @@
 //! absent). Figures are checked against a count over the raw rows written here,
 //! and against the published facts in SOURCES.md.
 
+mod common;
+
 use mos::results::ResultRow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -130,13 +132,7 @@ fn evaluate(dir: &Path, left_out: &str) -> Vec<ResultRow> {
     )
     .unwrap();
     assert_eq!(measures.measures.len(), 6);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (evaluation, _) = runtime
-        .block_on(mos::pipeline::evaluate(&measures, dir, None, None, &|_| {}))
-        .unwrap();
+    let (evaluation, _) = common::evaluate(&measures, dir, None).unwrap();
     assert_eq!(evaluation.warnings.len(), 1, "{:?}", evaluation.warnings);
     assert!(
         evaluation.warnings[0].contains(&format!("left out ({left_out})")),
@@ -454,19 +450,7 @@ fn a_force_is_compared_with_its_most_similar_group() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/police_uk"),
     )
     .unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (evaluation, _) = runtime
-        .block_on(mos::pipeline::evaluate(
-            &measures,
-            &family,
-            None,
-            None,
-            &|_| {},
-        ))
-        .unwrap();
+    let (evaluation, _) = common::evaluate(&measures, &family, None).unwrap();
     let result = evaluation
         .results
         .iter()

@@ -2,6 +2,7 @@
 //! computation written in the test (tests/support), on the generator's data
 //! and on extracts this project did not generate.
 
+mod common;
 mod support;
 
 use mos::results::ResultRow;
@@ -16,19 +17,8 @@ fn measures_dir() -> PathBuf {
 fn evaluate(data: &Path) -> Vec<ResultRow> {
     let measures =
         mos::pipeline::load_measures(&measures_dir()).expect("reference measures are valid");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (evaluation, extracts) = runtime
-        .block_on(mos::pipeline::evaluate(
-            &measures,
-            data,
-            None,
-            None,
-            &|_| {},
-        ))
-        .expect("evaluation succeeds");
+    let (evaluation, extracts) =
+        common::evaluate(&measures, data, None).expect("evaluation succeeds");
     for e in &extracts {
         assert!(
             e.rejects.is_empty(),

@@ -2,6 +2,8 @@
 //! statistics, suppression holds in every format, a failed write leaves the
 //! previous pack intact, and the same inputs give the same bytes.
 
+mod common;
+
 use mos::report::{PackOptions, write_packs};
 use std::path::Path;
 
@@ -23,19 +25,7 @@ fn fixture() -> Fixture {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let measures = mos::pipeline::load_measures(&root.join("measures")).unwrap();
     let plan = mos::dashboards::load_plan(&root.join("dashboards"), &measures).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (evaluation, _) = runtime
-        .block_on(mos::pipeline::evaluate(
-            &measures,
-            dir.path(),
-            None,
-            None,
-            &|_| {},
-        ))
-        .unwrap();
+    let (evaluation, _) = common::evaluate(&measures, dir.path(), None).unwrap();
     Fixture {
         _dir: dir,
         evaluation,

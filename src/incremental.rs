@@ -19,6 +19,7 @@ use crate::engine::{Counted, MeasureResult};
 use crate::ingest::append::{self, FileMark};
 use crate::ingest::{Extract, Reject, SourcesConfig, contract};
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever what is kept, or how it is counted, changes.
@@ -425,9 +426,13 @@ pub fn keep_work(
                 .unwrap_or_default();
             if !hashes.is_empty() {
                 let name = format!("{}-{k}-{stamp}.hashes", extract.name);
-                let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
                 let path = dir.join(&name);
-                std::fs::write(&path, bytes).map_err(io(&path))?;
+                write_buffered(&path, |file| {
+                    hashes
+                        .iter()
+                        .try_for_each(|h| file.write_all(&h.to_le_bytes()))
+                })
+                .map_err(io(&path))?;
                 files.push(name);
             }
             unique_hashes.push(files);
@@ -509,13 +514,24 @@ fn read_full(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> std::io::Res
 
 /// A look-back on disk: each row's key and day, little-endian, 20 bytes a row.
 fn write_look_back(path: &Path, look_back: &LookBack) -> std::io::Result<()> {
-    use std::io::Write;
+    write_buffered(path, |file| {
+        for &(h1, h2, day) in &look_back.rows {
+            file.write_all(&h1.to_le_bytes())?;
+            file.write_all(&h2.to_le_bytes())?;
+            file.write_all(&day.to_le_bytes())?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes a file through a buffer: the kept numbers go to disk without a
+/// second copy of them in memory.
+fn write_buffered(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut file = std::io::BufWriter::with_capacity(256 << 10, std::fs::File::create(path)?);
-    for &(h1, h2, day) in &look_back.rows {
-        file.write_all(&h1.to_le_bytes())?;
-        file.write_all(&h2.to_le_bytes())?;
-        file.write_all(&day.to_le_bytes())?;
-    }
+    write(&mut file)?;
     file.into_inner()
         .map_err(std::io::IntoInnerError::into_error)?;
     Ok(())

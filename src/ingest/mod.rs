@@ -261,15 +261,10 @@ pub fn load_extracts_keeping(
 
 /// Whether `dir` has a file for the source `name` (by default name or sources.toml).
 pub fn extract_present(dir: &Path, name: &str) -> bool {
-    let configured = SourcesConfig::read(dir)
-        .ok()
-        .and_then(|c| c.sources.get(name).and_then(|s| s.file.clone()));
-    match configured {
-        Some(file) => dir.join(file).is_file(),
-        None => ["csv", "parquet"]
-            .iter()
-            .any(|ext| dir.join(format!("{name}.{ext}")).is_file()),
-    }
+    let config = SourcesConfig::read(dir)
+        .map(|c| c.source(name))
+        .unwrap_or_default();
+    contract::by_name(name).is_some_and(|c| extract_path(dir, c, &config).is_ok())
 }
 
 /// Finds and loads one extract, refusing it past the reject bound.
@@ -378,8 +373,8 @@ pub fn is_parquet(path: &Path) -> bool {
 }
 
 /// The rows appended to a source's CSV file at `path` since it was read up to
-/// `mark`, which the caller has checked the file still starts with (see
-/// [`append::still_start`]); with the file's provenance and a new
+/// `mark`, which the caller checks the file still starts with (see
+/// [`append::still_start`]) before using what is read; with the file's provenance and a new
 /// continuation, but without the rows read before, nor the bound on rejects
 /// (which is for the whole file). `None` when the mark's hash state is unreadable.
 pub fn read_appended(

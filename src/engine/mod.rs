@@ -184,19 +184,32 @@ pub async fn evaluate_adding(
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut counting = tokio::task::JoinSet::new();
     let mut all_counted: Vec<Option<Counted>> = vec![None; measures.measures.len()];
-    let mut next = 0;
+    // The longest first, so that no core is left alone with one at the end: a
+    // repeat rule (a sort of its source's people) before plain counts, and
+    // bigger sources before smaller.
+    let mut order: Vec<usize> = (0..measures.measures.len()).collect();
+    order.sort_by_key(|&m| {
+        let measure = &measures.measures[m];
+        let rows = engine
+            .tables
+            .get(&measure.source)
+            .map_or(0, |(_, batches)| {
+                batches.iter().map(|b| b.num_rows()).sum::<usize>()
+            });
+        std::cmp::Reverse((measure.repeat.is_some(), rows))
+    });
+    let mut order = order.into_iter();
     loop {
-        while counting.len() < cores && next < measures.measures.len() {
-            let (engine, measure) = (engine.clone(), measures.measures[next].clone());
-            let earlier = kept[next].take();
-            let at = next;
+        while counting.len() < cores {
+            let Some(at) = order.next() else { break };
+            let (engine, measure) = (engine.clone(), measures.measures[at].clone());
+            let earlier = kept[at].take();
             counting.spawn(async move {
                 let (tally, look_back) =
                     earlier.map_or((None, None), |e| (Some(e.tally), e.look_back));
                 let counted = engine.count(&measure, look_back).await?;
                 Ok::<_, EngineError>((at, tally, counted))
             });
-            next += 1;
         }
         let Some(joined) = counting.join_next().await else {
             break;

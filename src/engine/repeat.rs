@@ -6,6 +6,7 @@
 //! and memory.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -166,35 +167,29 @@ pub fn with_repeat_column(
     let person_at = schema.index_of(&rule.person)?;
     let day_at = schema.index_of(&measure.date_column)?;
 
-    // Per batch: who, on which day, and whether the row is looked at; and the
-    // first and last day looked at.
-    let mut looked_at: Vec<(ArrayRef, ArrayRef, BooleanArray)> = Vec::new();
+    // Per batch: who, on which day, and whether the row is looked at (it
+    // passes the filter, with a person and a day); and the first and last day
+    // looked at.
+    let mut looked_at: Vec<(ArrayRef, ArrayRef, BooleanBuffer)> = Vec::new();
     let mut new_days: Option<(i32, i32)> = None;
     for batch in batches {
         let people = cast(batch.column(person_at), &DataType::Utf8)?;
         let days = cast(batch.column(day_at), &DataType::Date32)?;
-        let passes = match &filter {
-            Some(expr) => Some(
-                expr.evaluate(batch)?
-                    .into_array(batch.num_rows())?
-                    .as_boolean()
-                    .clone(),
-            ),
-            None => None,
-        };
+        let mut counted = &present(&people) & &present(&days);
+        if let Some(expr) = &filter {
+            let passes = expr.evaluate(batch)?.into_array(batch.num_rows())?;
+            let passes = passes.as_boolean();
+            counted = &counted & passes.values();
+            if let Some(nulls) = passes.nulls() {
+                counted = &counted & nulls.inner();
+            }
+        }
         let day = days.as_primitive::<Date32Type>();
-        let counted: Vec<bool> = (0..batch.num_rows())
-            .map(|i| {
-                let passes = passes.as_ref().is_none_or(|p| p.is_valid(i) && p.value(i));
-                let counted = passes && people.is_valid(i) && day.is_valid(i);
-                if counted {
-                    let d = day.value(i);
-                    new_days = Some(new_days.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
-                }
-                counted
-            })
-            .collect();
-        looked_at.push((people, days, counted.into()));
+        for i in counted.set_indices() {
+            let d = day.value(i);
+            new_days = Some(new_days.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
+        }
+        looked_at.push((people, days, counted));
     }
     let stretches: Vec<_> = looked_at
         .iter()
@@ -263,13 +258,24 @@ pub fn with_repeat_column(
     let mut out = Vec::with_capacity(batches.len());
     for batch in batches {
         let n = batch.num_rows();
-        let flag: ArrayRef = Arc::new(BooleanArray::from(flags[offset..offset + n].to_vec()));
+        let flag: ArrayRef = Arc::new(BooleanArray::new(
+            BooleanBuffer::collect_bool(n, |i| flags[offset + i]),
+            None,
+        ));
         offset += n;
         let mut columns = batch.columns().to_vec();
         columns.push(flag);
         out.push(RecordBatch::try_new(with_flag.clone(), columns)?);
     }
     Ok(Some((with_flag, out, look_back)))
+}
+
+/// Which of an array's rows hold a value, a bit each.
+fn present(array: &ArrayRef) -> BooleanBuffer {
+    match array.logical_nulls() {
+        Some(nulls) => nulls.into_inner(),
+        None => BooleanBuffer::new_set(array.len()),
+    }
 }
 
 /// Merges `new` (sorted by `row`) into the sorted `rows`, in place from the

@@ -12,12 +12,14 @@ use super::rows::{
 };
 use super::{IngestError, SourceConfig};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, DictionaryArray, Int8Array, StringArray,
+    Array, ArrayRef, AsArray, BooleanBufferBuilder, DictionaryArray, Int8Array, StringArray,
+    downcast_dictionary_array,
 };
-use datafusion::arrow::buffer::NullBuffer;
+use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Int8Type, Int64Type, TimeUnit, TimestampMillisecondType,
+    ArrowDictionaryKeyType, ArrowNativeType, ArrowPrimitiveType, DataType, Date32Type, Int8Type,
+    Int64Type, TimeUnit, TimestampMillisecondType,
 };
 use datafusion::arrow::error::ArrowError;
 use std::path::Path;
@@ -84,6 +86,7 @@ pub fn read_parquet(
             .build()
             .map_err(|e| error(e.to_string()))?;
         let mut table = TableBuilder::new(contract, layout, path, part, starts[index] + 1);
+        table.expect_rows(usize::try_from(groups[index].num_rows()).unwrap_or(0));
         let mut row_number = starts[index];
         for batch in reader {
             let batch = batch.map_err(|e| error(e.to_string()))?;
@@ -206,38 +209,34 @@ fn check_column(
                     None => None,
                 })
                 .collect();
-            let keys = cast(dictionary.keys(), &DataType::Int64)?;
-            let keys = keys.as_primitive::<Int64Type>();
-            let mut out = Vec::with_capacity(keys.len());
-            let mut valid = Vec::with_capacity(keys.len());
-            for row in 0..keys.len() {
-                let found = if array.is_valid(row) {
-                    place[keys.value(row) as usize]
-                } else {
-                    None
-                };
-                // A null, or a word the dictionary spells that is no allowed value.
-                if found.is_none() && (array.is_valid(row) || !spec.nullable) {
-                    flagged[row] = true;
-                }
-                out.push(found.unwrap_or(0));
-                valid.push(found.is_some());
-            }
-            let keys = Int8Array::new(out.into(), Some(NullBuffer::from(valid)));
+            let array: &dyn Array = array.as_ref();
+            let keys = downcast_dictionary_array!(
+                array => enum_keys(array, &place, spec.nullable, flagged),
+                other => unreachable!("matched a dictionary above, not {other}")
+            );
             let allowed: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
             Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
                 keys, allowed,
             )?))
         }
         (ColumnType::Int { min, max }, ty) if is_exact_in_i64(ty) => {
-            let wide = cast(array, &DataType::Int64)?;
-            let numbers = wide.as_primitive::<Int64Type>();
-            for (row, flag) in flagged.iter_mut().enumerate() {
-                *flag |= numbers.is_valid(row) && !(min..=max).contains(&numbers.value(row));
+            use datafusion::arrow::datatypes::{
+                Int16Type, Int32Type, UInt8Type, UInt16Type, UInt32Type,
+            };
+            match ty {
+                DataType::Int8 => flag_outside::<Int8Type>(array, min, max, flagged),
+                DataType::Int16 => flag_outside::<Int16Type>(array, min, max, flagged),
+                DataType::Int32 => flag_outside::<Int32Type>(array, min, max, flagged),
+                DataType::Int64 => flag_outside::<Int64Type>(array, min, max, flagged),
+                DataType::UInt8 => flag_outside::<UInt8Type>(array, min, max, flagged),
+                DataType::UInt16 => flag_outside::<UInt16Type>(array, min, max, flagged),
+                DataType::UInt32 => flag_outside::<UInt32Type>(array, min, max, flagged),
+                other => unreachable!("{other} is not read as a number"),
             }
             flag_forbidden_nulls(flagged);
-            // Out-of-range values become null here; their rows are flagged.
-            cast(&wide, &spec.ty.arrow_type())
+            // Out-of-range values become null here (none, when the file's type
+            // is the contract's); their rows are flagged.
+            cast(array, &spec.ty.arrow_type())
         }
         (ColumnType::Date, DataType::Date32) | (ColumnType::Bool, DataType::Boolean) => {
             flag_forbidden_nulls(flagged);
@@ -252,10 +251,7 @@ fn check_column(
             let strings = text.as_string::<i32>();
             for (row, flag) in flagged.iter_mut().enumerate() {
                 // Empty is null and spaces are trimmed: the row-by-row path says how.
-                *flag |= strings.is_valid(row) && {
-                    let value = strings.value(row);
-                    value.is_empty() || value.trim().len() != value.len()
-                };
+                *flag |= strings.is_valid(row) && is_empty_or_untrimmed(strings.value(row));
             }
             flag_forbidden_nulls(flagged);
             Ok(text)
@@ -278,27 +274,75 @@ fn check_column(
     }
 }
 
+/// The contract's keys (into its allowed values) of a file's dictionary column,
+/// given `place`, where each word of the file's dictionary is among them; flags
+/// the rows whose word is no allowed value, and the nulls where none may be.
+fn enum_keys<K: ArrowDictionaryKeyType>(
+    dictionary: &DictionaryArray<K>,
+    place: &[Option<i8>],
+    nullable: bool,
+    flagged: &mut [bool],
+) -> Int8Array {
+    let keys = dictionary.keys();
+    let mut out = Vec::with_capacity(keys.len());
+    let mut valid = BooleanBufferBuilder::new(keys.len());
+    for (row, (key, flag)) in keys.values().iter().zip(flagged).enumerate() {
+        let present = keys.is_valid(row);
+        let found = if present { place[key.as_usize()] } else { None };
+        // A null, or a word the dictionary spells that is no allowed value.
+        *flag |= found.is_none() && (present || !nullable);
+        out.push(found.unwrap_or(0));
+        valid.append(found.is_some());
+    }
+    Int8Array::new(out.into(), Some(NullBuffer::new(valid.finish())))
+}
+
+/// Flags the rows of an integer column of type `T` whose value is outside `min..=max`.
+fn flag_outside<T>(array: &ArrayRef, min: i64, max: i64, flagged: &mut [bool])
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<i64>,
+{
+    let numbers = array.as_primitive::<T>();
+    for (row, (&value, flag)) in numbers.values().iter().zip(flagged).enumerate() {
+        *flag |= !(min..=max).contains(&value.into()) && numbers.is_valid(row);
+    }
+}
+
+/// Whether a text value is one the row-by-row path reads otherwise: empty (a
+/// null) or with white space around it (trimmed). Most values start and end
+/// with a letter or digit, which is all that is looked at then.
+fn is_empty_or_untrimmed(value: &str) -> bool {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(&first), Some(&last)) if first.is_ascii() && last.is_ascii() => {
+            char::from(first).is_whitespace() || char::from(last).is_whitespace()
+        }
+        (Some(_), Some(_)) => value.trim().len() != value.len(),
+        _ => true,
+    }
+}
+
 /// Flags the rows that break a rule between columns, over the converted columns.
 fn check_row_rules(contract: &Contract, columns: &[ArrayRef], flagged: &mut [bool]) {
     let column = |name: &str| &columns[contract.position(name).expect("rule column")];
-    let is_true = |array: &ArrayRef, row: usize| {
-        let booleans: &BooleanArray = array.as_boolean();
-        booleans.is_valid(row) && booleans.value(row)
+    let rows = flagged.len();
+    let present = |name: &str| match column(name).logical_nulls() {
+        Some(nulls) => nulls.into_inner(),
+        None => BooleanBuffer::new_set(rows),
+    };
+    let is_true = |name: &str| {
+        let booleans = column(name).as_boolean();
+        match booleans.nulls() {
+            Some(nulls) => booleans.values() & nulls.inner(),
+            None => booleans.values().clone(),
+        }
     };
     for rule in contract.row_rules {
-        let breaks: Box<dyn Fn(usize) -> bool> = match *rule {
-            RowRule::PresentIffPresent { column: c, when } => {
-                let (c, w) = (column(c), column(when));
-                Box::new(move |row| c.is_valid(row) != w.is_valid(row))
-            }
-            RowRule::PresentIffTrue { column: c, when } => {
-                let (c, w) = (column(c), column(when));
-                Box::new(move |row| c.is_valid(row) != is_true(w, row))
-            }
-            RowRule::OnlyWhenTrue { column: c, when } => {
-                let (c, w) = (column(c), column(when));
-                Box::new(move |row| c.is_valid(row) && !is_true(w, row))
-            }
+        // The rows that break the rule, a bit each.
+        let breaks = match *rule {
+            RowRule::PresentIffPresent { column: c, when } => &present(c) ^ &present(when),
+            RowRule::PresentIffTrue { column: c, when } => &present(c) ^ &is_true(when),
+            RowRule::OnlyWhenTrue { column: c, when } => &present(c) & &!&is_true(when),
             RowRule::PresentIffOneOf {
                 column: c,
                 when,
@@ -308,26 +352,22 @@ fn check_row_rules(contract: &Contract, columns: &[ArrayRef], flagged: &mut [boo
                 else {
                     unreachable!("a rule on values compares an enum")
                 };
-                let c = column(c);
-                let keys = column(when).as_dictionary::<Int8Type>().keys().clone();
-                Box::new(move |row| {
-                    let applies =
-                        keys.is_valid(row) && values.contains(&domain[keys.value(row) as usize]);
-                    c.is_valid(row) != applies
-                })
+                let applies_to: Vec<bool> = domain.iter().map(|d| values.contains(d)).collect();
+                let keys = column(when).as_dictionary::<Int8Type>().keys();
+                let applies = BooleanBuffer::collect_bool(rows, |row| {
+                    keys.is_valid(row) && applies_to[keys.value(row) as usize]
+                });
+                &present(c) ^ &applies
             }
             RowRule::NotBefore { column: c, earlier } => {
-                let later = column(c).as_primitive::<Date32Type>().clone();
-                let first = column(earlier).as_primitive::<Date32Type>().clone();
-                Box::new(move |row| {
-                    later.is_valid(row)
-                        && first.is_valid(row)
-                        && later.value(row) < first.value(row)
-                })
+                let later = column(c).as_primitive::<Date32Type>().values();
+                let first = column(earlier).as_primitive::<Date32Type>().values();
+                let before = BooleanBuffer::collect_bool(rows, |row| later[row] < first[row]);
+                &(&before & &present(c)) & &present(earlier)
             }
         };
-        for (row, flag) in flagged.iter_mut().enumerate() {
-            *flag = *flag || breaks(row);
+        for row in breaks.set_indices() {
+            flagged[row] = true;
         }
     }
 }
@@ -398,10 +438,22 @@ mod tests {
     use datafusion::parquet::arrow::ArrowWriter;
     use datafusion::parquet::file::properties::WriterProperties;
 
-    /// `csv` written as Parquet, three rows a row group (so several parts), each
-    /// column as text or, with `typed`, in its contract's type (any integer as
-    /// Int64, whose range holds the out-of-range values). Empty cells are nulls.
-    fn to_parquet(contract: &Contract, csv: &str, typed: bool) -> tempfile::NamedTempFile {
+    /// How a test file's columns are typed.
+    #[derive(Debug, Clone, Copy)]
+    enum Typing {
+        /// Every column as text.
+        Text,
+        /// Each column in its contract's type, but any integer as Int64 (whose
+        /// range holds the out-of-range values).
+        Contract,
+        /// As another tool may write them: integers as Int32, and enums as
+        /// dictionaries with Int32 keys.
+        Wide,
+    }
+
+    /// `csv` written as Parquet, three rows a row group (so several parts), typed
+    /// as `typing` says. Empty cells are nulls.
+    fn to_parquet(contract: &Contract, csv: &str, typing: Typing) -> tempfile::NamedTempFile {
         let mut lines = csv.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
@@ -413,10 +465,14 @@ mod tests {
                     .map(|r| Some(r[c]).filter(|v| !v.is_empty()))
                     .collect::<Vec<_>>(),
             ));
-            let ty = match contract.column(name).unwrap().ty {
-                _ if !typed => DataType::Utf8,
-                ColumnType::Int { .. } => DataType::Int64,
-                ty => ty.arrow_type(),
+            let ty = match (typing, contract.column(name).unwrap().ty) {
+                (Typing::Text, _) => DataType::Utf8,
+                (Typing::Contract, ColumnType::Int { .. }) => DataType::Int64,
+                (Typing::Wide, ColumnType::Int { .. }) => DataType::Int32,
+                (Typing::Wide, ColumnType::Enum(_)) => {
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+                }
+                (_, ty) => ty.arrow_type(),
             };
             fields.push(Field::new(*name, ty.clone(), true));
             arrays.push(cast(&text, &ty).unwrap());
@@ -433,7 +489,7 @@ mod tests {
         file
     }
 
-    /// Reads `csv` as CSV and as both kinds of Parquet: the same rejects (a CSV
+    /// Reads `csv` as CSV and as every kind of Parquet: the same rejects (a CSV
     /// line is the Parquet row number plus the header's line) and the same columns.
     fn agrees_with_csv(contract: &Contract, csv: &str, expected_rejects: usize) {
         let layout = Layout::new(contract, None);
@@ -448,8 +504,8 @@ mod tests {
         );
         let concat =
             |p: &Parsed| datafusion::arrow::compute::concat_batches(&p.schema, &p.batches).unwrap();
-        for typed in [true, false] {
-            let file = to_parquet(contract, csv, typed);
+        for typing in [Typing::Text, Typing::Contract, Typing::Wide] {
+            let file = to_parquet(contract, csv, typing);
             let from_parquet = read_parquet(file.path(), contract, &config, &layout).unwrap();
             // A duplicate names the first row's line (CSV) or row number (Parquet).
             let rejects = |p: &Parsed, line_offset: u64| -> Vec<(u64, String, String, String)> {
@@ -477,13 +533,10 @@ mod tests {
             assert_eq!(
                 rejects(&from_parquet, 1),
                 rejects(&from_csv, 0),
-                "typed: {typed}"
+                "{typing:?}"
             );
-            assert_eq!(
-                from_parquet.rows_loaded, from_csv.rows_loaded,
-                "typed: {typed}"
-            );
-            assert_eq!(concat(&from_parquet), concat(&from_csv), "typed: {typed}");
+            assert_eq!(from_parquet.rows_loaded, from_csv.rows_loaded, "{typing:?}");
+            assert_eq!(concat(&from_parquet), concat(&from_csv), "{typing:?}");
         }
     }
 

@@ -414,9 +414,9 @@ pub(super) struct TableBuilder<'a> {
     rejects: Vec<Reject>,
     /// The line of each row accepted (after `first_line`), where the contract has
     /// a unique column.
-    lines: Vec<u32>,
-    /// For each unique column, its values' keys, one per row accepted (sorted
-    /// when the part is finished).
+    lines: LineOfRow,
+    /// For each unique column, its values' keys, one per row accepted (put in
+    /// buckets when the part is finished).
     keys: Vec<(usize, Vec<Key>)>,
 }
 
@@ -436,8 +436,84 @@ pub(super) struct Part {
     rows_loaded: u64,
     rejects: Vec<Reject>,
     first_line: u64,
+    lines: LineOfRow,
+    keys: Vec<(usize, BucketedKeys)>,
+}
+
+/// The line of each row accepted in a part, after its first line. Mostly row `i`
+/// is on line `i`, which is then all that is kept: the lines are written out
+/// only from the first row that is not (after a reject, a blank line, a quoted
+/// line break).
+#[derive(Default)]
+struct LineOfRow {
+    /// Empty while every row so far is on its own row number's line.
     lines: Vec<u32>,
-    keys: Vec<(usize, Vec<Key>)>,
+}
+
+impl LineOfRow {
+    /// The lines `offsets` of the rows accepted from row `row` on.
+    fn push(&mut self, row: u64, offsets: std::ops::Range<u32>) {
+        if self.lines.is_empty() {
+            if u64::from(offsets.start) == row {
+                return;
+            }
+            let row = u32::try_from(row).expect("a part has fewer than 2^32 rows");
+            self.lines.extend(0..row);
+        }
+        self.lines.extend(offsets);
+    }
+
+    fn get(&self, row: u64) -> u64 {
+        match self.lines.get(row as usize) {
+            Some(&line) => u64::from(line),
+            None => row,
+        }
+    }
+}
+
+/// How many of a hash's top bits choose its bucket among a part's keys.
+const BUCKET_BITS: u32 = 12;
+
+/// A part's keys of one unique column in buckets by the top bits of their hash,
+/// unsorted within each: the keys of a range of hashes are then found in every
+/// part without sorting each part's keys whole.
+struct BucketedKeys {
+    keys: Vec<Key>,
+    /// Where each bucket starts in `keys`, then where the last ends.
+    starts: Vec<u32>,
+}
+
+impl BucketedKeys {
+    fn new(keys: Vec<Key>) -> Self {
+        let bucket = |key: &Key| (key.0 >> (64 - BUCKET_BITS)) as usize;
+        let mut starts = vec![0u32; (1 << BUCKET_BITS) + 1];
+        for key in &keys {
+            starts[bucket(key) + 1] += 1;
+        }
+        for b in 0..1 << BUCKET_BITS {
+            starts[b + 1] += starts[b];
+        }
+        // Into a second buffer: moving them in place (see `hash_sort`) is
+        // slower at a part's million keys than the fresh pages.
+        let mut next = starts.clone();
+        let mut bucketed = vec![(0, 0); keys.len()];
+        for key in keys {
+            let at = &mut next[bucket(&key)];
+            bucketed[*at as usize] = key;
+            *at += 1;
+        }
+        BucketedKeys {
+            keys: bucketed,
+            starts,
+        }
+    }
+
+    /// The keys whose hash's top `bits` bits (at most [`BUCKET_BITS`]) are `stretch`.
+    fn stretch(&self, stretch: usize, bits: u32) -> &[Key] {
+        let shift = BUCKET_BITS - bits;
+        let bounds = |s: usize| self.starts[s << shift] as usize;
+        &self.keys[bounds(stretch)..bounds(stretch + 1)]
+    }
 }
 
 pub(super) enum ColumnBuilder {
@@ -530,7 +606,7 @@ impl<'a> TableBuilder<'a> {
             batches: Vec::new(),
             rows_loaded: 0,
             rejects: Vec::new(),
-            lines: Vec::new(),
+            lines: LineOfRow::default(),
             keys: contract
                 .columns
                 .iter()
@@ -538,6 +614,14 @@ impl<'a> TableBuilder<'a> {
                 .filter(|(_, c)| c.unique)
                 .map(|(i, _)| (i, Vec::new()))
                 .collect(),
+        }
+    }
+
+    /// Makes room for the unique keys of `rows` rows to come, when the caller
+    /// knows how many: they are then written once, not copied as they grow.
+    pub(super) fn expect_rows(&mut self, rows: usize) {
+        for (_, keys) in &mut self.keys {
+            keys.reserve(rows);
         }
     }
 
@@ -571,7 +655,7 @@ impl<'a> TableBuilder<'a> {
         }
         if !self.keys.is_empty() {
             let offset = u32::try_from(line - self.first_line).expect("a part spans fewer lines");
-            self.lines.push(offset);
+            self.lines.push(self.rows_loaded, offset..offset + 1);
         }
         let at = place(self.part, self.rows_loaded);
         for (column, keys) in &mut self.keys {
@@ -604,7 +688,7 @@ impl<'a> TableBuilder<'a> {
             let offset =
                 u32::try_from(first_line - self.first_line).expect("a part spans fewer lines");
             let rows32 = u32::try_from(rows).expect("a batch has fewer than 2^32 rows");
-            self.lines.extend(offset..offset + rows32);
+            self.lines.push(self.rows_loaded, offset..offset + rows32);
         }
         for (column, keys) in &mut self.keys {
             let values = columns[*column].as_string::<i32>();
@@ -644,16 +728,17 @@ impl<'a> TableBuilder<'a> {
 
     pub(super) fn finish(mut self) -> Part {
         self.flush();
-        for (_, keys) in &mut self.keys {
-            keys.sort_unstable();
-        }
         Part {
             batches: self.batches,
             rows_loaded: self.rows_loaded,
             rejects: self.rejects,
             first_line: self.first_line,
             lines: self.lines,
-            keys: self.keys,
+            keys: self
+                .keys
+                .into_iter()
+                .map(|(column, keys)| (column, BucketedKeys::new(keys)))
+                .collect(),
         }
     }
 }
@@ -676,7 +761,7 @@ pub(super) fn assemble(
         .map(|p| p.keys.iter().map(|(c, _)| *c).collect())
         .unwrap_or_default();
     for (k, &column) in columns.iter().enumerate() {
-        let runs: Vec<&[Key]> = parts.iter().map(|p| p.keys[k].1.as_slice()).collect();
+        let runs: Vec<&BucketedKeys> = parts.iter().map(|p| &p.keys[k].1).collect();
         let (repeated, hashes) = repeated_keys(&runs, keep_hashes);
         duplicates.extend(
             repeated
@@ -689,7 +774,7 @@ pub(super) fn assemble(
     duplicates.dedup_by_key(|d| d.0);
     let line_of = |at: u64| {
         let part = &parts[(at >> 32) as usize];
-        part.first_line + u64::from(part.lines[(at & u64::from(u32::MAX)) as usize])
+        part.first_line + part.lines.get(at & u64::from(u32::MAX))
     };
     // For each part, its duplicate rows: (row, column, line, the first's line).
     let mut dropped: Vec<Vec<(usize, usize, u64, u64)>> = vec![Vec::new(); parts.len()];
@@ -741,28 +826,19 @@ pub(super) fn assemble(
     parsed
 }
 
-/// Every key whose value is on an earlier row too, among `runs` of keys each
-/// sorted: (its row, the first row with that value); with `keep_hashes`, every
-/// key's hash too, sorted. The hash range is cut into stretches that the cores
-/// share; a stretch's keys are gathered from every run into a buffer that stays
-/// in cache and sorted there, so that neither a copy of all the keys nor a
-/// merge on one core is needed.
-fn repeated_keys(runs: &[&[Key]], keep_hashes: bool) -> (Vec<(u64, u64)>, Option<Vec<u64>>) {
-    let total: usize = runs.iter().map(|r| r.len()).sum();
-    let bits = (total / (16 * 1024)).next_power_of_two().trailing_zeros();
+/// Every key whose value is on an earlier row too, among the parts' keys
+/// (`runs`): (its row, the first row with that value); with `keep_hashes`,
+/// every key's hash too, sorted. The hash range is cut into stretches that the
+/// cores share; a stretch's keys are gathered from every run into a buffer
+/// that stays in cache and sorted there, so that neither a copy of all the keys
+/// nor a merge on one core is needed.
+fn repeated_keys(runs: &[&BucketedKeys], keep_hashes: bool) -> (Vec<(u64, u64)>, Option<Vec<u64>>) {
+    let total: usize = runs.iter().map(|r| r.keys.len()).sum();
+    let bits = (total / (16 * 1024))
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(BUCKET_BITS);
     let stretches = 1usize << bits;
-    // The keys of stretch `s` in `run`: hashes from s << (64 - bits), up to the next.
-    let part_of = |run: &[Key], s: usize| -> std::ops::Range<usize> {
-        let start_of = |s: usize| match s {
-            0 => 0,
-            s if s == stretches => run.len(),
-            s => {
-                let low = (s as u64) << (64 - bits);
-                run.partition_point(|k| k.0 < low)
-            }
-        };
-        start_of(s)..start_of(s + 1)
-    };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     // Each stretch's place in the sorted hashes, dealt to the cores as the stretches are.
     let mut hashes = vec![0u64; if keep_hashes { total } else { 0 }];
@@ -770,7 +846,7 @@ fn repeated_keys(runs: &[&[Key]], keep_hashes: bool) -> (Vec<(u64, u64)>, Option
     if keep_hashes {
         let mut rest = hashes.as_mut_slice();
         for s in 0..stretches {
-            let size = runs.iter().map(|run| part_of(run, s).len()).sum();
+            let size = runs.iter().map(|run| run.stretch(s, bits).len()).sum();
             let (place, later) = std::mem::take(&mut rest).split_at_mut(size);
             places[s % cores].push(place);
             rest = later;
@@ -786,10 +862,9 @@ fn repeated_keys(runs: &[&[Key]], keep_hashes: bool) -> (Vec<(u64, u64)>, Option
                     for (i, s) in (core..stretches).step_by(cores).enumerate() {
                         stretch.clear();
                         for run in runs {
-                            stretch.extend_from_slice(&run[part_of(run, s)]);
+                            stretch.extend_from_slice(run.stretch(s, bits));
                         }
-                        // Sorted runs laid end to end: the stable sort merges them.
-                        stretch.sort();
+                        stretch.sort_unstable();
                         let mut first: Option<Key> = None;
                         for &key in &stretch {
                             match first {
@@ -1222,6 +1297,22 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_rows_are_kept_only_from_the_first_that_is_off_its_row_number() {
+        let mut lines = LineOfRow::default();
+        lines.push(0, 0..3);
+        lines.push(3, 3..4);
+        assert!(lines.lines.is_empty(), "rows 0 to 3 on their own lines");
+        // A reject on line 4: row 4 is on line 5, and so on.
+        lines.push(4, 5..7);
+        lines.push(6, 9..10);
+        let expected = [0, 1, 2, 3, 5, 6, 9];
+        assert_eq!(
+            (0..7).map(|row| lines.get(row)).collect::<Vec<_>>(),
+            expected
+        );
+    }
+
+    #[test]
     fn repeated_keys_are_found_across_runs_and_stretches() {
         // 7 sorted runs of 20,000 keys whose hashes repeat (a few thousand values
         // spread over the whole range), so that there are many stretches.
@@ -1235,15 +1326,13 @@ mod tests {
             .collect();
         let runs: Vec<Vec<Key>> = (0..7u64)
             .map(|part| {
-                let mut run: Vec<Key> = (0..20_000u64)
+                (0..20_000u64)
                     .map(|row| (values[(next() % 3_000) as usize], (part << 32) | row))
-                    .collect();
-                run.sort_unstable();
-                run
+                    .collect()
             })
             .collect();
-        let slices: Vec<&[Key]> = runs.iter().map(Vec::as_slice).collect();
-        let (mut found, hashes) = repeated_keys(&slices, true);
+        let bucketed: Vec<BucketedKeys> = runs.iter().cloned().map(BucketedKeys::new).collect();
+        let (mut found, hashes) = repeated_keys(&bucketed.iter().collect::<Vec<_>>(), true);
         found.sort_unstable();
         let mut all_hashes: Vec<u64> = runs.iter().flatten().map(|k| k.0).collect();
         all_hashes.sort_unstable();

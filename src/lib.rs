@@ -22,6 +22,7 @@
 //! - [`peers`]: most similar groups of forces, for comparing a force with its peers.
 //! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
 
+pub mod bits;
 pub mod dashboards;
 pub mod definition;
 pub mod demo;

@@ -15,6 +15,7 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
+use crate::bits::{present, true_rows};
 use crate::definition::{Measure, REPEAT_COLUMN, RepeatRule};
 
 /// For each of the rows, given in consecutive stretches (`stretches`, each a
@@ -178,11 +179,7 @@ pub fn with_repeat_column(
         let mut counted = &present(&people) & &present(&days);
         if let Some(expr) = &filter {
             let passes = expr.evaluate(batch)?.into_array(batch.num_rows())?;
-            let passes = passes.as_boolean();
-            counted = &counted & passes.values();
-            if let Some(nulls) = passes.nulls() {
-                counted = &counted & nulls.inner();
-            }
+            counted = &counted & &true_rows(passes.as_boolean());
         }
         let day = days.as_primitive::<Date32Type>();
         for i in counted.set_indices() {
@@ -268,14 +265,6 @@ pub fn with_repeat_column(
         out.push(RecordBatch::try_new(with_flag.clone(), columns)?);
     }
     Ok(Some((with_flag, out, look_back)))
-}
-
-/// Which of an array's rows hold a value, a bit each.
-fn present(array: &ArrayRef) -> BooleanBuffer {
-    match array.logical_nulls() {
-        Some(nulls) => nulls.into_inner(),
-        None => BooleanBuffer::new_set(array.len()),
-    }
 }
 
 /// Merges `new` (sorted by `row`) into the sorted `rows`, in place from the

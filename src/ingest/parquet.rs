@@ -326,17 +326,8 @@ fn is_empty_or_untrimmed(value: &str) -> bool {
 fn check_row_rules(contract: &Contract, columns: &[ArrayRef], flagged: &mut [bool]) {
     let column = |name: &str| &columns[contract.position(name).expect("rule column")];
     let rows = flagged.len();
-    let present = |name: &str| match column(name).logical_nulls() {
-        Some(nulls) => nulls.into_inner(),
-        None => BooleanBuffer::new_set(rows),
-    };
-    let is_true = |name: &str| {
-        let booleans = column(name).as_boolean();
-        match booleans.nulls() {
-            Some(nulls) => booleans.values() & nulls.inner(),
-            None => booleans.values().clone(),
-        }
-    };
+    let present = |name: &str| crate::bits::present(column(name));
+    let is_true = |name: &str| crate::bits::true_rows(column(name).as_boolean());
     for rule in contract.row_rules {
         // The rows that break the rule, a bit each.
         let breaks = match *rule {

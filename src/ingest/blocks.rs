@@ -24,6 +24,8 @@ pub struct RecordBlocks<R> {
 pub struct Block {
     pub bytes: Vec<u8>,
     pub first_line: u64,
+    /// Newlines in the block: at least as many as its records but the last.
+    pub newlines: u64,
 }
 
 impl<R: Read> RecordBlocks<R> {
@@ -40,7 +42,15 @@ impl<R: Read> RecordBlocks<R> {
     /// The next block: whole records, of which only the file's last may lack its
     /// newline; `None` at the end of the input.
     pub fn next_block(&mut self) -> std::io::Result<Option<Block>> {
-        let mut bytes = std::mem::take(&mut self.carry);
+        self.next_block_in(Vec::new())
+    }
+
+    /// [`Self::next_block`], read into `buffer` (whatever it holds is dropped):
+    /// the buffer of a block already parsed. A fresh one for every block would
+    /// be fresh pages for the kernel to clear, a block's worth each time.
+    pub fn next_block_in(&mut self, mut bytes: Vec<u8>) -> std::io::Result<Option<Block>> {
+        bytes.clear();
+        bytes.append(&mut self.carry);
         loop {
             let want = bytes.len().max(self.block_bytes);
             if !self.done {
@@ -53,7 +63,8 @@ impl<R: Read> RecordBlocks<R> {
                 return Ok(Some(self.emit(bytes)));
             }
             if let Some(end) = last_record_end(&bytes) {
-                self.carry = bytes.split_off(end);
+                self.carry.extend_from_slice(&bytes[end..]);
+                bytes.truncate(end);
                 return Ok(Some(self.emit(bytes)));
             }
             // One record longer than a block: read on until it ends.
@@ -75,8 +86,13 @@ impl<R: Read> RecordBlocks<R> {
 
     fn emit(&mut self, bytes: Vec<u8>) -> Block {
         let first_line = self.line;
-        self.line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        Block { bytes, first_line }
+        let newlines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        self.line += newlines;
+        Block {
+            bytes,
+            first_line,
+            newlines,
+        }
     }
 }
 
@@ -115,8 +131,16 @@ mod tests {
     fn blocks(text: &str, size: usize) -> Vec<(String, u64)> {
         let mut reader = RecordBlocks::new(text.as_bytes(), size);
         let mut out = Vec::new();
-        while let Some(block) = reader.next_block().unwrap() {
-            out.push((String::from_utf8(block.bytes).unwrap(), block.first_line));
+        // Each block read into the buffer of the one before, as parsers hand them back.
+        let mut spare = b"parsed already\n".to_vec();
+        while let Some(block) = reader.next_block_in(spare).unwrap() {
+            let newlines = block.bytes.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(block.newlines, newlines as u64);
+            out.push((
+                String::from_utf8(block.bytes.clone()).unwrap(),
+                block.first_line,
+            ));
+            spare = block.bytes;
         }
         out
     }

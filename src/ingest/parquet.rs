@@ -313,13 +313,7 @@ where
 /// null) or with white space around it (trimmed). Most values start and end
 /// with a letter or digit, which is all that is looked at then.
 fn is_empty_or_untrimmed(value: &str) -> bool {
-    match (value.as_bytes().first(), value.as_bytes().last()) {
-        (Some(&first), Some(&last)) if first.is_ascii() && last.is_ascii() => {
-            char::from(first).is_whitespace() || char::from(last).is_whitespace()
-        }
-        (Some(_), Some(_)) => value.trim().len() != value.len(),
-        _ => true,
-    }
+    value.is_empty() || super::rows::trimmed(value).len() != value.len()
 }
 
 /// Flags the rows that break a rule between columns, over the converted columns.

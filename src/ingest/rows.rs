@@ -344,7 +344,7 @@ fn human_format(format: &str) -> String {
 /// A cell without the white space around it. Most cells have none, and start
 /// and end with a visible ASCII character: those are passed on without looking
 /// further (`str::trim` looks for Unicode white space on both sides).
-fn trimmed(raw: &str) -> &str {
+pub(super) fn trimmed(raw: &str) -> &str {
     match (raw.as_bytes().first(), raw.as_bytes().last()) {
         (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => raw,
         _ => raw.trim(),

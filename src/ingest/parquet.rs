@@ -78,14 +78,14 @@ pub fn read_parquet(
         })
         .collect();
     let parser = CellParser::new(contract, config);
-    let read_group = |part: u32, index: usize| -> Result<Part, IngestError> {
+    let read_group = |index: usize| -> Result<Part, IngestError> {
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, metadata.clone())
             .with_row_groups(vec![index])
             .with_projection(mask.clone())
             .with_batch_size(rows::BATCH_ROWS)
             .build()
             .map_err(|e| error(e.to_string()))?;
-        let mut table = TableBuilder::new(contract, layout, path, part, starts[index] + 1);
+        let mut table = TableBuilder::new(contract, layout, path, starts[index] + 1);
         table.expect_rows(usize::try_from(groups[index].num_rows()).unwrap_or(0));
         let mut row_number = starts[index];
         for batch in reader {
@@ -135,7 +135,7 @@ pub fn read_parquet(
     };
     let mut parts = rows::parse_on_every_core((0..groups.len()).map(Ok), read_group)?;
     if parts.is_empty() {
-        parts.push(TableBuilder::new(contract, layout, path, 0, 1).finish());
+        parts.push(TableBuilder::new(contract, layout, path, 1).finish());
     }
     // A Parquet file is rewritten, not appended to: no hashes for appended rows.
     Ok(rows::assemble(

@@ -427,10 +427,8 @@ pub fn keep_work(
             if !hashes.is_empty() {
                 let name = format!("{}-{k}-{stamp}.hashes", extract.name);
                 let path = dir.join(&name);
-                write_buffered(&path, |file| {
-                    hashes
-                        .iter()
-                        .try_for_each(|h| file.write_all(&h.to_le_bytes()))
+                write_encoded(&path, hashes, |h, bytes| {
+                    bytes.extend_from_slice(&h.to_le_bytes());
                 })
                 .map_err(io(&path))?;
                 files.push(name);
@@ -514,26 +512,30 @@ fn read_full(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> std::io::Res
 
 /// A look-back on disk: each row's key and day, little-endian, 20 bytes a row.
 fn write_look_back(path: &Path, look_back: &LookBack) -> std::io::Result<()> {
-    write_buffered(path, |file| {
-        for &(h1, h2, day) in &look_back.rows {
-            file.write_all(&h1.to_le_bytes())?;
-            file.write_all(&h2.to_le_bytes())?;
-            file.write_all(&day.to_le_bytes())?;
-        }
-        Ok(())
+    write_encoded(path, &look_back.rows, |&(h1, h2, day), bytes| {
+        bytes.extend_from_slice(&h1.to_le_bytes());
+        bytes.extend_from_slice(&h2.to_le_bytes());
+        bytes.extend_from_slice(&day.to_le_bytes());
     })
 }
 
-/// Writes a file through a buffer: the kept numbers go to disk without a
-/// second copy of them in memory.
-fn write_buffered(
+/// Writes `items` to a file as `encode` spells each in bytes, a chunk at a
+/// time: the kept numbers go to disk without a second copy of them in memory,
+/// nor a call to write each.
+fn write_encoded<T>(
     path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    items: &[T],
+    encode: impl Fn(&T, &mut Vec<u8>),
 ) -> std::io::Result<()> {
-    let mut file = std::io::BufWriter::with_capacity(256 << 10, std::fs::File::create(path)?);
-    write(&mut file)?;
-    file.into_inner()
-        .map_err(std::io::IntoInnerError::into_error)?;
+    let mut file = std::fs::File::create(path)?;
+    let mut bytes = Vec::with_capacity(256 << 10);
+    for chunk in items.chunks(8 << 10) {
+        bytes.clear();
+        for item in chunk {
+            encode(item, &mut bytes);
+        }
+        file.write_all(&bytes)?;
+    }
     Ok(())
 }
 

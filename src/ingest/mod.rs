@@ -127,19 +127,35 @@ pub struct FileProvenance {
 /// source published a month at a time, the end of its latest month.
 pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
     use datafusion::arrow::array::AsArray;
-    use datafusion::arrow::datatypes::{DataType, Date32Type};
+    use datafusion::arrow::datatypes::{Date32Type, TimeUnit, TimestampMillisecondType};
     let contract = contract::by_name(&extract.name)?;
     let index = extract.schema.index_of(contract.period_column?).ok()?;
+    // The latest value, then its day: a day for every row would cost more than the max.
+    const MILLIS_A_DAY: i64 = 86_400_000;
     let latest = extract
         .batches
         .iter()
         .filter_map(|batch| {
-            let dates =
-                datafusion::arrow::compute::cast(batch.column(index), &DataType::Date32).ok()?;
-            datafusion::arrow::compute::max(dates.as_primitive::<Date32Type>())
+            let column = batch.column(index);
+            match column.data_type() {
+                DataType::Date32 => {
+                    datafusion::arrow::compute::max(column.as_primitive::<Date32Type>())
+                        .map(i64::from)
+                }
+                DataType::Timestamp(TimeUnit::Millisecond, _) => datafusion::arrow::compute::max(
+                    column.as_primitive::<TimestampMillisecondType>(),
+                )
+                .map(|millis| millis.div_euclid(MILLIS_A_DAY)),
+                _ => {
+                    let days = datafusion::arrow::compute::cast(column, &DataType::Date32).ok()?;
+                    datafusion::arrow::compute::max(days.as_primitive::<Date32Type>())
+                        .map(i64::from)
+                }
+            }
         })
         .max()?;
-    let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)? + chrono::Days::new(latest as u64);
+    let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+        .checked_add_signed(chrono::TimeDelta::try_days(latest)?)?;
     Some(if contract.months_without_rows_are_unpublished() {
         crate::period::Month::of(day).last_day()
     } else {
@@ -561,6 +577,76 @@ mod hashing_tests {
         assert_eq!(
             HashingReader::new(&b"abc"[..]).finish().0,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contract::{CRIMES, MENTAL_HEALTH_CONTACTS};
+    use super::*;
+
+    fn extract(contract: &Contract, csv: &str) -> Extract {
+        let parsed = rows::read_csv(
+            Path::new("t.csv"),
+            csv.as_bytes(),
+            contract,
+            &SourceConfig::default(),
+            &rows::Layout::new(contract, None),
+        )
+        .expect("a valid extract");
+        Extract {
+            name: contract.name.to_string(),
+            schema: parsed.schema,
+            batches: parsed.batches,
+            files: Vec::new(),
+            rows_loaded: parsed.rows_loaded,
+            rejects: parsed.rejects,
+            ignored_columns: parsed.ignored_columns,
+            continuation: None,
+        }
+    }
+
+    #[test]
+    fn data_runs_to_the_latest_day_of_dates_and_date_times() {
+        let crimes = extract(
+            &CRIMES,
+            "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n\
+             C1,2024-03-09,burglary,cambridge,,,no,no,,\n\
+             C2,2024-11-30,burglary,cambridge,,,no,no,,\n\
+             C3,1969-12-31,burglary,cambridge,,,no,no,,\n",
+        );
+        assert_eq!(
+            data_to(&crimes),
+            chrono::NaiveDate::from_ymd_opt(2024, 11, 30)
+        );
+        // The latest contact late in its day; before 1970 too, whose days count down.
+        let contacts = |times: &[&str]| {
+            let rows: String = times
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("M{i},{t},fenland,street_triage,,,\n"))
+                .collect();
+            extract(
+                &MENTAL_HEALTH_CONTACTS,
+                &format!(
+                    "contact_ref,contact_time,district,contact_type,place_of_safety,age,minutes_in_police_care\n{rows}"
+                ),
+            )
+        };
+        let latest = contacts(&[
+            "2024-01-31T23:59:59",
+            "2023-12-01T00:00:00",
+            "2024-01-31 00:00:01",
+        ]);
+        assert_eq!(
+            data_to(&latest),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 31)
+        );
+        let early = contacts(&["1969-12-31T23:59:59", "1969-06-01T12:00:00"]);
+        assert_eq!(
+            data_to(&early),
+            chrono::NaiveDate::from_ymd_opt(1969, 12, 31)
         );
     }
 }

@@ -12,8 +12,8 @@
 # 4. times the incremental case: a month of rows appended to every extract
 #    since the last evaluation, which kept its work (results checked
 #    byte-identical to the full run's);
-# 5. with --scale-100, one `mos run` at scale 100 (60 million crimes), and one
-#    at scale 10 from disk like it (page cache dropped, as root);
+# 5. with --scale-100, `mos run` at scale 100 (60 million crimes) and at scale
+#    10, alternating run by run, both from disk (page cache dropped, as root);
 # 6. writes benches/results/vs_duckdb.csv (every run) and
 #    benches/results/vs_duckdb.md (medians, spread and ratios, with the machine).
 set -euo pipefail
@@ -30,7 +30,7 @@ work="${TMPDIR:-/tmp}/mos-vs-duckdb"
 out=benches/results
 mkdir -p "$work" "$out"
 runs_csv="$out/vs_duckdb.csv"
-echo "dataset,format,engine,run,wall_s,peak_kib" >"$runs_csv"
+echo "dataset,format,engine,run,wall_s,peak_kib,user_s,system_s" >"$runs_csv"
 
 # timed NAME ENGINE RUN -- command...: appends a row to the runs CSV.
 timed() {
@@ -38,10 +38,12 @@ timed() {
   shift 5
   local log="$work/time.log"
   /usr/bin/time -v "$@" >"$work/stdout.log" 2>"$log" || { cat "$log" >&2; exit 1; }
-  local wall peak
+  local wall peak user system
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$log")
   peak=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
-  echo "$dataset,$format,$engine,$run,$wall,$peak" >>"$runs_csv"
+  user=$(awk -F': ' '/User time/ { print $2 }' "$log")
+  system=$(awk -F': ' '/System time/ { print $2 }' "$log")
+  echo "$dataset,$format,$engine,$run,$wall,$peak,$user,$system" >>"$runs_csv"
   printf '  %-12s %-8s %-7s run %s: %6.2f s, %8d KiB\n' "$dataset" "$format" "$engine" "$run" "$wall" "$peak"
 }
 
@@ -121,15 +123,19 @@ if $scale_100; then
   [ -f "$dir/.done" ] || { rm -rf "$dir"; "$mos" generate --out "$dir" --scale 100 --years 10 >/dev/null; touch "$dir/.done"; }
   # Scale 100's 7 GB cannot stay in this machine's page cache between runs, so
   # it is read from disk; scale 10 is also timed from disk (caches dropped, as
-  # root) so that the growth compares like with like.
+  # root) so that the growth compares like with like. The two alternate run by
+  # run, as mos and DuckDB do: a shared machine's speed drifts over minutes.
   drop_caches() { sync && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; }
-  rm -rf "$work/snapshots/.kept-work"
-  drop_caches && timed scale-10-cold csv mos 1 -- "$mos" run --data "$work/scale-10-csv" --out "$work/mos.csv" --snapshots "$work/snapshots"
-  rm -rf "$work/snapshots/.kept-work"
-  drop_caches || true
-  # May not fit in memory: a failure here is reported, and the table is still written.
-  ( timed scale-100 csv mos 1 -- "$mos" run --data "$dir" --out "$work/scale100.csv" --snapshots "$work/snapshots" ) ||
-    echo "  scale 100 did not complete (see the time log above)"
+  for run in $(seq "$runs"); do
+    rm -rf "$work/snapshots/.kept-work"
+    drop_caches || true
+    timed scale-10-cold csv mos "$run" -- "$mos" run --data "$work/scale-10-csv" --out "$work/mos.csv" --snapshots "$work/snapshots"
+    rm -rf "$work/snapshots/.kept-work"
+    drop_caches || true
+    # May not fit in memory: a failure here is reported, and the table is still written.
+    ( timed scale-100 csv mos "$run" -- "$mos" run --data "$dir" --out "$work/scale100.csv" --snapshots "$work/snapshots" ) ||
+      { echo "  scale 100 did not complete (see the time log above)"; break; }
+  done
 fi
 
 python3 - "$runs_csv" "$out/vs_duckdb.md" <<'PY'
@@ -137,8 +143,10 @@ import csv, statistics, subprocess, sys
 from collections import defaultdict
 rows = list(csv.DictReader(open(sys.argv[1])))
 by = defaultdict(list)
+cpu_time = defaultdict(list)
 for r in rows:
     by[(r["dataset"], r["format"], r["engine"])].append((float(r["wall_s"]), int(r["peak_kib"])))
+    cpu_time[(r["dataset"], r["format"], r["engine"])].append((float(r["user_s"]), float(r["system_s"])))
 def summary(key):
     runs = by.get(key)
     if not runs:
@@ -169,12 +177,18 @@ inc, full = summary(("incremental", "csv", "mos")), summary(("scale-10", "csv", 
 if inc and full:
     lines += ["", f"Incremental month (scale 10, CSV): {inc[0]:.2f} s median ({inc[1]:.2f}–{inc[2]:.2f}), {100 * inc[0] / full[0]:.1f}% of a full evaluation."]
 big, cold = summary(("scale-100", "csv", "mos")), summary(("scale-10-cold", "csv", "mos"))
-if big and full:
-    lines += [f"Scale 100 (CSV): {big[0]:.2f} s, {big[3] / 1024 / 1024:.1f} GiB peak; "
-              f"{big[0] / full[0]:.1f}× the time and {big[3] / full[3]:.1f}× the memory of scale 10."]
 if big and cold:
-    lines += [f"Both read from disk (page cache dropped): scale 10 {cold[0]:.2f} s, scale 100 "
-              f"{big[0] / cold[0]:.1f}× that."]
+    # Run i of scale 100 against run i of scale 10, taken one after the other.
+    walls = lambda key: [w for w, _ in by[key]]
+    pairs = [b / c for b, c in zip(walls(("scale-100", "csv", "mos")), walls(("scale-10-cold", "csv", "mos")))]
+    med = lambda key, i: statistics.median(t[i] for t in cpu_time[key])
+    big_key, cold_key = ("scale-100", "csv", "mos"), ("scale-10-cold", "csv", "mos")
+    lines += [f"Scale 100 (CSV, 60 million crimes) against scale 10, alternating {len(pairs)} runs, both read from "
+              f"disk (page cache dropped): {big[0]:.2f} s ({big[1]:.2f}–{big[2]:.2f}) against {cold[0]:.2f} s "
+              f"({cold[1]:.2f}–{cold[2]:.2f}), {big[0] / cold[0]:.1f}× the time (run by run "
+              f"{min(pairs):.1f}–{max(pairs):.1f}×); CPU time user {med(big_key, 0) / med(cold_key, 0):.1f}×, "
+              f"system {med(big_key, 1) / med(cold_key, 1):.1f}×; peak {big[3] / 1024 / 1024:.1f} GiB, "
+              f"{big[3] / cold[3]:.1f}× the memory."]
 open(sys.argv[2], "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

@@ -926,9 +926,16 @@ fn repeated_hashes(runs: &[&BucketedHashes], keep_hashes: bool) -> (Vec<u64>, Op
     let mut hashes = vec![0u64; if keep_hashes { total } else { 0 }];
     let mut places: Vec<Vec<&mut [u64]>> = (0..cores).map(|_| Vec::new()).collect();
     if keep_hashes {
+        // Summed a run at a time, reading each run's bucket starts in order: a
+        // stretch at a time would visit every run for each, out of cache.
+        let mut sizes = vec![0usize; stretches];
+        for run in runs {
+            for (s, size) in sizes.iter_mut().enumerate() {
+                *size += run.stretch(s, bits).len();
+            }
+        }
         let mut rest = hashes.as_mut_slice();
-        for s in 0..stretches {
-            let size = runs.iter().map(|run| run.stretch(s, bits).len()).sum();
+        for (s, size) in sizes.into_iter().enumerate() {
             let (place, later) = std::mem::take(&mut rest).split_at_mut(size);
             places[s % cores].push(place);
             rest = later;

@@ -192,10 +192,14 @@ pub async fn evaluate(
     release_freed_memory();
     progress("evaluating measures");
     let (results, counted) = crate::engine::evaluate(&measures, &extracts, peers.as_ref()).await?;
+    let data_to: std::collections::HashMap<String, Option<chrono::NaiveDate>> = extracts
+        .iter()
+        .map(|e| (e.name.clone(), crate::ingest::data_to(e)))
+        .collect();
     if let Some(dir) = kept_work {
         let fresh = crate::incremental::Fresh {
             extracts: &extracts,
-            data_to: &Default::default(),
+            data_to: &data_to,
             counted: &counted,
         };
         // Results stand without kept work: the next evaluation is then full.
@@ -208,7 +212,7 @@ pub async fn evaluate(
     }
     let summaries = extracts
         .iter()
-        .map(|e| summary(e, crate::ingest::data_to(e)))
+        .map(|e| summary(e, data_to[&e.name]))
         .collect();
     Ok((finished(results, summaries, warnings), extracts))
 }

@@ -137,21 +137,14 @@ pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
         .iter()
         .filter_map(|batch| {
             let column = batch.column(index);
-            match column.data_type() {
-                DataType::Date32 => {
-                    datafusion::arrow::compute::max(column.as_primitive::<Date32Type>())
-                        .map(i64::from)
-                }
-                DataType::Timestamp(TimeUnit::Millisecond, _) => datafusion::arrow::compute::max(
-                    column.as_primitive::<TimestampMillisecondType>(),
-                )
-                .map(|millis| millis.div_euclid(MILLIS_A_DAY)),
-                _ => {
-                    let days = datafusion::arrow::compute::cast(column, &DataType::Date32).ok()?;
-                    datafusion::arrow::compute::max(days.as_primitive::<Date32Type>())
-                        .map(i64::from)
-                }
+            if let DataType::Timestamp(TimeUnit::Millisecond, _) = column.data_type() {
+                let latest = column.as_primitive::<TimestampMillisecondType>();
+                return datafusion::arrow::compute::max(latest)
+                    .map(|millis| millis.div_euclid(MILLIS_A_DAY));
             }
+            // A date column (which the cast leaves as it is), or another type read as dates.
+            let days = datafusion::arrow::compute::cast(column, &DataType::Date32).ok()?;
+            datafusion::arrow::compute::max(days.as_primitive::<Date32Type>()).map(i64::from)
         })
         .max()?;
     let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?

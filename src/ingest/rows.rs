@@ -844,9 +844,9 @@ pub(super) fn assemble(
         let runs: Vec<&BucketedHashes> = parts.iter().map(|p| &p.hashes[k].1).collect();
         let (repeated, hashes) = repeated_hashes(&runs, keep_hashes);
         if !repeated.is_empty() {
-            let place = layout.built[column].expect("unique columns are built");
+            let built = layout.built[column].expect("unique columns are built");
             duplicates.extend(
-                rows_repeating(&parts, place, &repeated)
+                rows_repeating(&parts, built, &repeated)
                     .into_iter()
                     .map(|(row, first)| (row, column, first)),
             );

@@ -9,7 +9,7 @@ use std::path::Path;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
-    /// "Cambridgeshire and Peterborough"
+    /// "Northshire and Eastby"
     pub area: String,
     /// "Police and Crime Plan 2021-2025"
     pub plan: String,

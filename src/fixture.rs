@@ -10,7 +10,7 @@
 //! [extracts]
 //! crimes = """
 //! recorded_date,district,domestic_abuse
-//! 2024-12-01,fenland,true
+//! 2024-12-01,north_vale,true
 //! """
 //! [[expect]]
 //! period = "2024-12"
@@ -148,7 +148,7 @@ pub async fn run_one(file: &SourceText, measures: &MeasureSet) -> TestOutcome {
         );
         return outcome;
     };
-    let result = match evaluate_on_fixture(file, &raw, measure).await {
+    let result = match evaluate_on_fixture(file, &raw, measure, measures).await {
         Ok(result) => result,
         Err(diagnostics) => {
             outcome.failures = diagnostics;
@@ -172,11 +172,13 @@ async fn evaluate_on_fixture(
     file: &SourceText,
     raw: &RawTest,
     measure: &crate::definition::Measure,
+    measures: &MeasureSet,
 ) -> Result<MeasureResult, Vec<Diagnostic>> {
+    let catalog = &measures.catalog;
     let whole = |message: String| vec![Diagnostic::whole_file(&file.path, message)];
     let scratch = tempfile::tempdir().map_err(|e| whole(e.to_string()))?;
     for (source, csv) in &raw.extracts {
-        let Some(contract) = contract::by_name(source) else {
+        let Some(contract) = catalog.contract(source) else {
             return Err(vec![Diagnostic::at(
                 file,
                 csv.span(),
@@ -188,11 +190,10 @@ async fn evaluate_on_fixture(
         std::fs::write(scratch.path().join(format!("{source}.csv")), filled)
             .map_err(|e| whole(e.to_string()))?;
     }
-    let set = MeasureSet {
-        measures: vec![measure.clone()],
-    };
+    let set = measures.with_measures(vec![measure.clone()]);
     // Every row must load: a rejected fixture row is a mistake in the test.
-    let extracts = crate::ingest::load_extracts(scratch.path(), &set.sources(), Some(1.0))
+    let known = set.catalog.contracts();
+    let extracts = crate::ingest::load_extracts(scratch.path(), &set.contracts(), known, Some(1.0))
         .map_err(|e| whole(e.to_string()))?;
     let mut rejected = Vec::new();
     for extract in &extracts {
@@ -227,7 +228,7 @@ async fn evaluate_on_fixture(
 
 /// The fixture CSV with every contract column: the given ones as written, the
 /// rest filled so the row meets the contract where it can.
-fn fill_columns(contract: &contract::Contract, csv: &str) -> Result<String, String> {
+fn fill_columns(contract: &'static contract::Contract, csv: &str) -> Result<String, String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(csv.trim().as_bytes());
@@ -254,9 +255,8 @@ fn fill_columns(contract: &contract::Contract, csv: &str) -> Result<String, Stri
             contract.name
         ));
     }
-    let mut out = csv::Writer::from_writer(Vec::new());
     let names: Vec<&str> = contract.columns.iter().map(|c| c.name).collect();
-    out.write_record(&names).map_err(|e| e.to_string())?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("fixture row {}: {e}", n + 1))?;
         let given = |name: &str| {
@@ -266,59 +266,85 @@ fn fill_columns(contract: &contract::Contract, csv: &str) -> Result<String, Stri
                 .and_then(|i| record.get(i))
         };
         let period_date = contract.period_column.and_then(given).unwrap_or_default();
-        let neutral = |c: &contract::ColumnSpec| match c.ty {
-            ColumnType::Bool => "false".to_string(),
-            ColumnType::Int { min, .. } => min.to_string(),
-            ColumnType::Enum(values) | ColumnType::EnumSet(values) => values[0].into(),
-            // Other dates take the row's period date.
-            ColumnType::Date | ColumnType::DateTime => period_date.to_string(),
-            ColumnType::Text => format!("fixture-{}", n + 1),
-        };
-        let mut row: Vec<String> = contract
+        let row: Vec<String> = contract
             .columns
             .iter()
             .map(|c| match given(c.name) {
                 Some(value) => value.to_string(),
                 None if c.nullable && !c.unique => String::new(),
-                None => neutral(c),
+                None => neutral(c, n, period_date),
             })
             .collect();
-        // A column left out that a row rule requires (a crime's reference when
-        // `is_crime` is true, say) is filled too.
-        let value_of = |row: &[String], name: &str| {
-            names
-                .iter()
-                .position(|c| *c == name)
-                .map(|i| row[i].trim().to_lowercase())
-                .unwrap_or_default()
-        };
-        for rule in contract.row_rules {
-            let (column, required) = match *rule {
-                contract::RowRule::PresentIffTrue { column, when } => (
-                    column,
-                    matches!(value_of(&row, when).as_str(), "true" | "y" | "yes" | "1"),
-                ),
-                contract::RowRule::PresentIffPresent { column, when } => {
-                    (column, !value_of(&row, when).is_empty())
-                }
-                contract::RowRule::PresentIffOneOf {
-                    column,
-                    when,
-                    values,
-                } => (column, values.contains(&value_of(&row, when).as_str())),
-                _ => continue,
+        rows.push(row);
+    }
+    // A column left out that a row rule requires (a crime's reference when
+    // `is_crime` is true, say) is filled, or emptied where a rule wants it
+    // empty: each rejected cell the fixture did not give is turned over, until
+    // no such cell is rejected.
+    let written = |rows: &[Vec<String>]| -> Result<String, String> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        // Headed as the force's files are (a column's `from` name).
+        let file_names: Vec<&str> = names
+            .iter()
+            .map(|n| contract.reading.columns.get(*n).map_or(*n, String::as_str))
+            .collect();
+        out.write_record(&file_names).map_err(|e| e.to_string())?;
+        for row in rows {
+            out.write_record(row).map_err(|e| e.to_string())?;
+        }
+        String::from_utf8(out.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    };
+    for _ in 0..=contract.row_rules.len() {
+        let text = written(&rows)?;
+        let rejects = crate::ingest::rejects_of_csv(Path::new("fixture.csv"), &text, contract)
+            .map_err(|e| e.to_string())?;
+        let mut turned = false;
+        for reject in rejects {
+            let (Some(row), Some(c)) = (
+                (reject.line as usize).checked_sub(2),
+                names.iter().position(|n| *n == reject.column),
+            ) else {
+                continue;
             };
-            if let (true, None, Some(i)) = (
-                required,
-                given(column),
-                names.iter().position(|c| *c == column),
-            ) {
-                row[i] = neutral(&contract.columns[i]);
+            if header.iter().any(|h| h == names[c]) || row >= rows.len() {
+                continue;
+            }
+            let spec = &contract.columns[c];
+            let cell = &mut rows[row][c];
+            if cell.is_empty() {
+                let period_date = contract
+                    .period_column
+                    .and_then(|p| names.iter().position(|n| *n == p))
+                    .map(|p| rows[row][p].clone())
+                    .unwrap_or_default();
+                rows[row][c] = neutral(spec, row, &period_date);
+                turned = true;
+            } else if spec.nullable {
+                cell.clear();
+                turned = true;
             }
         }
-        out.write_record(&row).map_err(|e| e.to_string())?;
+        if !turned {
+            break;
+        }
     }
-    String::from_utf8(out.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    written(&rows)
+}
+
+/// A value of column `c` that meets its contract, for fixture row `n` (from 0)
+/// whose period date is `period_date`.
+fn neutral(c: &contract::ColumnSpec, n: usize, period_date: &str) -> String {
+    match c.ty {
+        ColumnType::Bool => "false".to_string(),
+        ColumnType::Int { min, max } => min.max(0).min(max).to_string(),
+        ColumnType::Decimal => "0".to_string(),
+        ColumnType::Enum(vocabulary) | ColumnType::EnumSet(vocabulary) => {
+            vocabulary.values[0].into()
+        }
+        // Other dates take the row's period date.
+        ColumnType::Date | ColumnType::DateTime => period_date.to_string(),
+        ColumnType::Text => format!("fixture-{}", n + 1),
+    }
 }
 
 /// Where CSV line `line` (the header is line 1) of a fixture sits in the test file.

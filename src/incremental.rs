@@ -47,7 +47,13 @@ pub fn fingerprint(
     keep.sort();
     text.push_str(&format!("{keep:?}\n"));
     text.push_str(&std::fs::read_to_string(data_dir.join("sources.toml")).unwrap_or_default());
-    crate::definition::sha256_hex(text.as_bytes())
+    // The declarations of what is read (columns, types, rules, districts).
+    for name in sources {
+        if let Some(c) = measures.catalog.contract(name) {
+            text.push_str(&format!("{name} {}\n", c.sha256));
+        }
+    }
+    crate::common::sha256_hex(text.as_bytes())
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -149,14 +155,14 @@ impl Kept {
         if !same_measures {
             return Ok(None);
         }
-        let config = SourcesConfig::read(data_dir)?;
+        let config = SourcesConfig::read(data_dir, measures.catalog.contracts())?;
         let bound = bound
             .or(config.max_reject_share)
             .unwrap_or(crate::ingest::DEFAULT_MAX_REJECT_SHARE);
         // Every file the kept work read must still start with what it read.
         let mut appendable = Vec::new();
         for name in names {
-            let Some(contract) = contract::by_name(name) else {
+            let Some(contract) = measures.catalog.contract(name) else {
                 return Ok(None);
             };
             if contract.period_column.is_none() {
@@ -165,7 +171,7 @@ impl Kept {
             let Some(kept) = self.manifest.sources.iter().find(|s| s.name == *name) else {
                 return Ok(None);
             };
-            let path = crate::ingest::extract_path(data_dir, contract, &config.source(name))?;
+            let path = crate::ingest::extract_path(data_dir, contract, &config.source(contract))?;
             if path != kept.path || crate::ingest::is_parquet(&path) {
                 return Ok(None);
             }
@@ -233,7 +239,7 @@ impl Kept {
         config: &SourcesConfig,
         bound: f64,
         peers: Option<&crate::peers::PeerGroups>,
-        appendable: &[(&contract::Contract, &KeptSource)],
+        appendable: &[(&'static contract::Contract, &KeptSource)],
     ) -> Result<Option<Appended>, crate::pipeline::Error> {
         // The rows appended to each, read side by side, and the kept counts.
         let (appended, counted) = tokio::task::block_in_place(|| {
@@ -242,7 +248,7 @@ impl Kept {
                 let reading: Vec<_> = appendable
                     .iter()
                     .map(|&(contract, kept)| {
-                        let config = config.source(contract.name);
+                        let config = config.source(contract);
                         scope.spawn(move || {
                             let keep = keep.get(contract.name);
                             let extract = crate::ingest::read_appended(
@@ -273,9 +279,9 @@ impl Kept {
         let mut extracts = Vec::with_capacity(names.len());
         let mut data_to = HashMap::new();
         for name in names {
-            let contract = contract::by_name(name).expect("checked above");
+            let contract = measures.catalog.contract(name).expect("checked above");
             if contract.period_column.is_none() {
-                let config = config.source(name);
+                let config = config.source(contract);
                 extracts.push(crate::ingest::load_extract(
                     data_dir, contract, &config, bound, None,
                 )?);
@@ -408,9 +414,7 @@ pub fn keep_work(
     );
     let mut sources = Vec::new();
     for extract in extracts {
-        let with_period =
-            contract::by_name(&extract.name).is_some_and(|c| c.period_column.is_some());
-        if !with_period {
+        if extract.contract.period_column.is_none() {
             continue;
         }
         let (Some(continuation), [file]) = (&extract.continuation, extract.files.as_slice()) else {

@@ -23,6 +23,7 @@
 //! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
 
 pub mod bits;
+pub mod common;
 pub mod dashboards;
 pub mod definition;
 pub mod demo;

@@ -104,8 +104,21 @@ enum Command {
         /// The token itself: a long random secret.
         token: String,
     },
-    /// Print the JSON Schema of measure definition files, for editors.
-    Schema,
+    /// Print the JSON Schema of measure definition files (or of source or force
+    /// declarations), for editors.
+    Schema {
+        /// Which files: `measure` (measures/*.toml), `source` (data/sources/*.toml)
+        /// or `force` (data/force.toml).
+        #[arg(long = "for", value_enum, default_value_t = SchemaFor::Measure)]
+        of: SchemaFor,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaFor {
+    Measure,
+    Source,
+    Force,
 }
 
 /// Where the measures and extracts come from: the same for every command.
@@ -161,7 +174,9 @@ impl Inputs {
         let set = mos::pipeline::load_measures(&self.measures)?;
         let demo = match &self.data {
             Some(_) => None,
-            None => Some(tokio::task::block_in_place(mos::pipeline::demo_data)?),
+            None => Some(tokio::task::block_in_place(|| {
+                mos::pipeline::demo_data(&set.catalog.declarations())
+            })?),
         };
         let data_dir: &Path = self
             .data
@@ -245,12 +260,14 @@ async fn run(cli: Cli) -> Result<()> {
             if years == 0 || scale.is_nan() || scale <= 0.0 {
                 bail!("--years must be at least 1 and --scale above 0");
             }
+            let declarations = mos::ingest::Declarations::load(Path::new("."))?;
             let options = DemoOptions {
                 seed,
                 years,
                 scale,
                 format,
                 first_month: Month::new(2021, 4),
+                ..DemoOptions::for_project(&declarations)
             };
             let files = tokio::task::block_in_place(|| mos::demo::generate(&out, &options))?;
             for file in files {
@@ -279,9 +296,14 @@ async fn run(cli: Cli) -> Result<()> {
                 inputs.measures.display()
             );
             if let Some(data) = &inputs.data {
-                let names = set.sources();
+                let contracts = set.contracts();
                 let extracts = tokio::task::block_in_place(|| {
-                    mos::ingest::load_extracts(data, &names, inputs.max_reject_share)
+                    mos::ingest::load_extracts(
+                        data,
+                        &contracts,
+                        set.catalog.contracts(),
+                        inputs.max_reject_share,
+                    )
                 })?;
                 for e in &extracts {
                     report_extract(e);
@@ -429,11 +451,13 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{name} {}", mos::web::auth::hash_token(&token));
             Ok(())
         }
-        Command::Schema => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&mos::definition::json_schema())?
-            );
+        Command::Schema { of } => {
+            let schema = match of {
+                SchemaFor::Measure => mos::definition::json_schema(),
+                SchemaFor::Source => mos::ingest::declared::json_schemas()["source"].clone(),
+                SchemaFor::Force => mos::ingest::declared::json_schemas()["force"].clone(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(())
         }
     }

@@ -4,7 +4,7 @@
 //! Forces are named as police.uk's `Falls within` names them.
 //!
 //! ```toml
-//! force = "Cambridgeshire Constabulary"
+//! force = "Northshire Police"
 //! [groups.most_similar]
 //! title = "Most similar group"
 //! forces = ["Bedfordshire Police", "Hertfordshire Constabulary"]

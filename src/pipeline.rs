@@ -13,6 +13,8 @@ pub enum Error {
     #[error(transparent)]
     Ingest(#[from] IngestError),
     #[error(transparent)]
+    Declaration(#[from] crate::ingest::DeclarationError),
+    #[error(transparent)]
     Engine(#[from] EngineError),
     #[error(transparent)]
     Write(#[from] crate::results::WriteError),
@@ -83,9 +85,22 @@ impl Evaluation {
     }
 }
 
-/// Reads and validates the measures of a folder against the contract sources.
-pub fn load_measures(dir: &Path) -> Result<MeasureSet, DefinitionError> {
-    crate::definition::load_dir(dir, &SourceCatalog::contracts())
+/// Reads and validates the measures of a folder against the sources the
+/// project in the working folder declares (`data/`, else those shipped).
+pub fn load_measures(dir: &Path) -> Result<MeasureSet, Error> {
+    let declarations = crate::ingest::Declarations::load(Path::new("."))?;
+    load_measures_declared(dir, &declarations)
+}
+
+/// Reads and validates the measures of a folder against `declarations`.
+pub fn load_measures_declared(
+    dir: &Path,
+    declarations: &crate::ingest::Declarations,
+) -> Result<MeasureSet, Error> {
+    Ok(crate::definition::load_dir(
+        dir,
+        &SourceCatalog::of(declarations),
+    )?)
 }
 
 /// Loads the extracts the measures need from `data_dir` and evaluates every measure.
@@ -103,11 +118,18 @@ pub async fn evaluate(
     progress("loading extracts");
     let mut names = measures.sources();
     let mut warnings = Vec::new();
-    let population = crate::ingest::contract::POPULATION.name;
+    let population = crate::ingest::contract::POPULATION;
     let mut measures = std::borrow::Cow::Borrowed(measures);
     // Population is a reference table, not an extract: without it, rates are left
     // out (with a warning) and every other measure is still evaluated.
-    if names.contains(&population) && !crate::ingest::extract_present(data_dir, population) {
+    let catalog = measures.catalog.clone();
+    let known = catalog.contracts().to_vec();
+    let present = |name: &str| {
+        catalog
+            .contract(name)
+            .is_some_and(|c| crate::ingest::extract_present(data_dir, c, &known))
+    };
+    if names.contains(&population) && !present(population) {
         names.retain(|n| *n != population);
         let (rates, others): (Vec<_>, Vec<_>) = measures.measures.iter().cloned().partition(|m| {
             matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) && m.peer_group.is_none()
@@ -121,21 +143,61 @@ pub async fn evaluate(
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        measures = std::borrow::Cow::Owned(MeasureSet { measures: others });
+        measures = std::borrow::Cow::Owned(measures.with_measures(others));
+    }
+    // A force adopts sources one at a time: the measures of a source with no
+    // extract in the folder are left out, with a warning, unless none is left.
+    let absent: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| {
+            measures
+                .catalog
+                .contract(n)
+                .is_some_and(|c| c.period_column.is_some())
+        })
+        .filter(|n| !present(n))
+        .collect();
+    if !absent.is_empty() {
+        let (left_out, kept): (Vec<_>, Vec<_>) = measures
+            .measures
+            .iter()
+            .cloned()
+            .partition(|m| absent.contains(&m.source.as_str()));
+        if kept.is_empty() {
+            return Err(IngestError::MissingFile {
+                source_name: absent[0].to_string(),
+                dir: data_dir.to_path_buf(),
+            }
+            .into());
+        }
+        for source in &absent {
+            let ids: Vec<&str> = left_out
+                .iter()
+                .filter(|m| m.source == *source)
+                .map(|m| m.id.as_str())
+                .collect();
+            warnings.push(format!(
+                "no extract for `{source}` in {}: its measures are left out ({})",
+                data_dir.display(),
+                ids.join(", ")
+            ));
+        }
+        names.retain(|n| !absent.contains(n));
+        measures = std::borrow::Cow::Owned(measures.with_measures(kept));
+        names = measures_sources_kept(&names, &measures);
     }
     // Peer comparisons need the peer groups and every force's population; without
     // them those measures are left out, with a warning, like rates without population.
     let peers = crate::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
-    let force_population = crate::ingest::contract::FORCE_POPULATION.name;
+    let force_population = crate::ingest::contract::FORCE_POPULATION;
     let peer_measures: Vec<String> = measures
         .measures
         .iter()
         .filter(|m| m.peer_group.is_some())
         .map(|m| m.id.clone())
         .collect();
-    if !peer_measures.is_empty()
-        && (peers.is_none() || !crate::ingest::extract_present(data_dir, force_population))
-    {
+    if !peer_measures.is_empty() && (peers.is_none() || !present(force_population)) {
         names.retain(|n| *n != force_population);
         warnings.push(format!(
             "no {} with {}.csv in {}: peer comparisons left out ({})",
@@ -144,20 +206,24 @@ pub async fn evaluate(
             data_dir.display(),
             peer_measures.join(", ")
         ));
-        measures = std::borrow::Cow::Owned(MeasureSet {
-            measures: measures
-                .measures
-                .iter()
-                .filter(|m| m.peer_group.is_none())
-                .cloned()
-                .collect(),
-        });
+        let kept = measures
+            .measures
+            .iter()
+            .filter(|m| m.peer_group.is_none())
+            .cloned()
+            .collect();
+        measures = std::borrow::Cow::Owned(measures.with_measures(kept));
     }
     // Only the columns the measures read are held in memory (all are checked).
     // A reference table is read whole.
     let keep = names
         .iter()
-        .filter(|n| crate::ingest::contract::by_name(n).is_some_and(|c| c.period_column.is_some()))
+        .filter(|n| {
+            measures
+                .catalog
+                .contract(n)
+                .is_some_and(|c| c.period_column.is_some())
+        })
         .filter_map(|n| Some((n.to_string(), measures.columns_read(n)?)))
         .collect();
     let fingerprint = crate::incremental::fingerprint(&measures, &names, &keep, data_dir);
@@ -186,8 +252,12 @@ pub async fn evaluate(
         }
         progress("the kept work no longer holds: evaluating in full");
     }
+    let contracts: Vec<_> = names
+        .iter()
+        .filter_map(|n| measures.catalog.contract(n))
+        .collect();
     let mut extracts = tokio::task::block_in_place(|| {
-        crate::ingest::load_extracts_keeping(data_dir, &names, max_reject_share, &keep)
+        crate::ingest::load_extracts_keeping(data_dir, &contracts, &known, max_reject_share, &keep)
     })?;
     release_freed_memory();
     progress("evaluating measures");
@@ -215,6 +285,17 @@ pub async fn evaluate(
         .map(|e| summary(e, data_to[&e.name]))
         .collect();
     Ok((finished(results, summaries, warnings), extracts))
+}
+
+/// The sources still read once measures are left out: those some measure
+/// that is kept reads (a population table only while a rate is kept).
+fn measures_sources_kept<'a>(names: &[&'a str], measures: &MeasureSet) -> Vec<&'a str> {
+    let needed = measures.sources();
+    names
+        .iter()
+        .copied()
+        .filter(|n| needed.contains(n))
+        .collect()
 }
 
 fn summary(e: &Extract, data_to: Option<chrono::NaiveDate>) -> ExtractSummary {
@@ -263,7 +344,7 @@ fn release_freed_memory() {
 
 /// The embedded demo data: the generator's output for its fixed seed, made
 /// afresh into a temporary folder that lives as long as the returned guard.
-pub fn demo_data() -> Result<tempfile::TempDir, Error> {
+pub fn demo_data(declarations: &crate::ingest::Declarations) -> Result<tempfile::TempDir, Error> {
     let dir = tempfile::Builder::new()
         .prefix("mos-demo-")
         .tempdir()
@@ -271,7 +352,10 @@ pub fn demo_data() -> Result<tempfile::TempDir, Error> {
             path: std::env::temp_dir(),
             source,
         })?;
-    crate::demo::generate(dir.path(), &crate::demo::DemoOptions::default())?;
+    crate::demo::generate(
+        dir.path(),
+        &crate::demo::DemoOptions::for_project(declarations),
+    )?;
     Ok(dir)
 }
 

@@ -55,7 +55,7 @@ fn demo_without_last_month(scale: f64) -> (tempfile::TempDir, Vec<(PathBuf, Vec<
     };
     mos::demo::generate(dir.path(), &options).unwrap();
     let mut months = Vec::new();
-    for contract in mos::ingest::contract::ALL {
+    for contract in &mos::ingest::Declarations::shipped().sources {
         let (Some(period), path) = (
             contract.period_column,
             dir.path().join(format!("{}.csv", contract.name)),

@@ -323,7 +323,9 @@ fn a_police_uk_file_without_its_columns_is_refused_by_name() {
         "Crime ID,Month,Reported by\nx,2024-01,Force\n",
     )
     .unwrap();
-    let err = mos::ingest::load_extracts(dir.path(), &["police_uk"], None)
+    let shipped = mos::ingest::Declarations::shipped();
+    let police_uk = shipped.source("police_uk").unwrap();
+    let err = mos::ingest::load_extracts(dir.path(), &[police_uk], &shipped.sources, None)
         .err()
         .unwrap();
     assert!(

@@ -2,18 +2,16 @@
 //! positions, validated once (every error collected), then handed on as
 //! `Measure`s that cannot be invalid.
 
-mod diagnostic;
 mod raw;
 mod validate;
 
-pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
+pub use crate::common::{Diagnostic, SourceText, did_you_mean, hex, sha256_hex};
 pub use raw::{Access, Grain, Kind, RawMeasure, Theme};
-pub use validate::REPEAT_COLUMN;
 pub(crate) use validate::literal_prefix;
+pub use validate::{REPEAT_COLUMN, columns_named};
 
 use crate::period::{Month, Period};
 use crate::stats::Polarity;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The Police and Crime Plan's objectives.
@@ -213,13 +211,30 @@ impl Measure {
     }
 }
 
-/// Every measure of a folder, in id order.
+/// Every measure of a folder, in id order, with the sources they were checked against.
 #[derive(Debug, Clone, Default)]
 pub struct MeasureSet {
     pub measures: Vec<Measure>,
+    pub catalog: crate::ingest::SourceCatalog,
 }
 
 impl MeasureSet {
+    /// The same sources, with other measures.
+    pub fn with_measures(&self, measures: Vec<Measure>) -> MeasureSet {
+        MeasureSet {
+            measures,
+            catalog: self.catalog.clone(),
+        }
+    }
+
+    /// The contracts of the sources the measures read.
+    pub fn contracts(&self) -> Vec<&'static crate::ingest::contract::Contract> {
+        self.sources()
+            .into_iter()
+            .filter_map(|name| self.catalog.contract(name))
+            .collect()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Measure> {
         self.measures.iter().find(|m| m.id == id)
     }
@@ -233,8 +248,8 @@ impl MeasureSet {
             .filter(|m| matches!(m.kind, MeasureKind::Rate { .. }))
         {
             sources.push(match m.peer_group {
-                Some(_) => crate::ingest::contract::FORCE_POPULATION.name,
-                None => crate::ingest::contract::POPULATION.name,
+                Some(_) => crate::ingest::contract::FORCE_POPULATION,
+                None => crate::ingest::contract::POPULATION,
             });
         }
         sources.sort_unstable();
@@ -364,19 +379,13 @@ pub fn parse_all(
     }
     let mut measures: Vec<Measure> = measures.into_iter().map(|(m, _, _)| m).collect();
     measures.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(MeasureSet { measures })
+    Ok(MeasureSet {
+        measures,
+        catalog: catalog.clone(),
+    })
 }
 
 /// The JSON Schema of measure files, for editors.
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(RawMeasure)).expect("schema serialises")
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hexadecimal of a digest.
-pub fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

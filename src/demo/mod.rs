@@ -1,5 +1,7 @@
-//! The deterministic demo generator: realistic extracts for the six
-//! Cambridgeshire districts, the same for the same seed on every machine.
+//! The deterministic demo generator: realistic extracts for a force's
+//! districts (by default the demo force's six, Cambridgeshire's), the same for
+//! the same seed on every machine. The one place that knows the shipped
+//! sources' columns and vocabularies by name: it writes what they declare.
 //!
 //! Volumes are weighted by population (about 60,000 crimes a year at scale 1),
 //! with seasonality, a slow trend, repeat victims, multi-strand hate incidents
@@ -10,15 +12,140 @@
 pub mod forces;
 mod rng;
 
-use crate::ingest::contract::{self, DISTRICTS, OFFENCE_GROUPS, STRANDS};
 use crate::period::Month;
 use chrono::NaiveDate;
 use rng::Rng;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-/// Mid-2021 populations of the districts (ONS estimates, rounded).
-pub const DISTRICT_POPULATION: [u64; 6] = [145_700, 87_700, 102_500, 180_800, 215_700, 162_000];
+/// The demo force's districts with their mid-2021 populations (ONS
+/// estimates, rounded).
+pub const DEMO_DISTRICTS: [(&str, u64); 6] = [
+    ("cambridge", 145_700),
+    ("east_cambridgeshire", 87_700),
+    ("fenland", 102_500),
+    ("huntingdonshire", 180_800),
+    ("peterborough", 215_700),
+    ("south_cambridgeshire", 162_000),
+];
+
+/// The offence groups of `crimes`; the first ten are victim-based crime.
+const OFFENCE_GROUPS: [&str; 14] = [
+    "violence_against_the_person",
+    "sexual_offences",
+    "robbery",
+    "burglary",
+    "vehicle_offences",
+    "theft_from_person",
+    "bicycle_theft",
+    "shoplifting",
+    "other_theft",
+    "criminal_damage_arson",
+    "drug_offences",
+    "possession_of_weapons",
+    "public_order_offences",
+    "miscellaneous_crimes_against_society",
+];
+const STRANDS: [&str; 5] = [
+    "race",
+    "religion",
+    "sexual_orientation",
+    "disability",
+    "transgender",
+];
+const SURVEY_GROUPS: [&str; 4] = ["burglary", "vehicle_crime", "violent_crime", "hate_crime"];
+const ETHNIC_GROUPS: [&str; 3] = ["white", "bme", "not_stated"];
+const REFERRAL_CATEGORIES: [&str; 5] = ["domestic_abuse", "hate", "cse", "asb", "other"];
+const RISK_LEVELS: [&str; 3] = ["standard", "medium", "high"];
+const CONTACT_TYPES: [&str; 5] = [
+    "s136_detention",
+    "s135_warrant",
+    "street_triage",
+    "concern_for_welfare",
+    "missing_person",
+];
+const PLACES_OF_SAFETY: [&str; 4] = ["health_based", "custody", "emergency_department", "other"];
+
+/// Each extract's header, as `data/sources/` declares it.
+const HEADERS: [(&str, &[&str]); 6] = [
+    (
+        "crimes",
+        &[
+            "crime_ref",
+            "recorded_date",
+            "offence_group",
+            "district",
+            "victim_id",
+            "victim_age",
+            "domestic_abuse",
+            "cse",
+            "outcome_type",
+            "outcome_date",
+        ],
+    ),
+    (
+        "victim_satisfaction",
+        &[
+            "response_id",
+            "crime_ref",
+            "interview_date",
+            "survey_group",
+            "district",
+            "whole_experience",
+            "ease_of_contact",
+            "actions_taken",
+            "kept_informed",
+            "treatment",
+            "ethnic_group",
+        ],
+    ),
+    (
+        "victim_contacts",
+        &[
+            "referral_id",
+            "victim_id",
+            "referral_date",
+            "category",
+            "risk_level",
+            "district",
+            "marac",
+        ],
+    ),
+    (
+        "hate_incidents",
+        &[
+            "incident_ref",
+            "reported_date",
+            "district",
+            "strands",
+            "is_crime",
+            "crime_ref",
+            "victim_id",
+            "outcome_type",
+        ],
+    ),
+    (
+        "mental_health_contacts",
+        &[
+            "contact_ref",
+            "contact_time",
+            "district",
+            "contact_type",
+            "place_of_safety",
+            "age",
+            "minutes_in_police_care",
+        ],
+    ),
+    ("population", &["district", "year", "population"]),
+];
+
+fn header(name: &str) -> &'static [&'static str] {
+    HEADERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, h)| *h)
+        .expect("a generated extract")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -34,6 +161,10 @@ pub struct DemoOptions {
     pub scale: f64,
     pub format: Format,
     pub first_month: Month,
+    /// The districts to generate for, with their populations.
+    pub districts: Vec<(String, u64)>,
+    /// What the extracts are declared as (for reading them back as Parquet).
+    pub declarations: crate::ingest::Declarations,
 }
 
 impl Default for DemoOptions {
@@ -44,11 +175,45 @@ impl Default for DemoOptions {
             scale: 1.0,
             format: Format::Csv,
             first_month: Month::new(2021, 4),
+            districts: DEMO_DISTRICTS
+                .iter()
+                .map(|(d, p)| (d.to_string(), *p))
+                .collect(),
+            declarations: crate::ingest::Declarations::shipped().clone(),
         }
     }
 }
 
 impl DemoOptions {
+    /// Options for the districts of the project's force: a district of the demo force keeps its
+    /// population, any other gets one between 90,000 and 250,000 (the same
+    /// for the same id), so that any force's demo looks like a county's.
+    pub fn for_project(declarations: &crate::ingest::Declarations) -> Self {
+        let districts = declarations
+            .force
+            .districts
+            .iter()
+            .map(|d| {
+                let known = DEMO_DISTRICTS.iter().find(|(id, _)| *id == d.id);
+                let people = known.map_or_else(
+                    || {
+                        let hash =
+                            d.id.bytes()
+                                .fold(0u64, |h, b| h.wrapping_mul(0x100_0000_01b3) ^ u64::from(b));
+                        90_000 + (hash % 160) * 1_000
+                    },
+                    |(_, p)| *p,
+                );
+                (d.id.clone(), people)
+            })
+            .collect();
+        DemoOptions {
+            districts,
+            declarations: declarations.clone(),
+            ..Default::default()
+        }
+    }
+
     fn months(&self) -> impl Iterator<Item = Month> + use<> {
         let first = self.first_month;
         (0..self.years as i32 * 12).map(move |i| first + i)
@@ -123,7 +288,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
         })?;
         drop(writer);
         if options.format == Format::Parquet {
-            files.push(to_parquet(dir, name, &path)?);
+            files.push(to_parquet(dir, &options.declarations, name, &path)?);
         } else {
             files.push(path);
         }
@@ -131,9 +296,17 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     Ok(files)
 }
 
-fn to_parquet(dir: &Path, name: &str, csv_path: &Path) -> Result<PathBuf, DemoError> {
-    let contract = contract::by_name(name).expect("demo extracts follow the contracts");
-    let extract = crate::ingest::load_extract(dir, contract, &Default::default(), 0.0, None)
+fn to_parquet(
+    dir: &Path,
+    declarations: &crate::ingest::Declarations,
+    name: &str,
+    csv_path: &Path,
+) -> Result<PathBuf, DemoError> {
+    let contract = declarations
+        .source(name)
+        .ok_or_else(|| DemoError::Parquet(format!("the project declares no source `{name}`")))?;
+    let config = crate::ingest::SourceConfig::default();
+    let extract = crate::ingest::load_extract(dir, contract, &config, 0.0, None)
         .map_err(|e| DemoError::Parquet(e.to_string()))?;
     let path = dir.join(format!("{name}.parquet"));
     let file = std::fs::File::create(&path).map_err(|source| DemoError::Io {
@@ -182,7 +355,8 @@ impl Generator {
             1.0 + 0.10 * (2.0 * std::f64::consts::PI * (month.month() as f64 - 4.0) / 12.0).sin();
         let years = (month.0 - self.options.first_month.0) as f64 / 12.0;
         let trend = 1.0 + 0.02 * years;
-        self.options.scale * per_1000_year / 12.0 * DISTRICT_POPULATION[district] as f64 / 1000.0
+        self.options.scale * per_1000_year / 12.0 * self.options.districts[district].1 as f64
+            / 1000.0
             * season
             * trend
     }
@@ -197,10 +371,11 @@ impl Generator {
     }
 
     fn crimes(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
-        w.write_record(contract::CRIMES.columns.iter().map(|c| c.name))?;
-        let mut recent_victims: Vec<VecDeque<String>> = vec![VecDeque::new(); DISTRICTS.len()];
+        w.write_record(header("crimes"))?;
+        let districts = self.district_ids();
+        let mut recent_victims: Vec<VecDeque<String>> = vec![VecDeque::new(); districts.len()];
         for month in self.options.months() {
-            for (d, district) in DISTRICTS.iter().enumerate() {
+            for (d, district) in districts.iter().enumerate() {
                 let n = self.rng.poisson(self.expected(67.0, d, month));
                 for _ in 0..n {
                     let date = self.day_in(month);
@@ -296,12 +471,25 @@ impl Generator {
     }
 
     fn district(&mut self) -> usize {
-        let weights = DISTRICT_POPULATION.map(|p| p as f64);
+        let weights: Vec<f64> = self
+            .options
+            .districts
+            .iter()
+            .map(|(_, p)| *p as f64)
+            .collect();
         self.rng.weighted(&weights)
     }
 
+    fn district_ids(&self) -> Vec<String> {
+        self.options
+            .districts
+            .iter()
+            .map(|(d, _)| d.clone())
+            .collect()
+    }
+
     fn satisfaction(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
-        w.write_record(contract::VICTIM_SATISFACTION.columns.iter().map(|c| c.name))?;
+        w.write_record(header("victim_satisfaction"))?;
         let step = self.options.satisfaction_step();
         for month in self.options.months() {
             let n = self.rng.poisson(330.0 * self.options.scale);
@@ -326,13 +514,11 @@ impl Generator {
                     response_id,
                     crime_ref,
                     date.to_string(),
-                    contract::SURVEY_GROUPS[group].to_string(),
-                    DISTRICTS[district].to_string(),
+                    SURVEY_GROUPS[group].to_string(),
+                    self.options.districts[district].0.clone(),
                 ];
                 record.extend(answers);
-                record.push(
-                    contract::ETHNIC_GROUPS[self.rng.weighted(&[0.85, 0.12, 0.03])].to_string(),
-                );
+                record.push(ETHNIC_GROUPS[self.rng.weighted(&[0.85, 0.12, 0.03])].to_string());
                 w.write_record(record)?;
             }
         }
@@ -349,7 +535,7 @@ impl Generator {
     }
 
     fn contacts(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
-        w.write_record(contract::VICTIM_CONTACTS.columns.iter().map(|c| c.name))?;
+        w.write_record(header("victim_contacts"))?;
         // Monthly county referrals by category, and how often a victim returns.
         let categories = [
             (520.0, 0.32),
@@ -359,7 +545,7 @@ impl Generator {
             (200.0, 0.05),
         ];
         let mut pools: Vec<Vec<VecDeque<String>>> =
-            vec![vec![VecDeque::new(); DISTRICTS.len()]; categories.len()];
+            vec![vec![VecDeque::new(); self.options.districts.len()]; categories.len()];
         for month in self.options.months() {
             for (c, &(volume, repeat)) in categories.iter().enumerate() {
                 let n = self.rng.poisson(volume * self.options.scale);
@@ -385,10 +571,9 @@ impl Generator {
                         referral_id,
                         victim,
                         date.to_string(),
-                        contract::REFERRAL_CATEGORIES[c].to_string(),
-                        risk.map(|r| contract::RISK_LEVELS[r].to_string())
-                            .unwrap_or_default(),
-                        DISTRICTS[d].to_string(),
+                        REFERRAL_CATEGORIES[c].to_string(),
+                        risk.map(|r| RISK_LEVELS[r].to_string()).unwrap_or_default(),
+                        self.options.districts[d].0.clone(),
                         if marac { "Y" } else { "N" }.to_string(),
                     ])?;
                 }
@@ -398,12 +583,13 @@ impl Generator {
     }
 
     fn hate(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
-        w.write_record(contract::HATE_INCIDENTS.columns.iter().map(|c| c.name))?;
+        w.write_record(header("hate_incidents"))?;
         let strand_weights = [0.68, 0.07, 0.14, 0.08, 0.03];
         let new_system = self.options.recording_break();
+        let districts = self.district_ids();
         for month in self.options.months() {
             let recording = if month >= new_system { 1.35 } else { 1.0 };
-            for (d, district) in DISTRICTS.iter().enumerate() {
+            for (d, district) in districts.iter().enumerate() {
                 let n = self.rng.poisson(recording * self.expected(1.5, d, month));
                 for _ in 0..n {
                     let first = self.rng.weighted(&strand_weights);
@@ -451,12 +637,7 @@ impl Generator {
     }
 
     fn mental_health(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
-        w.write_record(
-            contract::MENTAL_HEALTH_CONTACTS
-                .columns
-                .iter()
-                .map(|c| c.name),
-        )?;
+        w.write_record(header("mental_health_contacts"))?;
         let spike = self.options.custody_spike();
         for month in self.options.months() {
             let years = (month.0 - self.options.first_month.0) as f64 / 12.0;
@@ -489,10 +670,10 @@ impl Generator {
                         time.expect("valid time")
                             .format("%Y-%m-%dT%H:%M:%S")
                             .to_string(),
-                        DISTRICTS[d].to_string(),
-                        contract::CONTACT_TYPES[t].to_string(),
+                        self.options.districts[d].0.clone(),
+                        CONTACT_TYPES[t].to_string(),
                         place
-                            .map(|p| contract::PLACES_OF_SAFETY[p].to_string())
+                            .map(|p| PLACES_OF_SAFETY[p].to_string())
                             .unwrap_or_default(),
                         age.map(|a| a.to_string()).unwrap_or_default(),
                         minutes.map(|m| m.to_string()).unwrap_or_default(),
@@ -504,10 +685,10 @@ impl Generator {
     }
 
     fn population(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
-        w.write_record(contract::POPULATION.columns.iter().map(|c| c.name))?;
+        w.write_record(header("population"))?;
         for year in self.options.first_month.year()..=self.options.last_month().year() {
-            for (d, district) in DISTRICTS.iter().enumerate() {
-                let people = DISTRICT_POPULATION[d] as f64 * 1.008_f64.powi(year - 2021);
+            for (district, population) in &self.options.districts {
+                let people = *population as f64 * 1.008_f64.powi(year - 2021);
                 w.write_record([
                     district.to_string(),
                     year.to_string(),

@@ -251,6 +251,8 @@ struct Engine {
     tables: HashMap<String, (SchemaRef, Vec<RecordBatch>)>,
     /// Spans already found, by source and date column: several measures share one.
     spans: std::sync::Mutex<HashMap<(String, String), Option<Days>>>,
+    /// The sources whose months without rows are unpublished, not empty.
+    published_by_month: std::collections::HashSet<String>,
 }
 
 impl Engine {
@@ -262,11 +264,11 @@ impl Engine {
         ctx.register_udf(month_index::udf());
         let (mut population, mut force_population) = (None, None);
         for extract in extracts {
-            if extract.name == crate::ingest::contract::POPULATION.name {
+            if extract.name == crate::ingest::contract::POPULATION {
                 population = Some(read_population(extract));
                 continue;
             }
-            if extract.name == crate::ingest::contract::FORCE_POPULATION.name {
+            if extract.name == crate::ingest::contract::FORCE_POPULATION {
                 force_population = Some(read_population(extract));
                 continue;
             }
@@ -287,7 +289,17 @@ impl Engine {
                 .map(|e| (e.name.clone(), (e.schema.clone(), e.batches.clone())))
                 .collect(),
             spans: Default::default(),
+            published_by_month: extracts
+                .iter()
+                .filter(|e| e.contract.months_without_rows_are_unpublished())
+                .map(|e| e.name.clone())
+                .collect(),
         })
+    }
+
+    /// Whether the measure's source leaves a month without rows unpublished, not empty.
+    fn publishes_by_month(&self, measure: &Measure) -> bool {
+        self.published_by_month.contains(&measure.source)
     }
 
     async fn query(
@@ -394,7 +406,8 @@ impl Engine {
         })?;
         let months = (last.0 - first.0 + 1) as usize;
         let periods = series::periods(measure, first, last);
-        let unpublished = unpublished_periods(measure, &periods, &tally.months);
+        let unpublished =
+            unpublished_periods(self.publishes_by_month(measure), &periods, &tally.months);
         let laid_out = |counts: &GroupCounts| -> BTreeMap<String, MonthlyCounts> {
             counts
                 .iter()
@@ -530,7 +543,7 @@ impl Engine {
                 .as_ref()
                 .ok_or_else(|| EngineError::MissingSource {
                     measure: measure.id.clone(),
-                    source_name: crate::ingest::contract::FORCE_POPULATION.name.into(),
+                    source_name: crate::ingest::contract::FORCE_POPULATION.into(),
                 })?;
         let mut take = |force: &str| {
             counts
@@ -588,7 +601,7 @@ impl Engine {
     /// unpublished rather than empty (empty for any other source).
     async fn months_with_rows(&self, measure: &Measure) -> Result<BTreeSet<i32>, EngineError> {
         let mut published = BTreeSet::new();
-        if !publishes_by_month(measure) {
+        if !self.publishes_by_month(measure) {
             return Ok(published);
         }
         let sql = format!(
@@ -671,22 +684,11 @@ impl Engine {
 
 /// Periods that include a month the source did not publish (for sources whose
 /// months without rows are unpublished, not empty): they have no figures.
-fn unpublished_periods(
-    measure: &Measure,
-    periods: &[Period],
-    published: &BTreeSet<i32>,
-) -> Vec<bool> {
-    let by_month = publishes_by_month(measure);
+fn unpublished_periods(by_month: bool, periods: &[Period], published: &BTreeSet<i32>) -> Vec<bool> {
     periods
         .iter()
         .map(|p| by_month && (p.first.0..=p.last.0).any(|m| !published.contains(&m)))
         .collect()
-}
-
-/// Whether the measure's source leaves a month without rows unpublished, not empty.
-fn publishes_by_month(measure: &Measure) -> bool {
-    crate::ingest::contract::by_name(&measure.source)
-        .is_some_and(|c| c.months_without_rows_are_unpublished())
 }
 
 /// Registers batches as a table, spread over partitions so DataFusion scans them in parallel.
@@ -732,5 +734,14 @@ fn read_population(extract: &Extract) -> Population {
                 .or_insert(0) += people.value(row) as u64;
         }
     }
-    Population { by_district_year }
+    Population {
+        by_district_year,
+        districts: extract
+            .contract
+            .force
+            .district_ids()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    }
 }

@@ -37,6 +37,8 @@ impl MonthlyCounts {
 #[derive(Debug, Clone, Default)]
 pub struct Population {
     pub by_district_year: HashMap<(String, i32), u64>,
+    /// Every district of the force, which a force-wide rate divides by.
+    pub districts: Vec<String>,
 }
 
 impl Population {
@@ -127,7 +129,8 @@ pub fn figures(
                     let year = p.last.year();
                     let people = match of {
                         PopulationOf::Group(d) => table.get(d, year),
-                        PopulationOf::AllDistricts => crate::ingest::contract::DISTRICTS
+                        PopulationOf::AllDistricts => table
+                            .districts
                             .iter()
                             .map(|d| table.get(d, year))
                             .sum::<Option<u64>>(),

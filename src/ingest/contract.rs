@@ -1,57 +1,11 @@
-//! The extract contracts of `shared/spec/extracts.md`: every column's name, type,
-//! nullability and allowed values, and the rules that tie columns together.
+//! An extract's contract: every column's name, type, nullability and allowed
+//! values, and the rules that tie columns together. Contracts are declared in
+//! `data/sources/*.toml` (see [`super::declared`]), not written in Rust; they
+//! are made once per declaration and live as long as the process, so that the
+//! reading hot path borrows them as plain `&'static` slices.
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use std::sync::Arc;
-
-/// The six community safety partnership areas.
-pub const DISTRICTS: &[&str] = &[
-    "cambridge",
-    "east_cambridgeshire",
-    "fenland",
-    "huntingdonshire",
-    "peterborough",
-    "south_cambridgeshire",
-];
-
-/// The offence groups; the first ten are victim-based crime.
-pub const OFFENCE_GROUPS: &[&str] = &[
-    "violence_against_the_person",
-    "sexual_offences",
-    "robbery",
-    "burglary",
-    "vehicle_offences",
-    "theft_from_person",
-    "bicycle_theft",
-    "shoplifting",
-    "other_theft",
-    "criminal_damage_arson",
-    "drug_offences",
-    "possession_of_weapons",
-    "public_order_offences",
-    "miscellaneous_crimes_against_society",
-];
-
-/// The five monitored hate crime strands.
-pub const STRANDS: &[&str] = &[
-    "race",
-    "religion",
-    "sexual_orientation",
-    "disability",
-    "transgender",
-];
-pub const SURVEY_GROUPS: &[&str] = &["burglary", "vehicle_crime", "violent_crime", "hate_crime"];
-pub const ETHNIC_GROUPS: &[&str] = &["white", "bme", "not_stated"];
-pub const REFERRAL_CATEGORIES: &[&str] = &["domestic_abuse", "hate", "cse", "asb", "other"];
-pub const RISK_LEVELS: &[&str] = &["standard", "medium", "high"];
-pub const CONTACT_TYPES: &[&str] = &[
-    "s136_detention",
-    "s135_warrant",
-    "street_triage",
-    "concern_for_welfare",
-    "missing_person",
-];
-pub const PLACES_OF_SAFETY: &[&str] = &["health_based", "custody", "emergency_department", "other"];
 
 /// The type of a contract column, with its allowed values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,10 +19,13 @@ pub enum ColumnType {
         min: i64,
         max: i64,
     },
-    /// One of a fixed set of values, matched case-insensitively, spaces read as underscores.
-    Enum(&'static [&'static str]),
+    /// A number with a fractional part.
+    Decimal,
+    /// One of a fixed set of values, matched case-insensitively, spaces read as
+    /// underscores, or by a declared alias.
+    Enum(&'static Vocabulary),
     /// A `;`-separated, non-empty set of values from a fixed set.
-    EnumSet(&'static [&'static str]),
+    EnumSet(&'static Vocabulary),
 }
 
 impl ColumnType {
@@ -78,9 +35,10 @@ impl ColumnType {
     pub fn arrow_type(self) -> DataType {
         match self {
             ColumnType::Text | ColumnType::EnumSet(_) => DataType::Utf8,
-            ColumnType::Enum(_) => {
-                DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+            ColumnType::Enum(vocabulary) => {
+                DataType::Dictionary(Box::new(vocabulary.key_type()), Box::new(DataType::Utf8))
             }
+            ColumnType::Decimal => DataType::Float64,
             ColumnType::Date => DataType::Date32,
             ColumnType::DateTime => DataType::Timestamp(TimeUnit::Millisecond, None),
             ColumnType::Bool => DataType::Boolean,
@@ -102,7 +60,9 @@ impl ColumnType {
     /// The values a breakdown over this column ranges over, when fixed.
     pub fn domain(self) -> Option<&'static [&'static str]> {
         match self {
-            ColumnType::Enum(values) | ColumnType::EnumSet(values) => Some(values),
+            ColumnType::Enum(vocabulary) | ColumnType::EnumSet(vocabulary) => {
+                Some(vocabulary.values)
+            }
             _ => None,
         }
     }
@@ -117,8 +77,11 @@ impl ColumnType {
                 format!("a whole number of at least {min}")
             }
             ColumnType::Int { min, max } => format!("a whole number from {min} to {max}"),
-            ColumnType::Enum(values) => format!("one of {}", values.join(", ")),
-            ColumnType::EnumSet(values) => format!("a `;`-separated list of {}", values.join(", ")),
+            ColumnType::Decimal => "a number".into(),
+            ColumnType::Enum(vocabulary) => format!("one of {}", vocabulary.listed()),
+            ColumnType::EnumSet(vocabulary) => {
+                format!("a `;`-separated list of {}", vocabulary.listed())
+            }
         }
     }
 }
@@ -132,53 +95,54 @@ pub struct ColumnSpec {
     pub unique: bool,
 }
 
-/// A rule between columns of one row.
+/// A rule between columns of one row: an SQL condition over the row's
+/// columns, checked as a SQL `CHECK` constraint is (a row breaks it when the
+/// condition is false; unknown, from a null, is not false).
 #[derive(Debug, Clone, Copy)]
-pub enum RowRule {
-    /// `column` is present exactly when `when` is present.
-    PresentIffPresent {
-        column: &'static str,
-        when: &'static str,
-    },
-    /// `column` is present exactly when the boolean `when` is true.
-    PresentIffTrue {
-        column: &'static str,
-        when: &'static str,
-    },
-    /// `column` is present exactly when `when` takes one of `values`.
-    PresentIffOneOf {
-        column: &'static str,
-        when: &'static str,
-        values: &'static [&'static str],
-    },
-    /// `column` may be present only when the boolean `when` is true.
-    OnlyWhenTrue {
-        column: &'static str,
-        when: &'static str,
-    },
-    /// The date `column`, when present, is not before the date `earlier`.
-    NotBefore {
-        column: &'static str,
-        earlier: &'static str,
-    },
+pub struct RowRule {
+    /// The condition, as declared (`outcome_date >= recorded_date`).
+    pub check: &'static str,
+    /// Why, in the analyst's words: what a rejected row is told.
+    pub reason: &'static str,
+    /// The columns the condition names, in the order written: a reject names the first.
+    pub columns: &'static [&'static str],
+}
+
+/// How a source's files are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One CSV or Parquet file with a header of column names.
+    Table,
+    /// police.uk's monthly street-level files, a folder of them (see `police_uk`).
+    PoliceUkStreet,
 }
 
 /// One extract's contract.
 #[derive(Debug)]
 pub struct Contract {
     pub name: &'static str,
+    pub format: Format,
     pub columns: &'static [ColumnSpec],
     /// The date column periods are keyed on by default.
     pub period_column: Option<&'static str>,
     pub row_rules: &'static [RowRule],
     pub description: &'static str,
+    /// How the declared files are read: file name, date formats, boolean
+    /// spellings, and the file's own names of columns (`from`). A data
+    /// folder's `sources.toml` says more on top of these.
+    pub reading: &'static super::SourceConfig,
+    /// The force it was declared for: its districts are a `district` column's values.
+    pub force: &'static super::declared::Force,
+    /// The SHA-256 of the declaration (with the force's, for its districts):
+    /// what results read from this source depend on.
+    pub sha256: &'static str,
 }
 
 impl Contract {
     /// Whether a month with no rows is a month not published (police.uk's files
     /// come a month at a time) rather than a month in which nothing happened.
     pub fn months_without_rows_are_unpublished(&self) -> bool {
-        self.name == POLICE_UK.name
+        self.format == Format::PoliceUkStreet
     }
 
     pub fn column(&self, name: &str) -> Option<&ColumnSpec> {
@@ -191,231 +155,136 @@ impl Contract {
     }
 
     pub fn arrow_schema(&self) -> Arc<Schema> {
-        let fields: Vec<Field> = self
-            .columns
+        arrow_schema_of(self.columns)
+    }
+}
+
+/// The Arrow schema of a contract's columns, in order.
+pub fn arrow_schema_of(columns: &[ColumnSpec]) -> Arc<Schema> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|c| Field::new(c.name, c.ty.arrow_type(), c.nullable))
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// The allowed values of an enum column, and the other spellings that stand for them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Vocabulary {
+    /// As declared: what the column holds, measures compare with and results show.
+    pub values: &'static [&'static str],
+    /// Every accepted spelling, normalised (see [`normalise_enum`]): each value's
+    /// own, and its aliases; with the value's place.
+    spellings: std::collections::HashMap<String, u16>,
+    /// Each value as declared, for a long list's quick path.
+    exact: std::collections::HashMap<&'static str, u16>,
+}
+
+impl Vocabulary {
+    /// `values` and `aliases` (alias, value's place); `None` when there are more
+    /// values than a dictionary key of 16 bits holds.
+    pub fn new(values: &'static [&'static str], aliases: &[(String, u16)]) -> Option<Self> {
+        if values.len() > i16::MAX as usize {
+            return None;
+        }
+        let mut spellings = std::collections::HashMap::new();
+        for (place, value) in values.iter().enumerate() {
+            spellings.insert(normalise_enum(value), place as u16);
+        }
+        for (alias, place) in aliases {
+            spellings.entry(normalise_enum(alias)).or_insert(*place);
+        }
+        let exact = values
             .iter()
-            .map(|c| Field::new(c.name, c.ty.arrow_type(), c.nullable))
+            .enumerate()
+            .map(|(place, value)| (*value, place as u16))
             .collect();
-        Arc::new(Schema::new(fields))
+        Some(Vocabulary {
+            values,
+            spellings,
+            exact,
+        })
+    }
+
+    /// The place of the value that `raw` spells, if any.
+    pub fn find(&self, raw: &str) -> Option<u16> {
+        // Most cells are spelt as declared: a short list is quicker to scan than to hash.
+        let spelt_as_declared = if self.values.len() <= 16 {
+            self.values.iter().position(|v| *v == raw).map(|p| p as u16)
+        } else {
+            self.exact.get(raw).copied()
+        };
+        if spelt_as_declared.is_some() {
+            return spelt_as_declared;
+        }
+        self.spellings.get(&normalise_enum(raw)).copied()
+    }
+
+    /// The dictionary key type: a byte a row up to 127 values (most columns).
+    pub fn key_type(&self) -> DataType {
+        if self.values.len() <= i8::MAX as usize {
+            DataType::Int8
+        } else {
+            DataType::Int16
+        }
+    }
+
+    /// The values for a message: all of them, or the first few of a long list.
+    pub fn listed(&self) -> String {
+        const SHOWN: usize = 12;
+        if self.values.len() <= SHOWN {
+            self.values.join(", ")
+        } else {
+            format!(
+                "{}, … ({} values in all)",
+                self.values[..SHOWN].join(", "),
+                self.values.len()
+            )
+        }
     }
 }
 
-const fn col(name: &'static str, ty: ColumnType) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        ty,
-        nullable: false,
-        unique: false,
-    }
-}
-const fn nullable(name: &'static str, ty: ColumnType) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        ty,
-        nullable: true,
-        unique: false,
-    }
-}
-const fn key(name: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        ty: ColumnType::Text,
-        nullable: false,
-        unique: true,
-    }
-}
-
-const DISTRICT: ColumnSpec = col("district", ColumnType::Enum(DISTRICTS));
-const AGE: ColumnType = ColumnType::Int { min: 0, max: 120 };
-const OUTCOME: ColumnType = ColumnType::Int { min: 1, max: 22 };
-const SCALE_1_TO_7: ColumnType = ColumnType::Int { min: 1, max: 7 };
-
-pub const CRIMES: Contract = Contract {
-    name: "crimes",
-    description: "recorded crime, one row per crime",
-    columns: &[
-        key("crime_ref"),
-        col("recorded_date", ColumnType::Date),
-        col("offence_group", ColumnType::Enum(OFFENCE_GROUPS)),
-        DISTRICT,
-        nullable("victim_id", ColumnType::Text),
-        nullable("victim_age", AGE),
-        col("domestic_abuse", ColumnType::Bool),
-        col("cse", ColumnType::Bool),
-        nullable("outcome_type", OUTCOME),
-        nullable("outcome_date", ColumnType::Date),
-    ],
-    period_column: Some("recorded_date"),
-    row_rules: &[
-        RowRule::PresentIffPresent {
-            column: "outcome_date",
-            when: "outcome_type",
-        },
-        RowRule::NotBefore {
-            column: "outcome_date",
-            earlier: "recorded_date",
-        },
-    ],
-};
-
-pub const VICTIM_SATISFACTION: Contract = Contract {
-    name: "victim_satisfaction",
-    description: "victim satisfaction survey, one row per interview",
-    columns: &[
-        key("response_id"),
-        col("crime_ref", ColumnType::Text),
-        col("interview_date", ColumnType::Date),
-        col("survey_group", ColumnType::Enum(SURVEY_GROUPS)),
-        DISTRICT,
-        nullable("whole_experience", SCALE_1_TO_7),
-        nullable("ease_of_contact", SCALE_1_TO_7),
-        nullable("actions_taken", SCALE_1_TO_7),
-        nullable("kept_informed", SCALE_1_TO_7),
-        nullable("treatment", SCALE_1_TO_7),
-        col("ethnic_group", ColumnType::Enum(ETHNIC_GROUPS)),
-    ],
-    period_column: Some("interview_date"),
-    row_rules: &[],
-};
-
-pub const VICTIM_CONTACTS: Contract = Contract {
-    name: "victim_contacts",
-    description: "referrals to the victims' hub and safeguarding partners, one row per referral",
-    columns: &[
-        key("referral_id"),
-        col("victim_id", ColumnType::Text),
-        col("referral_date", ColumnType::Date),
-        col("category", ColumnType::Enum(REFERRAL_CATEGORIES)),
-        nullable("risk_level", ColumnType::Enum(RISK_LEVELS)),
-        DISTRICT,
-        col("marac", ColumnType::Bool),
-    ],
-    period_column: Some("referral_date"),
-    row_rules: &[],
-};
-
-pub const HATE_INCIDENTS: Contract = Contract {
-    name: "hate_incidents",
-    description: "hate crimes and non-crime hate incidents, one row each",
-    columns: &[
-        key("incident_ref"),
-        col("reported_date", ColumnType::Date),
-        DISTRICT,
-        col("strands", ColumnType::EnumSet(STRANDS)),
-        col("is_crime", ColumnType::Bool),
-        nullable("crime_ref", ColumnType::Text),
-        nullable("victim_id", ColumnType::Text),
-        nullable("outcome_type", OUTCOME),
-    ],
-    period_column: Some("reported_date"),
-    row_rules: &[
-        RowRule::PresentIffTrue {
-            column: "crime_ref",
-            when: "is_crime",
-        },
-        RowRule::OnlyWhenTrue {
-            column: "outcome_type",
-            when: "is_crime",
-        },
-    ],
-};
-
-pub const MENTAL_HEALTH_CONTACTS: Contract = Contract {
-    name: "mental_health_contacts",
-    description: "police contacts involving mental health, one row per contact",
-    columns: &[
-        key("contact_ref"),
-        col("contact_time", ColumnType::DateTime),
-        DISTRICT,
-        col("contact_type", ColumnType::Enum(CONTACT_TYPES)),
-        nullable("place_of_safety", ColumnType::Enum(PLACES_OF_SAFETY)),
-        nullable("age", AGE),
-        nullable(
-            "minutes_in_police_care",
-            ColumnType::Int {
-                min: 0,
-                max: i64::MAX,
-            },
-        ),
-    ],
-    period_column: Some("contact_time"),
-    row_rules: &[RowRule::PresentIffOneOf {
-        column: "place_of_safety",
-        when: "contact_type",
-        values: &["s136_detention", "s135_warrant"],
-    }],
-};
-
-/// The columns of a population table beside the area's name.
-const YEAR: ColumnSpec = col(
-    "year",
-    ColumnType::Int {
-        min: 1900,
-        max: 2200,
-    },
-);
-const PEOPLE: ColumnSpec = col(
-    "population",
-    ColumnType::Int {
-        min: 1,
-        max: i64::MAX,
-    },
-);
-
-pub const POPULATION: Contract = Contract {
-    name: "population",
-    description: "mid-year population estimates by district",
-    columns: &[DISTRICT, YEAR, PEOPLE],
-    period_column: None,
-    row_rules: &[],
-};
-
-/// Population of each police force area, for comparing forces with their peers.
-pub const FORCE_POPULATION: Contract = Contract {
-    name: "force_population",
-    description: "mid-year population estimates by police force area (named as police.uk's `Falls within`)",
-    columns: &[col("force", ColumnType::Text), YEAR, PEOPLE],
-    period_column: None,
-    row_rules: &[],
-};
-
-/// police.uk street-level crime, read from its published files (see `police_uk`).
-pub const POLICE_UK: Contract = Contract {
-    name: "police_uk",
-    description: "police.uk street-level crime and anti-social behaviour, one row per crime or incident",
-    columns: &[
-        nullable("crime_id", ColumnType::Text),
-        col("month", ColumnType::Date),
-        col("reported_by", ColumnType::Text),
-        col("falls_within", ColumnType::Text),
-        nullable("lsoa_code", ColumnType::Text),
-        nullable("lsoa_name", ColumnType::Text),
-        col("district", ColumnType::Text),
-        col("crime_type", ColumnType::Text),
-        nullable("outcome", ColumnType::Text),
-        col("is_asb", ColumnType::Bool),
-    ],
-    period_column: Some("month"),
-    row_rules: &[],
-};
-
-/// Every contract the engine knows, measure sources first.
-pub const ALL: &[&Contract] = &[
-    &CRIMES,
-    &VICTIM_SATISFACTION,
-    &VICTIM_CONTACTS,
-    &HATE_INCIDENTS,
-    &MENTAL_HEALTH_CONTACTS,
-    &POLICE_UK,
-    &POPULATION,
-    &FORCE_POPULATION,
-];
-
-pub fn by_name(name: &str) -> Option<&'static Contract> {
-    ALL.iter().copied().find(|c| c.name == name)
-}
+/// The reference table a population rate divides by: population by district and year.
+pub const POPULATION: &str = "population";
+/// The reference table a peer comparison divides by: population by force and year.
+pub const FORCE_POPULATION: &str = "force_population";
 
 /// Canonical spelling of an enum value: lower case, spaces and hyphens as underscores.
 pub fn normalise_enum(raw: &str) -> String {
     raw.trim().to_ascii_lowercase().replace([' ', '-'], "_")
+}
+
+/// A shipped source's contract for a test force, Testshire, whose districts
+/// are `northby`, `southby`, `east_marsh` (alias "E Marsh") and `westby`.
+#[cfg(test)]
+pub fn shipped(name: &str) -> &'static Contract {
+    static TESTSHIRE: std::sync::OnceLock<super::Declarations> = std::sync::OnceLock::new();
+    let declarations = TESTSHIRE.get_or_init(|| {
+        let force = crate::common::SourceText {
+            path: "force.toml".into(),
+            text: r#"
+name = "Testshire Police"
+area = "Testshire"
+[[districts]]
+id = "northby"
+name = "Northby"
+[[districts]]
+id = "southby"
+name = "Southby"
+[[districts]]
+id = "east_marsh"
+name = "East Marsh"
+aliases = ["E Marsh"]
+[[districts]]
+id = "westby"
+name = "Westby"
+"#
+            .into(),
+        };
+        super::Declarations::from_texts(&force, &super::declared::shipped_source_texts())
+            .expect("the shipped sources are valid for any force")
+    });
+    declarations
+        .source(name)
+        .unwrap_or_else(|| panic!("`{name}` is shipped"))
 }

@@ -6,11 +6,13 @@ pub mod append;
 mod blocks;
 pub mod config;
 pub mod contract;
+pub mod declared;
 mod parquet;
 pub mod police_uk;
 mod rows;
 
 pub use config::{SourceConfig, SourcesConfig};
+pub use declared::{DeclarationError, Declarations, District, Force};
 pub use rows::Reject;
 
 use contract::{ColumnType, Contract};
@@ -83,25 +85,55 @@ impl SourceSchema {
     }
 }
 
-/// The sources measures can read.
+/// The sources measures can read, and the force whose districts they hold.
 #[derive(Debug, Clone)]
 pub struct SourceCatalog {
+    force: &'static Force,
+    contracts: Vec<&'static Contract>,
     sources: Vec<SourceSchema>,
 }
 
 impl SourceCatalog {
-    /// The five contract extracts and the population table.
-    pub fn contracts() -> Self {
+    /// The declared sources.
+    pub fn of(declarations: &Declarations) -> Self {
         SourceCatalog {
-            sources: contract::ALL
+            force: declarations.force,
+            contracts: declarations.sources.clone(),
+            sources: declarations
+                .sources
                 .iter()
                 .map(|c| SourceSchema::from_contract(c))
                 .collect(),
         }
     }
 
+    /// The sources shipped with `mos`.
+    pub fn shipped() -> Self {
+        Self::of(Declarations::shipped())
+    }
+
     pub fn get(&self, name: &str) -> Option<&SourceSchema> {
         self.sources.iter().find(|s| s.name == name)
+    }
+
+    pub fn contract(&self, name: &str) -> Option<&'static Contract> {
+        self.contracts.iter().copied().find(|c| c.name == name)
+    }
+
+    pub fn contracts(&self) -> &[&'static Contract] {
+        &self.contracts
+    }
+
+    pub fn force(&self) -> &'static Force {
+        self.force
+    }
+
+    /// The declarations the catalog was made of.
+    pub fn declarations(&self) -> Declarations {
+        Declarations {
+            force: self.force,
+            sources: self.contracts.clone(),
+        }
     }
 
     /// Sources a measure can count (reference tables excluded).
@@ -110,6 +142,12 @@ impl SourceCatalog {
             .iter()
             .filter(|s| s.period_column.is_some())
             .map(|s| s.name.as_str())
+    }
+}
+
+impl Default for SourceCatalog {
+    fn default() -> Self {
+        Self::shipped()
     }
 }
 
@@ -128,7 +166,7 @@ pub struct FileProvenance {
 pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
     use datafusion::arrow::array::AsArray;
     use datafusion::arrow::datatypes::{Date32Type, TimeUnit, TimestampMillisecondType};
-    let contract = contract::by_name(&extract.name)?;
+    let contract = extract.contract;
     let index = extract.schema.index_of(contract.period_column?).ok()?;
     // The latest value, then its day: a day for every row would cost more than the max.
     const MILLIS_A_DAY: i64 = 86_400_000;
@@ -160,6 +198,8 @@ pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
 #[derive(Debug, Clone)]
 pub struct Extract {
     pub name: String,
+    /// The contract it was read against.
+    pub contract: &'static Contract,
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
     /// The files read (one for a contract extract; a folder's worth for police.uk).
@@ -211,6 +251,23 @@ pub enum IngestError {
     Empty { path: PathBuf },
     #[error("{}: {message}", .path.display())]
     Config { path: PathBuf, message: String },
+    #[error("{} is not a regular file (a folder, a pipe or a device?): an extract or declaration must be a file", .path.display())]
+    NotAFile { path: PathBuf },
+}
+
+/// Reads a whole file that must be a regular one: a pipe in its place would
+/// block the reading for good.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let io = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(IngestError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::read(path).map_err(io)
 }
 
 fn hint(suggestion: &Option<String>) -> String {
@@ -224,40 +281,45 @@ fn hint(suggestion: &Option<String>) -> String {
     }
 }
 
-/// Loads the named sources from `dir`, every column of each.
+/// Loads the given sources from `dir`, every column of each.
 pub fn load_extracts(
     dir: &Path,
-    names: &[&str],
+    contracts: &[&'static Contract],
+    known: &[&'static Contract],
     options: Option<f64>,
 ) -> Result<Vec<Extract>, IngestError> {
-    load_extracts_keeping(dir, names, options, &HashMap::new())
+    load_extracts_keeping(dir, contracts, known, options, &HashMap::new())
 }
 
-/// Loads the named sources from `dir`. Every column is read and checked, but of
-/// a source named in `keep` only those columns (and its period column) are held.
+/// Loads the given sources from `dir`. Every column is read and checked, but of
+/// a source named in `keep` only those columns (and its period column) are
+/// held. `known` are every declared source, which `sources.toml` may name.
 pub fn load_extracts_keeping(
     dir: &Path,
-    names: &[&str],
+    contracts: &[&'static Contract],
+    known: &[&'static Contract],
     options: Option<f64>,
     keep: &HashMap<String, BTreeSet<String>>,
 ) -> Result<Vec<Extract>, IngestError> {
-    let config = SourcesConfig::read(dir)?;
+    let config = SourcesConfig::read(dir, known)?;
     let bound = options
         .or(config.max_reject_share)
         .unwrap_or(DEFAULT_MAX_REJECT_SHARE);
     // Each extract is read on its own thread: parsing is the bulk of a run, and
     // the extracts are independent.
     std::thread::scope(|scope| {
-        let loading: Vec<_> = names
+        let loading: Vec<_> = contracts
             .iter()
-            .map(|name| {
+            .map(|&contract| {
                 let config = &config;
                 scope.spawn(move || {
-                    let contract = contract::by_name(name).ok_or_else(|| IngestError::Config {
-                        path: dir.join("sources.toml"),
-                        message: format!("unknown source `{name}`"),
-                    })?;
-                    load_extract(dir, contract, &config.source(name), bound, keep.get(*name))
+                    load_extract(
+                        dir,
+                        contract,
+                        &config.source(contract),
+                        bound,
+                        keep.get(contract.name),
+                    )
                 })
             })
             .collect();
@@ -268,23 +330,39 @@ pub fn load_extracts_keeping(
     })
 }
 
-/// Whether `dir` has a file for the source `name` (by default name or sources.toml).
-pub fn extract_present(dir: &Path, name: &str) -> bool {
-    let config = SourcesConfig::read(dir)
-        .map(|c| c.source(name))
-        .unwrap_or_default();
-    contract::by_name(name).is_some_and(|c| extract_path(dir, c, &config).is_ok())
+/// The rows of CSV `text` that break `contract`, as a file at `path` would
+/// have them rejected (read as the source declares, without `sources.toml`).
+pub fn rejects_of_csv(
+    path: &Path,
+    text: &str,
+    contract: &'static Contract,
+) -> Result<Vec<Reject>, IngestError> {
+    let layout = rows::Layout::new(contract, None);
+    let parsed = rows::read_csv(path, text.as_bytes(), contract, contract.reading, &layout)?;
+    Ok(parsed.rejects)
+}
+
+/// Whether `dir` has a file for `contract` (by its default name or as
+/// `sources.toml` names it).
+pub fn extract_present(dir: &Path, contract: &Contract, known: &[&Contract]) -> bool {
+    if contract.format == contract::Format::PoliceUkStreet {
+        return !police_uk::street_files(dir).is_empty();
+    }
+    let config = SourcesConfig::read(dir, known)
+        .map(|c| c.source(contract))
+        .unwrap_or_else(|_| contract.reading.clone());
+    extract_path(dir, contract, &config).is_ok()
 }
 
 /// Finds and loads one extract, refusing it past the reject bound.
 pub fn load_extract(
     dir: &Path,
-    contract: &Contract,
+    contract: &'static Contract,
     config: &SourceConfig,
     bound: f64,
     keep: Option<&BTreeSet<String>>,
 ) -> Result<Extract, IngestError> {
-    if contract.name == contract::POLICE_UK.name {
+    if contract.format == contract::Format::PoliceUkStreet {
         return refuse_past_bound(police_uk::load(dir, contract)?, bound);
     }
     let path = extract_path(dir, contract, config)?;
@@ -327,7 +405,7 @@ pub fn load_extract(
 /// The extract read from one file, with the file's provenance (its rows
 /// counted here) and, where it can be appended to, its continuation.
 fn extract_of(
-    contract: &Contract,
+    contract: &'static Contract,
     mut parsed: rows::Parsed,
     mut file: FileProvenance,
     mark: Option<append::FileMark>,
@@ -339,6 +417,7 @@ fn extract_of(
     });
     Extract {
         name: contract.name.to_string(),
+        contract,
         schema: parsed.schema,
         batches: parsed.batches,
         files: vec![file],
@@ -388,7 +467,7 @@ pub fn is_parquet(path: &Path) -> bool {
 /// (which is for the whole file). `None` when the mark's hash state is unreadable.
 pub fn read_appended(
     path: &Path,
-    contract: &Contract,
+    contract: &'static Contract,
     config: &SourceConfig,
     keep: Option<&BTreeSet<String>>,
     mark: &append::FileMark,
@@ -489,7 +568,7 @@ impl<R: std::io::Read> HashingReader<R> {
         let _ = std::io::copy(&mut self, &mut std::io::sink());
         let mark = self.marker.and_then(|m| m.finish(&self.hasher));
         let digest = sha2::Digest::finalize(self.hasher);
-        (crate::definition::hex(&digest), self.bytes, mark)
+        (crate::common::hex(&digest), self.bytes, mark)
     }
 }
 
@@ -565,7 +644,7 @@ mod hashing_tests {
         reader.read_exact(&mut start).unwrap();
         let (hash, size, _) = reader.finish();
         assert_eq!(size, bytes.len() as u64);
-        assert_eq!(hash, crate::definition::sha256_hex(&bytes));
+        assert_eq!(hash, crate::common::sha256_hex(&bytes));
         // And against a published vector: SHA-256 of "abc".
         assert_eq!(
             HashingReader::new(&b"abc"[..]).finish().0,
@@ -576,10 +655,10 @@ mod hashing_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::contract::{CRIMES, MENTAL_HEALTH_CONTACTS};
+    use super::contract::shipped;
     use super::*;
 
-    fn extract(contract: &Contract, csv: &str) -> Extract {
+    fn extract(contract: &'static Contract, csv: &str) -> Extract {
         let parsed = rows::read_csv(
             Path::new("t.csv"),
             csv.as_bytes(),
@@ -590,6 +669,7 @@ mod tests {
         .expect("a valid extract");
         Extract {
             name: contract.name.to_string(),
+            contract,
             schema: parsed.schema,
             batches: parsed.batches,
             files: Vec::new(),
@@ -603,11 +683,11 @@ mod tests {
     #[test]
     fn data_runs_to_the_latest_day_of_dates_and_date_times() {
         let crimes = extract(
-            &CRIMES,
+            shipped("crimes"),
             "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n\
-             C1,2024-03-09,burglary,cambridge,,,no,no,,\n\
-             C2,2024-11-30,burglary,cambridge,,,no,no,,\n\
-             C3,1969-12-31,burglary,cambridge,,,no,no,,\n",
+             C1,2024-03-09,burglary,northby,,,no,no,,\n\
+             C2,2024-11-30,burglary,northby,,,no,no,,\n\
+             C3,1969-12-31,burglary,northby,,,no,no,,\n",
         );
         assert_eq!(
             data_to(&crimes),
@@ -618,10 +698,10 @@ mod tests {
             let rows: String = times
                 .iter()
                 .enumerate()
-                .map(|(i, t)| format!("M{i},{t},fenland,street_triage,,,\n"))
+                .map(|(i, t)| format!("M{i},{t},southby,street_triage,,,\n"))
                 .collect();
             extract(
-                &MENTAL_HEALTH_CONTACTS,
+                shipped("mental_health_contacts"),
                 &format!(
                     "contact_ref,contact_time,district,contact_type,place_of_safety,age,minutes_in_police_care\n{rows}"
                 ),

@@ -3,17 +3,33 @@
 //! police.uk's download lays them out (`YYYY-MM/` folders included).
 //!
 //! Derived columns: `month` (the first day of `Month`), `district` (the LSOA
-//! name without its trailing code, `unknown_location` without one),
+//! name without its trailing code, as the force's district of that name or
+//! alias, else the area's own name; `unknown_location` without one),
 //! `crime_type` (normalised, e.g. `violence_and_sexual_offences`), `outcome`
 //! (`Last outcome category` as published) and `is_asb` (anti-social behaviour
 //! rows, which have no `Crime ID`). Coordinates and `Context` are not loaded.
 
 use super::contract::{Contract, normalise_enum};
+use super::declared::Force;
 use super::{Extract, FileProvenance, IngestError, Reject};
 use datafusion::arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, StringBuilder};
 use datafusion::arrow::record_batch::RecordBatch;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The columns the reader makes, which a `police_uk_street` source declares.
+pub const COLUMNS: [&str; 10] = [
+    "crime_id",
+    "month",
+    "reported_by",
+    "falls_within",
+    "lsoa_code",
+    "lsoa_name",
+    "district",
+    "crime_type",
+    "outcome",
+    "is_asb",
+];
 
 /// The columns of a police.uk file that are read.
 const HEADER: [&str; 8] = [
@@ -54,20 +70,50 @@ pub fn street_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The district of an LSOA name: "East Cambridgeshire 003B" → `east_cambridgeshire`.
-pub fn district_of(lsoa_name: &str) -> String {
+/// The area of an LSOA name, without its code: "North Vale 003B" →
+/// "North Vale"; `None` for an empty name.
+pub fn area_of(lsoa_name: &str) -> Option<&str> {
     let name = lsoa_name.trim();
     if name.is_empty() {
-        return "unknown_location".to_string();
+        return None;
     }
-    let area = match name.rsplit_once(' ') {
+    Some(match name.rsplit_once(' ') {
         Some((area, code)) if code.chars().any(|c| c.is_ascii_digit()) => area,
         _ => name,
-    };
-    normalise_enum(area)
+    })
 }
 
-pub fn load(dir: &Path, contract: &Contract) -> Result<Extract, IngestError> {
+/// The district of an LSOA name: the force's district whose name, id or alias
+/// the area is ("North Vale 003B" → `north_vale`); an area
+/// outside the force keeps its own name, in an id's spelling.
+pub struct Districts {
+    by_spelling: std::collections::HashMap<String, String>,
+}
+
+impl Districts {
+    pub fn of(force: &Force) -> Self {
+        let mut by_spelling = std::collections::HashMap::new();
+        for d in &force.districts {
+            for spelling in std::iter::once(&d.id)
+                .chain(std::iter::once(&d.name))
+                .chain(&d.aliases)
+            {
+                by_spelling.insert(normalise_enum(spelling), d.id.clone());
+            }
+        }
+        Districts { by_spelling }
+    }
+
+    pub fn district_of(&self, lsoa_name: &str) -> String {
+        let Some(area) = area_of(lsoa_name) else {
+            return "unknown_location".to_string();
+        };
+        let spelt = normalise_enum(area);
+        self.by_spelling.get(&spelt).cloned().unwrap_or(spelt)
+    }
+}
+
+pub fn load(dir: &Path, contract: &'static Contract) -> Result<Extract, IngestError> {
     let files = street_files(dir);
     if files.is_empty() {
         return Err(IngestError::MissingFile {
@@ -79,16 +125,14 @@ pub fn load(dir: &Path, contract: &Contract) -> Result<Extract, IngestError> {
     let mut provenance = Vec::new();
     let mut rejects = Vec::new();
     let mut loaded = 0;
+    let districts = Districts::of(contract.force);
     for path in files {
-        let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let (batch, file_rejects) = read_file(&path, &bytes, contract)?;
+        let bytes = super::read_file(&path)?;
+        let (batch, file_rejects) = read_file(&path, &bytes, contract, &districts)?;
         loaded += batch.num_rows() as u64;
         provenance.push(FileProvenance {
             path: path.clone(),
-            sha256: crate::definition::sha256_hex(&bytes),
+            sha256: crate::common::sha256_hex(&bytes),
             bytes: bytes.len() as u64,
             rows: (batch.num_rows() + file_rejects.len()) as u64,
         });
@@ -97,6 +141,7 @@ pub fn load(dir: &Path, contract: &Contract) -> Result<Extract, IngestError> {
     }
     Ok(Extract {
         name: contract.name.to_string(),
+        contract,
         schema: contract.arrow_schema(),
         batches,
         files: provenance,
@@ -111,6 +156,7 @@ fn read_file(
     path: &Path,
     bytes: &[u8],
     contract: &Contract,
+    districts: &Districts,
 ) -> Result<(RecordBatch, Vec<Reject>), IngestError> {
     let (mut reader, header) = super::rows::open_csv(path, bytes)?;
     let malformed = |e: csv::Error| super::rows::malformed(path, e);
@@ -123,7 +169,7 @@ fn read_file(
                 .ok_or_else(|| IngestError::MissingColumn {
                     path: path.to_path_buf(),
                     column: name.to_string(),
-                    suggestion: crate::definition::did_you_mean(
+                    suggestion: crate::common::did_you_mean(
                         name,
                         header.iter().map(String::as_str),
                     )
@@ -184,7 +230,7 @@ fn read_file(
         falls_within.append_value(field(3).trim());
         optional(&mut lsoa_code, field(4));
         optional(&mut lsoa_name, field(5));
-        district.append_value(district_of(field(5)));
+        district.append_value(districts.district_of(field(5)));
         crime_type.append_value(normalise_enum(field(6)));
         optional(&mut outcome, field(7));
         is_asb.append_value(field(0).trim().is_empty());
@@ -212,15 +258,24 @@ mod tests {
 
     #[test]
     fn districts_come_from_lsoa_names() {
+        let force = Force {
+            name: "Northshire Police".into(),
+            area: "Northshire".into(),
+            districts: vec![crate::ingest::District {
+                id: "north_vale".into(),
+                name: "North Vale".into(),
+                ons_code: None,
+                aliases: vec!["N Vale".into()],
+            }],
+        };
+        let districts = Districts::of(&force);
+        assert_eq!(districts.district_of("North Vale 003B"), "north_vale");
+        assert_eq!(districts.district_of("N Vale 012C"), "north_vale");
         assert_eq!(
-            district_of("East Cambridgeshire 003B"),
-            "east_cambridgeshire"
-        );
-        assert_eq!(district_of("Fenland 012B"), "fenland");
-        assert_eq!(
-            district_of("King's Lynn and West Norfolk 001A"),
+            districts.district_of("King's Lynn and West Norfolk 001A"),
             "king's_lynn_and_west_norfolk"
         );
-        assert_eq!(district_of(""), "unknown_location");
+        assert_eq!(districts.district_of(""), "unknown_location");
+        assert_eq!(area_of("Southby 003I"), Some("Southby"));
     }
 }

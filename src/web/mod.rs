@@ -99,7 +99,12 @@ impl AppState {
         tokens: TokenStore,
     ) -> Result<Arc<AppState>, crate::Error> {
         let demo = match config.data {
-            None => Some(tokio::task::block_in_place(crate::pipeline::demo_data)?),
+            None => {
+                let declarations = crate::ingest::Declarations::load(std::path::Path::new("."))?;
+                Some(tokio::task::block_in_place(|| {
+                    crate::pipeline::demo_data(&declarations)
+                })?)
+            }
             Some(_) => None,
         };
         let config = ServeConfig {
@@ -305,10 +310,13 @@ fn watched_files(config: &ServeConfig) -> Vec<WatchedFile> {
     {
         files.push((published, meta.len(), meta.modified().ok()));
     }
+    // The project's declarations of its force and sources.
+    let declared = std::path::PathBuf::from("data");
     for dir in [
         config.data.as_ref(),
         Some(&config.measures),
         Some(&config.dashboards),
+        Some(&declared),
     ]
     .into_iter()
     .flatten()

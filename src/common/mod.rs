@@ -1,0 +1,9 @@
+//! What every layer may use and none owns: diagnostics that point into a
+//! file (with did-you-mean), digests, and the files shipped inside the binary.
+
+pub mod diagnostic;
+pub mod digest;
+pub mod shipped;
+
+pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
+pub use digest::{hex, sha256_hex};

@@ -1,12 +1,15 @@
-//! Builds the shipped declarations (`data/**/*.toml`) into the binary, so that
-//! `mos` runs from any folder without a Rust list of their names.
+//! Builds the shipped project files (`data/`, `measures/` and `dashboards/`,
+//! their TOML) into the binary, so that `mos` runs from any folder and `mos
+//! init` can write them out, without a Rust list of their names.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let mut files = Vec::new();
-    collect(&root, &root.join("data"), &mut files);
+    for folder in ["data", "measures", "dashboards"] {
+        collect(&root, &root.join(folder), &mut files);
+    }
     files.sort();
     let mut out = String::from("&[\n");
     for (relative, absolute) in &files {
@@ -17,9 +20,8 @@ fn main() {
     }
     out.push_str("]\n");
     let dest =
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("shipped_data.rs");
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("shipped_files.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
-    println!("cargo::rerun-if-changed=data");
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {

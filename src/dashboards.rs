@@ -9,8 +9,8 @@ use std::path::Path;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
-    /// "Northshire and Eastby"
-    pub area: String,
+    /// "Northshire and Eastby" (default: the area of `data/force.toml`)
+    pub area: Option<String>,
     /// "Police and Crime Plan 2021-2025"
     pub plan: String,
     #[serde(default, rename = "objective")]
@@ -90,7 +90,7 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             )
         })?,
         Err(_) => PlanFile {
-            area: "Police and Crime Commissioner".into(),
+            area: None,
             plan: "Police and Crime Plan".into(),
             objectives: vec![],
         },
@@ -153,7 +153,9 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
         })
         .collect();
     Ok(Plan {
-        area: file.area,
+        area: file
+            .area
+            .unwrap_or_else(|| measures.catalog.force().area.clone()),
         plan: file.plan,
         objectives,
     })

@@ -36,6 +36,7 @@ pub mod ingest;
 pub mod peers;
 pub mod period;
 pub mod pipeline;
+pub mod project;
 pub mod reading;
 pub mod report;
 pub mod results;

@@ -42,6 +42,21 @@ enum Command {
         #[arg(long)]
         force_family: bool,
     },
+    /// Start a project for a force: its declarations (data/), measures and
+    /// dashboards, which `mos check` accepts and `mos serve` shows on demo data.
+    Init {
+        /// The folder to write the project into (created if missing).
+        dir: PathBuf,
+        /// The force's name, as police.uk's "Falls within" spells it.
+        #[arg(long)]
+        force: String,
+        /// The area named on every page (default: the force's name).
+        #[arg(long)]
+        area: Option<String>,
+        /// A district's name (repeat for each); edit data/force.toml later for more.
+        #[arg(long = "district")]
+        districts: Vec<String>,
+    },
     /// Check every measure definition (and, with --data, that the extracts meet their contracts).
     Check {
         #[command(flatten)]
@@ -285,6 +300,36 @@ async fn run(cli: Cli) -> Result<()> {
                     dir.display()
                 );
             }
+            Ok(())
+        }
+        Command::Init {
+            dir,
+            force,
+            area,
+            districts,
+        } => {
+            let project = mos::project::NewProject {
+                force,
+                area,
+                districts,
+            };
+            let files = mos::project::init(&dir, &project)?;
+            println!(
+                "wrote {} files of a project for {} in {}",
+                files.len(),
+                project.force,
+                dir.display()
+            );
+            if project.districts.is_empty() {
+                println!(
+                    "its districts are placeholders: list the force's own in {}",
+                    dir.join(mos::ingest::declared::FORCE_FILE).display()
+                );
+            }
+            println!(
+                "next: cd {} && mos check && mos serve (on demo data for its districts)",
+                dir.display()
+            );
             Ok(())
         }
         Command::Check { inputs } => {

@@ -66,7 +66,13 @@ fn demo_without_last_month(scale: f64) -> (tempfile::TempDir, Vec<(PathBuf, Vec<
             continue;
         };
         let header = text.lines().next().unwrap();
-        let at = header.split(',').position(|c| c == period).unwrap();
+        // The period column as the file names it (police.uk's own names).
+        let named = contract
+            .reading
+            .columns
+            .get(period)
+            .map_or(period, String::as_str);
+        let at = header.split(',').position(|c| c == named).unwrap();
         let month_of = |line: &str| line.split(',').nth(at).unwrap()[..7].to_string();
         let last = text.lines().skip(1).map(month_of).max().unwrap();
         let cut = text

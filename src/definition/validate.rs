@@ -669,9 +669,86 @@ impl Validator<'_> {
             self.errors.push(d);
         }
         if unknown.is_empty() {
+            self.check_values(&expr, &text, literal_start, source);
             self.type_check(spanned, &text, source, extra, what);
         }
         text
+    }
+
+    /// A text literal compared with an enum column (`line = '99'`,
+    /// `referred_by IN ('victim')`) must be one of its declared values: a
+    /// misspelt value would match no row, silently.
+    fn check_values(
+        &mut self,
+        expr: &SqlExpr,
+        text: &str,
+        literal_start: usize,
+        source: &SourceSchema,
+    ) {
+        use datafusion::sql::sqlparser::ast::{BinaryOperator, Value};
+        let mut found: Vec<(Ident, datafusion::sql::sqlparser::ast::ValueWithSpan)> = Vec::new();
+        let _ = visit_expressions(expr, |e| {
+            let column = |e: &SqlExpr| match e {
+                SqlExpr::Identifier(ident) => Some(ident.clone()),
+                SqlExpr::CompoundIdentifier(parts) => parts.last().cloned(),
+                _ => None,
+            };
+            let literal = |e: &SqlExpr| match e {
+                SqlExpr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)) => {
+                    Some(v.clone())
+                }
+                _ => None,
+            };
+            match e {
+                SqlExpr::BinaryOp {
+                    left,
+                    op: BinaryOperator::Eq | BinaryOperator::NotEq,
+                    right,
+                } => {
+                    if let (Some(c), Some(v)) = (column(left), literal(right)) {
+                        found.push((c, v));
+                    } else if let (Some(v), Some(c)) = (literal(left), column(right)) {
+                        found.push((c, v));
+                    }
+                }
+                SqlExpr::InList { expr, list, .. } => {
+                    if let Some(c) = column(expr) {
+                        found.extend(list.iter().filter_map(literal).map(|v| (c.clone(), v)));
+                    }
+                }
+                _ => {}
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        for (ident, value) in found {
+            let Value::SingleQuotedString(word) = &value.value else {
+                continue;
+            };
+            let Some(spec) = source.column(&ident.value.to_ascii_lowercase()) else {
+                continue;
+            };
+            let ColumnType::Enum(vocabulary) = spec.ty else {
+                continue;
+            };
+            if vocabulary.values.contains(&word.as_str()) {
+                continue;
+            }
+            let offset = byte_offset(text, value.span.start.line, value.span.start.column);
+            let start = literal_start + offset;
+            let mut d = Diagnostic::at(
+                self.file,
+                start..start + word.len() + 2,
+                format!(
+                    "`{word}` is not a value of `{}` in source `{}`, so no row would match",
+                    spec.name, source.name
+                ),
+            );
+            d = match did_you_mean(word, vocabulary.values.iter().copied()) {
+                Some(close) => d.with_label(format!("did you mean `{close}`?")),
+                None => d.with_help(format!("the values are {}", vocabulary.listed())),
+            };
+            self.errors.push(d);
+        }
     }
 
     fn type_check(

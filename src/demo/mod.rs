@@ -67,7 +67,7 @@ const CONTACT_TYPES: [&str; 5] = [
 const PLACES_OF_SAFETY: [&str; 4] = ["health_based", "custody", "emergency_department", "other"];
 
 /// Each extract's header, as `data/sources/` declares it.
-const HEADERS: [(&str, &[&str]); 6] = [
+const HEADERS: [(&str, &[&str]); 11] = [
     (
         "crimes",
         &[
@@ -137,6 +137,72 @@ const HEADERS: [(&str, &[&str]); 6] = [
         ],
     ),
     ("population", &["district", "year", "population"]),
+    (
+        "calls_for_service",
+        &[
+            "call_ref",
+            "call_time",
+            "line",
+            "district",
+            "answer_seconds",
+            "abandoned",
+            "grade",
+        ],
+    ),
+    (
+        "restorative_justice_referrals",
+        &[
+            "referral_ref",
+            "referral_date",
+            "district",
+            "referred_by",
+            "outcome",
+            "closed_date",
+        ],
+    ),
+    (
+        "mash_referrals",
+        &[
+            "referral_ref",
+            "referral_date",
+            "district",
+            "subject",
+            "referred_by",
+            "outcome",
+        ],
+    ),
+    (
+        "arrests",
+        &[
+            "arrest_ref",
+            "arrest_time",
+            "district",
+            "offence_group",
+            "age",
+            "outcome",
+        ],
+    ),
+    // As police.uk publishes it (the declaration maps its names).
+    (
+        "stop_and_search",
+        &[
+            "Type",
+            "Date",
+            "Part of a policing operation",
+            "Policing operation",
+            "Latitude",
+            "Longitude",
+            "Gender",
+            "Age range",
+            "Self-defined ethnicity",
+            "Officer-defined ethnicity",
+            "Legislation",
+            "Object of search",
+            "Outcome",
+            "Outcome linked to object of search",
+            "Removal of more than just outer clothing",
+        ],
+    ),
 ];
 
 fn header(name: &str) -> &'static [&'static str] {
@@ -253,7 +319,7 @@ pub enum DemoError {
     Parquet(String),
 }
 
-/// Writes the six contract extracts into `dir`; returns the files written.
+/// Writes every demo extract into `dir`; returns the files written.
 pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoError> {
     std::fs::create_dir_all(dir).map_err(|source| DemoError::Io {
         path: dir.to_path_buf(),
@@ -266,13 +332,23 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     };
     let mut files = Vec::new();
     type Writer = fn(&mut Generator, &mut csv::Writer<std::fs::File>) -> csv::Result<()>;
-    let extracts: [(&str, Writer); 6] = [
+    // Each extract draws on the one random stream in this order: a new one
+    // comes last, so that the others stay as they were for a seed.
+    let extracts: [(&str, Writer); 11] = [
         ("crimes", Generator::crimes),
         ("victim_satisfaction", Generator::satisfaction),
         ("victim_contacts", Generator::contacts),
         ("hate_incidents", Generator::hate),
         ("mental_health_contacts", Generator::mental_health),
         ("population", Generator::population),
+        ("calls_for_service", Generator::calls),
+        (
+            "restorative_justice_referrals",
+            Generator::restorative_justice,
+        ),
+        ("mash_referrals", Generator::mash),
+        ("arrests", Generator::arrests),
+        ("stop_and_search", Generator::stop_and_search),
     ];
     for (name, write) in extracts {
         let path = dir.join(format!("{name}.csv"));
@@ -305,8 +381,7 @@ fn to_parquet(
     let contract = declarations
         .source(name)
         .ok_or_else(|| DemoError::Parquet(format!("the project declares no source `{name}`")))?;
-    let config = crate::ingest::SourceConfig::default();
-    let extract = crate::ingest::load_extract(dir, contract, &config, 0.0, None)
+    let extract = crate::ingest::load_extract(dir, contract, contract.reading, 0.0, None)
         .map_err(|e| DemoError::Parquet(e.to_string()))?;
     let path = dir.join(format!("{name}.parquet"));
     let file = std::fs::File::create(&path).map_err(|source| DemoError::Io {
@@ -693,6 +768,247 @@ impl Generator {
                     district.to_string(),
                     year.to_string(),
                     (people.round() as u64).to_string(),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A time of day within `month`, to the second.
+    fn time_in(&mut self, month: Month) -> String {
+        let time = self.day_in(month).and_hms_opt(
+            self.rng.below(24) as u32,
+            self.rng.below(60) as u32,
+            self.rng.below(60) as u32,
+        );
+        time.expect("valid time")
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    }
+
+    /// 999 and 101 calls. 999 calls are answered in seconds (most within the
+    /// 10-second standard, fewer in the winter peak); 101 calls wait minutes,
+    /// and more are abandoned the longer the wait. Volumes are a fraction of
+    /// a real force's, to keep the demo small.
+    fn calls(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(header("calls_for_service"))?;
+        for month in self.options.months() {
+            let winter = matches!(month.month(), 12 | 1 | 2);
+            for (line, volume) in [("999", 900.0), ("101", 1400.0)] {
+                let n = self.rng.poisson(volume * self.options.scale);
+                for _ in 0..n {
+                    let d = self.district();
+                    let time = self.time_in(month);
+                    let emergency = line == "999";
+                    let wait = if emergency {
+                        self.rng.exponential(if winter { 6.5 } else { 4.5 })
+                    } else {
+                        self.rng.exponential(if winter { 420.0 } else { 240.0 })
+                    };
+                    let give_up = if emergency {
+                        0.01
+                    } else {
+                        (wait / 3000.0).min(0.5)
+                    };
+                    let abandoned = self.rng.chance(give_up);
+                    let grade = (!abandoned).then(|| {
+                        let weights: &[f64] = if emergency {
+                            &[0.6, 0.35, 0.05, 0.0]
+                        } else {
+                            &[0.02, 0.18, 0.5, 0.3]
+                        };
+                        ["emergency", "priority", "scheduled", "resolution"]
+                            [self.rng.weighted(weights)]
+                    });
+                    let call_ref = self.id("CALL");
+                    w.write_record([
+                        call_ref,
+                        time,
+                        line.to_string(),
+                        self.options.districts[d].0.clone(),
+                        if abandoned {
+                            String::new()
+                        } else {
+                            (wait.round() as u64).to_string()
+                        },
+                        abandoned.to_string(),
+                        grade.unwrap_or_default().to_string(),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Referrals to restorative justice: a growing share made by victims
+    /// themselves; most close within a few months, a third with a conference.
+    fn restorative_justice(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(header("restorative_justice_referrals"))?;
+        let end = self.end_date();
+        for month in self.options.months() {
+            let years = (month.0 - self.options.first_month.0) as f64 / 12.0;
+            let n = self.rng.poisson(45.0 * self.options.scale);
+            for _ in 0..n {
+                let d = self.district();
+                let date = self.day_in(month);
+                let victim_share = 0.15 + 0.04 * years;
+                let by = self.rng.weighted(&[victim_share, 0.55, 0.15, 0.1, 0.05]);
+                let closes = date + chrono::Duration::days(20 + self.rng.exponential(60.0) as i64);
+                let (outcome, closed) = if closes <= end {
+                    let outcome = [
+                        "conference",
+                        "indirect_communication",
+                        "declined",
+                        "not_suitable",
+                    ][self.rng.weighted(&[0.33, 0.27, 0.25, 0.15])];
+                    (outcome, closes.to_string())
+                } else {
+                    ("", String::new())
+                };
+                let referral_ref = self.id("RJ");
+                w.write_record([
+                    referral_ref,
+                    date.to_string(),
+                    self.options.districts[d].0.clone(),
+                    ["victim", "police", "probation", "youth_justice", "other"][by].to_string(),
+                    outcome.to_string(),
+                    closed,
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Referrals to the multi-agency safeguarding hub, children and adults.
+    fn mash(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(header("mash_referrals"))?;
+        for month in self.options.months() {
+            // Referrals from schools fall away in August.
+            let school = if month.month() == 8 { 0.3 } else { 1.0 };
+            let n = self.rng.poisson(600.0 * self.options.scale);
+            for _ in 0..n {
+                let d = self.district();
+                let date = self.day_in(month);
+                let child = self.rng.chance(0.7);
+                let by = self.rng.weighted(&[0.45, 0.2, 0.2 * school, 0.1, 0.05]);
+                let outcome = self.rng.chance(0.95).then(|| {
+                    ["strategy_discussion", "early_help", "no_further_action"]
+                        [self.rng.weighted(&[0.2, 0.35, 0.45])]
+                });
+                let referral_ref = self.id("MASH");
+                w.write_record([
+                    referral_ref,
+                    date.to_string(),
+                    self.options.districts[d].0.clone(),
+                    if child { "child" } else { "adult" }.to_string(),
+                    ["police", "health", "education", "social_care", "other"][by].to_string(),
+                    outcome.unwrap_or_default().to_string(),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Arrests, by offence group, with the decision once made (recent arrests
+    /// are likelier to await one).
+    fn arrests(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(header("arrests"))?;
+        let end = self.end_date();
+        for month in self.options.months() {
+            let n = self.rng.poisson(850.0 * self.options.scale);
+            for _ in 0..n {
+                let d = self.district();
+                let time = self.time_in(month);
+                let group = self.rng.weighted(&OFFENCE_WEIGHTS);
+                let age = self.rng.chance(0.98).then(|| 12 + self.rng.below(70));
+                let days_since = (end - month.last_day()).num_days() as f64;
+                let decided = self
+                    .rng
+                    .chance(0.97 * (1.0 - (-(days_since + 15.0) / 45.0).exp()));
+                let outcome = decided.then(|| {
+                    [
+                        "charged",
+                        "caution",
+                        "community_resolution",
+                        "released_under_investigation",
+                        "no_further_action",
+                    ][self.rng.weighted(&[0.3, 0.08, 0.1, 0.22, 0.3])]
+                });
+                let arrest_ref = self.id("AR");
+                w.write_record([
+                    arrest_ref,
+                    time,
+                    self.options.districts[d].0.clone(),
+                    OFFENCE_GROUPS[group].to_string(),
+                    age.map(|a| a.to_string()).unwrap_or_default(),
+                    outcome.unwrap_or_default().to_string(),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stop and search in police.uk's own layout (its column names, date-times
+    /// with an offset, `True`/`False`), as a force downloads it.
+    fn stop_and_search(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(header("stop_and_search"))?;
+        let outcomes = [
+            ("Nothing found - no further action", 0.62),
+            ("Suspect arrested", 0.12),
+            ("Offender given drugs possession warning", 0.1),
+            ("Community resolution", 0.08),
+            ("Suspect summonsed to court", 0.04),
+            ("Article found - Detailed outcome unavailable", 0.04),
+        ];
+        let weights: Vec<f64> = outcomes.iter().map(|(_, w)| *w).collect();
+        for month in self.options.months() {
+            let n = self.rng.poisson(110.0 * self.options.scale);
+            for _ in 0..n {
+                let kind = self.rng.weighted(&[0.6, 0.3, 0.1]);
+                let person = kind < 2;
+                let time = self.time_in(month) + "+00:00";
+                let outcome = outcomes[self.rng.weighted(&weights)].0;
+                let found = outcome != outcomes[0].0;
+                let (object, law) = [
+                    ("Controlled drugs", "Misuse of Drugs Act 1971 (section 23)"),
+                    (
+                        "Stolen goods",
+                        "Police and Criminal Evidence Act 1984 (section 1)",
+                    ),
+                    (
+                        "Offensive weapons",
+                        "Police and Criminal Evidence Act 1984 (section 1)",
+                    ),
+                ][self.rng.weighted(&[0.6, 0.25, 0.15])];
+                let person_field = |s: &str| if person { s.to_string() } else { String::new() };
+                let gender = if self.rng.chance(0.88) {
+                    "Male"
+                } else {
+                    "Female"
+                };
+                let age = ["10-17", "18-24", "25-34", "over 34"]
+                    [self.rng.weighted(&[0.2, 0.35, 0.25, 0.2])];
+                w.write_record([
+                    [
+                        "Person search",
+                        "Person and Vehicle search",
+                        "Vehicle search",
+                    ][kind]
+                        .to_string(),
+                    time,
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    person_field(gender),
+                    person_field(age),
+                    person_field("Not Stated (NS)"),
+                    person_field("White"),
+                    law.to_string(),
+                    object.to_string(),
+                    outcome.to_string(),
+                    if found { "True" } else { "" }.to_string(),
+                    if person { "False" } else { "" }.to_string(),
                 ])?;
             }
         }

@@ -224,8 +224,7 @@ fn shipped_texts() -> (SourceText, Vec<SourceText>) {
         FORCE_FILE,
         crate::common::shipped::file(FORCE_FILE).expect("data/force.toml is shipped"),
     );
-    let sources = crate::common::shipped::DATA_FILES
-        .iter()
+    let sources = crate::common::shipped::under(SOURCES_DIR)
         .filter(|(path, _)| {
             Path::new(path)
                 .parent()

@@ -6,8 +6,9 @@
 //! name without its trailing code, as the force's district of that name or
 //! alias, else the area's own name; `unknown_location` without one),
 //! `crime_type` (normalised, e.g. `violence_and_sexual_offences`), `outcome`
-//! (`Last outcome category` as published) and `is_asb` (anti-social behaviour
-//! rows, which have no `Crime ID`). Coordinates and `Context` are not loaded.
+//! (`Last outcome category` as published), `is_asb` (anti-social behaviour
+//! rows, which have no `Crime ID`) and `in_force_area` (the row's LSOA lies in
+//! one of the force's districts: a force's files carry some rows from beyond). Coordinates and `Context` are not loaded.
 
 use super::contract::{Contract, normalise_enum};
 use super::declared::Force;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The columns the reader makes, which a `police_uk_street` source declares.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "crime_id",
     "month",
     "reported_by",
@@ -29,6 +30,7 @@ pub const COLUMNS: [&str; 10] = [
     "crime_type",
     "outcome",
     "is_asb",
+    "in_force_area",
 ];
 
 /// The columns of a police.uk file that are read.
@@ -105,11 +107,19 @@ impl Districts {
     }
 
     pub fn district_of(&self, lsoa_name: &str) -> String {
+        self.place_of(lsoa_name).0
+    }
+
+    /// The district of an LSOA name, and whether it is one of the force's.
+    fn place_of(&self, lsoa_name: &str) -> (String, bool) {
         let Some(area) = area_of(lsoa_name) else {
-            return "unknown_location".to_string();
+            return ("unknown_location".to_string(), false);
         };
         let spelt = normalise_enum(area);
-        self.by_spelling.get(&spelt).cloned().unwrap_or(spelt)
+        match self.by_spelling.get(&spelt) {
+            Some(id) => (id.clone(), true),
+            None => (spelt, false),
+        }
     }
 }
 
@@ -190,6 +200,7 @@ fn read_file(
         StringBuilder::new(),
         BooleanBuilder::new(),
     );
+    let mut in_force_area = BooleanBuilder::new();
     let mut rejects = Vec::new();
     let optional = |b: &mut StringBuilder, v: &str| {
         if v.trim().is_empty() {
@@ -230,7 +241,9 @@ fn read_file(
         falls_within.append_value(field(3).trim());
         optional(&mut lsoa_code, field(4));
         optional(&mut lsoa_name, field(5));
-        district.append_value(districts.district_of(field(5)));
+        let (place, in_area) = districts.place_of(field(5));
+        district.append_value(place);
+        in_force_area.append_value(in_area);
         crime_type.append_value(normalise_enum(field(6)));
         optional(&mut outcome, field(7));
         is_asb.append_value(field(0).trim().is_empty());
@@ -246,6 +259,7 @@ fn read_file(
         Arc::new(crime_type.finish()),
         Arc::new(outcome.finish()),
         Arc::new(is_asb.finish()),
+        Arc::new(in_force_area.finish()),
     ];
     let batch = RecordBatch::try_new(contract.arrow_schema(), columns)
         .expect("columns follow the police.uk contract");

@@ -1135,11 +1135,14 @@ pub(super) fn locate_columns(
             .columns
             .get(spec.name)
             .map_or(spec.name, String::as_str);
-        match normalised.iter().position(|h| h == wanted).or_else(|| {
+        let find = |name: &str| {
             normalised
                 .iter()
-                .position(|h| h.eq_ignore_ascii_case(wanted))
-        }) {
+                .position(|h| h == name)
+                .or_else(|| normalised.iter().position(|h| h.eq_ignore_ascii_case(name)))
+        };
+        // The force's own name for it, else its own (a file written by `mos`).
+        match find(wanted).or_else(|| find(spec.name)) {
             Some(i) => positions.push(i),
             None => {
                 let suggestion =

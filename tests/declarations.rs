@@ -1,0 +1,823 @@
+//! Sources and forces declared in files, as an analyst uses them: the README's
+//! examples as written, a source no Rust code knows, a force with another
+//! number of districts, `mos init`, and the mistakes `mos check` points at.
+//! Figures are checked against counts over the rows written here.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `mos ARGS` run in `dir` (the project's root).
+fn mos_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The README's ```toml block whose text contains `marker`, as written.
+fn readme_toml(marker: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("\n```").next())
+        .filter(|b| b.contains(marker))
+        .collect();
+    assert_eq!(blocks.len(), 1, "one README block holds {marker:?}");
+    format!("{}\n", blocks[0])
+}
+
+/// One row of a results CSV, by column name.
+type Row = BTreeMap<String, String>;
+
+fn results(path: &Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The total series of a measure: (period start, numerator, denominator).
+fn totals(rows: &[Row], measure: &str) -> Vec<(String, String, String)> {
+    rows.iter()
+        .filter(|r| r["measure_id"] == measure && r["breakdown"].is_empty())
+        .map(|r| {
+            (
+                r["period_start"].clone(),
+                r["numerator"].clone(),
+                r["denominator"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// A small deterministic stream of numbers for the tests' rows.
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn the_readme_sources_toml_example_is_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    ok(mos_in(
+        root(),
+        &[
+            "generate",
+            "--out",
+            plain.to_str().unwrap(),
+            "--years",
+            "2",
+            "--scale",
+            "0.05",
+            "--seed",
+            "8",
+        ],
+    ));
+    // The same crimes as a force's export the README describes: its own file
+    // name, day-first dates, "DA" for true, its own name for the reference.
+    let force = dir.path().join("force");
+    std::fs::create_dir_all(&force).unwrap();
+    for entry in std::fs::read_dir(&plain).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() != "crimes.csv" {
+            std::fs::copy(&path, force.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let crimes = std::fs::read_to_string(plain.join("crimes.csv")).unwrap();
+    let day_first = |iso: &str| match iso.split('-').collect::<Vec<_>>()[..] {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    };
+    let mut export = String::new();
+    let mut domestic_by_month: BTreeMap<String, u64> = BTreeMap::new();
+    for (i, line) in crimes.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i == 0 {
+            assert_eq!(cells[0], "crime_ref");
+            cells[0] = "Crime Reference".into();
+        } else {
+            if cells[6] == "true" {
+                *domestic_by_month
+                    .entry(cells[1][..7].to_string())
+                    .or_default() += 1;
+                cells[6] = "DA".into();
+            }
+            cells[1] = day_first(&cells[1]);
+            cells[9] = day_first(&cells[9]);
+        }
+        export.push_str(&cells.join(","));
+        export.push('\n');
+    }
+    std::fs::write(force.join("CrimeExport_2024-11.csv"), export).unwrap();
+    std::fs::write(
+        force.join("sources.toml"),
+        readme_toml("max_reject_share = 0.02"),
+    )
+    .unwrap();
+
+    let run = |data: &Path, out: &Path| {
+        ok(mos_in(
+            root(),
+            &[
+                "run",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--snapshots",
+                dir.path().join("snapshots").to_str().unwrap(),
+            ],
+        ))
+    };
+    let (from_export, from_plain) = (dir.path().join("export.csv"), dir.path().join("plain.csv"));
+    let output = run(&force, &from_export);
+    assert!(
+        stderr(&output).contains("CrimeExport_2024-11.csv"),
+        "{}",
+        stderr(&output)
+    );
+    run(&plain, &from_plain);
+    assert_eq!(
+        std::fs::read(&from_export).unwrap(),
+        std::fs::read(&from_plain).unwrap(),
+        "the export, read as sources.toml describes it, gives the figures of the contract's file"
+    );
+    let rows = results(&from_export);
+    let counted: BTreeMap<String, u64> = totals(&rows, "domestic_abuse_crimes")
+        .into_iter()
+        .map(|(start, n, _)| (start[..7].to_string(), n.parse().unwrap()))
+        .collect();
+    assert_eq!(counted, domestic_by_month);
+}
+
+#[test]
+fn the_readme_force_and_source_examples_work_as_written() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data/sources")).unwrap();
+    std::fs::write(p.join("data/force.toml"), readme_toml("# data/force.toml")).unwrap();
+    std::fs::write(
+        p.join("data/sources/calls_for_service.toml"),
+        readme_toml("# data/sources/calls_for_service.toml"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::copy(
+        root().join("measures/calls_999_answered_within_10_seconds.toml"),
+        p.join("measures/calls_999_answered_within_10_seconds.toml"),
+    )
+    .unwrap();
+    // Calls in the README force's one district, spelt as exports do; one breaks the rule.
+    let mut rng = Lcg(7);
+    let mut csv = String::from("call_ref,call_time,line,district,answer_seconds,abandoned,grade\n");
+    let mut expected: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for i in 0..400 {
+        let month = 1 + rng.below(3);
+        let line = if rng.below(3) == 0 { "101" } else { "999" };
+        let district =
+            ["east_cambridgeshire", "East Cambs", "EAST CAMBRIDGESHIRE"][rng.below(3) as usize];
+        let abandoned = rng.below(20) == 0;
+        let seconds = rng.below(25);
+        let answer = if abandoned {
+            String::new()
+        } else {
+            seconds.to_string()
+        };
+        csv.push_str(&format!(
+            "C{i},2025-0{month}-1{} 10:00:00,{line},{district},{answer},{abandoned},\n",
+            rng.below(9)
+        ));
+        if line == "999" && !abandoned {
+            let e = expected.entry(format!("2025-0{month}")).or_default();
+            e.1 += 1;
+            e.0 += u64::from(seconds <= 10);
+        }
+    }
+    // Line 402: answered, but no answer time.
+    csv.push_str("C-bad,2025-02-10 10:00:00,999,East Cambs,,false,emergency\n");
+    let data = p.join("extracts");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("calls_for_service.csv"), csv).unwrap();
+
+    ok(mos_in(p, &["check"]));
+    let out = p.join("results.csv");
+    ok(mos_in(
+        p,
+        &["run", "--data", "extracts", "--out", out.to_str().unwrap()],
+    ));
+    let counted: BTreeMap<String, (u64, u64)> =
+        totals(&results(&out), "calls_999_answered_within_10_seconds")
+            .into_iter()
+            .map(|(start, n, d)| {
+                (
+                    start[..7].to_string(),
+                    (n.parse().unwrap(), d.parse().unwrap()),
+                )
+            })
+            .collect();
+    assert_eq!(counted, expected);
+    let rejects = std::fs::read_to_string(p.join("results.rejects.csv")).unwrap();
+    let rejected: Vec<&str> = rejects.lines().skip(1).collect();
+    assert_eq!(rejected.len(), 1, "{rejects}");
+    assert!(
+        rejected[0].contains(",402,")
+            && rejected[0].contains("an answered call has an answer time")
+            && rejected[0].contains("abandoned OR answer_seconds IS NOT NULL"),
+        "the reject names the line, the rule and its reason: {}",
+        rejected[0]
+    );
+}
+
+/// A source no Rust code knows: a custody record, with a date-time, a
+/// decimal, an enum with an alias, a set, districts of a force of its own, and
+/// a rule between two columns.
+const CUSTODY: &str = r#"
+title = "Custody detentions, one row per detention"
+period_column = "detained_at"
+
+[columns]
+detention_ref = { type = "text", unique = true, from = "Custody Number" }
+detained_at   = { type = "datetime" }
+district      = { type = "district" }
+hours         = { type = "decimal" }
+reason        = { type = "enum", values = ["arrest", "mental_health", "warrant"], aliases = { "s136" = "mental_health" } }
+needs         = { type = "enum_set", values = ["interpreter", "appropriate_adult", "medical"], nullable = true }
+released_at   = { type = "datetime", nullable = true }
+
+[[rules]]
+check = "released_at >= detained_at"
+reason = "a detainee is released after being detained"
+"#;
+
+const RIVERSHIRE: &str = r#"
+name = "Rivershire Police"
+area = "Rivershire"
+
+[[districts]]
+id = "upper_vale"
+name = "Upper Vale"
+
+[[districts]]
+id = "lower_vale"
+name = "Lower Vale"
+aliases = ["L. Vale"]
+"#;
+
+#[test]
+fn a_declared_source_no_rust_code_knows_gives_the_figures_of_a_count_over_its_rows() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data/sources")).unwrap();
+    std::fs::write(p.join("data/force.toml"), RIVERSHIRE).unwrap();
+    std::fs::write(p.join("data/sources/custody.toml"), CUSTODY).unwrap();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::write(
+        p.join("measures/long_mental_health_detentions.toml"),
+        r#"
+id = "long_mental_health_detentions"
+title = "Mental health detentions held over 12 hours"
+objective = 4
+theme = "mental_health"
+source = "custody"
+kind = "proportion"
+filter = "reason = 'mental_health'"
+numerator = "hours > 12.5"
+grain = "month"
+breakdowns = ["district"]
+polarity = "lower_is_better"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("measures/detentions_needing_an_interpreter.toml"),
+        r#"
+id = "detentions_needing_an_interpreter"
+title = "Detentions needing an interpreter"
+objective = 2
+source = "custody"
+kind = "count"
+filter = "needs LIKE '%interpreter%'"
+grain = "month"
+breakdowns = ["needs"]
+polarity = "neutral"
+"#,
+    )
+    .unwrap();
+
+    let mut rng = Lcg(11);
+    let mut csv =
+        String::from("Custody Number,detained_at,district,hours,reason,needs,released_at\n");
+    // Month → (long, mental health) and month → interpreter, over good rows only.
+    let mut proportion: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut by_district: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut interpreter: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bad_lines = Vec::new();
+    for i in 0..600u64 {
+        let month = 1 + rng.below(6);
+        let day = 1 + rng.below(28);
+        let hour = rng.below(20);
+        let (district, id) = [
+            ("Upper Vale", "upper_vale"),
+            ("L. Vale", "lower_vale"),
+            ("lower_vale", "lower_vale"),
+        ][rng.below(3) as usize];
+        let hours = rng.below(480) as f64 / 20.0;
+        let reason = ["arrest", "mental_health", "S136", "warrant"][rng.below(4) as usize];
+        let needs = [
+            "",
+            "interpreter",
+            "medical;Interpreter",
+            "appropriate_adult",
+        ][rng.below(4) as usize];
+        // Every 50th row is released before it was detained: rejected by the rule.
+        let breaks_rule = i % 50 == 49;
+        let released = if breaks_rule {
+            format!("2025-{month:02}-{day:02}T00:00:00")
+        } else if rng.below(10) == 0 {
+            String::new()
+        } else {
+            format!("2025-{month:02}-{day:02}T23:00:00")
+        };
+        let line = i + 2;
+        csv.push_str(&format!(
+            "CN{i},2025-{month:02}-{day:02}T{:02}:30:00,{district},{hours},{reason},\"{needs}\",{released}\n",
+            hour + 1,
+        ));
+        if breaks_rule {
+            bad_lines.push(line);
+            continue;
+        }
+        let key = format!("2025-{month:02}");
+        if reason == "mental_health" || reason == "S136" {
+            let long = u64::from(hours > 12.5);
+            let total = proportion.entry(key.clone()).or_default();
+            total.0 += long;
+            total.1 += 1;
+            let group = by_district
+                .entry((id.to_string(), key.clone()))
+                .or_default();
+            group.0 += long;
+            group.1 += 1;
+        }
+        if needs.to_lowercase().contains("interpreter") {
+            *interpreter.entry(key).or_default() += 1;
+        }
+    }
+    let data = p.join("extracts");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("custody.csv"), &csv).unwrap();
+    // 2% of the rows break the rule: more than the default bound of 1%.
+    std::fs::write(data.join("sources.toml"), "max_reject_share = 0.05\n").unwrap();
+
+    ok(mos_in(p, &["check", "--data", "extracts"]));
+    let out = p.join("results.csv");
+    ok(mos_in(
+        p,
+        &["run", "--data", "extracts", "--out", out.to_str().unwrap()],
+    ));
+    let rows = results(&out);
+    let counted: BTreeMap<String, (u64, u64)> = totals(&rows, "long_mental_health_detentions")
+        .into_iter()
+        .map(|(start, n, d)| {
+            (
+                start[..7].to_string(),
+                (n.parse().unwrap(), d.parse().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(counted, proportion);
+    for row in rows.iter().filter(|r| {
+        r["measure_id"] == "long_mental_health_detentions" && r["breakdown"] == "district"
+    }) {
+        let key = (row["group"].clone(), row["period_start"][..7].to_string());
+        let (n, d) = by_district.get(&key).copied().unwrap_or_default();
+        assert_eq!(
+            (row["numerator"].as_str(), row["denominator"].as_str()),
+            (n.to_string().as_str(), d.to_string().as_str()),
+            "{key:?}"
+        );
+    }
+    let districts: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r["breakdown"] == "district")
+        .map(|r| r["group"].as_str())
+        .collect();
+    assert_eq!(districts, ["lower_vale", "upper_vale"].into());
+    let counted: BTreeMap<String, u64> = totals(&rows, "detentions_needing_an_interpreter")
+        .into_iter()
+        .map(|(start, n, _)| (start[..7].to_string(), n.parse().unwrap()))
+        .collect();
+    assert_eq!(counted, interpreter);
+    let rejects = std::fs::read_to_string(p.join("results.rejects.csv")).unwrap();
+    let lines: Vec<u64> = rejects
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines, bad_lines);
+    assert!(
+        rejects.contains("released_at")
+            && rejects.contains("a detainee is released after being detained")
+    );
+}
+
+#[test]
+fn the_shipped_measures_run_for_a_force_of_three_districts() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data")).unwrap();
+    std::fs::write(
+        p.join("data/force.toml"),
+        r#"
+name = "Tri-County Police"
+area = "Three Counties"
+[[districts]]
+id = "north_riding"
+name = "North Riding"
+[[districts]]
+id = "south_riding"
+name = "South Riding"
+[[districts]]
+id = "west_riding"
+name = "West Riding"
+"#,
+    )
+    .unwrap();
+    let data = p.join("extracts");
+    ok(mos_in(
+        p,
+        &[
+            "generate", "--out", "extracts", "--years", "2", "--scale", "0.05", "--seed", "9",
+        ],
+    ));
+    let measures = root().join("measures");
+    let out = p.join("results.csv");
+    ok(mos_in(
+        p,
+        &[
+            "run",
+            "--data",
+            "extracts",
+            "--measures",
+            measures.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let rows = results(&out);
+    let groups: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r["breakdown"] == "district")
+        .map(|r| r["group"].as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        ["north_riding", "south_riding", "west_riding"].into()
+    );
+
+    // Domestic abuse crimes by district and month, counted over the rows.
+    let crimes = std::fs::read_to_string(data.join("crimes.csv")).unwrap();
+    let mut counted: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for line in crimes.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells[6] == "true" {
+            *counted
+                .entry((cells[3].to_string(), cells[1][..7].to_string()))
+                .or_default() += 1;
+        }
+    }
+    let mut seen = 0;
+    for row in rows
+        .iter()
+        .filter(|r| r["measure_id"] == "domestic_abuse_crimes" && r["breakdown"] == "district")
+    {
+        let key = (row["group"].clone(), row["period_start"][..7].to_string());
+        assert_eq!(
+            row["numerator"],
+            counted.get(&key).copied().unwrap_or(0).to_string(),
+            "{key:?}"
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 3 * 24, "every district, every month, zero-filled");
+
+    // The force-wide rate divides by the three districts' population.
+    let population = std::fs::read_to_string(data.join("population.csv")).unwrap();
+    let people: u64 = population
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",2023,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    let last = rows
+        .iter()
+        .filter(|r| r["measure_id"] == "victim_based_crime_rate" && r["breakdown"].is_empty())
+        .last()
+        .unwrap();
+    assert_eq!(last["period_end"], "2023-03-31");
+    assert_eq!(last["denominator"], people.to_string());
+}
+
+#[test]
+fn init_writes_a_project_that_checks_and_runs_on_demo_data_for_its_districts() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("leicestershire");
+    let output = ok(mos_in(
+        dir.path(),
+        &[
+            "init",
+            project.to_str().unwrap(),
+            "--force",
+            "Leicestershire Police",
+            "--area",
+            "Leicester, Leicestershire and Rutland",
+            "--district",
+            "Leicester",
+            "--district",
+            "Charnwood",
+            "--district",
+            "Hinckley and Bosworth",
+        ],
+    ));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Leicestershire Police"));
+    let force = std::fs::read_to_string(project.join("data/force.toml")).unwrap();
+    assert!(force.contains("id = \"hinckley_and_bosworth\""), "{force}");
+    ok(mos_in(&project, &["check"]));
+    let out = project.join("results.csv");
+    ok(mos_in(&project, &["run", "--out", out.to_str().unwrap()]));
+    let rows = results(&out);
+    let groups: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r["breakdown"] == "district")
+        .map(|r| r["group"].as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        ["charnwood", "hinckley_and_bosworth", "leicester"].into()
+    );
+    // The project is not written over.
+    let again = mos_in(
+        dir.path(),
+        &["init", project.to_str().unwrap(), "--force", "Other Police"],
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already holds a project"),
+        "{}",
+        stderr(&again)
+    );
+    // Without districts, three placeholders to edit, and a word saying so.
+    let placeholder = dir.path().join("placeholder");
+    let output = ok(mos_in(
+        dir.path(),
+        &[
+            "init",
+            placeholder.to_str().unwrap(),
+            "--force",
+            "Somewhere Police",
+        ],
+    ));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("placeholders"));
+    ok(mos_in(&placeholder, &["check"]));
+}
+
+#[test]
+fn mistakes_in_declarations_are_shown_where_they_are_with_a_fix() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data/sources")).unwrap();
+    std::fs::write(
+        p.join("data/sources/custody.toml"),
+        CUSTODY
+            .replace("type = \"decimal\"", "type = \"decimel\"")
+            .replace("nullable = true, from", "nulable = true, from"),
+    )
+    .unwrap();
+    let out = mos_in(
+        p,
+        &[
+            "check",
+            "--measures",
+            root().join("measures").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(message.contains("custody.toml:"), "{message}");
+    assert!(message.contains("did you mean `decimal`?"), "{message}");
+
+    // A misspelt key, then a rule naming a column the source lacks.
+    std::fs::write(
+        p.join("data/sources/custody.toml"),
+        CUSTODY.replace("needs         = { type = \"enum_set\", values = [\"interpreter\", \"appropriate_adult\", \"medical\"], nullable = true }",
+            "needs         = { type = \"enum_set\", values = [\"interpreter\"], nulable = true }"),
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("unknown field `nulable`") && message.contains("did you mean `nullable`?"),
+        "{message}"
+    );
+    let line = CUSTODY
+        .lines()
+        .position(|l| l.starts_with("needs"))
+        .unwrap()
+        + 1;
+    assert!(
+        message.contains(&format!("custody.toml:{line}:")),
+        "{message}"
+    );
+
+    std::fs::write(
+        p.join("data/sources/custody.toml"),
+        CUSTODY.replace("released_at >= detained_at", "released_at >= detained_on"),
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("unknown column `detained_on`")
+            && message.contains("did you mean `detained_at`?"),
+        "{message}"
+    );
+
+    // A district spelt wrong in the force file's ids, and a measure comparing an
+    // enum with a value its source does not declare.
+    std::fs::write(p.join("data/sources/custody.toml"), CUSTODY).unwrap();
+    std::fs::write(
+        p.join("data/force.toml"),
+        RIVERSHIRE.replace("\"upper_vale\"", "\"Upper Vale\""),
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("force.toml:") && message.contains("is not a district id"),
+        "{message}"
+    );
+    std::fs::write(p.join("data/force.toml"), RIVERSHIRE).unwrap();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::write(
+        p.join("measures/m.toml"),
+        "id = \"m\"\ntitle = \"M\"\nobjective = 2\nsource = \"custody\"\nkind = \"count\"\nfilter = \"district = 'uper_vale'\"\npolarity = \"neutral\"\n",
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("measures/m.toml:6:")
+            && message.contains("`uper_vale` is not a value of `district`")
+            && message.contains("did you mean `upper_vale`?"),
+        "{message}"
+    );
+}
+
+#[test]
+fn schemas_describe_source_and_force_files() {
+    let source: serde_json::Value =
+        serde_json::from_slice(&ok(mos_in(root(), &["schema", "--for", "source"])).stdout).unwrap();
+    assert!(source["properties"]["columns"].is_object(), "{source}");
+    assert!(source["properties"]["rules"].is_object());
+    let force: serde_json::Value =
+        serde_json::from_slice(&ok(mos_in(root(), &["schema", "--for", "force"])).stdout).unwrap();
+    assert!(force["properties"]["districts"].is_object(), "{force}");
+    let measure: serde_json::Value =
+        serde_json::from_slice(&ok(mos_in(root(), &["schema", "--for", "measure"])).stdout)
+            .unwrap();
+    assert!(measure["properties"]["numerator"].is_object());
+}
+
+/// police.uk's stop and search file as published, read through its declaration.
+#[test]
+fn the_real_stop_and_search_file_gives_the_published_facts() {
+    let real = root().join("../shared/data/real/2016-11-cambridgeshire-stop-and-search.csv");
+    assert!(
+        real.is_file(),
+        "the real file is in ../shared/data/real: {}",
+        real.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(
+        &real,
+        data.join("2016-11-cambridgeshire-stop-and-search.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("sources.toml"),
+        "[stop_and_search]\nfile = \"2016-11-cambridgeshire-stop-and-search.csv\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("results.csv");
+    let output = ok(mos_in(
+        root(),
+        &[
+            "run",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--snapshots",
+            dir.path().join("snapshots").to_str().unwrap(),
+        ],
+    ));
+    let said = stderr(&output);
+    assert!(
+        said.contains("stop_and_search: 81 rows loaded, 0 rejected"),
+        "{said}"
+    );
+    assert!(
+        said.contains("no extract for `crimes`"),
+        "the other sources are left out: {said}"
+    );
+    // An independent count over the raw rows: outcomes other than nothing found.
+    let mut reader = csv::Reader::from_path(&real).unwrap();
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "Outcome")
+        .unwrap();
+    let (mut found, mut all) = (0, 0);
+    for record in reader.records() {
+        all += 1;
+        found += u64::from(&record.unwrap()[at] != "Nothing found - no further action");
+    }
+    assert_eq!((found, all), (32, 81), "SOURCES.md: 49 of 81 found nothing");
+    let rows = results(&out);
+    let total: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["measure_id"] == "stop_and_search_find_rate" && r["breakdown"].is_empty())
+        .collect();
+    assert_eq!(total.len(), 1);
+    assert_eq!(
+        (
+            total[0]["numerator"].as_str(),
+            total[0]["denominator"].as_str()
+        ),
+        ("32", "81")
+    );
+    // SOURCES.md: the Wilson 95% interval for 32/81 is 0.295681 to 0.503945.
+    let bound = |name: &str| total[0][name].parse::<f64>().unwrap();
+    assert!(
+        (bound("ci_lower") - 0.295681).abs() < 5e-7,
+        "{}",
+        bound("ci_lower")
+    );
+    assert!(
+        (bound("ci_upper") - 0.503945).abs() < 5e-7,
+        "{}",
+        bound("ci_upper")
+    );
+    let types: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| {
+            r["measure_id"] == "stop_and_search_find_rate" && r["breakdown"] == "search_type"
+        })
+        .map(|r| r["group"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "person_and_vehicle_search",
+            "person_search",
+            "vehicle_search"
+        ]
+        .into()
+    );
+}

@@ -27,6 +27,9 @@ pub struct ObjectiveFile {
     /// Measure ids in the order their cards appear (grouped by theme on the page).
     #[serde(default)]
     pub measures: Vec<String>,
+    /// The objective's themes (read by `crate::definition::plan`).
+    #[serde(default)]
+    pub themes: Vec<toml::Value>,
 }
 
 /// The resolved layout: every objective with its themes and measure ids, in order.
@@ -112,9 +115,12 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             }
         }
     }
-    let objectives = crate::definition::OBJECTIVES
+    let objectives = measures
+        .objectives
+        .objectives
         .iter()
-        .map(|&(number, default_title)| {
+        .map(|declared| {
+            let (number, default_title) = (declared.number, declared.title.as_str());
             let configured = file.objectives.iter().find(|o| o.number == number);
             // The order given, then the objective's other measures by id.
             let mut ids: Vec<String> = configured

@@ -341,7 +341,19 @@ async fn run(cli: Cli) -> Result<()> {
                 inputs.measures.display()
             );
             if let Some(data) = &inputs.data {
-                let contracts = set.contracts();
+                // As in `run`: a source with no extract here leaves its measures out.
+                let known = set.catalog.contracts();
+                let (contracts, absent): (Vec<_>, Vec<_>) = set
+                    .contracts()
+                    .into_iter()
+                    .partition(|c| mos::ingest::extract_present(data, c, known));
+                for c in absent {
+                    eprintln!(
+                        "warning: no extract for `{}` in {}: its measures are left out",
+                        c.name,
+                        data.display()
+                    );
+                }
                 let extracts = tokio::task::block_in_place(|| {
                     mos::ingest::load_extracts(
                         data,

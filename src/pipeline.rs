@@ -85,21 +85,22 @@ impl Evaluation {
     }
 }
 
-/// Reads and validates the measures of a folder against the sources the
-/// project in the working folder declares (`data/`, else those shipped).
+/// Reads and validates the measures of a folder against the sources and the
+/// Plan the project in the working folder declares (`data/` and
+/// `dashboards/plan.toml`, else those shipped).
 pub fn load_measures(dir: &Path) -> Result<MeasureSet, Error> {
-    let declarations = crate::ingest::Declarations::load(Path::new("."))?;
-    load_measures_declared(dir, &declarations)
+    load_measures_in(Path::new("."), dir)
 }
 
-/// Reads and validates the measures of a folder against `declarations`.
-pub fn load_measures_declared(
-    dir: &Path,
-    declarations: &crate::ingest::Declarations,
-) -> Result<MeasureSet, Error> {
+/// Reads and validates the measures of a folder against the declarations of
+/// the project at `root`.
+pub fn load_measures_in(root: &Path, dir: &Path) -> Result<MeasureSet, Error> {
+    let declarations = crate::ingest::Declarations::load(root)?;
+    let objectives = crate::definition::Objectives::load(root)?;
     Ok(crate::definition::load_dir(
         dir,
-        &SourceCatalog::of(declarations),
+        &SourceCatalog::of(&declarations),
+        objectives,
     )?)
 }
 

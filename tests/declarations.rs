@@ -548,8 +548,7 @@ name = "West Riding"
         .sum();
     let last = rows
         .iter()
-        .filter(|r| r["measure_id"] == "victim_based_crime_rate" && r["breakdown"].is_empty())
-        .last()
+        .rfind(|r| r["measure_id"] == "victim_based_crime_rate" && r["breakdown"].is_empty())
         .unwrap();
     assert_eq!(last["period_end"], "2023-03-31");
     assert_eq!(last["denominator"], people.to_string());
@@ -819,5 +818,204 @@ fn the_real_stop_and_search_file_gives_the_published_facts() {
             "vehicle_search"
         ]
         .into()
+    );
+}
+
+/// An analyst's workbook as a source: a sheet named in sources.toml, date-times
+/// as Excel keeps them, and a reject on the sheet's own row number.
+#[test]
+fn a_spreadsheet_sheet_is_read_as_a_source_with_its_row_numbers() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut workbook = Workbook::new();
+    workbook
+        .add_worksheet()
+        .set_name("Notes")
+        .unwrap()
+        .write_string(0, 0, "Exported from the call handling system")
+        .unwrap();
+    let sheet = workbook.add_worksheet().set_name("Calls").unwrap();
+    let when = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    for (c, name) in [
+        "Call Ref",
+        "call_time",
+        "line",
+        "district",
+        "answer_seconds",
+        "abandoned",
+        "grade",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    let mut rng = Lcg(5);
+    let mut expected: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut row = 1u32;
+    for i in 0..120 {
+        let month = 1 + rng.below(2) as u8;
+        let seconds = rng.below(20);
+        let line = if i % 4 == 0 { "101" } else { "999" };
+        let at = ExcelDateTime::from_ymd(2025, month, 1 + rng.below(27) as u8)
+            .unwrap()
+            .and_hms(9, 30, 0)
+            .unwrap();
+        sheet.write_string(row, 0, format!("C{i}")).unwrap();
+        sheet
+            .write_datetime_with_format(row, 1, &at, &when)
+            .unwrap();
+        // 999 as a number, as a spreadsheet keeps it; 101 as text.
+        if line == "999" {
+            sheet.write_number(row, 2, 999.0).unwrap();
+        } else {
+            sheet.write_string(row, 2, line).unwrap();
+        }
+        sheet.write_string(row, 3, "Fenland").unwrap();
+        sheet.write_number(row, 4, seconds as f64).unwrap();
+        sheet.write_boolean(row, 5, false).unwrap();
+        if line == "999" {
+            let e = expected.entry(format!("2025-0{month}")).or_default();
+            e.0 += u64::from(seconds <= 10);
+            e.1 += 1;
+        }
+        row += 1;
+    }
+    // Sheet row 122 (1-based): answered, with no answer time.
+    sheet.write_string(row, 0, "C-bad").unwrap();
+    sheet
+        .write_datetime_with_format(row, 1, ExcelDateTime::from_ymd(2025, 1, 5).unwrap(), &when)
+        .unwrap();
+    sheet.write_number(row, 2, 999.0).unwrap();
+    sheet.write_string(row, 3, "Fenland").unwrap();
+    sheet.write_boolean(row, 5, false).unwrap();
+    workbook.save(data.join("calls.xlsx")).unwrap();
+    std::fs::write(
+        data.join("sources.toml"),
+        "max_reject_share = 0.05\n[calls_for_service]\nfile = \"calls.xlsx\"\nsheet = \"Calls\"\n[calls_for_service.columns]\ncall_ref = \"Call Ref\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("results.csv");
+    let output = ok(mos_in(
+        root(),
+        &[
+            "run",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--snapshots",
+            dir.path().join("snapshots").to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        stderr(&output).contains("calls_for_service: 120 rows loaded, 1 rejected"),
+        "{}",
+        stderr(&output)
+    );
+    let counted: BTreeMap<String, (u64, u64)> =
+        totals(&results(&out), "calls_999_answered_within_10_seconds")
+            .into_iter()
+            .map(|(start, n, d)| {
+                (
+                    start[..7].to_string(),
+                    (n.parse().unwrap(), d.parse().unwrap()),
+                )
+            })
+            .collect();
+    assert_eq!(counted, expected);
+    let rejects = std::fs::read_to_string(dir.path().join("results.rejects.csv")).unwrap();
+    assert!(rejects.contains("calls.xlsx,122,"), "{rejects}");
+
+    // A sheet that is not there is named, with the sheets that are.
+    std::fs::write(
+        data.join("sources.toml"),
+        "[calls_for_service]\nfile = \"calls.xlsx\"\nsheet = \"Cals\"\n",
+    )
+    .unwrap();
+    let output = mos_in(root(), &["check", "--data", data.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(
+        said.contains("has no sheet `Cals`") && said.contains("did you mean `Calls`?"),
+        "{said}"
+    );
+}
+
+/// Another force's Plan: its own objectives and themes, from its plan.toml.
+#[test]
+fn objectives_and_themes_come_from_the_plan() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("dashboards")).unwrap();
+    std::fs::write(
+        p.join("dashboards/plan.toml"),
+        r#"
+plan = "Police and Crime Plan 2025-2029"
+[[objective]]
+number = 1
+title = "Preventing crime"
+[[objective]]
+number = 5
+title = "Safer roads"
+themes = [
+  { id = "speeding", title = "Speeding" },
+  { id = "fatal_and_serious_collisions", title = "Fatal and serious collisions", restricted = true },
+]
+"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    let measure = |objective: u8, theme: &str| {
+        format!(
+            "id = \"m\"\ntitle = \"Crimes\"\nobjective = {objective}\n{theme}source = \"crimes\"\nkind = \"count\"\npolarity = \"neutral\"\n"
+        )
+    };
+    std::fs::write(
+        p.join("measures/m.toml"),
+        measure(5, "theme = \"speding\"\n"),
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("`speding` is not a theme of Objective 5 \"Safer roads\"")
+            && message.contains("did you mean `speeding`?"),
+        "{message}"
+    );
+    std::fs::write(p.join("measures/m.toml"), measure(4, "")).unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("objective 4 is not in the Police and Crime Plan")
+            && message.contains("the Plan's objectives are 1 and 5"),
+        "{message}"
+    );
+    std::fs::write(p.join("measures/m.toml"), measure(5, "")).unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("a measure of Objective 5 needs a theme"),
+        "{message}"
+    );
+    std::fs::write(
+        p.join("measures/m.toml"),
+        measure(5, "theme = \"fatal_and_serious_collisions\"\n"),
+    )
+    .unwrap();
+    ok(mos_in(p, &["check"]));
+    // A restricted theme's measure is for analysts only; the objective is on the home page.
+    let out = p.join("results.csv");
+    ok(mos_in(p, &["run", "--out", out.to_str().unwrap()]));
+    let measures = mos::pipeline::load_measures_in(p, &p.join("measures")).unwrap();
+    assert_eq!(
+        measures.measures[0].access,
+        mos::definition::Access::Restricted
+    );
+    let plan = mos::dashboards::load_plan(&p.join("dashboards"), &measures).unwrap();
+    let numbers: Vec<u8> = plan.objectives.iter().map(|o| o.number).collect();
+    assert_eq!(numbers, [1, 5]);
+    assert_eq!(
+        plan.objectives[1].themes[0].title(),
+        "Fatal and serious collisions"
     );
 }

@@ -2,32 +2,19 @@
 //! positions, validated once (every error collected), then handed on as
 //! `Measure`s that cannot be invalid.
 
+pub mod plan;
 mod raw;
 mod validate;
 
 pub use crate::common::{Diagnostic, SourceText, did_you_mean, hex, sha256_hex};
-pub use raw::{Access, Grain, Kind, RawMeasure, Theme};
+pub use plan::{Objectives, Theme};
+pub use raw::{Access, Grain, Kind, RawMeasure};
 pub(crate) use validate::literal_prefix;
 pub use validate::{REPEAT_COLUMN, columns_named};
 
 use crate::period::{Month, Period};
 use crate::stats::Polarity;
 use std::path::{Path, PathBuf};
-
-/// The Police and Crime Plan's objectives.
-pub const OBJECTIVES: [(u8, &str); 4] = [
-    (1, "Victims: putting victims first"),
-    (2, "Offenders: bringing offenders to justice"),
-    (3, "Communities: safer, stronger communities"),
-    (4, "Keeping people safe"),
-];
-
-pub fn objective_title(objective: u8) -> &'static str {
-    OBJECTIVES
-        .iter()
-        .find(|(n, _)| *n == objective)
-        .map_or("", |(_, t)| t)
-}
 
 /// A validated measure.
 #[derive(Debug, Clone)]
@@ -216,6 +203,8 @@ impl Measure {
 pub struct MeasureSet {
     pub measures: Vec<Measure>,
     pub catalog: crate::ingest::SourceCatalog,
+    /// The Plan's objectives and themes they were checked against.
+    pub objectives: &'static Objectives,
 }
 
 impl MeasureSet {
@@ -224,6 +213,7 @@ impl MeasureSet {
         MeasureSet {
             measures,
             catalog: self.catalog.clone(),
+            objectives: self.objectives,
         }
     }
 
@@ -319,6 +309,7 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 pub fn load_dir(
     dir: &Path,
     catalog: &crate::ingest::SourceCatalog,
+    objectives: &'static Objectives,
 ) -> Result<MeasureSet, DefinitionError> {
     let io = |source| DefinitionError::Io {
         path: dir.to_path_buf(),
@@ -341,18 +332,19 @@ pub fn load_dir(
     if sources.is_empty() {
         return Err(DefinitionError::NoMeasures(dir.to_path_buf()));
     }
-    parse_all(&sources, catalog)
+    parse_all(&sources, catalog, objectives)
 }
 
 /// Validates measure files given as text (the files of a folder, or fixtures in tests).
 pub fn parse_all(
     files: &[SourceText],
     catalog: &crate::ingest::SourceCatalog,
+    objectives: &'static Objectives,
 ) -> Result<MeasureSet, DefinitionError> {
     let mut diagnostics = Vec::new();
     let mut measures: Vec<(Measure, std::ops::Range<usize>, &SourceText)> = Vec::new();
     for file in files {
-        match validate::measure(file, catalog) {
+        match validate::measure(file, catalog, objectives) {
             Ok((measure, id_span)) => measures.push((measure, id_span, file)),
             Err(mut errors) => diagnostics.append(&mut errors),
         }
@@ -382,6 +374,7 @@ pub fn parse_all(
     Ok(MeasureSet {
         measures,
         catalog: catalog.clone(),
+        objectives,
     })
 }
 

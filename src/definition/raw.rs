@@ -18,12 +18,14 @@ pub struct RawMeasure {
     /// What the figure means and how to read it, in plain English.
     #[serde(default)]
     pub description: String,
-    /// Objective of the Police and Crime Plan, 1 to 4.
-    #[schemars(with = "u8", range(min = 1, max = 4))]
+    /// Objective of the Police and Crime Plan, as `dashboards/plan.toml` numbers them.
+    #[schemars(with = "u8")]
     pub objective: Spanned<i64>,
-    /// Theme within Objective 4 "Keeping people safe" (required there, not allowed elsewhere).
-    #[schemars(with = "Option<Theme>")]
-    pub theme: Option<Spanned<Theme>>,
+    /// Theme within the objective, as `dashboards/plan.toml` declares them
+    /// (required where the objective has themes, not allowed elsewhere): e.g.
+    /// `domestic_abuse` in Objective 4 "Keeping people safe".
+    #[schemars(with = "Option<String>")]
+    pub theme: Option<Spanned<String>>,
     /// Who may see it: `public`, or `restricted` to signed-in users. Defaults to
     /// `restricted` for the sensitive themes (domestic abuse, child sexual exploitation,
     /// mental health), `public` otherwise.
@@ -148,53 +150,6 @@ impl Grain {
 pub enum Access {
     Public,
     Restricted,
-}
-
-/// The themes of Objective 4, "Keeping people safe".
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema, serde::Serialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Theme {
-    SupportingVictims,
-    DomesticAbuse,
-    ChildSexualExploitation,
-    HateCrime,
-    RestorativeJustice,
-    MentalHealth,
-    YoungPeople,
-}
-
-impl Theme {
-    pub const ALL: [Theme; 7] = [
-        Theme::SupportingVictims,
-        Theme::DomesticAbuse,
-        Theme::ChildSexualExploitation,
-        Theme::HateCrime,
-        Theme::RestorativeJustice,
-        Theme::MentalHealth,
-        Theme::YoungPeople,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Theme::SupportingVictims => "Supporting victims",
-            Theme::DomesticAbuse => "Domestic abuse",
-            Theme::ChildSexualExploitation => "Child sexual exploitation",
-            Theme::HateCrime => "Hate crime",
-            Theme::RestorativeJustice => "Restorative justice",
-            Theme::MentalHealth => "Mental health",
-            Theme::YoungPeople => "Young people",
-        }
-    }
-
-    /// Themes whose figures are about the most vulnerable victims.
-    pub fn is_sensitive(self) -> bool {
-        matches!(
-            self,
-            Theme::DomesticAbuse | Theme::ChildSexualExploitation | Theme::MentalHealth
-        )
-    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -54,6 +54,7 @@ const FIELDS: &[&str] = &[
 pub fn measure(
     file: &SourceText,
     catalog: &SourceCatalog,
+    objectives: &super::Objectives,
 ) -> Result<(Measure, Range<usize>), Vec<Diagnostic>> {
     let raw: RawMeasure = toml::from_str(&file.text).map_err(|e| vec![toml_error(file, &e)])?;
     let mut v = Validator {
@@ -61,7 +62,7 @@ pub fn measure(
         errors: Vec::new(),
         ctx: None,
     };
-    let measure = v.measure(raw, catalog);
+    let measure = v.measure(raw, catalog, objectives);
     match measure {
         Some(m) if v.errors.is_empty() => Ok(m),
         _ => Err(v.errors),
@@ -106,6 +107,7 @@ impl Validator<'_> {
         &mut self,
         raw: RawMeasure,
         catalog: &SourceCatalog,
+        objectives: &super::Objectives,
     ) -> Option<(Measure, Range<usize>)> {
         let id = raw.id.get_ref().clone();
         if !valid_id(&id) {
@@ -114,29 +116,48 @@ impl Validator<'_> {
                 "use lower case letters, digits and underscores, starting with a letter".into(),
             );
         }
-        let objective = *raw.objective.get_ref();
-        if !(1..=4).contains(&objective) {
+        let number = *raw.objective.get_ref();
+        let objective = u8::try_from(number)
+            .ok()
+            .and_then(|n| objectives.objective(n));
+        if objective.is_none() {
             self.error(
                 &raw.objective,
-                format!("objective {objective} is not in the Police and Crime Plan"),
+                format!("objective {number} is not in the Police and Crime Plan"),
             )
-            .help = Some("objectives are numbered 1 to 4".into());
+            .help = Some(format!(
+                "the Plan's objectives are {} (dashboards/plan.toml)",
+                objectives.numbers()
+            ));
         }
-        let theme = raw.theme.as_ref().map(|t| *t.get_ref());
-        match (&raw.theme, objective) {
-            (None, 4) => {
-                self.error(&raw.objective, "a measure of Objective 4 needs a theme")
-                    .help = Some(format!(
-                    "add e.g. `theme = \"domestic_abuse\"`; the themes are {}",
-                    theme_names()
-                ))
+        let theme = match (objective, &raw.theme) {
+            (Some(o), None) if !o.themes.is_empty() => {
+                let ids: Vec<&str> = o.themes.iter().map(|t| t.id).collect();
+                self.error(
+                    &raw.objective,
+                    format!("a measure of Objective {} needs a theme", o.number),
+                )
+                .help = Some(format!(
+                    "add e.g. `theme = \"{}\"`; the themes are {}",
+                    ids[0],
+                    ids.join(", ")
+                ));
+                None
             }
-            (Some(t), 1..=3) => {
-                self.error(t, "themes belong to Objective 4 \"Keeping people safe\"")
-                    .help = Some("remove `theme`, or set `objective = 4`".into())
-            }
-            _ => {}
-        }
+            (Some(o), Some(t)) => match super::plan::theme_of(o, t.get_ref()) {
+                Ok(theme) => Some(theme),
+                Err((message, help)) => {
+                    let d = self.error(t, message);
+                    if help.starts_with("did you mean") {
+                        d.label = Some(help);
+                    } else {
+                        d.help = Some(help);
+                    }
+                    None
+                }
+            },
+            _ => None,
+        };
         let access = raw
             .access
             .as_ref()
@@ -227,7 +248,7 @@ impl Validator<'_> {
                 id,
                 title: raw.title.get_ref().trim().to_string(),
                 description: raw.description.trim().to_string(),
-                objective: objective.clamp(1, 4) as u8,
+                objective: objective.map_or(0, |o| o.number),
                 theme,
                 access,
                 source: source_name,
@@ -835,19 +856,6 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Proportion => "proportion",
         Kind::Rate => "rate",
     }
-}
-
-fn theme_names() -> String {
-    super::Theme::ALL
-        .iter()
-        .map(|t| {
-            serde_json::to_value(t)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `rolling_12_months` → 12 months rolling; `financial_year_to_date`.

@@ -15,8 +15,11 @@ pub const FILE: &str = "sources.toml";
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
-    /// File name within the data folder (default `<source>.csv` or `<source>.parquet`).
+    /// File name within the data folder (default `<source>.csv`, `.parquet`,
+    /// `.xlsx` or `.ods`).
     pub file: Option<String>,
+    /// A spreadsheet's sheet (default: its first).
+    pub sheet: Option<String>,
     /// chrono format of dates, e.g. `%d/%m/%Y` (default ISO `%Y-%m-%d`).
     pub date_format: Option<String>,
     /// chrono format of date-times (default ISO 8601 with `T` or a space).
@@ -40,6 +43,7 @@ impl SourceConfig {
         let both = |a: &[String], b: &[String]| a.iter().chain(b).cloned().collect();
         SourceConfig {
             file: self.file.clone().or_else(|| declared.file.clone()),
+            sheet: self.sheet.clone().or_else(|| declared.sheet.clone()),
             date_format: self
                 .date_format
                 .clone()

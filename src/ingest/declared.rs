@@ -279,8 +279,10 @@ pub struct RawSource {
     /// (police.uk's monthly street-level files).
     #[schemars(with = "Option<String>")]
     pub format: Option<Spanned<String>>,
-    /// The file in the data folder (default `<name>.csv` or `<name>.parquet`).
+    /// The file in the data folder (default `<name>.csv`, `.parquet`, `.xlsx` or `.ods`).
     pub file: Option<String>,
+    /// A spreadsheet's sheet (default: its first).
+    pub sheet: Option<String>,
     /// chrono format of dates, e.g. `%d/%m/%Y` (default ISO `%Y-%m-%d`).
     pub date_format: Option<String>,
     /// chrono format of date-times (default ISO 8601 with `T` or a space).
@@ -683,6 +685,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
     }
     let reading = SourceConfig {
         file: raw.file,
+        sheet: raw.sheet,
         date_format: raw.date_format,
         datetime_format: raw.datetime_format,
         true_values: raw.true_values,

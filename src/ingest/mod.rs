@@ -10,6 +10,7 @@ pub mod declared;
 mod parquet;
 pub mod police_uk;
 mod rows;
+pub mod spreadsheet;
 
 pub use config::{SourceConfig, SourcesConfig};
 pub use declared::{DeclarationError, Declarations, District, Force};
@@ -214,7 +215,7 @@ pub struct Extract {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("no extract for `{source_name}` in {}: expected {source_name}.csv or {source_name}.parquet (or a `file` for it in sources.toml)", .dir.display())]
+    #[error("no extract for `{source_name}` in {}: expected {source_name}.csv, .parquet, .xlsx or .ods (or a `file` for it in sources.toml)", .dir.display())]
     MissingFile { source_name: String, dir: PathBuf },
     #[error("cannot read {}: {source}", .path.display())]
     Io {
@@ -235,6 +236,8 @@ pub enum IngestError {
     },
     #[error("{}: {message}", .path.display())]
     Parquet { path: PathBuf, message: String },
+    #[error("{}: {message}", .path.display())]
+    Spreadsheet { path: PathBuf, message: String },
     #[error(
         "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused and the last good results stay live; first rejected row: {first}",
         .path.display(), 100.0 * *.rejected as f64 / (*.total).max(1) as f64, 100.0 * .bound
@@ -371,7 +374,17 @@ pub fn load_extract(
         source,
     };
     let layout = rows::Layout::new(contract, keep);
-    let (sha256, size, parsed, mark) = if is_parquet(&path) {
+    let (sha256, size, parsed, mark) = if spreadsheet::is_spreadsheet(&path) {
+        // A workbook is read whole (a zip of XML); it is small beside a force's CSVs.
+        let bytes = read_file(&path)?;
+        let parsed = spreadsheet::read(&path, contract, config, &layout);
+        (
+            crate::common::sha256_hex(&bytes),
+            bytes.len() as u64,
+            parsed,
+            None,
+        )
+    } else if is_parquet(&path) {
         // Parquet is read a row group at a time from the file, so it is hashed
         // apart, beside the reading.
         let file = std::fs::File::open(&path).map_err(io)?;
@@ -437,7 +450,7 @@ pub fn extract_path(
 ) -> Result<PathBuf, IngestError> {
     let path = match &config.file {
         Some(file) => dir.join(file),
-        None => ["csv", "parquet"]
+        None => ["csv", "parquet", "xlsx", "ods"]
             .iter()
             .map(|ext| dir.join(format!("{}.{ext}", contract.name)))
             .find(|p| p.is_file())

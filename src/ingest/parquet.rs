@@ -544,4 +544,66 @@ mod tests {
         // M2 and M3's place of safety, M4's minutes.
         agrees_with_csv(shipped("mental_health_contacts"), csv, 3);
     }
+
+    /// A source of its own: an enum of 200 codes (more than a byte's keys)
+    /// with an alias, a decimal, and a rule between two columns.
+    fn offence_codes() -> &'static Contract {
+        let codes: Vec<String> = (0..200)
+            .map(|i| format!("\"{}{}\"", 100 + i / 2, ["A", "B"][i % 2]))
+            .collect();
+        let source = crate::common::SourceText {
+            path: "offences.toml".into(),
+            text: format!(
+                "title = \"Offences\"\nperiod_column = \"day\"\n[columns]\nref = {{ type = \"text\", unique = true }}\n\
+                 day = {{ type = \"date\" }}\ncode = {{ type = \"enum\", values = [{}], aliases = {{ \"one hundred A\" = \"100A\" }} }}\n\
+                 value = {{ type = \"decimal\", nullable = true }}\nlimit = {{ type = \"decimal\", nullable = true }}\n\
+                 [[rules]]\ncheck = \"value <= limit\"\nreason = \"a value is within its limit\"\n",
+                codes.join(", ")
+            ),
+        };
+        let force = crate::common::SourceText {
+            path: "force.toml".into(),
+            text: "name = \"T\"\narea = \"T\"\n[[districts]]\nid = \"t\"\nname = \"T\"\n".into(),
+        };
+        crate::ingest::Declarations::from_texts(&force, &[source])
+            .expect("a valid declaration")
+            .source("offences")
+            .expect("declared")
+    }
+
+    #[test]
+    fn an_enum_of_hundreds_of_values_and_decimals_read_from_parquet_as_from_csv() {
+        let contract = offence_codes();
+        assert_eq!(
+            contract.columns[2].ty.arrow_type(),
+            DataType::Dictionary(Box::new(DataType::Int16), Box::new(DataType::Utf8))
+        );
+        let csv = "ref,day,code,value,limit\n\
+                   R1,2024-01-01,199B,1.5,2\n\
+                   R2,2024-01-02,one hundred A,2.25,\n\
+                   R3,2024-01-03,150a,3,2.5\n\
+                   R4,2024-01-04,300A,1,2\n\
+                   R5,2024-01-05,180B,,\n\
+                   R6,2024-01-06,100b,-0.5,0\n";
+        // R3 breaks the rule; 300A is no code.
+        agrees_with_csv(contract, csv, 2);
+        let parsed = rows::read_csv(
+            Path::new("t"),
+            csv.as_bytes(),
+            contract,
+            contract.reading,
+            &Layout::new(contract, None),
+        )
+        .unwrap();
+        let batch =
+            datafusion::arrow::compute::concat_batches(&parsed.schema, &parsed.batches).unwrap();
+        let codes = cast(batch.column(2), &DataType::Utf8).unwrap();
+        let codes: Vec<&str> = codes.as_string::<i32>().iter().flatten().collect();
+        assert_eq!(codes, ["199B", "100A", "180B", "100B"]);
+        let rule = &parsed.rejects.iter().find(|r| r.line == 4).unwrap().rule;
+        assert!(
+            rule.contains("a value is within its limit") && rule.contains("value <= limit"),
+            "{rule}"
+        );
+    }
 }

@@ -74,10 +74,19 @@ pub enum PlanError {
     Invalid(String),
 }
 
-/// Reads `dir/plan.toml` (defaults when absent) and lays out `measures` by it.
+/// Reads `dir/plan.toml` and lays out `measures` by it: the shipped plan where
+/// the folder is not there (`mos` run from another folder), defaults where
+/// the folder has no plan.
 pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
     let path = dir.join("plan.toml");
-    let file = match std::fs::read_to_string(&path) {
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text),
+        Err(_) if !dir.exists() => crate::common::shipped::file(crate::definition::plan::FILE)
+            .map(str::to_string)
+            .ok_or(()),
+        Err(_) => Err(()),
+    };
+    let file = match text {
         Ok(text) => toml::from_str::<PlanFile>(&text).map_err(|e| {
             let source = crate::definition::SourceText {
                 path: path.clone(),

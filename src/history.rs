@@ -288,7 +288,8 @@ pub fn engine_version() -> String {
 }
 
 /// One hash over what determines the figures: every extract file's hash (by
-/// source and name), every definition's hash, and the engine's version.
+/// source and name), every source's declaration, every definition's hash,
+/// and the engine's version.
 pub fn inputs_hash(evaluation: &Evaluation) -> String {
     let mut parts: Vec<String> = evaluation
         .extracts
@@ -300,6 +301,12 @@ pub fn inputs_hash(evaluation: &Evaluation) -> String {
         })
         .chain(
             evaluation
+                .extracts
+                .iter()
+                .map(|e| format!("declared {} {}", e.source, e.declaration_sha256)),
+        )
+        .chain(
+            evaluation
                 .results
                 .iter()
                 .map(|r| format!("definition {} {}", r.measure.id, r.measure.origin.sha256)),
@@ -307,5 +314,5 @@ pub fn inputs_hash(evaluation: &Evaluation) -> String {
         .collect();
     parts.sort();
     parts.push(engine_version());
-    crate::definition::sha256_hex(parts.join("\n").as_bytes())
+    crate::common::sha256_hex(parts.join("\n").as_bytes())
 }

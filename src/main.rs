@@ -240,6 +240,11 @@ impl Inputs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Not for the commands that talk to a browser or a printing Chromium,
+    // where a closed pipe is an error to handle, not a reason to stop.
+    if !matches!(cli.command, Command::Serve { .. } | Command::Report { .. }) {
+        quiet_on_a_closed_pipe();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -516,6 +521,24 @@ async fn run(cli: Cli) -> Result<()> {
             };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(())
+        }
+    }
+}
+
+/// `mos schema | head`: when the reader of stdout goes away, end quietly (as
+/// ripgrep and other command-line tools do) instead of panicking in `println!`.
+fn quiet_on_a_closed_pipe() {
+    #[cfg(unix)]
+    {
+        unsafe extern "C" {
+            fn signal(signum: std::ffi::c_int, handler: usize) -> usize;
+        }
+        const SIGPIPE: std::ffi::c_int = 13;
+        const SIG_DFL: usize = 0;
+        // SAFETY: restoring the default disposition of SIGPIPE at start, before
+        // any thread is made, only changes how a write to a closed pipe ends.
+        unsafe {
+            signal(SIGPIPE, SIG_DFL);
         }
     }
 }

@@ -30,6 +30,8 @@ pub enum Error {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExtractSummary {
     pub source: String,
+    /// The SHA-256 of the source's declaration (with its force's districts).
+    pub declaration_sha256: String,
     pub files: Vec<FileProvenance>,
     pub rows_loaded: u64,
     pub rows_rejected: u64,
@@ -97,11 +99,30 @@ pub fn load_measures(dir: &Path) -> Result<MeasureSet, Error> {
 pub fn load_measures_in(root: &Path, dir: &Path) -> Result<MeasureSet, Error> {
     let declarations = crate::ingest::Declarations::load(root)?;
     let objectives = crate::definition::Objectives::load(root)?;
-    Ok(crate::definition::load_dir(
-        dir,
-        &SourceCatalog::of(&declarations),
-        objectives,
-    )?)
+    let catalog = SourceCatalog::of(&declarations);
+    // Run from another folder, `measures` (or `measures/police_uk`) is the
+    // shipped set, as the demo data and declarations are.
+    if !dir.exists() {
+        let shipped = shipped_measures(dir);
+        if !shipped.is_empty() {
+            return Ok(crate::definition::parse_all(
+                &shipped, &catalog, objectives,
+            )?);
+        }
+    }
+    Ok(crate::definition::load_dir(dir, &catalog, objectives)?)
+}
+
+/// The shipped measure files directly in `dir` (a path from the project root).
+fn shipped_measures(dir: &Path) -> Vec<crate::definition::SourceText> {
+    let folder = dir.to_string_lossy().trim_end_matches('/').to_string();
+    crate::common::shipped::under(&folder)
+        .filter(|(path, _)| Path::new(path).parent() == Some(Path::new(&folder)))
+        .map(|(path, text)| crate::definition::SourceText {
+            path: path.into(),
+            text: text.to_string(),
+        })
+        .collect()
 }
 
 /// Loads the extracts the measures need from `data_dir` and evaluates every measure.
@@ -302,6 +323,7 @@ fn measures_sources_kept<'a>(names: &[&'a str], measures: &MeasureSet) -> Vec<&'
 fn summary(e: &Extract, data_to: Option<chrono::NaiveDate>) -> ExtractSummary {
     ExtractSummary {
         source: e.name.clone(),
+        declaration_sha256: e.contract.sha256.to_string(),
         files: e.files.clone(),
         rows_loaded: e.rows_loaded,
         rows_rejected: e.rejects.len() as u64,

@@ -839,7 +839,7 @@ fn a_spreadsheet_sheet_is_read_as_a_source_with_its_row_numbers() {
     let sheet = workbook.add_worksheet().set_name("Calls").unwrap();
     let when = Format::new().set_num_format("dd/mm/yyyy hh:mm");
     for (c, name) in [
-        "Call Ref",
+        "call_ref",
         "call_time",
         "line",
         "district",
@@ -891,12 +891,8 @@ fn a_spreadsheet_sheet_is_read_as_a_source_with_its_row_numbers() {
     sheet.write_number(row, 2, 999.0).unwrap();
     sheet.write_string(row, 3, "Fenland").unwrap();
     sheet.write_boolean(row, 5, false).unwrap();
-    workbook.save(data.join("calls.xlsx")).unwrap();
-    std::fs::write(
-        data.join("sources.toml"),
-        "max_reject_share = 0.05\n[calls_for_service]\nfile = \"calls.xlsx\"\nsheet = \"Calls\"\n[calls_for_service.columns]\ncall_ref = \"Call Ref\"\n",
-    )
-    .unwrap();
+    workbook.save(data.join("Calls November.xlsx")).unwrap();
+    std::fs::write(data.join("sources.toml"), readme_toml("sheet = \"Calls\"")).unwrap();
     let out = dir.path().join("results.csv");
     let output = ok(mos_in(
         root(),
@@ -927,12 +923,12 @@ fn a_spreadsheet_sheet_is_read_as_a_source_with_its_row_numbers() {
             .collect();
     assert_eq!(counted, expected);
     let rejects = std::fs::read_to_string(dir.path().join("results.rejects.csv")).unwrap();
-    assert!(rejects.contains("calls.xlsx,122,"), "{rejects}");
+    assert!(rejects.contains("Calls November.xlsx,122,"), "{rejects}");
 
     // A sheet that is not there is named, with the sheets that are.
     std::fs::write(
         data.join("sources.toml"),
-        "[calls_for_service]\nfile = \"calls.xlsx\"\nsheet = \"Cals\"\n",
+        "[calls_for_service]\nfile = \"Calls November.xlsx\"\nsheet = \"Cals\"\n",
     )
     .unwrap();
     let output = mos_in(root(), &["check", "--data", data.to_str().unwrap()]);
@@ -1018,4 +1014,63 @@ themes = [
         plan.objectives[1].themes[0].title(),
         "Fatal and serious collisions"
     );
+}
+
+/// `cargo install --path .`, then `mos` in a folder of nothing: the shipped
+/// measures, declarations and Plan are built in, as the demo data is.
+#[test]
+fn mos_works_from_an_empty_folder() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = ok(mos_in(empty.path(), &["check"]));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("26 measures in measures are valid"));
+    let out = empty.path().join("results.csv");
+    ok(mos_in(
+        empty.path(),
+        &["run", "--out", out.to_str().unwrap()],
+    ));
+    let measures: std::collections::BTreeSet<String> = results(&out)
+        .into_iter()
+        .map(|r| r["measure_id"].clone())
+        .collect();
+    assert_eq!(measures.len(), 26);
+    let packs = empty.path().join("packs");
+    ok(mos_in(
+        empty.path(),
+        &[
+            "report",
+            "--objective",
+            "4",
+            "--as-of",
+            "2026-04-07",
+            "--out",
+            packs.to_str().unwrap(),
+        ],
+    ));
+    let pack = std::fs::read_dir(&packs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
+    assert!(
+        html.contains("Cambridgeshire and Peterborough"),
+        "the shipped force's area"
+    );
+    assert!(html.contains("Domestic abuse"), "the shipped Plan's themes");
+}
+
+/// `mos schema | head`: a reader that goes away ends the output quietly.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(["schema"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader is gone before `mos` has written a byte.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(stderr(&output), "", "no panic, no message");
 }

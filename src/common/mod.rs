@@ -1,9 +1,11 @@
 //! What every layer may use and none owns: diagnostics that point into a
-//! file (with did-you-mean), digests, and the files shipped inside the binary.
+//! file (with did-you-mean), digests, the columns an SQL condition names, and
+//! the files shipped inside the binary.
 
 pub mod diagnostic;
 pub mod digest;
 pub mod shipped;
+pub mod sql;
 
 pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
 pub use digest::{hex, sha256_hex};

@@ -6,11 +6,12 @@ pub mod plan;
 mod raw;
 mod validate;
 
+pub use crate::common::sql::columns_named;
 pub use crate::common::{Diagnostic, SourceText, did_you_mean, hex, sha256_hex};
 pub use plan::{Objectives, Theme};
 pub use raw::{Access, Grain, Kind, RawMeasure};
+pub use validate::REPEAT_COLUMN;
 pub(crate) use validate::literal_prefix;
-pub use validate::{REPEAT_COLUMN, columns_named};
 
 use crate::period::{Month, Period};
 use crate::stats::Polarity;
@@ -263,7 +264,7 @@ impl MeasureSet {
                 MeasureKind::Count | MeasureKind::Rate { .. } => Vec::new(),
             };
             for sql in conditions.into_iter().chain([m.filter.as_ref()]).flatten() {
-                columns.extend(validate::columns_named(sql)?);
+                columns.extend(columns_named(sql)?);
             }
         }
         Some(columns)

@@ -656,7 +656,7 @@ impl Validator<'_> {
                 return text;
             }
         };
-        let unknown: Vec<Ident> = column_idents(&expr)
+        let unknown: Vec<Ident> = crate::common::sql::column_idents(&expr)
             .into_iter()
             .filter(|ident| {
                 let name = ident.value.to_ascii_lowercase();
@@ -812,36 +812,6 @@ impl Validator<'_> {
             }
         }
     }
-}
-
-/// The column names an SQL condition mentions (lower case), or `None` where it
-/// does not parse (a validated measure's always does).
-pub fn columns_named(sql: &str) -> Option<Vec<String>> {
-    let expr = Parser::new(&GenericDialect {})
-        .try_with_sql(sql)
-        .ok()?
-        .parse_expr()
-        .ok()?;
-    Some(
-        column_idents(&expr)
-            .into_iter()
-            .map(|ident| ident.value.to_ascii_lowercase())
-            .collect(),
-    )
-}
-
-/// Every column an SQL expression names, as written (a qualified name by its last part).
-fn column_idents(expr: &SqlExpr) -> Vec<Ident> {
-    let mut idents = Vec::new();
-    let _ = visit_expressions(expr, |e| {
-        match e {
-            SqlExpr::Identifier(ident) => idents.push(ident.clone()),
-            SqlExpr::CompoundIdentifier(parts) => idents.extend(parts.last().cloned()),
-            _ => {}
-        }
-        ControlFlow::<()>::Continue(())
-    });
-    idents
 }
 
 fn valid_id(id: &str) -> bool {

@@ -287,8 +287,8 @@ mod tests {
         let resumed = marker.finish(&sha).unwrap();
         assert_eq!(Some(resumed), mark_of(&whole, 1 << 16));
         assert_eq!(
-            crate::definition::hex(&sha.finalize()),
-            crate::definition::sha256_hex(&whole)
+            crate::common::hex(&sha.finalize()),
+            crate::common::sha256_hex(&whole)
         );
     }
 }

@@ -611,7 +611,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         let ctx = SessionContext::new();
         for rule in &raw.rules {
             let check = rule.check.get_ref();
-            let named = crate::definition::columns_named(check);
+            let named = crate::common::sql::columns_named(check);
             let Some(named) = named else {
                 errors.push(
                     Diagnostic::at(file, rule.check.span(), "this rule is not an SQL condition")

@@ -12,7 +12,7 @@ use super::rows::{
 };
 use super::{IngestError, SourceConfig};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBufferBuilder, DictionaryArray, Int16Array, StringArray,
+    Array, ArrayRef, AsArray, BooleanBufferBuilder, DictionaryArray, PrimitiveArray, StringArray,
     downcast_dictionary_array,
 };
 use datafusion::arrow::buffer::NullBuffer;
@@ -210,15 +210,13 @@ fn check_column(
                     None => None,
                 })
                 .collect();
-            let array: &dyn Array = array.as_ref();
-            let keys = downcast_dictionary_array!(
-                array => enum_keys(array, &place, spec.nullable, flagged),
-                other => unreachable!("matched a dictionary above, not {other}")
-            );
             let allowed: ArrayRef = Arc::new(StringArray::from(vocabulary.values.to_vec()));
-            let wide: ArrayRef = Arc::new(DictionaryArray::<Int16Type>::try_new(keys, allowed)?);
-            // Held as the contract holds it: a byte a key for most enums.
-            cast(&wide, &spec.ty.arrow_type())
+            // Keyed as the contract holds it: a byte a key for most enums.
+            if vocabulary.key_type() == DataType::Int8 {
+                keyed::<Int8Type>(array, &place, spec.nullable, flagged, allowed)
+            } else {
+                keyed::<Int16Type>(array, &place, spec.nullable, flagged, allowed)
+            }
         }
         (ColumnType::Int { min, max }, ty) if is_exact_in_i64(ty) => {
             use datafusion::arrow::datatypes::{
@@ -284,15 +282,37 @@ fn check_column(
     }
 }
 
-/// The contract's keys (into its allowed values) of a file's dictionary column,
-/// given `place`, where each word of the file's dictionary is among them; flags
-/// the rows whose word is no allowed value, and the nulls where none may be.
-fn enum_keys<K: ArrowDictionaryKeyType>(
-    dictionary: &DictionaryArray<K>,
+/// A file's dictionary column as the contract's dictionary, keyed by `O`
+/// into the allowed values (`allowed`); `place` is where each word of the
+/// file's dictionary is among them.
+fn keyed<O: ArrowDictionaryKeyType>(
+    array: &ArrayRef,
     place: &[Option<u16>],
     nullable: bool,
     flagged: &mut [bool],
-) -> Int16Array {
+    allowed: ArrayRef,
+) -> Result<ArrayRef, ArrowError> {
+    let place: Vec<Option<O::Native>> = place
+        .iter()
+        .map(|p| p.and_then(|p| O::Native::from_usize(usize::from(p))))
+        .collect();
+    let array: &dyn Array = array.as_ref();
+    let keys = downcast_dictionary_array!(
+        array => enum_keys::<_, O>(array, &place, nullable, flagged),
+        other => unreachable!("matched a dictionary above, not {other}")
+    );
+    Ok(Arc::new(DictionaryArray::<O>::try_new(keys, allowed)?))
+}
+
+/// The contract's keys (into its allowed values) of a file's dictionary column,
+/// given `place`, where each word of the file's dictionary is among them; flags
+/// the rows whose word is no allowed value, and the nulls where none may be.
+fn enum_keys<K: ArrowDictionaryKeyType, O: ArrowPrimitiveType>(
+    dictionary: &DictionaryArray<K>,
+    place: &[Option<O::Native>],
+    nullable: bool,
+    flagged: &mut [bool],
+) -> PrimitiveArray<O> {
     let keys = dictionary.keys();
     let mut out = Vec::with_capacity(keys.len());
     let mut valid = BooleanBufferBuilder::new(keys.len());
@@ -301,10 +321,10 @@ fn enum_keys<K: ArrowDictionaryKeyType>(
         let found = if present { place[key.as_usize()] } else { None };
         // A null, or a word the dictionary spells that is no allowed value.
         *flag |= found.is_none() && (present || !nullable);
-        out.push(found.unwrap_or(0) as i16);
+        out.push(found.unwrap_or_default());
         valid.append(found.is_some());
     }
-    Int16Array::new(out.into(), Some(NullBuffer::new(valid.finish())))
+    PrimitiveArray::<O>::new(out.into(), Some(NullBuffer::new(valid.finish())))
 }
 
 /// Flags the rows of an integer column of type `T` whose value is outside `min..=max`.

@@ -362,16 +362,21 @@ fn days_since_epoch(date: NaiveDate) -> i32 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
 
-/// Which contract columns are built into Arrow as rows are read, and which of
-/// those are kept: every column is parsed and checked, but a column no measure
-/// reads is not held in memory. A unique column is built until the file has been
-/// checked for duplicates, whose values the rejects name; a column a row rule
-/// names, until the rule is checked.
+/// Which contract columns are built into Arrow as rows are read, which are
+/// held once a batch's rules are checked, and which are kept: every column is
+/// parsed and checked, but a column no measure reads is not held in memory. A
+/// unique column is held until the file has been checked for duplicates, whose
+/// values the rejects name; a column only a row rule reads, built for the rule
+/// and dropped with the batch's check.
 pub(super) struct Layout {
     /// For each contract column, its place among the built columns.
     built: Vec<Option<usize>>,
     built_schema: SchemaRef,
-    /// The built columns kept once the file is read, and their schema.
+    /// The built columns held once a batch's rules are checked.
+    held: Vec<usize>,
+    /// For each contract column, its place among the held columns.
+    held_place: Vec<Option<usize>>,
+    /// The held columns kept once the file is read, and their schema.
     kept: Vec<usize>,
     schema: SchemaRef,
     /// The row rules, ready to evaluate over a batch of the built columns.
@@ -409,18 +414,34 @@ impl Layout {
         for (place, &i) in built_columns.iter().enumerate() {
             built[i] = Some(place);
         }
-        let kept: Vec<usize> = built_columns
+        let held_columns: Vec<usize> = built_columns
+            .iter()
+            .copied()
+            .filter(|&i| wanted(&contract.columns[i]) || contract.columns[i].unique)
+            .collect();
+        let mut held_place = vec![None; contract.columns.len()];
+        for (place, &i) in held_columns.iter().enumerate() {
+            held_place[i] = Some(place);
+        }
+        let held: Vec<usize> = held_columns
+            .iter()
+            .map(|&i| built[i].expect("held columns are built"))
+            .collect();
+        let kept: Vec<usize> = held_columns
             .iter()
             .enumerate()
             .filter(|(_, i)| wanted(&contract.columns[**i]))
             .map(|(place, _)| place)
             .collect();
         let built_schema = Arc::new(full.project(&built_columns).expect("contract columns"));
-        let schema = Arc::new(built_schema.project(&kept).expect("built columns"));
+        let held_schema = built_schema.project(&held).expect("built columns");
+        let schema = Arc::new(held_schema.project(&kept).expect("held columns"));
         let rules = compile_rules(contract, &built_schema, &built);
         Layout {
             built,
             built_schema,
+            held,
+            held_place,
             kept,
             schema,
             rules,
@@ -463,6 +484,7 @@ fn compile_rules(
 /// rule is broken where its condition is false (not where it is unknown).
 fn rule_breaks(rules: &[CompiledRule], batch: &RecordBatch) -> Vec<(usize, usize)> {
     let mut breaks: Vec<(usize, usize)> = Vec::new();
+    let mut broken = vec![false; batch.num_rows()];
     for (r, rule) in rules.iter().enumerate() {
         let value = rule
             .check
@@ -474,8 +496,8 @@ fn rule_breaks(rules: &[CompiledRule], batch: &RecordBatch) -> Vec<(usize, usize
             continue;
         }
         for row in 0..batch.num_rows() {
-            if verdicts.is_valid(row) && !verdicts.value(row) && !breaks.iter().any(|b| b.0 == row)
-            {
+            if verdicts.is_valid(row) && !verdicts.value(row) && !broken[row] {
+                broken[row] = true;
                 breaks.push((row, r));
             }
         }
@@ -829,9 +851,8 @@ impl<'a> TableBuilder<'a> {
             .collect();
         let batch = RecordBatch::try_new(self.layout.built_schema.clone(), built)
             .expect("checked columns have the contract's types");
-        self.batches.push(batch);
         self.rows_loaded += rows as u64;
-        self.check_rules_on_last_batch(first_row);
+        self.hold(batch, first_row);
     }
 
     fn flush(&mut self) {
@@ -846,26 +867,31 @@ impl<'a> TableBuilder<'a> {
             .collect();
         let batch = RecordBatch::try_new(self.layout.built_schema.clone(), arrays)
             .expect("builders match the built columns");
-        self.batches.push(batch);
         let first_row = self.rows_loaded - self.rows_in_batch as u64;
         self.rows_in_batch = 0;
-        self.check_rules_on_last_batch(first_row);
+        self.hold(batch, first_row);
     }
 
-    /// Checks the row rules over the batch last pushed, whose first row is
-    /// `first_row` of the part: the rows that break one are rejected, and
-    /// taken out of the batch, its hashes and its lines. A whole batch at a
-    /// time, so a rule costs a few passes over arrays, not a step a row.
-    fn check_rules_on_last_batch(&mut self, first_row: u64) {
+    /// Holds a batch of built columns, whose first row is `first_row` of the
+    /// part, once its rows have met the row rules: the columns only a rule
+    /// reads are dropped.
+    fn hold(&mut self, batch: RecordBatch, first_row: u64) {
+        let batch = self.check_rules(batch, first_row);
+        self.batches
+            .push(batch.project(&self.layout.held).expect("built columns"));
+    }
+
+    /// Checks the row rules over a batch: the rows that break one are
+    /// rejected, and taken out of the batch, its hashes and its lines. A whole
+    /// batch at a time, so a rule costs a few passes over arrays, not a step a row.
+    fn check_rules(&mut self, batch: RecordBatch, first_row: u64) -> RecordBatch {
         if self.layout.rules.is_empty() {
-            return;
+            return batch;
         }
-        let batch = self.batches.last().expect("a batch was just pushed");
-        let breaks = rule_breaks(&self.layout.rules, batch);
+        let breaks = rule_breaks(&self.layout.rules, &batch);
         if breaks.is_empty() {
-            return;
+            return batch;
         }
-        let batch = self.batches.pop().expect("a batch was just pushed");
         let mut keep = vec![true; batch.num_rows()];
         for &(row, r) in &breaks {
             let rule = &self.layout.rules[r];
@@ -907,9 +933,8 @@ impl<'a> TableBuilder<'a> {
             self.lines.push(first_row + i as u64, offset..offset + 1);
         }
         self.rows_loaded -= breaks.len() as u64;
-        let kept = datafusion::arrow::compute::filter_record_batch(&batch, &keep.into())
-            .expect("a mask as long as the batch");
-        self.batches.push(kept);
+        datafusion::arrow::compute::filter_record_batch(&batch, &keep.into())
+            .expect("a mask as long as the batch")
     }
 
     pub(super) fn finish(mut self) -> Part {
@@ -950,9 +975,9 @@ pub(super) fn assemble(
         let runs: Vec<&BucketedHashes> = parts.iter().map(|p| &p.hashes[k].1).collect();
         let (repeated, hashes) = repeated_hashes(&runs, keep_hashes);
         if !repeated.is_empty() {
-            let built = layout.built[column].expect("unique columns are built");
+            let held = layout.held_place[column].expect("unique columns are held");
             duplicates.extend(
-                rows_repeating(&parts, built, &repeated)
+                rows_repeating(&parts, held, &repeated)
                     .into_iter()
                     .map(|(row, first)| (row, column, first)),
             );
@@ -992,7 +1017,7 @@ pub(super) fn assemble(
                 let mut keep = vec![true; batch.num_rows()];
                 for &&(row, column, line, first) in &here {
                     let name = contract.columns[column].name;
-                    let place = layout.built[column].expect("unique columns are built");
+                    let place = layout.held_place[column].expect("unique columns are held");
                     let values = batch.column(place).as_string::<i32>();
                     parsed.rejects.push(Reject {
                         file: path.to_path_buf(),
@@ -1008,7 +1033,7 @@ pub(super) fn assemble(
             }
             parsed
                 .batches
-                .push(batch.project(&layout.kept).expect("built columns"));
+                .push(batch.project(&layout.kept).expect("held columns"));
         }
     }
     parsed.rejects.sort_by_key(|r| r.line);
@@ -1084,7 +1109,7 @@ fn repeated_hashes(runs: &[&BucketedHashes], keep_hashes: bool) -> (Vec<u64>, Op
     (repeated, keep_hashes.then_some(hashes))
 }
 
-/// Every row of `parts` whose value in built column `column` has one of the
+/// Every row of `parts` whose value in held column `column` has one of the
 /// `repeated` hashes (sorted) and is not the first row with it: (its row, the
 /// first row), rows as `place` makes them. The values are hashed again here,
 /// which only a file with a repeated value pays for.
@@ -1146,7 +1171,7 @@ pub(super) fn locate_columns(
             Some(i) => positions.push(i),
             None => {
                 let suggestion =
-                    crate::definition::did_you_mean(wanted, normalised.iter().map(String::as_str));
+                    crate::common::did_you_mean(wanted, normalised.iter().map(String::as_str));
                 return Err(IngestError::MissingColumn {
                     path: path.to_path_buf(),
                     column: wanted.to_string(),
@@ -1646,7 +1671,7 @@ mod tests {
     #[test]
     fn repeating_rows_are_placed_after_the_first_in_file_order() {
         let layout = Layout::new(shipped("crimes"), None);
-        let column = layout.built[0].expect("crime_ref is built");
+        let column = layout.held_place[0].expect("crime_ref is held");
         let config = SourceConfig::default();
         let parser = CellParser::new(&config);
         let part = |refs: &[&str]| {

@@ -495,9 +495,9 @@ fn rule_breaks(rules: &[CompiledRule], batch: &RecordBatch) -> Vec<(usize, usize
         if verdicts.false_count() == 0 {
             continue;
         }
-        for row in 0..batch.num_rows() {
-            if verdicts.is_valid(row) && !verdicts.value(row) && !broken[row] {
-                broken[row] = true;
+        for (row, broken) in broken.iter_mut().enumerate() {
+            if verdicts.is_valid(row) && !verdicts.value(row) && !*broken {
+                *broken = true;
                 breaks.push((row, r));
             }
         }

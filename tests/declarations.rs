@@ -66,17 +66,25 @@ fn results(path: &Path) -> Vec<Row> {
         .collect()
 }
 
-/// The total series of a measure: (period start, numerator, denominator).
-fn totals(rows: &[Row], measure: &str) -> Vec<(String, String, String)> {
+/// The total series of a measure by its first month: numerator and denominator.
+fn proportions_by_month(rows: &[Row], measure: &str) -> BTreeMap<String, (u64, u64)> {
     rows.iter()
         .filter(|r| r["measure_id"] == measure && r["breakdown"].is_empty())
         .map(|r| {
+            let number = |name: &str| r[name].parse::<u64>().unwrap_or(0);
             (
-                r["period_start"].clone(),
-                r["numerator"].clone(),
-                r["denominator"].clone(),
+                r["period_start"][..7].to_string(),
+                (number("numerator"), number("denominator")),
             )
         })
+        .collect()
+}
+
+/// The total series of a count by its first month.
+fn counts_by_month(rows: &[Row], measure: &str) -> BTreeMap<String, u64> {
+    proportions_by_month(rows, measure)
+        .into_iter()
+        .map(|(month, (n, _))| (month, n))
         .collect()
 }
 
@@ -180,10 +188,7 @@ fn the_readme_sources_toml_example_is_read_as_written() {
         "the export, read as sources.toml describes it, gives the figures of the contract's file"
     );
     let rows = results(&from_export);
-    let counted: BTreeMap<String, u64> = totals(&rows, "domestic_abuse_crimes")
-        .into_iter()
-        .map(|(start, n, _)| (start[..7].to_string(), n.parse().unwrap()))
-        .collect();
+    let counted: BTreeMap<String, u64> = counts_by_month(&rows, "domestic_abuse_crimes");
     assert_eq!(counted, domestic_by_month);
 }
 
@@ -243,15 +248,7 @@ fn the_readme_force_and_source_examples_work_as_written() {
         &["run", "--data", "extracts", "--out", out.to_str().unwrap()],
     ));
     let counted: BTreeMap<String, (u64, u64)> =
-        totals(&results(&out), "calls_999_answered_within_10_seconds")
-            .into_iter()
-            .map(|(start, n, d)| {
-                (
-                    start[..7].to_string(),
-                    (n.parse().unwrap(), d.parse().unwrap()),
-                )
-            })
-            .collect();
+        proportions_by_month(&results(&out), "calls_999_answered_within_10_seconds");
     assert_eq!(counted, expected);
     let rejects = std::fs::read_to_string(p.join("results.rejects.csv")).unwrap();
     let rejected: Vec<&str> = rejects.lines().skip(1).collect();
@@ -413,15 +410,8 @@ polarity = "neutral"
         &["run", "--data", "extracts", "--out", out.to_str().unwrap()],
     ));
     let rows = results(&out);
-    let counted: BTreeMap<String, (u64, u64)> = totals(&rows, "long_mental_health_detentions")
-        .into_iter()
-        .map(|(start, n, d)| {
-            (
-                start[..7].to_string(),
-                (n.parse().unwrap(), d.parse().unwrap()),
-            )
-        })
-        .collect();
+    let counted: BTreeMap<String, (u64, u64)> =
+        proportions_by_month(&rows, "long_mental_health_detentions");
     assert_eq!(counted, proportion);
     for row in rows.iter().filter(|r| {
         r["measure_id"] == "long_mental_health_detentions" && r["breakdown"] == "district"
@@ -440,10 +430,8 @@ polarity = "neutral"
         .map(|r| r["group"].as_str())
         .collect();
     assert_eq!(districts, ["lower_vale", "upper_vale"].into());
-    let counted: BTreeMap<String, u64> = totals(&rows, "detentions_needing_an_interpreter")
-        .into_iter()
-        .map(|(start, n, _)| (start[..7].to_string(), n.parse().unwrap()))
-        .collect();
+    let counted: BTreeMap<String, u64> =
+        counts_by_month(&rows, "detentions_needing_an_interpreter");
     assert_eq!(counted, interpreter);
     let rejects = std::fs::read_to_string(p.join("results.rejects.csv")).unwrap();
     let lines: Vec<u64> = rejects
@@ -912,15 +900,7 @@ fn a_spreadsheet_sheet_is_read_as_a_source_with_its_row_numbers() {
         stderr(&output)
     );
     let counted: BTreeMap<String, (u64, u64)> =
-        totals(&results(&out), "calls_999_answered_within_10_seconds")
-            .into_iter()
-            .map(|(start, n, d)| {
-                (
-                    start[..7].to_string(),
-                    (n.parse().unwrap(), d.parse().unwrap()),
-                )
-            })
-            .collect();
+        proportions_by_month(&results(&out), "calls_999_answered_within_10_seconds");
     assert_eq!(counted, expected);
     let rejects = std::fs::read_to_string(dir.path().join("results.rejects.csv")).unwrap();
     assert!(rejects.contains("Calls November.xlsx,122,"), "{rejects}");

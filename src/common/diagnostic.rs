@@ -111,6 +111,17 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The closest of `candidates` to a misspelt `word`, if any is close enough to suggest.
+/// Every diagnostic, then how many there were in `what`: "2 errors in measure definitions".
+pub fn render_all(diagnostics: &[Diagnostic], what: &str) -> String {
+    let mut text: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
+    let n = diagnostics.len();
+    text.push_str(&format!(
+        "{n} error{} in {what}",
+        if n == 1 { "" } else { "s" }
+    ));
+    text
+}
+
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,

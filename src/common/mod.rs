@@ -7,5 +7,5 @@ pub mod digest;
 pub mod shipped;
 pub mod sql;
 
-pub use diagnostic::{Diagnostic, SourceText, did_you_mean};
+pub use diagnostic::{Diagnostic, SourceText, did_you_mean, render_all};
 pub use digest::{hex, sha256_hex};

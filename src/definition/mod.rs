@@ -296,13 +296,7 @@ impl DefinitionError {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut text: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
-    let n = diagnostics.len();
-    text.push_str(&format!(
-        "{n} error{} in measure definitions",
-        if n == 1 { "" } else { "s" }
-    ));
-    text
+    crate::common::render_all(diagnostics, "measure definitions")
 }
 
 /// Reads and validates every `*.toml` measure file directly in `dir` (sub-folders

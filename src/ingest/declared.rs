@@ -94,13 +94,7 @@ impl DeclarationError {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut text: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
-    let n = diagnostics.len();
-    text.push_str(&format!(
-        "{n} error{} in source or force declarations",
-        if n == 1 { "" } else { "s" }
-    ));
-    text
+    crate::common::render_all(diagnostics, "source or force declarations")
 }
 
 impl Declarations {

@@ -15,7 +15,8 @@
 # 5. with --scale-100, `mos run` at scale 100 (60 million crimes) and at scale
 #    10, alternating run by run, both from disk (page cache dropped, as root);
 # 6. writes benches/results/vs_duckdb.csv (every run) and
-#    benches/results/vs_duckdb.md (medians, spread and ratios, with the machine).
+#    benches/results/vs_duckdb.md (medians, spread and ratios, with the machine). mos is given the
+#    sixteen measures DuckDB computes (a copy of them), not the whole shipped set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"

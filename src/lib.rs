@@ -4,15 +4,19 @@
 //! runs its performance framework. Data flows one way:
 //!
 //! ```text
-//!  measures/*.toml ──► definition ──┐
-//!                                   ▼
-//!  extracts (CSV, Parquet) ──► ingest ──► engine (DataFusion) ──► stats ──► results
-//!                                                                   │
-//!                                                      web dashboard, board reports
+//!  data/force.toml, data/sources/*.toml ──► ingest::declared ──┐ (contracts)
+//!  dashboards/plan.toml, measures/*.toml ──► definition ◄──────┘
+//!                                                │
+//!  extracts (CSV, Parquet, workbooks) ──► ingest ──► engine (DataFusion) ──► stats ──► results
+//!                                                                              │
+//!                                                                 web dashboard, board reports
 //! ```
 //!
-//! - [`definition`]: the measure language, parsed with positions and validated once.
-//! - [`ingest`]: the extract contracts; typed Arrow batches; rejected rows with reasons.
+//! - [`common`]: what every layer may use: diagnostics, digests, the shipped project files.
+//! - [`definition`]: the measure language and the Plan's objectives and themes,
+//!   parsed with positions and validated once.
+//! - [`ingest`]: the declared sources and force, their contracts; typed Arrow
+//!   batches; rejected rows with reasons.
 //! - [`engine`]: definitions compiled to DataFusion queries; periods, windows, series.
 //! - [`stats`]: Wilson and Poisson intervals, XmR charts and their rules, suppression.
 //! - [`results`]: the results contract and its writers.
@@ -21,6 +25,7 @@
 //! - [`fixture`]: measure tests, expected figures on small fixture extracts (`mos test`).
 //! - [`peers`]: most similar groups of forces, for comparing a force with its peers.
 //! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
+//! - [`project`]: a project's folders, and `mos init` for a new force.
 
 pub mod bits;
 pub mod common;

@@ -35,3 +35,22 @@ pub fn column_idents(expr: &Expr) -> Vec<Ident> {
     });
     idents
 }
+
+/// An SQL expression made ready to evaluate over batches of `schema`: parsed,
+/// its types coerced, and simplified as a query's would be (DataFusion has no
+/// physical form of some expressions, such as `coalesce`, until simplified).
+pub fn physical_expr(
+    ctx: &datafusion::prelude::SessionContext,
+    sql: &str,
+    schema: &datafusion::common::DFSchema,
+) -> datafusion::error::Result<std::sync::Arc<dyn datafusion::physical_expr::PhysicalExpr>> {
+    use datafusion::logical_expr::simplify::SimplifyContext;
+    use datafusion::optimizer::simplify_expressions::ExprSimplifier;
+    let simplifier = ExprSimplifier::new(
+        SimplifyContext::builder()
+            .with_schema(std::sync::Arc::new(schema.clone()))
+            .build(),
+    );
+    let expr = simplifier.coerce(ctx.parse_sql_expr(sql, schema)?, schema)?;
+    ctx.create_physical_expr(simplifier.simplify(expr)?, schema)
+}

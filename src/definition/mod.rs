@@ -256,6 +256,10 @@ impl MeasureSet {
             columns.insert(m.date_column.clone());
             columns.extend(m.breakdowns.iter().map(|b| b.column.clone()));
             columns.extend(m.repeat.iter().map(|r| r.person.clone()));
+            // A peer comparison groups the rows by the force they fall within.
+            if m.peer_group.is_some() {
+                columns.insert("falls_within".to_string());
+            }
             let conditions = match &m.kind {
                 MeasureKind::Proportion {
                     numerator,

@@ -108,6 +108,18 @@ pub struct RowRule {
     pub columns: &'static [&'static str],
 }
 
+/// A column made from the others of its row by an SQL expression, once they
+/// are read (police.uk's `is_asb` is `crime_id IS NULL`).
+#[derive(Debug, Clone, Copy)]
+pub struct DerivedColumn {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    /// The expression, as declared.
+    pub sql: &'static str,
+    /// The read columns it names.
+    pub columns: &'static [&'static str],
+}
+
 /// How a source's files are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -126,6 +138,8 @@ pub struct Contract {
     /// The date column periods are keyed on by default.
     pub period_column: Option<&'static str>,
     pub row_rules: &'static [RowRule],
+    /// Columns made from the read ones, after them in every extract.
+    pub derived: &'static [DerivedColumn],
     pub description: &'static str,
     /// How the declared files are read: file name, date formats, boolean
     /// spellings, and the file's own names of columns (`from`). A data

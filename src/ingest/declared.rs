@@ -11,7 +11,6 @@ use super::contract::{ColumnSpec, ColumnType, Contract, Format, RowRule, Vocabul
 use crate::common::{Diagnostic, SourceText, did_you_mean, sha256_hex};
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
-use datafusion::prelude::SessionContext;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -322,6 +321,12 @@ pub struct RawColumn {
     pub aliases: Option<Spanned<BTreeMap<String, String>>>,
     /// The column's name in the force's file, where it differs.
     pub from: Option<String>,
+    /// An SQL expression over the other (read) columns of the row: the column
+    /// is made from them rather than read (`crime_id IS NULL`). Besides
+    /// DataFusion's functions, `district_of(text)` gives the force's district
+    /// a name, id or alias spells.
+    #[schemars(with = "Option<String>")]
+    pub derive: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -375,6 +380,8 @@ const TYPES: [&str; 9] = [
     "text", "date", "datetime", "bool", "int", "decimal", "enum", "enum_set", "district",
 ];
 const FORMATS: [&str; 2] = ["table", "police_uk_street"];
+/// The types a derived column may have.
+const DERIVABLE: [&str; 6] = ["text", "bool", "int", "decimal", "date", "datetime"];
 
 fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceText) -> Result<T, Vec<Diagnostic>> {
     toml::from_str(&file.text).map_err(|e| {
@@ -512,6 +519,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         },
     };
     let mut columns: Vec<ColumnSpec> = Vec::new();
+    let mut derived: Vec<(String, ColumnType, &Spanned<String>)> = Vec::new();
     let mut renames = BTreeMap::new();
     for (column, spanned) in &raw.columns.get_ref().0 {
         let at = spanned.span();
@@ -529,6 +537,20 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         let Some(ty) = column_type(file, column, c, force, &mut errors) else {
             continue;
         };
+        if let Some(sql) = &c.derive {
+            if c.from.is_some() || c.unique || !DERIVABLE.contains(&c.ty.get_ref().as_str()) {
+                errors.push(
+                    Diagnostic::at(file, sql.span(), format!("`{column}` cannot be derived so"))
+                        .with_help(format!(
+                            "a derived column is not read (no `from`), not unique, and one of {}",
+                            DERIVABLE.join(", ")
+                        )),
+                );
+                continue;
+            }
+            derived.push((column.clone(), ty, sql));
+            continue;
+        }
         if c.unique && ty != ColumnType::Text {
             errors.push(
                 Diagnostic::at(file, at.clone(), format!("`{column}` cannot be unique"))
@@ -582,27 +604,68 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
             Some(c) => Some(c.name),
         },
     };
-    if format == Format::PoliceUkStreet {
-        let expected = super::police_uk::COLUMNS;
-        if names != expected {
-            errors.push(
-                Diagnostic::at(
-                    file,
-                    raw.columns.span(),
-                    "a `police_uk_street` source has the columns the police.uk reader makes",
-                )
-                .with_help(format!(
-                    "declare exactly {}, in that order",
-                    expected.join(", ")
-                )),
-            );
-        }
-    }
     let mut rules = Vec::new();
+    let mut derived_columns = Vec::new();
     if errors.is_empty() {
         let schema = super::contract::arrow_schema_of(&columns);
         let df_schema = DFSchema::try_from(schema.as_ref().clone()).expect("distinct column names");
-        let ctx = SessionContext::new();
+        let ctx = super::derive::context(force);
+        for (name, ty, sql) in &derived {
+            let Some(named) = crate::common::sql::columns_named(sql.get_ref()) else {
+                errors.push(Diagnostic::at(
+                    file,
+                    sql.span(),
+                    format!("`{name}` is not derived by an SQL expression"),
+                ));
+                continue;
+            };
+            if let Some(first) = named.iter().find(|n| !names.contains(&n.as_str())) {
+                let mut d = Diagnostic::at(
+                    file,
+                    sql.span(),
+                    format!("unknown column `{first}` in the expression of `{name}`"),
+                );
+                d = match did_you_mean(first, names.iter().copied()) {
+                    Some(close) => d.with_label(format!("did you mean `{close}`?")),
+                    None => d.with_help(format!(
+                        "a derived column is made of read columns: {}",
+                        names.join(", ")
+                    )),
+                };
+                errors.push(d);
+                continue;
+            }
+            if let Err(e) = ctx
+                .parse_sql_expr(sql.get_ref(), &df_schema)
+                .and_then(|e| e.get_type(&df_schema))
+            {
+                errors.push(Diagnostic::at(
+                    file,
+                    sql.span(),
+                    format!(
+                        "the expression of `{name}` cannot be evaluated: {}",
+                        e.to_string().lines().next().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            let mut in_order: Vec<&'static str> = Vec::new();
+            for n in &named {
+                let column = *names
+                    .iter()
+                    .find(|c| **c == n.as_str())
+                    .expect("checked above");
+                if !in_order.contains(&column) {
+                    in_order.push(column);
+                }
+            }
+            derived_columns.push(super::contract::DerivedColumn {
+                name: leak(name.clone()),
+                ty: *ty,
+                sql: leak(sql.get_ref().clone()),
+                columns: Box::leak(in_order.into_boxed_slice()),
+            });
+        }
         for rule in &raw.rules {
             let check = rule.check.get_ref();
             let named = crate::common::sql::columns_named(check);
@@ -692,6 +755,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         columns: Box::leak(columns.into_boxed_slice()),
         period_column,
         row_rules: Box::leak(rules.into_boxed_slice()),
+        derived: Box::leak(derived_columns.into_boxed_slice()),
         description: leak(raw.title),
         reading: Box::leak(Box::new(reading)),
         force,

@@ -7,6 +7,7 @@ mod blocks;
 pub mod config;
 pub mod contract;
 pub mod declared;
+mod derive;
 mod parquet;
 pub mod police_uk;
 mod rows;
@@ -49,9 +50,11 @@ impl SourceSchema {
             columns: contract
                 .columns
                 .iter()
-                .map(|c| SourceColumn {
-                    name: c.name.to_string(),
-                    ty: c.ty,
+                .map(|c| (c.name, c.ty))
+                .chain(contract.derived.iter().map(|d| (d.name, d.ty)))
+                .map(|(name, ty)| SourceColumn {
+                    name: name.to_string(),
+                    ty,
                 })
                 .collect(),
             period_column: contract.period_column.map(str::to_string),
@@ -238,6 +241,12 @@ pub enum IngestError {
     Parquet { path: PathBuf, message: String },
     #[error("{}: {message}", .path.display())]
     Spreadsheet { path: PathBuf, message: String },
+    #[error("the derived column `{column}` of `{source_name}` cannot be made: {message}")]
+    Derive {
+        source_name: String,
+        column: String,
+        message: String,
+    },
     #[error(
         "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused and the last good results stay live; first rejected row: {first}",
         .path.display(), 100.0 * *.rejected as f64 / (*.total).max(1) as f64, 100.0 * .bound
@@ -366,9 +375,21 @@ pub fn load_extract(
     keep: Option<&BTreeSet<String>>,
 ) -> Result<Extract, IngestError> {
     if contract.format == contract::Format::PoliceUkStreet {
-        return refuse_past_bound(police_uk::load(dir, contract)?, bound);
+        return refuse_past_bound(police_uk::load(dir, contract, config, keep)?, bound);
     }
     let path = extract_path(dir, contract, config)?;
+    refuse_past_bound(load_file(&path, contract, config, keep)?, bound)
+}
+
+/// Reads one file of `contract`'s (CSV, Parquet or a workbook), hashing it
+/// for provenance, and makes its derived columns.
+pub(crate) fn load_file(
+    path: &Path,
+    contract: &'static Contract,
+    config: &SourceConfig,
+    keep: Option<&BTreeSet<String>>,
+) -> Result<Extract, IngestError> {
+    let path = path.to_path_buf();
     let io = |source| IngestError::Io {
         path: path.clone(),
         source,
@@ -412,7 +433,7 @@ pub fn load_extract(
         bytes: size,
         rows: 0,
     };
-    refuse_past_bound(extract_of(contract, parsed?, file, mark), bound)
+    extract_of(contract, parsed?, file, mark, keep)
 }
 
 /// The extract read from one file, with the file's provenance (its rows
@@ -422,23 +443,25 @@ fn extract_of(
     mut parsed: rows::Parsed,
     mut file: FileProvenance,
     mark: Option<append::FileMark>,
-) -> Extract {
+    keep: Option<&BTreeSet<String>>,
+) -> Result<Extract, IngestError> {
     file.rows = parsed.rows_loaded + parsed.rejects.len() as u64;
     let continuation = mark.map(|mark| append::Continuation {
         mark,
         unique_hashes: std::mem::take(&mut parsed.unique_hashes),
     });
-    Extract {
+    let (schema, batches) = derive::apply(contract, keep, parsed.schema, parsed.batches)?;
+    Ok(Extract {
         name: contract.name.to_string(),
         contract,
-        schema: parsed.schema,
-        batches: parsed.batches,
+        schema,
+        batches,
         files: vec![file],
         rows_loaded: parsed.rows_loaded,
         rejects: parsed.rejects,
         ignored_columns: parsed.ignored_columns,
         continuation,
-    }
+    })
 }
 
 /// The file of a contract extract in `dir`: as sources.toml names it, else
@@ -526,7 +549,7 @@ pub fn read_appended(
         bytes: size,
         rows: 0,
     };
-    Ok(Some(extract_of(contract, parsed?, file, new_mark)))
+    Ok(Some(extract_of(contract, parsed?, file, new_mark, keep)?))
 }
 
 /// The bytes of a CSV file's header record.

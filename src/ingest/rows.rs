@@ -190,6 +190,13 @@ impl<'a> CellParser<'a> {
         }
         let format = self.date_format.unwrap_or("%Y-%m-%d");
         NaiveDate::parse_from_str(value, format)
+            .or_else(|e| {
+                // A format without a day (police.uk's `%Y-%m`) means the month's first.
+                if format.contains("%d") || format.contains("%e") || format.contains("%j") {
+                    return Err(e);
+                }
+                NaiveDate::parse_from_str(&format!("{value}-01"), &format!("{format}-%d"))
+            })
             .map(days_since_epoch)
             .map_err(|_| format!("expected a date written {}", human_format(format)))
     }
@@ -394,8 +401,15 @@ struct CompiledRule {
 impl Layout {
     /// Keeps the columns named in `keep` and the period column; `None` keeps all.
     pub(super) fn new(contract: &Contract, keep: Option<&BTreeSet<String>>) -> Self {
+        // A column a kept derived column is made of is kept too.
         let wanted = |c: &ColumnSpec| {
-            keep.is_none_or(|k| k.contains(c.name)) || contract.period_column == Some(c.name)
+            keep.is_none_or(|k| {
+                k.contains(c.name)
+                    || contract
+                        .derived
+                        .iter()
+                        .any(|d| k.contains(d.name) && d.columns.contains(&c.name))
+            }) || contract.period_column == Some(c.name)
         };
         let in_a_rule = |c: &ColumnSpec| {
             contract
@@ -466,9 +480,7 @@ fn compile_rules(
         .row_rules
         .iter()
         .map(|rule| {
-            let check = ctx
-                .parse_sql_expr(rule.check, &df_schema)
-                .and_then(|e| ctx.create_physical_expr(e, &df_schema))
+            let check = crate::common::sql::physical_expr(&ctx, rule.check, &df_schema)
                 .unwrap_or_else(|e| panic!("a declared rule compiles: `{}`: {e}", rule.check));
             let first = rule.columns.first().and_then(|c| contract.position(c));
             CompiledRule {

@@ -140,7 +140,10 @@ pub async fn evaluate(
     progress("loading extracts");
     let mut names = measures.sources();
     let mut warnings = Vec::new();
-    let population = crate::ingest::contract::POPULATION;
+    use crate::ingest::contract::PopulationOf;
+    let tables = |of| measures.catalog.population_table(of).map_or("", |t| t.name);
+    let (population, force_population) =
+        (tables(PopulationOf::District), tables(PopulationOf::Force));
     let mut measures = std::borrow::Cow::Borrowed(measures);
     // Population is a reference table, not an extract: without it, rates are left
     // out (with a warning) and every other measure is still evaluated.
@@ -212,7 +215,6 @@ pub async fn evaluate(
     // Peer comparisons need the peer groups and every force's population; without
     // them those measures are left out, with a warning, like rates without population.
     let peers = crate::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
-    let force_population = crate::ingest::contract::FORCE_POPULATION;
     let peer_measures: Vec<String> = measures
         .measures
         .iter()

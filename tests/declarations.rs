@@ -1079,3 +1079,69 @@ fn a_closed_stdout_ends_quietly() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(stderr(&output), "", "no panic, no message");
 }
+
+/// A rate divides by the table a source declares `population_of = "district"`:
+/// a force's own, in the shipped one's place; two are refused.
+#[test]
+fn a_rate_divides_by_the_declared_population_table() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data/sources")).unwrap();
+    std::fs::write(p.join("data/force.toml"), RIVERSHIRE).unwrap();
+    let residents = "title = \"Residents\"\npopulation_of = \"district\"\n[columns]\n\
+                     district = { type = \"district\", from = \"Area\" }\n\
+                     year = { type = \"int\", min = 2000, max = 2100, from = \"Year\" }\n\
+                     population = { type = \"int\", min = 1, from = \"Residents\" }\n";
+    std::fs::write(p.join("data/sources/residents.toml"), residents).unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("`population` and `residents` are both population tables by district"),
+        "{message}"
+    );
+    std::fs::remove_file(p.join("data/sources/residents.toml")).unwrap();
+    std::fs::write(p.join("data/sources/population.toml"), residents).unwrap();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::copy(
+        root().join("measures/victim_based_crime_rate.toml"),
+        p.join("measures/victim_based_crime_rate.toml"),
+    )
+    .unwrap();
+    let data = p.join("extracts");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("population.csv"),
+        "Area,Year,Residents\nUpper Vale,2024,120000\nL. Vale,2024,80000\n",
+    )
+    .unwrap();
+    let mut crimes = String::from(
+        "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n",
+    );
+    for i in 0..300 {
+        let district = if i % 3 == 0 {
+            "lower_vale"
+        } else {
+            "upper_vale"
+        };
+        crimes.push_str(&format!(
+            "C{i},2024-{:02}-10,burglary,{district},V{i},40,false,false,,\n",
+            1 + i % 12
+        ));
+    }
+    std::fs::write(data.join("crimes.csv"), crimes).unwrap();
+    let out = p.join("results.csv");
+    ok(mos_in(
+        p,
+        &["run", "--data", "extracts", "--out", out.to_str().unwrap()],
+    ));
+    let rows = results(&out);
+    let last = rows
+        .iter()
+        .rfind(|r| r["measure_id"] == "victim_based_crime_rate" && r["breakdown"].is_empty())
+        .unwrap();
+    // 300 victim-based crimes in the twelve months to December 2024, per 1,000 of 200,000.
+    assert_eq!(
+        (last["numerator"].as_str(), last["denominator"].as_str()),
+        ("300", "200000")
+    );
+    assert!((last["value"].parse::<f64>().unwrap() - 1.5).abs() < 1e-9);
+}

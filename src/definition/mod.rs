@@ -238,10 +238,12 @@ impl MeasureSet {
             .iter()
             .filter(|m| matches!(m.kind, MeasureKind::Rate { .. }))
         {
-            sources.push(match m.peer_group {
-                Some(_) => crate::ingest::contract::FORCE_POPULATION,
-                None => crate::ingest::contract::POPULATION,
-            });
+            use crate::ingest::contract::PopulationOf;
+            let of = match m.peer_group {
+                Some(_) => PopulationOf::Force,
+                None => PopulationOf::District,
+            };
+            sources.extend(self.catalog.population_table(of).map(|t| t.name));
         }
         sources.sort_unstable();
         sources.dedup();

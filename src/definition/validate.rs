@@ -190,6 +190,27 @@ impl Validator<'_> {
             .as_ref()
             .map(|f| self.condition(f, source, extra, "filter"));
         let kind = self.kind(&raw, source, extra);
+        if matches!(kind, Some(MeasureKind::Rate { .. })) {
+            use crate::ingest::contract::PopulationOf;
+            let of = if raw.peer_group.is_some() {
+                PopulationOf::Force
+            } else {
+                PopulationOf::District
+            };
+            if catalog.population_table(of).is_none() {
+                self.error(
+                    &raw.kind,
+                    format!(
+                        "a rate needs a population table by {}, and no source declares one",
+                        of.column()
+                    ),
+                )
+                .help = Some(format!(
+                    "declare one in data/sources/ with `population_of = \"{}\"`, or make the measure a count",
+                    of.column()
+                ));
+            }
+        }
         let periods = self.periods(&raw);
         let breakdowns = self.breakdowns(&raw, source, &kind);
         let suppress_below = raw.suppress_below.as_ref().and_then(|s| {

@@ -264,13 +264,17 @@ impl Engine {
         ctx.register_udf(month_index::udf());
         let (mut population, mut force_population) = (None, None);
         for extract in extracts {
-            if extract.name == crate::ingest::contract::POPULATION {
-                population = Some(read_population(extract));
-                continue;
-            }
-            if extract.name == crate::ingest::contract::FORCE_POPULATION {
-                force_population = Some(read_population(extract));
-                continue;
+            use crate::ingest::contract::PopulationOf;
+            match extract.contract.population_of {
+                Some(PopulationOf::District) => {
+                    population = Some(read_population(extract, PopulationOf::District));
+                    continue;
+                }
+                Some(PopulationOf::Force) => {
+                    force_population = Some(read_population(extract, PopulationOf::Force));
+                    continue;
+                }
+                None => {}
             }
             register(
                 &ctx,
@@ -543,7 +547,7 @@ impl Engine {
                 .as_ref()
                 .ok_or_else(|| EngineError::MissingSource {
                     measure: measure.id.clone(),
-                    source_name: crate::ingest::contract::FORCE_POPULATION.into(),
+                    source_name: "a population table by force (`population_of = \"force\"`)".into(),
                 })?;
         let mut take = |force: &str| {
             counts
@@ -712,18 +716,22 @@ fn register(
     Ok(())
 }
 
-fn read_population(extract: &Extract) -> Population {
+fn read_population(extract: &Extract, of: crate::ingest::contract::PopulationOf) -> Population {
     let mut by_district_year = HashMap::new();
     for batch in &extract.batches {
         // Held as a dictionary and narrow integers (see `ColumnType::arrow_type`).
-        let column = |i: usize, ty: &DataType| {
-            datafusion::arrow::compute::cast(batch.column(i), ty)
+        let column = |name: &str, ty: &DataType| {
+            let at = batch
+                .schema()
+                .index_of(name)
+                .expect("a population table's columns are declared");
+            datafusion::arrow::compute::cast(batch.column(at), ty)
                 .expect("population columns are text and integers")
         };
         let (district, year, people) = (
-            column(0, &DataType::Utf8),
-            column(1, &DataType::Int64),
-            column(2, &DataType::Int64),
+            column(of.column(), &DataType::Utf8),
+            column("year", &DataType::Int64),
+            column("population", &DataType::Int64),
         );
         let district = district.as_string::<i32>();
         let year = year.as_primitive::<Int64Type>();

@@ -140,6 +140,9 @@ pub struct Contract {
     pub row_rules: &'static [RowRule],
     /// Columns made from the read ones, after them in every extract.
     pub derived: &'static [DerivedColumn],
+    /// For a reference table of population (columns: the area, `year`,
+    /// `population`), whose population it is.
+    pub population_of: Option<PopulationOf>,
     pub description: &'static str,
     /// How the declared files are read: file name, date formats, boolean
     /// spellings, and the file's own names of columns (`from`). A data
@@ -258,10 +261,26 @@ impl Vocabulary {
     }
 }
 
-/// The reference table a population rate divides by: population by district and year.
-pub const POPULATION: &str = "population";
-/// The reference table a peer comparison divides by: population by force and year.
-pub const FORCE_POPULATION: &str = "force_population";
+/// What a reference table of population is the population of: a rate
+/// divides by the table of districts; a peer comparison by the table of forces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopulationOf {
+    /// By district (and year): the column `district`.
+    District,
+    /// By police force area (and year): the column `force`, as police.uk's
+    /// "Falls within" names them.
+    Force,
+}
+
+impl PopulationOf {
+    /// The column that names the area.
+    pub fn column(self) -> &'static str {
+        match self {
+            PopulationOf::District => "district",
+            PopulationOf::Force => "force",
+        }
+    }
+}
 
 /// Canonical spelling of an enum value: lower case, spaces and hyphens as underscores.
 pub fn normalise_enum(raw: &str) -> String {

@@ -163,6 +163,35 @@ impl Declarations {
                 }
             }
         }
+        // A rate divides by one table of population: two would be a guess.
+        for of in [
+            super::contract::PopulationOf::District,
+            super::contract::PopulationOf::Force,
+        ] {
+            let tables: Vec<&str> = contracts
+                .iter()
+                .filter(|c| c.population_of == Some(of))
+                .map(|c| c.name)
+                .collect();
+            if let [first, second, ..] = tables[..] {
+                let file = sources
+                    .iter()
+                    .find(|s| source_name(&s.path) == second)
+                    .expect("a declared source has its file");
+                errors.push(
+                    Diagnostic::whole_file(
+                        &file.path,
+                        format!(
+                            "`{first}` and `{second}` are both population tables by {}",
+                            of.column()
+                        ),
+                    )
+                    .with_help(format!(
+                        "declare one: to use your own, name its file {first}.toml (it then takes the shipped one's place)"
+                    )),
+                );
+            }
+        }
         if !errors.is_empty() {
             return Err(DeclarationError::Invalid(errors));
         }
@@ -272,6 +301,12 @@ pub struct RawSource {
     /// (police.uk's monthly street-level files).
     #[schemars(with = "Option<String>")]
     pub format: Option<Spanned<String>>,
+    /// A reference table of population by year, rather than rows to count:
+    /// `district` (the table a rate divides by) or `force` (a peer
+    /// comparison's). Its columns are the area (`district` or `force`), `year`
+    /// and `population`.
+    #[schemars(with = "Option<String>")]
+    pub population_of: Option<Spanned<String>>,
     /// The file in the data folder (default `<name>.csv`, `.parquet`, `.xlsx` or `.ods`).
     pub file: Option<String>,
     /// A spreadsheet's sheet (default: its first).
@@ -604,6 +639,35 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
             Some(c) => Some(c.name),
         },
     };
+    let population_of = match &raw.population_of {
+        None => None,
+        Some(p) => {
+            let of = match p.get_ref().as_str() {
+                "district" => Some(super::contract::PopulationOf::District),
+                "force" => Some(super::contract::PopulationOf::Force),
+                _ => None,
+            };
+            match of {
+                None => errors.push(
+                    Diagnostic::at(file, p.span(), format!("`{}` is not what a population table can be of", p.get_ref()))
+                        .with_help("write `population_of = \"district\"` (for rates) or `\"force\"` (for peer comparisons)"),
+                ),
+                Some(of) => {
+                    for needed in [of.column(), "year", "population"] {
+                        let int = |c: &ColumnSpec| matches!(c.ty, ColumnType::Int { .. });
+                        let found = columns.iter().find(|c| c.name == needed);
+                        if found.is_none() || (needed != of.column() && !found.is_some_and(int)) {
+                            errors.push(
+                                Diagnostic::at(file, p.span(), format!("a population table needs the column `{needed}`"))
+                                    .with_help(format!("declare `{}`, and `year` and `population` as whole numbers", of.column())),
+                            );
+                        }
+                    }
+                }
+            }
+            of
+        }
+    };
     let mut rules = Vec::new();
     let mut derived_columns = Vec::new();
     if errors.is_empty() {
@@ -756,6 +820,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         period_column,
         row_rules: Box::leak(rules.into_boxed_slice()),
         derived: Box::leak(derived_columns.into_boxed_slice()),
+        population_of,
         description: leak(raw.title),
         reading: Box::leak(Box::new(reading)),
         force,

@@ -132,6 +132,15 @@ impl SourceCatalog {
         self.force
     }
 
+    /// The reference table of population by district (for rates) or by force
+    /// (for peer comparisons), if one is declared.
+    pub fn population_table(&self, of: contract::PopulationOf) -> Option<&'static Contract> {
+        self.contracts
+            .iter()
+            .copied()
+            .find(|c| c.population_of == Some(of))
+    }
+
     /// The declarations the catalog was made of.
     pub fn declarations(&self) -> Declarations {
         Declarations {

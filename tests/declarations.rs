@@ -1145,3 +1145,31 @@ fn a_rate_divides_by_the_declared_population_table() {
     );
     assert!((last["value"].parse::<f64>().unwrap() - 1.5).abs() < 1e-9);
 }
+
+/// A declaration that is not UTF-8, or a pipe in a declaration's place, is an
+/// error that names it: never ignored, never a read that blocks.
+#[test]
+fn an_unreadable_declaration_is_named() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data/sources")).unwrap();
+    std::fs::write(
+        p.join("data/sources/custody.toml"),
+        b"title = \"Caf\xe9\"\n",
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("custody.toml is not UTF-8 text (byte 13 is not)"),
+        "{message}"
+    );
+    std::fs::remove_file(p.join("data/sources/custody.toml")).unwrap();
+    let fifo = p.join("data/force.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("force.toml is not a regular file"),
+        "{message}"
+    );
+}

@@ -79,6 +79,8 @@ pub enum DeclarationError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{message}")]
+    Unreadable { path: PathBuf, message: String },
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
 }
@@ -87,7 +89,7 @@ impl DeclarationError {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             DeclarationError::Invalid(d) => d,
-            DeclarationError::Io { .. } => &[],
+            DeclarationError::Io { .. } | DeclarationError::Unreadable { .. } => &[],
         }
     }
 }
@@ -213,10 +215,20 @@ impl Declarations {
     }
 }
 
+/// A declaration's text: a regular file (a pipe in its place would block for
+/// good), in UTF-8.
 fn read(path: &Path) -> Result<SourceText, DeclarationError> {
-    let text = std::fs::read_to_string(path).map_err(|source| DeclarationError::Io {
+    let unreadable = |message: String| DeclarationError::Unreadable {
         path: path.to_path_buf(),
-        source,
+        message,
+    };
+    let bytes = super::read_file(path).map_err(|e| unreadable(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        unreadable(format!(
+            "{} is not UTF-8 text (byte {} is not); save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to() + 1
+        ))
     })?;
     Ok(SourceText {
         path: path.to_path_buf(),

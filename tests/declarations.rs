@@ -677,17 +677,6 @@ fn mistakes_in_declarations_are_shown_where_they_are_with_a_fix() {
             && message.contains("did you mean `hours`?"),
         "{message}"
     );
-    std::fs::write(
-        p.join("data/sources/custody.toml"),
-        CUSTODY.replace("released_at >= detained_at", "released_at >= detained_on"),
-    )
-    .unwrap();
-    let message = stderr(&mos_in(p, &["check"]));
-    assert!(
-        message.contains("unknown column `detained_on`")
-            && message.contains("did you mean `detained_at`?"),
-        "{message}"
-    );
 
     // A district spelt wrong in the force file's ids, and a measure comparing an
     // enum with a value its source does not declare.

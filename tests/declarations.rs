@@ -30,6 +30,25 @@ fn ok(output: Output) -> Output {
     output
 }
 
+/// `mos run` from the repository's root (its shipped measures) on `data`,
+/// keeping snapshots in `snapshots`; it must succeed.
+fn run_in_repo(data: &Path, out: &Path, snapshots: &Path) -> Output {
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let (data, out, snapshots) = (path(data), path(out), path(snapshots));
+    ok(mos_in(
+        root(),
+        &[
+            "run",
+            "--data",
+            &data,
+            "--out",
+            &out,
+            "--snapshots",
+            &snapshots,
+        ],
+    ))
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -160,20 +179,7 @@ fn the_readme_sources_toml_example_is_read_as_written() {
     )
     .unwrap();
 
-    let run = |data: &Path, out: &Path| {
-        ok(mos_in(
-            root(),
-            &[
-                "run",
-                "--data",
-                data.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--snapshots",
-                dir.path().join("snapshots").to_str().unwrap(),
-            ],
-        ))
-    };
+    let run = |data: &Path, out: &Path| run_in_repo(data, out, &dir.path().join("snapshots"));
     let (from_export, from_plain) = (dir.path().join("export.csv"), dir.path().join("plain.csv"));
     let output = run(&force, &from_export);
     assert!(
@@ -745,18 +751,7 @@ fn the_real_stop_and_search_file_gives_the_published_facts() {
     )
     .unwrap();
     let out = dir.path().join("results.csv");
-    let output = ok(mos_in(
-        root(),
-        &[
-            "run",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--snapshots",
-            dir.path().join("snapshots").to_str().unwrap(),
-        ],
-    ));
+    let output = run_in_repo(&data, &out, &dir.path().join("snapshots"));
     let said = stderr(&output);
     assert!(
         said.contains("stop_and_search: 81 rows loaded, 0 rejected"),
@@ -896,18 +891,7 @@ fn a_spreadsheet_sheet_is_read_as_a_source_with_its_row_numbers() {
     workbook.save(data.join("Calls November.xlsx")).unwrap();
     std::fs::write(data.join("sources.toml"), readme_toml("sheet = \"Calls\"")).unwrap();
     let out = dir.path().join("results.csv");
-    let output = ok(mos_in(
-        root(),
-        &[
-            "run",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--snapshots",
-            dir.path().join("snapshots").to_str().unwrap(),
-        ],
-    ));
+    let output = run_in_repo(&data, &out, &dir.path().join("snapshots"));
     assert!(
         stderr(&output).contains("calls_for_service: 120 rows loaded, 1 rejected"),
         "{}",

@@ -4,8 +4,10 @@
 
 pub mod diagnostic;
 pub mod digest;
+pub mod intern;
 pub mod shipped;
 pub mod sql;
 
 pub use diagnostic::{Diagnostic, SourceText, did_you_mean, render_all};
 pub use digest::{hex, sha256_hex};
+pub use intern::{interned, is_id};

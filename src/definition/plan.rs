@@ -7,7 +7,7 @@
 use crate::common::{Diagnostic, SourceText, did_you_mean};
 use serde::Deserialize;
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use toml::Spanned;
 
 /// Where a project keeps its Plan, below its root.
@@ -109,21 +109,7 @@ impl Objectives {
     /// The objectives and themes of a plan file's text; made once for the life
     /// of the process per text, as declared sources are.
     pub fn parse(file: &SourceText) -> Result<&'static Objectives, Vec<Diagnostic>> {
-        static MADE: OnceLock<Mutex<std::collections::HashMap<String, &'static Objectives>>> =
-            OnceLock::new();
-        let made = MADE.get_or_init(Default::default);
-        if let Some(&known) = made
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&file.text)
-        {
-            return Ok(known);
-        }
-        let objectives: &'static Objectives = Box::leak(Box::new(validate(file)?));
-        made.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(file.text.clone(), objectives);
-        Ok(objectives)
+        crate::common::interned(file.text.clone(), || validate(file))
     }
 
     pub fn objective(&self, number: u8) -> Option<&Objective> {
@@ -182,11 +168,7 @@ fn validate(file: &SourceText) -> Result<Objectives, Vec<Diagnostic>> {
         let mut themes: Vec<Theme> = Vec::new();
         for t in o.themes {
             let id = t.id.get_ref();
-            let valid = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if !valid || themes.iter().any(|known| known.id == id) {
+            if !crate::common::is_id(id) || themes.iter().any(|known| known.id == id) {
                 errors.push(
                     Diagnostic::at(
                         file,

@@ -110,7 +110,7 @@ impl Validator<'_> {
         objectives: &super::Objectives,
     ) -> Option<(Measure, Range<usize>)> {
         let id = raw.id.get_ref().clone();
-        if !valid_id(&id) {
+        if !crate::common::is_id(&id) {
             self.error(&raw.id, format!("measure id `{id}` is not a valid id"))
                 .help = Some(
                 "use lower case letters, digits and underscores, starting with a letter".into(),
@@ -833,12 +833,6 @@ impl Validator<'_> {
             }
         }
     }
-}
-
-fn valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn kind_name(kind: Kind) -> &'static str {

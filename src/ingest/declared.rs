@@ -13,9 +13,9 @@ use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use toml::Spanned;
 
 /// Where a project keeps its force file, below its root.
@@ -49,18 +49,6 @@ impl Force {
     /// The district ids, in declared order.
     pub fn district_ids(&self) -> Vec<&str> {
         self.districts.iter().map(|d| d.id.as_str()).collect()
-    }
-
-    /// The district a spelling names (its id, name or an alias, matched as
-    /// enum values are), if any.
-    pub fn district_named(&self, spelling: &str) -> Option<&District> {
-        let wanted = super::contract::normalise_enum(spelling);
-        self.districts.iter().find(|d| {
-            std::iter::once(&d.id)
-                .chain(std::iter::once(&d.name))
-                .chain(&d.aliases)
-                .any(|s| super::contract::normalise_enum(s) == wanted)
-        })
     }
 }
 
@@ -206,12 +194,6 @@ impl Declarations {
 
     pub fn source(&self, name: &str) -> Option<&'static Contract> {
         self.sources.iter().copied().find(|c| c.name == name)
-    }
-
-    /// The SHA-256 of everything declared: what every figure depends on.
-    pub fn sha256(&self) -> String {
-        let all: String = self.sources.iter().map(|c| c.sha256).collect();
-        sha256_hex(all.as_bytes())
     }
 }
 
@@ -449,12 +431,6 @@ fn unknown_field_hint(message: &str) -> Option<String> {
     did_you_mean(field, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
-fn valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
     let raw: RawForce = parse_toml(file)?;
     let mut errors = Vec::new();
@@ -467,7 +443,7 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
     let mut districts: Vec<District> = Vec::new();
     for d in raw.districts {
         let id = d.id.get_ref();
-        if !valid_id(id) {
+        if !crate::common::is_id(id) {
             errors.push(
                 Diagnostic::at(file, d.id.span(), format!("`{id}` is not a district id"))
                     .with_help(
@@ -498,33 +474,8 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
     })
 }
 
-/// Declarations made into contracts once for the life of the process, by their
-/// text: a reload with the same files makes nothing new. Only what `make`
-/// accepts is kept.
-fn interned<T: Send + Sync + 'static, E>(
-    key: String,
-    make: impl FnOnce() -> Result<T, E>,
-) -> Result<&'static T, E> {
-    type Made = HashMap<String, &'static (dyn std::any::Any + Send + Sync)>;
-    static MADE: OnceLock<Mutex<Made>> = OnceLock::new();
-    let mut made = MADE
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let key = format!("{}:{key}", std::any::type_name::<T>());
-    let value = match made.get(&key) {
-        Some(&value) => value,
-        None => {
-            let value: &'static T = Box::leak(Box::new(make()?));
-            made.insert(key, value);
-            value
-        }
-    };
-    Ok(value.downcast_ref::<T>().expect("the key names the type"))
-}
-
 fn interned_force(force: Force) -> &'static Force {
-    interned(format!("{force:?}"), || Ok::<_, ()>(force)).expect("infallible")
+    crate::common::interned(format!("{force:?}"), || Ok::<_, ()>(force)).expect("infallible")
 }
 
 fn leak(text: String) -> &'static str {
@@ -536,14 +487,14 @@ fn contract_of(
     force: &'static Force,
 ) -> Result<&'static Contract, Vec<Diagnostic>> {
     let key = format!("{}\n{}\n{force:?}", file.path.display(), file.text);
-    interned(key, || validate_source(file, force))
+    crate::common::interned(key, || validate_source(file, force))
 }
 
 fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract, Vec<Diagnostic>> {
     let raw: RawSource = parse_toml(file)?;
     let name = source_name(&file.path);
     let mut errors = Vec::new();
-    if !valid_id(&name) {
+    if !crate::common::is_id(&name) {
         errors.push(
             Diagnostic::whole_file(&file.path, format!("`{name}` is not a source name"))
                 .with_help("name the file in lower case letters, digits and underscores, e.g. `calls_for_service.toml`"),
@@ -571,7 +522,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
     for (column, spanned) in &raw.columns.get_ref().0 {
         let at = spanned.span();
         let c = spanned.get_ref();
-        if !valid_id(column) {
+        if !crate::common::is_id(column) {
             errors.push(
                 Diagnostic::at(file, at.clone(), format!("`{column}` is not a column name"))
                     .with_help("write it in lower case letters, digits and underscores; give the file's own name with `from = \"…\"`"),

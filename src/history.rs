@@ -77,6 +77,8 @@ pub enum HistoryError {
     Damaged { path: PathBuf, message: String },
     #[error("there is no snapshot `{0}` in the snapshots folder")]
     Unknown(String),
+    #[error("cannot keep the snapshot: {0}")]
+    Write(#[from] crate::common::atomic::WriteError),
 }
 
 /// The snapshots folder.
@@ -149,13 +151,7 @@ impl History {
             ),
             ("results.csv".to_string(), evaluation.results_csv().to_vec()),
         ];
-        crate::report::write_atomically(&self.dir.join(&info.id), &files).map_err(|e| match e {
-            crate::report::ReportError::Io { path, source } => HistoryError::Io { path, source },
-            other => HistoryError::Io {
-                path: self.dir.join(&info.id),
-                source: std::io::Error::other(other.to_string()),
-            },
-        })?;
+        crate::common::atomic::write_folder(&self.dir.join(&info.id), &files)?;
         Ok(info)
     }
 
@@ -225,17 +221,10 @@ impl History {
             published_on: published_on.to_string(),
         });
         let path = self.dir.join("published.json");
-        crate::results::write_atomically(
+        Ok(crate::common::atomic::write_file(
             &path,
             &serde_json::to_vec_pretty(&all).expect("publications serialise"),
-        )
-        .map_err(|e| match e {
-            crate::results::WriteError::Io { path, source } => HistoryError::Io { path, source },
-            other => HistoryError::Io {
-                path,
-                source: std::io::Error::other(other.to_string()),
-            },
-        })
+        )?)
     }
 
     /// Every publication, in the order they were made.
@@ -283,9 +272,7 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-pub fn engine_version() -> String {
-    format!("mos {}", env!("CARGO_PKG_VERSION"))
-}
+pub use crate::common::digest::engine_version;
 
 /// One hash over what determines the figures: every extract file's hash (by
 /// source and name), every source's declaration, every definition's hash,
@@ -312,7 +299,9 @@ pub fn inputs_hash(evaluation: &Evaluation) -> String {
                 .map(|r| format!("definition {} {}", r.measure.id, r.measure.origin.sha256)),
         )
         .collect();
+    parts.push(format!("settings {}", evaluation.settings_sha256));
     parts.sort();
     parts.push(engine_version());
+    parts.push(crate::common::digest::CODE_FINGERPRINT.to_string());
     crate::common::sha256_hex(parts.join("\n").as_bytes())
 }

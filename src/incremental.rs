@@ -12,7 +12,9 @@
 //! changed, a new row repeating an old unique value, a new row dated before a
 //! kept look-back) means a full evaluation, which keeps its work afresh.
 
+use crate::common::atomic;
 use crate::definition::MeasureSet;
+use crate::engine::PersonKey;
 use crate::engine::repeat::LookBack;
 use crate::engine::tally::Tally;
 use crate::engine::{Counted, MeasureResult};
@@ -33,8 +35,12 @@ pub fn fingerprint(
     sources: &[&str],
     keep: &HashMap<String, BTreeSet<String>>,
     data_dir: &Path,
+    person_key: &PersonKey,
 ) -> String {
-    let mut text = format!("{FORMAT} {} {sources:?}\n", env!("CARGO_PKG_VERSION"));
+    let mut text = format!(
+        "{FORMAT} {} {sources:?}\n",
+        crate::common::digest::CODE_FINGERPRINT
+    );
     for m in &measures.measures {
         // Only what decides the counts: titles, polarity, suppression and the
         // like apply to the tally afresh each time.
@@ -46,14 +52,28 @@ pub fn fingerprint(
     let mut keep: Vec<_> = keep.iter().collect();
     keep.sort();
     text.push_str(&format!("{keep:?}\n"));
-    text.push_str(&std::fs::read_to_string(data_dir.join("sources.toml")).unwrap_or_default());
+    text.push_str(&settings_text(data_dir));
     // The declarations of what is read (columns, types, rules, districts).
     for name in sources {
         if let Some(c) = measures.catalog.contract(name) {
             text.push_str(&format!("{name} {}\n", c.sha256));
         }
     }
+    // Kept person hashes hold only under the key they were made with.
+    text.push_str(&format!("person key {}\n", person_key.id()));
     crate::common::sha256_hex(text.as_bytes())
+}
+
+/// The settings beside the extracts that change what is counted: the
+/// sources' mappings and the peer groups.
+pub fn settings_text(data_dir: &Path) -> String {
+    ["sources.toml", crate::peers::FILE]
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(data_dir.join(name)).unwrap_or_default();
+            format!("{name}\n{text}\n")
+        })
+        .collect()
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -119,16 +139,19 @@ pub enum KeepError {
 pub struct Kept {
     dir: PathBuf,
     manifest: Manifest,
+    person_key: PersonKey,
 }
 
 impl Kept {
     /// Opens the kept work, if any was kept for `fingerprint` and reads whole.
-    pub fn open(dir: &Path, fingerprint: &str) -> Option<Kept> {
+    /// People are hashed with `person_key` (the one kept in `dir`).
+    pub fn open(dir: &Path, fingerprint: &str, person_key: PersonKey) -> Option<Kept> {
         let text = std::fs::read(dir.join(MANIFEST)).ok()?;
         let manifest: Manifest = serde_json::from_slice(&text).ok()?;
         (manifest.fingerprint == fingerprint).then(|| Kept {
             dir: dir.to_path_buf(),
             manifest,
+            person_key,
         })
     }
 
@@ -310,8 +333,14 @@ impl Kept {
         let Ok(counted) = counted else {
             return Ok(None);
         };
-        let Some((results, counted)) =
-            crate::engine::evaluate_adding(measures, &extracts, peers, Some(counted)).await?
+        let Some((results, counted)) = crate::engine::evaluate_adding(
+            measures,
+            &extracts,
+            peers,
+            self.person_key,
+            Some(counted),
+        )
+        .await?
         else {
             return Ok(None);
         };
@@ -405,7 +434,11 @@ pub fn keep_work(
         let path = path.to_path_buf();
         move |source| KeepError::Io { path, source }
     };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    // Kept work holds person hashes and restricted tallies: this user's alone.
+    atomic::create_private_dir(dir).map_err(|e| KeepError::Io {
+        path: e.path,
+        source: e.source,
+    })?;
     let stamp = format!(
         "{}",
         std::time::SystemTime::now()
@@ -477,7 +510,9 @@ pub fn keep_work(
     };
     let json = serde_json::to_vec(&manifest).expect("the manifest serialises");
     let staged = dir.join(format!(".{MANIFEST}.{stamp}"));
-    std::fs::write(&staged, json).map_err(io(&staged))?;
+    private_file(&staged)
+        .and_then(|mut file| file.write_all(&json))
+        .map_err(io(&staged))?;
     std::fs::rename(&staged, dir.join(MANIFEST)).map_err(io(dir))?;
     // Files no manifest names any more.
     let named: BTreeSet<&str> = manifest
@@ -500,6 +535,10 @@ pub fn keep_work(
         }
     }
     Ok(())
+}
+
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    atomic::create_private_file(path).map_err(|e| e.source)
 }
 
 /// Fills `buffer` from `reader` as far as it goes; how much was read.
@@ -531,7 +570,7 @@ fn write_encoded<T>(
     items: &[T],
     encode: impl Fn(&T, &mut Vec<u8>),
 ) -> std::io::Result<()> {
-    let mut file = std::fs::File::create(path)?;
+    let mut file = private_file(path)?;
     let mut bytes = Vec::with_capacity(256 << 10);
     for chunk in items.chunks(8 << 10) {
         bytes.clear();

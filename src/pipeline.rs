@@ -54,6 +54,9 @@ pub struct Evaluation {
     /// Whether the evaluation went on from the work kept by the one before,
     /// reading only the rows appended since (see [`crate::incremental`]).
     pub from_kept_work: bool,
+    /// The SHA-256 of the settings beside the extracts (sources.toml,
+    /// peer_groups.toml): part of what a snapshot is of.
+    pub settings_sha256: String,
     /// The results in the contract's CSV, encoded once for the results file and
     /// the snapshot: results are not changed once evaluated.
     results_csv: std::sync::OnceLock<std::sync::Arc<[u8]>>,
@@ -250,8 +253,20 @@ pub async fn evaluate(
         })
         .filter_map(|n| Some((n.to_string(), measures.columns_read(n)?)))
         .collect();
-    let fingerprint = crate::incremental::fingerprint(&measures, &names, &keep, data_dir);
-    let kept = kept_work.and_then(|dir| crate::incremental::Kept::open(dir, &fingerprint));
+    // Kept work keeps person hashes: under the installation's key, kept with
+    // it. Without a place to keep it, a key for this evaluation alone.
+    let (person_key, kept_work) = match kept_work.map(crate::engine::PersonKey::kept_in) {
+        Some(Ok(key)) => (key, kept_work),
+        Some(Err(e)) => {
+            warnings.push(format!("{e}: work is not kept for the next evaluation"));
+            (crate::engine::PersonKey::random(), None)
+        }
+        None => (crate::engine::PersonKey::random(), None),
+    };
+    let fingerprint =
+        crate::incremental::fingerprint(&measures, &names, &keep, data_dir, &person_key);
+    let kept =
+        kept_work.and_then(|dir| crate::incremental::Kept::open(dir, &fingerprint, person_key));
     if let Some(kept) = kept {
         let brought = kept
             .bring_up_to_date(
@@ -270,7 +285,7 @@ pub async fn evaluate(
                 .map(|e| summary(e, brought.data_to.get(&e.name).copied().flatten()))
                 .collect();
             warnings.extend(brought.not_kept.map(|e| e.to_string()));
-            let mut evaluation = finished(brought.results, summaries, warnings);
+            let mut evaluation = finished(brought.results, summaries, warnings, data_dir);
             evaluation.from_kept_work = true;
             return Ok((evaluation, brought.extracts));
         }
@@ -285,7 +300,8 @@ pub async fn evaluate(
     })?;
     release_freed_memory();
     progress("evaluating measures");
-    let (results, counted) = crate::engine::evaluate(&measures, &extracts, peers.as_ref()).await?;
+    let (results, counted) =
+        crate::engine::evaluate(&measures, &extracts, peers.as_ref(), person_key).await?;
     let data_to: std::collections::HashMap<String, Option<chrono::NaiveDate>> = extracts
         .iter()
         .map(|e| (e.name.clone(), crate::ingest::data_to(e)))
@@ -308,7 +324,7 @@ pub async fn evaluate(
         .iter()
         .map(|e| summary(e, data_to[&e.name]))
         .collect();
-    Ok((finished(results, summaries, warnings), extracts))
+    Ok((finished(results, summaries, warnings, data_dir), extracts))
 }
 
 /// The sources still read once measures are left out: those some measure
@@ -338,6 +354,7 @@ fn finished(
     results: Vec<MeasureResult>,
     extracts: Vec<ExtractSummary>,
     warnings: Vec<String>,
+    data_dir: &Path,
 ) -> Evaluation {
     Evaluation {
         results,
@@ -346,6 +363,9 @@ fn finished(
         evaluated_at: chrono::Utc::now(),
         snapshot: None,
         from_kept_work: false,
+        settings_sha256: crate::common::sha256_hex(
+            crate::incremental::settings_text(data_dir).as_bytes(),
+        ),
         results_csv: Default::default(),
     }
 }

@@ -7,7 +7,6 @@ use datafusion::arrow::array::{ArrayRef, BooleanArray, Float64Array, StringArray
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -94,11 +93,8 @@ pub fn measure_rows(result: &MeasureResult) -> Vec<ResultRow> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("cannot write {}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] crate::common::atomic::WriteError),
     #[error("cannot write {}: {message}", .path.display())]
     Encode { path: PathBuf, message: String },
     #[error("cannot tell the format of {}: name it .csv, .json or .parquet", .0.display())]
@@ -113,7 +109,7 @@ pub fn write(path: &Path, rows: &[ResultRow], csv: Option<&[u8]>) -> Result<(), 
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let encoded = match (extension.as_deref(), csv) {
-        (Some("csv"), Some(csv)) => return write_atomically(path, csv),
+        (Some("csv"), Some(csv)) => return Ok(crate::common::atomic::write_file(path, csv)?),
         (Some("csv"), None) => Ok(to_csv(rows)),
         (Some("json"), _) => serde_json::to_vec_pretty(rows).map_err(|e| e.to_string()),
         (Some("parquet"), _) => to_parquet(rows),
@@ -123,25 +119,7 @@ pub fn write(path: &Path, rows: &[ResultRow], csv: Option<&[u8]>) -> Result<(), 
         path: path.to_path_buf(),
         message,
     })?;
-    write_atomically(path, &bytes)
-}
-
-/// Writes to a temporary file in the same folder, then renames it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.as_file().sync_all().map_err(io)?;
-    file.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    Ok(crate::common::atomic::write_file(path, &bytes)?)
 }
 
 /// Shortest text that reads back as the same f64.
@@ -170,14 +148,12 @@ pub fn to_csv(rows: &[ResultRow]) -> Vec<u8> {
     writer.write_record(COLUMNS).expect("writing to memory");
     let mut text = String::new();
     for r in rows {
-        for value in [
-            &r.measure_id,
-            &r.period_start,
-            &r.period_end,
-            &r.breakdown,
-            &r.group,
-        ] {
+        for value in [&r.measure_id, &r.period_start, &r.period_end] {
             field(&mut writer, value);
+        }
+        // A group's name comes from the data (a police.uk crime type, say).
+        for value in [&r.breakdown, &r.group] {
+            field(&mut writer, &crate::common::spreadsheet_safe::inert(value));
         }
         for count in [r.numerator, r.denominator] {
             text.clear();

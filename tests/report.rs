@@ -165,13 +165,13 @@ fn a_failed_write_leaves_the_previous_pack_intact() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("objective-4-2026-03");
     let good = vec![("report.html".to_string(), b"good".to_vec())];
-    mos::report::write_atomically(&dir, &good).unwrap();
+    mos::common::atomic::write_folder(&dir, &good).unwrap();
     // The second file cannot be written (its folder does not exist): the write fails midway.
     let broken = vec![
         ("report.html".to_string(), b"new".to_vec()),
         ("missing/figures.csv".to_string(), b"x".to_vec()),
     ];
-    assert!(mos::report::write_atomically(&dir, &broken).is_err());
+    assert!(mos::common::atomic::write_folder(&dir, &broken).is_err());
     assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), b"good");
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
@@ -183,7 +183,8 @@ fn a_failed_write_leaves_the_previous_pack_intact() {
         "no staging left behind"
     );
     // And a good write replaces it whole.
-    mos::report::write_atomically(&dir, &[("report.html".to_string(), b"newer".to_vec())]).unwrap();
+    mos::common::atomic::write_folder(&dir, &[("report.html".to_string(), b"newer".to_vec())])
+        .unwrap();
     assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), b"newer");
 }
 
@@ -296,4 +297,85 @@ fn the_pack_workbook_holds_the_figures_with_suppression_applied() {
             assert!(got.iter().any(|r| r.3 == "true" && r.2.is_empty()));
         }
     }
+}
+
+/// The pack's HTML goes to the printer from a private folder inside the pack's
+/// own stage, never the system's temporary folder, and nothing of it is left:
+/// a stand-in for Chromium reports where it was given the page and its profile.
+#[cfg(unix)]
+#[test]
+fn the_pdf_is_printed_from_a_private_folder_inside_the_packs_stage() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let tools = tempfile::tempdir().unwrap();
+    let log = tools.path().join("printed.log");
+    let printer = tools.path().join("chromium");
+    std::fs::write(
+        &printer,
+        format!(
+            r#"#!/bin/sh
+for arg; do
+  case "$arg" in
+    --print-to-pdf=*) pdf="${{arg#--print-to-pdf=}}" ;;
+    --user-data-dir=*) profile="${{arg#--user-data-dir=}}" ;;
+    file://*) html="${{arg#file://}}" ;;
+  esac
+done
+page=$(dirname "$html")
+echo "$page $(stat -c %a "$page") $(stat -c %a "$html") $profile $(stat -c %a "$profile")" > {}
+printf '%%PDF-1.4 stand-in' > "$pdf"
+"#,
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&printer, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let with_pdf = PackOptions {
+        pdf_with: Some(printer),
+        ..options()
+    };
+    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &with_pdf).unwrap()[0];
+    assert!(
+        std::fs::read(pack.join("report.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+    let printed = std::fs::read_to_string(&log).unwrap();
+    let fields: Vec<&str> = printed.split_whitespace().collect();
+    let (page, page_mode, html_mode, profile, profile_mode) =
+        (fields[0], fields[1], fields[2], fields[3], fields[4]);
+    let stage = Path::new(page).parent().unwrap();
+    assert_eq!(
+        stage.parent().unwrap(),
+        out.path(),
+        "printed beside the pack: {page}"
+    );
+    assert!(
+        stage
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".stage-objective-4-"),
+        "{page}"
+    );
+    assert_eq!((page_mode, html_mode, profile_mode), ("700", "600", "700"));
+    assert!(profile.starts_with(page), "{profile}");
+    // Nothing is left but the pack, and the pack holds no scratch.
+    let left: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [pack.file_name().unwrap()]);
+    assert!(!Path::new(page).exists());
+    let in_pack: Vec<String> = std::fs::read_dir(pack)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(in_pack.iter().all(|n| !n.starts_with('.')), "{in_pack:?}");
+    assert_eq!(
+        std::fs::metadata(pack).unwrap().permissions().mode() & 0o777,
+        0o700,
+        "the pack is private"
+    );
 }

@@ -237,6 +237,13 @@ async fn figures_are_those_of_mos_run() {
         .await
         .unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
+    // Rasterised once for the snapshot, then served as kept.
+    let kept = f
+        .state
+        .snapshot()
+        .chart("victim_satisfaction_whole_experience   png")
+        .expect("the PNG is kept with the snapshot");
+    assert_eq!(&kept[..], &png[..]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -260,12 +267,27 @@ async fn restricted_measures_need_a_token() {
             StatusCode::UNAUTHORIZED,
             "{path}"
         );
-        assert_eq!(
-            get(&f.state, path, Some(TOKEN)).await.0,
-            StatusCode::OK,
-            "{path}"
-        );
+        let (status, headers, _) = get(&f.state, path, Some(TOKEN)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        // No cache keeps a restricted answer, or gives it to another viewer.
+        assert_eq!(headers["cache-control"], "private, no-store", "{path}");
+        assert_eq!(headers["vary"], "Cookie, Authorization", "{path}");
     }
+    // The status of extracts that only restricted measures read (mental
+    // health contacts) is for signed-in analysts.
+    let sources = |body: &str| -> Vec<String> {
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["extracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["source"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let public_status = sources(&get(&f.state, "/api/status", None).await.2);
+    let analyst_status = sources(&get(&f.state, "/api/status", Some(TOKEN)).await.2);
+    assert!(analyst_status.contains(&"mental_health_contacts".to_string()));
+    assert!(!public_status.contains(&"mental_health_contacts".to_string()));
+    assert!(public_status.contains(&"victim_satisfaction".to_string()));
     let (_, _, public_list) = get(&f.state, "/api/measures", None).await;
     let (_, _, analyst_list) = get(&f.state, "/api/measures", Some(TOKEN)).await;
     let count = |s: &str| {

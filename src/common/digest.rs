@@ -17,3 +17,12 @@ pub fn hex(digest: &[u8]) -> String {
             s
         })
 }
+
+/// What computed the figures: `mos 0.1.0`, and the fingerprint of its code
+/// and locked dependencies (made by `build.rs`), which kept work and snapshots
+/// are keyed on.
+pub fn engine_version() -> String {
+    format!("mos {}", env!("CARGO_PKG_VERSION"))
+}
+
+pub const CODE_FINGERPRINT: &str = env!("MOS_CODE_FINGERPRINT");

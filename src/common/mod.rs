@@ -1,11 +1,13 @@
-//! What every layer may use and none owns: diagnostics that point into a
+//! What every layer may use and none owns: private atomic writes, diagnostics that point into a
 //! file (with did-you-mean), digests, the columns an SQL condition names, and
 //! the files shipped inside the binary.
 
+pub mod atomic;
 pub mod diagnostic;
 pub mod digest;
 pub mod intern;
 pub mod shipped;
+pub mod spreadsheet_safe;
 pub mod sql;
 
 pub use diagnostic::{Diagnostic, SourceText, did_you_mean, render_all};

@@ -232,12 +232,15 @@ impl MeasureSet {
 
     /// The sources the measures read.
     pub fn sources(&self) -> Vec<&str> {
-        let mut sources: Vec<&str> = self.measures.iter().map(|m| m.source.as_str()).collect();
-        for m in self
-            .measures
-            .iter()
-            .filter(|m| matches!(m.kind, MeasureKind::Rate { .. }))
-        {
+        self.sources_read_by(|_| true)
+    }
+
+    /// The sources that the measures `chosen` picks read (a rate's population
+    /// table included).
+    pub fn sources_read_by(&self, chosen: impl Fn(&Measure) -> bool) -> Vec<&str> {
+        let measures = || self.measures.iter().filter(|m| chosen(m));
+        let mut sources: Vec<&str> = measures().map(|m| m.source.as_str()).collect();
+        for m in measures().filter(|m| matches!(m.kind, MeasureKind::Rate { .. })) {
             use crate::ingest::contract::PopulationOf;
             let of = match m.peer_group {
                 Some(_) => PopulationOf::Force,

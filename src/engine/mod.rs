@@ -7,6 +7,7 @@ mod series;
 pub mod sql;
 pub mod tally;
 
+pub use repeat::PersonKey;
 pub use series::Population;
 
 use crate::definition::{Measure, MeasureSet};
@@ -157,8 +158,9 @@ pub async fn evaluate(
     measures: &MeasureSet,
     extracts: &[Extract],
     peers: Option<&crate::peers::PeerGroups>,
+    person_key: PersonKey,
 ) -> Result<(Vec<MeasureResult>, Vec<Counted>), EngineError> {
-    let evaluated = evaluate_adding(measures, extracts, peers, None).await?;
+    let evaluated = evaluate_adding(measures, extracts, peers, person_key, None).await?;
     Ok(evaluated.expect("with nothing kept, nothing is out of date"))
 }
 
@@ -170,9 +172,10 @@ pub async fn evaluate_adding(
     measures: &MeasureSet,
     extracts: &[Extract],
     peers: Option<&crate::peers::PeerGroups>,
+    person_key: PersonKey,
     kept: Option<Vec<Counted>>,
 ) -> Result<Option<(Vec<MeasureResult>, Vec<Counted>)>, EngineError> {
-    let mut engine = Engine::new(extracts)?;
+    let mut engine = Engine::new(extracts, person_key)?;
     engine.peers = peers.cloned();
     let engine = Arc::new(engine);
     let mut kept: Vec<Option<Counted>> = match kept {
@@ -246,6 +249,7 @@ struct Engine {
     population: Option<Population>,
     force_population: Option<Population>,
     peers: Option<crate::peers::PeerGroups>,
+    person_key: PersonKey,
     /// Every extract loaded, by name: a measure's source must be one, and its
     /// batches serve the steps done outside SQL.
     tables: HashMap<String, (SchemaRef, Vec<RecordBatch>)>,
@@ -256,7 +260,7 @@ struct Engine {
 }
 
 impl Engine {
-    fn new(extracts: &[Extract]) -> Result<Self, EngineError> {
+    fn new(extracts: &[Extract], person_key: PersonKey) -> Result<Self, EngineError> {
         let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
         let ctx = SessionContext::new_with_config(
             SessionConfig::new().with_target_partitions(partitions),
@@ -288,6 +292,7 @@ impl Engine {
             population,
             force_population,
             peers: None,
+            person_key,
             tables: extracts
                 .iter()
                 .map(|e| (e.name.clone(), (e.schema.clone(), e.batches.clone())))
@@ -346,9 +351,16 @@ impl Engine {
             measure: measure.id.clone(),
             message: e.to_string(),
         };
-        let Some((schema, batches, look_back)) =
-            repeat::with_repeat_column(&self.ctx, measure, rule, schema, batches, earlier)
-                .map_err(error)?
+        let Some((schema, batches, look_back)) = repeat::with_repeat_column(
+            &self.ctx,
+            &self.person_key,
+            measure,
+            rule,
+            schema,
+            batches,
+            earlier,
+        )
+        .map_err(error)?
         else {
             return Ok(None);
         };
@@ -485,14 +497,18 @@ impl Engine {
                 .iter()
                 .map(|f| series::primary_suppression(measure, f))
                 .collect();
-            if measure.suppress_below.is_some() {
+            if let Some(threshold) = measure.suppress_below {
                 for period in 0..periods.len() {
                     let mut column: Vec<bool> = suppressed.iter().map(|s| s[period]).collect();
                     let sizes: Vec<u64> = group_figures
                         .iter()
                         .map(|f| series::suppression_size(measure, &f[period]))
                         .collect();
-                    suppression::apply_secondary(&mut column, &sizes);
+                    let counts: Vec<Vec<u64>> = group_figures
+                        .iter()
+                        .map(|f| series::disclosive_counts(measure, &f[period]))
+                        .collect();
+                    suppression::apply_secondary(&mut column, &sizes, &counts, threshold);
                     for (g, hidden) in column.into_iter().enumerate() {
                         suppressed[g][period] = hidden;
                     }

@@ -26,20 +26,75 @@ use crate::definition::{Measure, REPEAT_COLUMN, RepeatRule};
 /// People are told apart by a 128-bit hash of their identifier, so that the
 /// rows need not be read again: at ten million people, the chance that two
 /// share one is about 10^-25.
-pub fn repeat_flags<'a, I>(stretches: &[impl Fn() -> I + Sync], within_days: u32) -> Vec<bool>
+pub fn repeat_flags<'a, I>(
+    stretches: &[impl Fn() -> I + Sync],
+    within_days: u32,
+    key: &PersonKey,
+) -> Vec<bool>
 where
     I: Iterator<Item = Option<(&'a str, i32)>>,
 {
-    flags_by(stretches, within_days, person_key)
+    flags_by(stretches, within_days, |person| key.hash(person))
 }
 
-/// A person's identifier as the look-back tells people apart: a 128-bit hash,
-/// so that neither the look-back nor what is kept of it holds identifiers.
-pub fn person_key(person: &str) -> (u64, u64) {
-    use std::hash::BuildHasher;
-    let first = foldhash::fast::FixedState::with_seed(0x6d6f_735f_7265_7065);
-    let second = foldhash::fast::FixedState::with_seed(0x6174_5f76_6963_7469);
-    (first.hash_one(person), second.hash_one(person))
+/// The secret a person's identifier is hashed with, so that neither the
+/// look-back nor what is kept of it holds identifiers, and no one can match
+/// the kept hashes by hashing every ID of a known format: made at random for
+/// an evaluation, or once per installation and kept (0600) with the kept work,
+/// whose hashes must stay comparable from one evaluation to the next.
+#[derive(Clone, Copy)]
+pub struct PersonKey {
+    seeds: [u64; 2],
+}
+
+/// The file of the kept work that holds its person key.
+const KEY_FILE: &str = ".person-key";
+
+impl PersonKey {
+    pub fn random() -> PersonKey {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the system's random numbers");
+        PersonKey::from_bytes(bytes)
+    }
+
+    /// The key kept in `dir`, made there if there is none yet.
+    pub fn kept_in(dir: &std::path::Path) -> Result<PersonKey, crate::common::atomic::WriteError> {
+        let path = dir.join(KEY_FILE);
+        if let Ok(bytes) = std::fs::read(&path)
+            && let Ok(bytes) = <[u8; 16]>::try_from(bytes.as_slice())
+        {
+            return Ok(PersonKey::from_bytes(bytes));
+        }
+        let key = PersonKey::random();
+        crate::common::atomic::create_private_dir(dir)?;
+        let bytes: Vec<u8> = key.seeds.iter().flat_map(|s| s.to_le_bytes()).collect();
+        crate::common::atomic::write_file(&path, &bytes)?;
+        Ok(key)
+    }
+
+    fn from_bytes(bytes: [u8; 16]) -> PersonKey {
+        let half = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        PersonKey {
+            seeds: [half(0), half(8)],
+        }
+    }
+
+    /// A digest of the key that tells keys apart without giving them away.
+    pub fn id(&self) -> String {
+        let bytes: Vec<u8> = self.seeds.iter().flat_map(|s| s.to_le_bytes()).collect();
+        crate::common::sha256_hex(&bytes)[..16].to_string()
+    }
+
+    /// A person's 128-bit hash: at ten million people, the chance that two
+    /// share one is about 10^-25.
+    pub fn hash(&self, person: &str) -> (u64, u64) {
+        use std::hash::BuildHasher;
+        let [a, b] = self.seeds;
+        (
+            foldhash::fast::FixedState::with_seed(a).hash_one(person),
+            foldhash::fast::FixedState::with_seed(b).hash_one(person),
+        )
+    }
 }
 
 /// A row looked at: its person's hash (two halves), its day, and its place.
@@ -140,7 +195,7 @@ pub struct LookBack {
     /// The latest day (since 1970) of any row the rule looked at.
     pub last_day: Option<i32>,
     /// The rows looked at from `last_day - within_days` on: each person's key
-    /// (see [`person_key`]) and day, sorted.
+    /// (see [`PersonKey`]) and day, sorted.
     pub rows: Vec<(u64, u64, i32)>,
 }
 
@@ -152,6 +207,7 @@ pub struct LookBack {
 /// returns the look-back to keep for rows added after these.
 pub fn with_repeat_column(
     ctx: &SessionContext,
+    key: &PersonKey,
     measure: &Measure,
     rule: &RepeatRule,
     schema: &SchemaRef,
@@ -210,7 +266,7 @@ pub fn with_repeat_column(
     // A row is a repeat when the person has an earlier row among these rows or
     // among those kept.
     let within = i64::from(rule.within_days);
-    let mut flags = repeat_flags(&stretches, rule.within_days);
+    let mut flags = repeat_flags(&stretches, rule.within_days, key);
     let last_day = kept.last_day.max(new_days.map(|d| d.1));
     let from = last_day.map_or(i64::MAX, |last| i64::from(last) - within);
     // The rows' keys, sorted: all of them when there are kept rows to look
@@ -222,8 +278,8 @@ pub fn with_repeat_column(
         for i in 0..people.len() {
             let day = days.value(i);
             if counted.value(i) && (!kept.rows.is_empty() || i64::from(day) >= from) {
-                let key = person_key(people.value(i));
-                keyed.push((key.0, key.1, day, first_row + i));
+                let (h1, h2) = key.hash(people.value(i));
+                keyed.push((h1, h2, day, first_row + i));
             }
         }
         first_row += people.len();
@@ -291,7 +347,7 @@ fn merge_into<T: Ord + Copy + Default, N>(rows: &mut Vec<T>, new: &[N], row: imp
 
 #[cfg(test)]
 mod tests {
-    use super::{flags_by, merge_into, repeat_flags};
+    use super::{PersonKey, flags_by, merge_into, repeat_flags};
 
     /// The rule as written in the spec, row against every other row.
     fn by_definition(rows: &[Option<(&str, i32)>], within: i32) -> Vec<bool> {
@@ -318,7 +374,7 @@ mod tests {
             None,
             Some(("b", 466)),
         ];
-        let flags = repeat_flags(&[|| rows.iter().copied()], 365);
+        let flags = repeat_flags(&[|| rows.iter().copied()], 365, &PersonKey::random());
         assert_eq!(flags, vec![false, false, true, false, false, false, true]);
         assert_eq!(flags, by_definition(&rows, 365));
     }
@@ -354,7 +410,7 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(
-                    repeat_flags(&stretches, within as u32),
+                    repeat_flags(&stretches, within as u32, &PersonKey::random()),
                     expected,
                     "within {within} days, {} stretches",
                     ranges.len()

@@ -206,13 +206,17 @@ pub fn primary_suppression(measure: &Measure, figures: &[Figures]) -> Vec<bool> 
     };
     figures
         .iter()
-        .map(|f| match (&measure.kind, f.denominator) {
-            (MeasureKind::Proportion { .. }, Some(den)) => {
-                suppression::below_threshold(&[f.numerator, den], threshold)
-            }
-            _ => suppression::below_threshold(&[f.numerator], threshold),
-        })
+        .map(|f| suppression::below_threshold(&disclosive_counts(measure, f), threshold))
         .collect()
+}
+
+/// The counts the suppression threshold applies to: a proportion's numerator
+/// and denominator, any other measure's numerator (a population is public).
+pub fn disclosive_counts(measure: &Measure, figures: &Figures) -> Vec<u64> {
+    match (&measure.kind, figures.denominator) {
+        (MeasureKind::Proportion { .. }, den) => vec![figures.numerator, den.unwrap_or(0)],
+        _ => vec![figures.numerator],
+    }
 }
 
 /// The size by which secondary suppression picks the smallest group.
@@ -239,8 +243,13 @@ pub fn assemble(
         .map(|f| rounded_for_disclosure(measure, f))
         .collect();
     let mut signals = vec![None; periods.len()];
+    // SPC reads the published points only: a mean or a limit over a withheld
+    // point, less the published counts, would give the withheld count back.
+    let withheld: Vec<bool> = (0..periods.len())
+        .map(|i| suppressed[i] || unpublished[i])
+        .collect();
     let segments = match measure.spc() {
-        Some(spc) => spc_segments(measure, spc, periods, &figures, unpublished, &mut signals),
+        Some(spc) => spc_segments(measure, spc, periods, &figures, &withheld, &mut signals),
         None => Vec::new(),
     };
     let points = periods
@@ -268,13 +277,14 @@ pub fn assemble(
 /// XmR charts per segment between the measure's break points: each segment has
 /// its own limits (from the baseline where the segment holds it), and its
 /// points are judged only against them, so no run or trend crosses a break.
-/// Points with no value (unpublished, a proportion of nothing) are left out.
+/// Points with no value (withheld, unpublished, a proportion of nothing) are
+/// left out, so every figure of the chart comes from published values alone.
 fn spc_segments(
     measure: &Measure,
     spc: &SpcSpec,
     periods: &[Period],
     figures: &[Figures],
-    unpublished: &[bool],
+    withheld: &[bool],
     signals: &mut [Option<stats::Signal>],
 ) -> Vec<SpcSegment> {
     let mut segments = Vec::new();
@@ -290,7 +300,7 @@ fn spc_segments(
             continue;
         }
         let charted: Vec<usize> = (start..end)
-            .filter(|&i| !unpublished[i] && figures[i].value.is_some())
+            .filter(|&i| !withheld[i] && figures[i].value.is_some())
             .collect();
         let values: Vec<f64> = charted
             .iter()

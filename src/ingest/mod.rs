@@ -656,7 +656,9 @@ pub fn refuse_past_bound(extract: Extract, bound: f64) -> Result<Extract, Ingest
 
 /// Writes rejected rows as CSV (source, file, line, column, value, rule), for the analyst.
 pub fn write_rejects(path: &Path, extracts: &[Extract]) -> std::io::Result<u64> {
-    let mut writer = csv::Writer::from_path(path)?;
+    // Rejected values are the data itself: this user's alone.
+    let file = crate::common::atomic::create_private_file(path).map_err(|e| e.source)?;
+    let mut writer = csv::Writer::from_writer(file);
     writer.write_record(["source", "file", "line", "column", "value", "rule"])?;
     let mut count = 0;
     for extract in extracts {
@@ -666,7 +668,7 @@ pub fn write_rejects(path: &Path, extracts: &[Extract]) -> std::io::Result<u64> 
                 &r.file.display().to_string(),
                 &r.line.to_string(),
                 &r.column,
-                &r.value,
+                &crate::common::spreadsheet_safe::inert(&r.value),
                 &r.rule,
             ])?;
             count += 1;

@@ -1126,7 +1126,7 @@ fn repeated_hashes(runs: &[&BucketedHashes], keep_hashes: bool) -> (Vec<u64>, Op
 /// first row), rows as `place` makes them. The values are hashed again here,
 /// which only a file with a repeated value pays for.
 fn rows_repeating(parts: &[Part], column: usize, repeated: &[u64]) -> Vec<(u64, u64)> {
-    let mut found: Vec<(u64, u64)> = Vec::new();
+    let mut found: Vec<(u64, &str, u64)> = Vec::new();
     for (index, part) in parts.iter().enumerate() {
         let index = u32::try_from(index).expect("fewer than 2^32 parts");
         let values = part
@@ -1137,15 +1137,21 @@ fn rows_repeating(parts: &[Part], column: usize, repeated: &[u64]) -> Vec<(u64, 
             let Some(value) = value else { continue };
             let hash = hash(value);
             if repeated.binary_search(&hash).is_ok() {
-                found.push((hash, place(index, row as u64)));
+                found.push((hash, value, place(index, row as u64)));
             }
         }
     }
-    // In file order within each hash: the first row, then its repeats.
+    repeats_by_value(found)
+}
+
+/// Of rows as (hash, value, place): each row whose value an earlier row has,
+/// with that first row. Rows are compared by value, not by hash alone: two
+/// values may share a hash, and neither is then a repeat.
+fn repeats_by_value(mut found: Vec<(u64, &str, u64)>) -> Vec<(u64, u64)> {
     found.sort_unstable();
     found
-        .chunk_by(|a, b| a.0 == b.0)
-        .flat_map(|rows| rows[1..].iter().map(|&(_, row)| (row, rows[0].1)))
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .flat_map(|rows| rows[1..].iter().map(|&(_, _, row)| (row, rows[0].2)))
         .collect()
 }
 
@@ -1427,6 +1433,20 @@ mod tests {
     }
 
     const CRIMES_HEADER: &str = "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n";
+
+    /// Two values that share a hash (forced here: a real 64-bit collision
+    /// cannot be found to order) are not repeats of each other.
+    #[test]
+    fn a_shared_hash_is_no_repeat_until_the_values_agree() {
+        let found = vec![
+            (7, "C2", 5),
+            (7, "C1", 1),
+            (7, "C1", 9),
+            (3, "C3", 2),
+            (7, "C2", 4),
+        ];
+        assert_eq!(repeats_by_value(found), [(9, 1), (5, 4)]);
+    }
 
     /// Every day from 1600 to 2400, impossible days, and other spellings: the
     /// quick reading of a date (and of a date and time) agrees with chrono's

@@ -8,6 +8,7 @@ pub mod schedule;
 pub mod words;
 pub mod xlsx;
 
+use crate::common::atomic::{self, StagedFolder, WriteError};
 use crate::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
 use crate::period::Month;
@@ -32,11 +33,8 @@ pub struct PackOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("cannot write the pack {}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot write the pack: {0}")]
+    Io(#[from] WriteError),
     #[error("objective {0} has no measures to report")]
     NoMeasures(u8),
     #[error("there are no figures up to {0}")]
@@ -102,13 +100,18 @@ pub fn write_packs(
             as_of,
         )
         .map_err(ReportError::Workbook)?;
+        let dir = out.join(&name);
+        // Everything, the PDF's printing included, happens in the pack's own
+        // private stage: nothing of a restricted pack lands anywhere else.
+        let stage = StagedFolder::begin(&dir)?;
         let mut files = vec![
             ("report.html".to_string(), html.into_bytes()),
             ("figures.csv".to_string(), csv),
             ("figures.xlsx".to_string(), workbook),
         ];
         if let Some(chromium) = &options.pdf_with {
-            files.push(("report.pdf".to_string(), print_pdf(chromium, &files[0].1)?));
+            let pdf = print_pdf(chromium, &files[0].1, &stage)?;
+            files.push(("report.pdf".to_string(), pdf));
         }
         let manifest = manifest(
             evaluation,
@@ -119,8 +122,10 @@ pub fn write_packs(
             &files,
         );
         files.push(("manifest.json".to_string(), manifest));
-        let dir = out.join(&name);
-        write_atomically(&dir, &files)?;
+        for (file, bytes) in &files {
+            stage.write(file, bytes)?;
+        }
+        stage.publish()?;
         written.push(dir);
     }
     Ok(written)
@@ -168,15 +173,20 @@ pub fn record_publication(
     )
 }
 
-/// The report's HTML printed to PDF, in a scratch folder of its own.
-fn print_pdf(chromium: &Path, html: &[u8]) -> Result<Vec<u8>, ReportError> {
-    let scratch = tempfile::tempdir().map_err(|e| ReportError::Pdf(e.to_string()))?;
-    let (html_path, pdf_path) = (
+/// The report's HTML printed to PDF, in a private scratch folder of the
+/// pack's stage (removed on every path, a kill's by the next report).
+fn print_pdf(chromium: &Path, html: &[u8], stage: &StagedFolder) -> Result<Vec<u8>, ReportError> {
+    let scratch = stage.scratch()?;
+    let (html_path, pdf_path, profile) = (
         scratch.path().join("report.html"),
         scratch.path().join("report.pdf"),
+        scratch.path().join("profile"),
     );
-    std::fs::write(&html_path, html).map_err(|e| ReportError::Pdf(e.to_string()))?;
-    pdf::print(chromium, &html_path, &pdf_path).map_err(ReportError::Pdf)?;
+    let mut file = atomic::create_private_file(&html_path)?;
+    std::io::Write::write_all(&mut file, html).map_err(|e| ReportError::Pdf(e.to_string()))?;
+    drop(file);
+    atomic::create_private_dir(&profile)?;
+    pdf::print(chromium, &html_path, &pdf_path, &profile).map_err(ReportError::Pdf)?;
     std::fs::read(&pdf_path).map_err(|e| ReportError::Pdf(e.to_string()))
 }
 
@@ -203,7 +213,7 @@ fn manifest(
         .chain(["population"])
         .collect();
     let manifest = serde_json::json!({
-        "engine": format!("mos {}", env!("CARGO_PKG_VERSION")),
+        "engine": crate::common::digest::engine_version(),
         "objective": objective,
         "period": period.to_string(),
         "produced": as_of.to_string(),
@@ -234,52 +244,6 @@ fn manifest(
         })).collect::<Vec<_>>(),
     });
     serde_json::to_vec_pretty(&manifest).expect("manifest serialises")
-}
-
-/// Writes `files` into a temporary folder beside `dir`, then swaps it in.
-pub fn write_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ReportError> {
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ReportError::Io { path, source }
-    };
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".pack-")
-        .tempdir_in(parent)
-        .map_err(io(parent))?;
-    for (name, bytes) in files {
-        let path = staging.path().join(name);
-        std::fs::write(&path, bytes).map_err(io(&path))?;
-    }
-    // Move any previous pack aside first, so the swap is two renames and a
-    // failure between them can be undone.
-    let previous = parent.join(format!(
-        ".previous-{}",
-        dir.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
-    let had_previous = dir.exists();
-    if had_previous {
-        let _ = std::fs::remove_dir_all(&previous);
-        std::fs::rename(dir, &previous).map_err(io(dir))?;
-    }
-    let staged = staging.keep();
-    if let Err(source) = std::fs::rename(&staged, dir) {
-        if had_previous {
-            let _ = std::fs::rename(&previous, dir);
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(ReportError::Io {
-            path: dir.to_path_buf(),
-            source,
-        });
-    }
-    if had_previous {
-        let _ = std::fs::remove_dir_all(&previous);
-    }
-    Ok(())
 }
 
 const PRINT_CSS: &str = r#"

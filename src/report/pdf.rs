@@ -19,9 +19,9 @@ pub fn chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Prints `html` to `pdf`; the error says what Chromium said.
-pub fn print(chromium: &Path, html: &Path, pdf: &Path) -> Result<(), String> {
-    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+/// Prints `html` to `pdf`, with Chromium's profile in `profile`; the error
+/// says what Chromium said.
+pub fn print(chromium: &Path, html: &Path, pdf: &Path, profile: &Path) -> Result<(), String> {
     let output = Command::new(chromium)
         .args([
             "--headless",
@@ -34,7 +34,7 @@ pub fn print(chromium: &Path, html: &Path, pdf: &Path) -> Result<(), String> {
             "--disable-sync",
             "--no-pdf-header-footer",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", html.display()))
         .output()

@@ -6,19 +6,34 @@ pub fn below_threshold(counts: &[u64], threshold: u64) -> bool {
     counts.iter().any(|&count| count < threshold)
 }
 
-/// Secondary suppression across the groups of one breakdown in one period:
-/// where exactly one group is suppressed, the smallest other group is
-/// suppressed too, so the hidden figure cannot be recovered from the total.
-/// Ties go to the first group in domain order.
-pub fn apply_secondary(suppressed: &mut [bool], sizes: &[u64]) {
-    if suppressed.iter().filter(|&&s| s).count() != 1 {
-        return;
-    }
-    let smallest = (0..sizes.len())
-        .filter(|&i| !suppressed[i])
-        .min_by_key(|&i| (sizes[i], i));
-    if let Some(i) = smallest {
-        suppressed[i] = true;
+/// Secondary suppression across the groups of one breakdown in one period.
+/// The total less the published groups is the sum of the hidden ones, so more
+/// groups are withheld, smallest `size` first (ties to the first in domain
+/// order), until at least two are hidden and, for each kind of count the
+/// threshold applies to (`counts[group]`, e.g. a proportion's numerator and
+/// denominator), the hidden groups' sum is at least `threshold`.
+pub fn apply_secondary(
+    suppressed: &mut [bool],
+    sizes: &[u64],
+    counts: &[Vec<u64>],
+    threshold: u64,
+) {
+    let exposed = |suppressed: &[bool]| {
+        let hidden: Vec<usize> = (0..suppressed.len()).filter(|&i| suppressed[i]).collect();
+        let dimensions = counts.first().map_or(0, Vec::len);
+        !hidden.is_empty()
+            && (hidden.len() == 1
+                || (0..dimensions)
+                    .any(|d| hidden.iter().map(|&i| counts[i][d]).sum::<u64>() < threshold))
+    };
+    while exposed(suppressed) {
+        let smallest = (0..sizes.len())
+            .filter(|&i| !suppressed[i])
+            .min_by_key(|&i| (sizes[i], i));
+        match smallest {
+            Some(i) => suppressed[i] = true,
+            None => return,
+        }
     }
 }
 
@@ -34,20 +49,53 @@ mod tests {
         assert!(below_threshold(&[12, 3], 5));
     }
 
+    fn secondary(suppressed: &mut [bool], sizes: &[u64], threshold: u64) {
+        let counts: Vec<Vec<u64>> = sizes.iter().map(|&n| vec![n]).collect();
+        apply_secondary(suppressed, sizes, &counts, threshold);
+    }
+
     #[test]
     fn one_suppressed_group_takes_the_smallest_other_with_it() {
         let mut suppressed = [false, true, false, false];
-        apply_secondary(&mut suppressed, &[9, 2, 7, 7]);
+        secondary(&mut suppressed, &[9, 2, 7, 7], 5);
         assert_eq!(suppressed, [false, true, true, false]);
     }
 
     #[test]
-    fn two_suppressed_groups_need_nothing_more() {
+    fn two_suppressed_groups_whose_sum_reaches_the_threshold_need_nothing_more() {
         let mut suppressed = [true, true, false];
-        apply_secondary(&mut suppressed, &[1, 2, 30]);
+        secondary(&mut suppressed, &[3, 2, 30], 5);
         assert_eq!(suppressed, [true, true, false]);
         let mut none = [false, false];
-        apply_secondary(&mut none, &[10, 20]);
+        secondary(&mut none, &[10, 20], 5);
         assert_eq!(none, [false, false]);
+    }
+
+    #[test]
+    fn hidden_groups_that_sum_below_the_threshold_take_more_with_them() {
+        // 1 + 2 = 3 would be the total less the published groups.
+        let mut suppressed = [true, true, false, false];
+        secondary(&mut suppressed, &[1, 2, 40, 30], 5);
+        assert_eq!(suppressed, [true, true, false, true]);
+        // Two zeros: the published groups would show both are zero.
+        let mut zeros = [true, true, false, false];
+        secondary(&mut zeros, &[0, 0, 6, 9], 5);
+        assert_eq!(zeros, [true, true, true, false]);
+    }
+
+    #[test]
+    fn a_proportion_sums_its_numerators_and_its_denominators() {
+        // Denominators 12 + 15 reach 5; numerators 1 + 2 do not.
+        let mut suppressed = [true, true, false];
+        let counts = [vec![1, 12], vec![2, 15], vec![30, 90]];
+        apply_secondary(&mut suppressed, &[12, 15, 90], &counts, 5);
+        assert_eq!(suppressed, [true, true, true]);
+    }
+
+    #[test]
+    fn hiding_everything_is_where_it_stops() {
+        let mut suppressed = [true, false];
+        secondary(&mut suppressed, &[1, 2], 5);
+        assert_eq!(suppressed, [true, true]);
     }
 }

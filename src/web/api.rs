@@ -89,10 +89,15 @@ pub async fn measure(
 pub async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let snapshot = state.snapshot();
     let viewer = state.viewer(&headers);
+    // The public learns nothing of an extract that only restricted measures read.
+    let shown = snapshot
+        .measures
+        .sources_read_by(|m| super::pages::can_see(&viewer, m));
     let extracts: Vec<Value> = snapshot
         .evaluation
         .extracts
         .iter()
+        .filter(|e| shown.contains(&e.source.as_str()))
         .map(|e| {
             json!({
                 "source": e.source,

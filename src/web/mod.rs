@@ -41,6 +41,8 @@ pub struct Snapshot {
     pub plan: Plan,
     /// Rendered page bodies, by page: a snapshot never changes, so neither do they.
     rendered: std::sync::Mutex<HashMap<String, Arc<str>>>,
+    /// Charts as SVG and PNG, by series and format, for the same reason.
+    charts: std::sync::Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
 impl Snapshot {
@@ -55,6 +57,21 @@ impl Snapshot {
             .expect("page cache")
             .insert(key, body.clone());
         body
+    }
+
+    /// The chart drawn under `key`, if it has been.
+    pub fn chart(&self, key: &str) -> Option<Arc<[u8]>> {
+        self.charts.lock().expect("chart cache").get(key).cloned()
+    }
+
+    /// Keeps a drawn chart under `key` for the snapshot's life.
+    pub fn keep_chart(&self, key: String, bytes: Vec<u8>) -> Arc<[u8]> {
+        let bytes: Arc<[u8]> = bytes.into();
+        self.charts
+            .lock()
+            .expect("chart cache")
+            .insert(key, bytes.clone());
+        bytes
     }
 
     pub fn result(&self, id: &str) -> Option<&crate::engine::MeasureResult> {
@@ -279,6 +296,7 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
         readings,
         plan,
         rendered: Default::default(),
+        charts: Default::default(),
     })
 }
 
@@ -398,8 +416,20 @@ fn asset(content_type: &'static str, body: &'static str) -> impl axum::response:
 }
 
 /// Every response: no inline script, no sniffing, no framing, no referrer.
+/// What is not a static asset differs by viewer (restricted measures, analyst
+/// views), so no cache may keep it or hand one viewer's copy to another.
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Authorization"),
+        );
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -453,8 +483,30 @@ pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io:
         listener.local_addr()?
     );
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Ctrl-C, or SIGTERM as systemd and Docker stop a service: requests in flight
+/// are answered, then the server ends and its demo folder is removed.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    eprintln!("shutting down");
 }

@@ -8,6 +8,7 @@ use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 use crate::reading::{Reading, Variation};
 use crate::stats::change::Change;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -825,57 +826,91 @@ pub async fn chart_svg(
     query: Query<SeriesQuery>,
 ) -> Response {
     match chart_document(state, headers, id, query) {
-        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        Ok(chart) => (
+            [(header::CONTENT_TYPE, "image/svg+xml")],
+            Body::from(Bytes::from_owner(chart.svg)),
+        )
+            .into_response(),
         Err(response) => *response,
     }
 }
 
+/// The chart as PNG, rasterised once per snapshot and series (it is the
+/// slowest thing the dashboard draws).
 pub async fn chart_png(
     state: State<Arc<AppState>>,
     headers: HeaderMap,
     id: Path<String>,
     query: Query<SeriesQuery>,
 ) -> Response {
-    match chart_document(state, headers, id, query) {
-        Ok(svg) => match tokio::task::spawn_blocking(move || chart::svg_to_png(&svg))
-            .await
-            .ok()
-            .flatten()
-        {
-            Some(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
-            None => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the chart could not be rasterised",
-            )
-                .into_response(),
-        },
-        Err(response) => *response,
+    let DrawnChart { snapshot, key, svg } = match chart_document(state, headers, id, query) {
+        Ok(chart) => chart,
+        Err(response) => return *response,
+    };
+    let key = format!("{key} png");
+    let png = match snapshot.chart(&key) {
+        Some(png) => Some(png),
+        None => tokio::task::spawn_blocking(move || {
+            let svg = std::str::from_utf8(&svg).ok()?;
+            Some(snapshot.keep_chart(key, chart::svg_to_png(svg)?))
+        })
+        .await
+        .ok()
+        .flatten(),
+    };
+    match png {
+        Some(png) => (
+            [(header::CONTENT_TYPE, "image/png")],
+            Body::from(Bytes::from_owner(png)),
+        )
+            .into_response(),
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the chart could not be rasterised",
+        )
+            .into_response(),
     }
 }
 
-/// The SVG of the requested series' chart, or the response refusing it.
+/// A series' chart as drawn for a snapshot.
+struct DrawnChart {
+    snapshot: Arc<Snapshot>,
+    /// The series' key in the snapshot's chart cache.
+    key: String,
+    svg: Arc<[u8]>,
+}
+
+/// The SVG of the requested series' chart (drawn once per snapshot), or the
+/// response refusing it.
 fn chart_document(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<SeriesQuery>,
-) -> Result<String, Box<Response>> {
+) -> Result<DrawnChart, Box<Response>> {
     let snapshot = state.snapshot();
     let viewer = state.viewer(&headers);
     let result = visible_measure(&state, &snapshot, &viewer, &id)?;
     let Some(series) = selected_series(result, &query) else {
         return Err(Box::new(not_found_page(&state, &snapshot, &viewer)));
     };
-    let title = match &series.group {
-        Some(_) => format!("{} – {}", result.measure.title, series_name(series)),
-        None => result.measure.title.clone(),
+    let key = format!(
+        "{id} {} {}",
+        series.breakdown.as_deref().unwrap_or_default(),
+        series.group.as_deref().unwrap_or_default()
+    );
+    let svg = match snapshot.chart(&key) {
+        Some(svg) => svg,
+        None => {
+            let title = match &series.group {
+                Some(_) => format!("{} – {}", result.measure.title, series_name(series)),
+                None => result.measure.title.clone(),
+            };
+            let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));
+            snapshot.keep_chart(key.clone(), svg.into_bytes())
+        }
     };
-    Ok(chart::trend_chart(
-        &result.measure,
-        series,
-        &title,
-        (960, 420),
-    ))
+    Ok(DrawnChart { snapshot, key, svg })
 }
 
 pub async fn data_csv(

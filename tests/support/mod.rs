@@ -638,8 +638,8 @@ fn evaluate(
             });
         }
     }
-    if def.suppress_below.is_some() {
-        secondary_suppression(&mut out);
+    if let Some(threshold) = def.suppress_below {
+        secondary_suppression(&mut out, threshold);
     }
     for e in out.iter_mut().filter(|e| e.suppressed) {
         e.numerator = None;
@@ -649,9 +649,11 @@ fn evaluate(
     out
 }
 
-/// Where exactly one group of a breakdown is suppressed in a period, suppress
-/// the smallest other group (the first in domain order on a tie).
-fn secondary_suppression(points: &mut [Expected]) {
+/// Where a group of a breakdown is suppressed in a period, suppress the
+/// smallest others (the first in domain order on a tie) until two or more are
+/// hidden and their counts add up to the threshold: otherwise the total less
+/// the published groups would give a small number away.
+fn secondary_suppression(points: &mut [Expected], threshold: u64) {
     let mut cells: BTreeMap<(String, NaiveDate), Vec<usize>> = BTreeMap::new();
     for (i, p) in points.iter().enumerate() {
         if !p.breakdown.is_empty() {
@@ -662,12 +664,18 @@ fn secondary_suppression(points: &mut [Expected]) {
         }
     }
     for indices in cells.values() {
-        let hidden: Vec<usize> = indices
-            .iter()
-            .copied()
-            .filter(|&i| points[i].suppressed)
-            .collect();
-        if hidden.len() == 1 {
+        loop {
+            let mut hidden = 0;
+            let mut hidden_sum = 0;
+            for &i in indices {
+                if points[i].suppressed {
+                    hidden += 1;
+                    hidden_sum += points[i].numerator.unwrap();
+                }
+            }
+            if hidden == 0 || (hidden >= 2 && hidden_sum >= threshold) {
+                break;
+            }
             let mut smallest: Option<usize> = None;
             for &i in indices {
                 if points[i].suppressed {
@@ -677,8 +685,9 @@ fn secondary_suppression(points: &mut [Expected]) {
                     smallest = Some(i);
                 }
             }
-            if let Some(s) = smallest {
-                points[s].suppressed = true;
+            match smallest {
+                Some(s) => points[s].suppressed = true,
+                None => break,
             }
         }
     }

@@ -19,6 +19,9 @@ pub struct SnapshotInfo {
     /// One hash over every extract file, definition and the engine version.
     pub inputs_sha256: String,
     pub engine: String,
+    /// The folder the extracts were read from (absent from older snapshots).
+    #[serde(default)]
+    pub data: Option<String>,
     pub extracts: Vec<SnapshotExtract>,
     pub definitions: Vec<SnapshotDefinition>,
 }
@@ -27,6 +30,9 @@ pub struct SnapshotInfo {
 pub struct SnapshotExtract {
     pub source: String,
     pub files: Vec<(String, String)>,
+    /// The rows loaded (absent from snapshots made before it was kept).
+    #[serde(default)]
+    pub rows: Option<u64>,
     /// The latest date in the extract, `YYYY-MM-DD`.
     pub data_to: Option<String>,
 }
@@ -79,7 +85,22 @@ pub enum HistoryError {
     Unknown(String),
     #[error("cannot keep the snapshot: {0}")]
     Write(#[from] crate::common::atomic::WriteError),
+    #[error(
+        "the `{source_name}` extract has {rows_now} rows and data to {to_now}, where the last snapshot ({snapshot}) had {rows_before} rows and data to {to_before}: it looks cut short or half-copied, so it is held back and the last good results stay live. If it is right (rows deleted on purpose, a shorter export), accept it once with `mos run --accept-smaller {source_name}` on the same --data and --snapshots"
+    )]
+    Shrunk {
+        source_name: String,
+        snapshot: String,
+        rows_before: u64,
+        rows_now: u64,
+        to_before: String,
+        to_now: String,
+    },
 }
+
+/// The share of its rows an extract may lose from one snapshot to the next
+/// before it is held back as cut short.
+pub const MAX_LOST_SHARE: f64 = 0.1;
 
 /// The snapshots folder.
 #[derive(Debug, Clone)]
@@ -102,6 +123,51 @@ impl History {
         snapshots.join(".kept-work")
     }
 
+    /// Refuses an evaluation whose extract has lost more than
+    /// [`MAX_LOST_SHARE`] of the rows, or any of the months, that it had in
+    /// the latest snapshot of the same folder (a file half-copied, or cut),
+    /// unless its source is among `accepted`.
+    pub fn check_not_shrunk(
+        &self,
+        evaluation: &Evaluation,
+        accepted: &[String],
+    ) -> Result<(), HistoryError> {
+        let folder = Some(evaluation.data_folder());
+        let Some(latest) = self.list()?.into_iter().rfind(|s| s.data == folder) else {
+            return Ok(());
+        };
+        for now in &evaluation.extracts {
+            if accepted.contains(&now.source) {
+                continue;
+            }
+            let Some(before) = latest.extracts.iter().find(|e| e.source == now.source) else {
+                continue;
+            };
+            let to_now = now.data_to.map(|d| d.to_string());
+            let fewer_rows = before.rows.is_some_and(|rows| {
+                (now.rows_loaded as f64) < rows as f64 * (1.0 - MAX_LOST_SHARE)
+            });
+            // ISO dates compare as text.
+            let fewer_months = match (&before.data_to, &to_now) {
+                (Some(b), Some(n)) => n[..7] < b[..7],
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if fewer_rows || fewer_months {
+                let unknown = || "none".to_string();
+                return Err(HistoryError::Shrunk {
+                    source_name: now.source.clone(),
+                    snapshot: latest.id.clone(),
+                    rows_before: before.rows.unwrap_or_default(),
+                    rows_now: now.rows_loaded,
+                    to_before: before.data_to.clone().unwrap_or_else(unknown),
+                    to_now: to_now.unwrap_or_else(unknown),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Keeps `evaluation` as a snapshot, unless the latest snapshot was made
     /// from exactly the same inputs (then that one is returned, so its load
     /// date stands and restarts do not pile up copies).
@@ -122,6 +188,7 @@ impl History {
             loaded_at: loaded_at.to_rfc3339(),
             inputs_sha256,
             engine: engine_version(),
+            data: Some(evaluation.data_folder()),
             extracts: evaluation
                 .extracts
                 .iter()
@@ -132,6 +199,7 @@ impl History {
                         .iter()
                         .map(|f| (file_name(&f.path), f.sha256.clone()))
                         .collect(),
+                    rows: Some(e.rows_loaded),
                     data_to: e.data_to.map(|d| d.to_string()),
                 })
                 .collect(),
@@ -176,7 +244,14 @@ impl History {
             }
             snapshots.push(read_json::<SnapshotInfo>(&path)?);
         }
-        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        // By when they were made, to the nanosecond: two in one second have
+        // ids in the order of their hashes, not of their making.
+        snapshots.sort_by_cached_key(|s| {
+            (
+                chrono::DateTime::parse_from_rfc3339(&s.loaded_at).ok(),
+                s.id.clone(),
+            )
+        });
         Ok(snapshots)
     }
 

@@ -156,6 +156,10 @@ struct Inputs {
     /// hashes, results), for "as published" figures and freshness.
     #[arg(long, default_value = "snapshots")]
     snapshots: PathBuf,
+    /// Accept this source's extract though it has lost rows or months since
+    /// the last snapshot (held back otherwise, as cut short); repeat for more.
+    #[arg(long, value_name = "SOURCE")]
+    accept_smaller: Vec<String>,
 }
 
 impl Inputs {
@@ -221,8 +225,11 @@ impl Inputs {
         if evaluation.from_kept_work {
             eprintln!("only the rows appended since the last evaluation were read and counted");
         }
+        let history = mos::history::History::new(&self.snapshots);
+        // An extract cut short is held back before anything is written.
+        history.check_not_shrunk(&evaluation, &self.accept_smaller)?;
         // Keeping the snapshot must not stand in the way of the results themselves.
-        match evaluation.record_in(&mos::history::History::new(&self.snapshots)) {
+        match evaluation.record_in(&history) {
             Ok(()) => {
                 if let Some(snapshot) = &evaluation.snapshot {
                     eprintln!(
@@ -441,8 +448,7 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let inputs = inputs.resolved();
             let tokens = match tokens {
-                Some(path) => mos::web::auth::TokenStore::read(&path)
-                    .with_context(|| format!("reading tokens from {}", path.display()))?,
+                Some(path) => mos::web::auth::TokenStore::read(&path)?,
                 // The demo data is synthetic: a token for this run lets a new user see
                 // every measure. Real data stays closed without a tokens file.
                 None if inputs.data.is_none() => {
@@ -466,6 +472,7 @@ async fn run(cli: Cli) -> Result<()> {
                 measures: inputs.measures,
                 dashboards,
                 max_reject_share: inputs.max_reject_share,
+                accept_smaller: inputs.accept_smaller,
             };
             let state = mos::web::AppState::new(config, tokens).await?;
             mos::web::serve(state, addr)
@@ -507,8 +514,8 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::TokenHash { name, token } => {
-            if token.len() < 16 {
-                bail!("a token should be a long random secret (16 characters or more)");
+            if let Err(problem) = mos::web::auth::check_token_text(&token) {
+                bail!(problem);
             }
             println!("{name} {}", mos::web::auth::hash_token(&token));
             Ok(())

@@ -4,7 +4,7 @@
 use crate::definition::{DefinitionError, MeasureSet};
 use crate::engine::{EngineError, MeasureResult};
 use crate::ingest::{Extract, FileProvenance, IngestError, SourceCatalog};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -57,6 +57,8 @@ pub struct Evaluation {
     /// The SHA-256 of the settings beside the extracts (sources.toml,
     /// peer_groups.toml): part of what a snapshot is of.
     pub settings_sha256: String,
+    /// The folder the extracts were read from.
+    pub data_dir: PathBuf,
     /// The results in the contract's CSV, encoded once for the results file and
     /// the snapshot: results are not changed once evaluated.
     results_csv: std::sync::OnceLock<std::sync::Arc<[u8]>>,
@@ -84,6 +86,14 @@ impl Evaluation {
     }
 
     /// Keeps the results as a snapshot (see [`crate::history`]).
+    /// The extracts' folder as snapshots name it (absolute where it can be).
+    pub fn data_folder(&self) -> String {
+        std::fs::canonicalize(&self.data_dir)
+            .unwrap_or_else(|_| self.data_dir.clone())
+            .display()
+            .to_string()
+    }
+
     pub fn record_in(&mut self, history: &crate::history::History) -> Result<(), Error> {
         self.snapshot = Some(history.record(self)?);
         Ok(())
@@ -366,6 +376,7 @@ fn finished(
         settings_sha256: crate::common::sha256_hex(
             crate::incremental::settings_text(data_dir).as_bytes(),
         ),
+        data_dir: data_dir.to_path_buf(),
         results_csv: Default::default(),
     }
 }

@@ -399,3 +399,34 @@ fn a_definition_change_that_alters_a_figure_fails_its_measure_test() {
         "{stdout}"
     );
 }
+
+#[test]
+fn token_hash_refuses_a_token_that_could_never_sign_in_and_serve_refuses_raw_tokens() {
+    let refused = mos(&["token-hash", "analyst", "pässwörd-pässwörd-1"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("printable ASCII"),
+        "{}",
+        stderr(&refused)
+    );
+    let made = mos(&["token-hash", "analyst", "Good-Token_0123456789"]);
+    assert!(made.status.success());
+    assert!(String::from_utf8_lossy(&made.stdout).starts_with("analyst "));
+    // A tokens file holding the token itself, not its hash, is an error naming the line.
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.txt");
+    std::fs::write(&tokens, "Good-Token_0123456789\n").unwrap();
+    let serve = mos(&[
+        "serve",
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:1",
+    ]);
+    assert!(!serve.status.success());
+    let message = stderr(&serve);
+    assert!(
+        message.contains("tokens.txt:1: this looks like a token itself"),
+        "{message}"
+    );
+}

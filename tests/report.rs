@@ -379,3 +379,53 @@ printf '%%PDF-1.4 stand-in' > "$pdf"
         "the pack is private"
     );
 }
+
+/// A pack for a past month is the pack that would have been written then:
+/// its SPC limits come from the months up to it alone (computed here from its
+/// own published values), not from the months since.
+#[test]
+fn a_pack_for_a_past_month_charts_only_the_months_to_it() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let past = mos::period::Month::new(2022, 6);
+    let options = PackOptions {
+        period: Some(past),
+        ..options()
+    };
+    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &options).unwrap()[0];
+    assert!(pack.ends_with("objective-4-2022-06"));
+    let mut reader = csv::Reader::from_path(pack.join("figures.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| {
+            &r[at("measure_id")] == "domestic_abuse_crimes" && r[at("breakdown")].is_empty()
+        })
+        .collect();
+    assert!(rows.iter().all(|r| &r[at("period_end")] <= "2022-06-30"));
+    let values: Vec<f64> = rows
+        .iter()
+        .map(|r| r[at("value")].parse().unwrap())
+        .collect();
+    assert!(values.len() >= 12, "{} months", values.len());
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let published_mean: f64 = rows[0][at("spc_mean")].parse().unwrap();
+    assert!(
+        (published_mean - mean).abs() < 1e-9,
+        "{published_mean} vs {mean}"
+    );
+    // And the later months would have moved it.
+    let latest = f
+        .evaluation
+        .results
+        .iter()
+        .find(|r| r.measure.id == "domestic_abuse_crimes")
+        .unwrap();
+    let now = latest.total().spc[0].limits.mean;
+    assert!(
+        (now - mean).abs() > 1e-6,
+        "the data's later months change the mean"
+    );
+}

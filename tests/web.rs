@@ -45,6 +45,7 @@ async fn fixture() -> Fixture {
         measures: measures.clone(),
         dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
         max_reject_share: None,
+        accept_smaller: Vec::new(),
     };
     let tokens = TokenStore::from_hashes(vec![("Test Analyst".into(), hash_token(TOKEN))]);
     let state = AppState::new(config, tokens).await.unwrap();
@@ -613,4 +614,112 @@ async fn restated_figures_are_shown_beside_the_figures_as_published() {
         .find(|p| p.breakdown.is_empty() && p.period_start == month_start.to_string())
         .unwrap();
     assert_eq!(then.value, Some(before as f64));
+}
+
+/// A request with a form body (and any headers), without a bearer token.
+async fn post_form(
+    state: &Arc<AppState>,
+    uri: &str,
+    form: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::post(uri)
+        .header("host", "dashboard.example")
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = mos::web::app(state.clone())
+        .oneshot(request.body(Body::from(form.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// The `name=value` a response's Set-Cookie sets.
+fn set_cookie(headers: &axum::http::HeaderMap) -> String {
+    headers["set-cookie"].to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_starts_a_server_side_session_that_signing_out_ends() {
+    let f = fixture().await;
+    let restricted = "/measures/domestic_abuse_crimes";
+    let (status, headers, _) = post_form(&f.state, "/login", &format!("token={TOKEN}"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&headers);
+    assert!(
+        cookie.starts_with("mos_session=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains(TOKEN), "the cookie is not the token");
+    assert!(!cookie.contains("Secure"), "plain HTTP here");
+    let session = cookie.split(';').next().unwrap().to_string();
+    let with_cookie = |uri: &str| Request::get(uri).header("cookie", session.clone());
+    assert_eq!(
+        send(&f.state, with_cookie(restricted), None).await.0,
+        StatusCode::OK
+    );
+    // Signing out ends the session on the server: the old cookie is nothing.
+    let (status, _, _) = post_form(&f.state, "/logout", "", &[("cookie", &session)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(&f.state, with_cookie(restricted), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Behind a TLS proxy, the cookie is Secure.
+    let (_, headers, _) = post_form(
+        &f.state,
+        "/login",
+        &format!("token={TOKEN}"),
+        &[("x-forwarded-proto", "https")],
+    )
+    .await;
+    assert!(set_cookie(&headers).contains("; Secure"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_sign_ins_are_throttled_and_other_sites_cannot_post() {
+    let f = fixture().await;
+    for _ in 0..mos::web::auth::MAX_FAILURES {
+        let (status, _, _) = post_form(&f.state, "/login", "token=guess-guess-guess", &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, headers, body) =
+        post_form(&f.state, "/login", &format!("token={TOKEN}"), &[]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key("retry-after"));
+    assert!(body.contains("Too many failed sign-ins"));
+    // A page of another site posting here is refused, whatever it posts.
+    for (uri, form) in [
+        ("/login", format!("token={TOKEN}")),
+        ("/logout", String::new()),
+        ("/api/reload", String::new()),
+    ] {
+        let (status, headers, _) =
+            post_form(&f.state, uri, &form, &[("origin", "https://evil.example")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{uri}");
+        assert!(!headers.contains_key("set-cookie"), "{uri}");
+    }
+    let (status, _, _) =
+        post_form(&f.state, "/logout", "", &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The dashboard's own pages may.
+    let (status, _, _) = post_form(
+        &f.state,
+        "/logout",
+        "",
+        &[("origin", "https://dashboard.example")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
 }

@@ -99,6 +99,19 @@ impl MeasureResult {
         &self.series[0]
     }
 
+    /// The result as it stood when `last` was the latest month: its points
+    /// to then, with SPC charted from those alone.
+    pub fn up_to(&self, last: Month) -> MeasureResult {
+        MeasureResult {
+            measure: self.measure.clone(),
+            series: self
+                .series
+                .iter()
+                .map(|s| series::up_to(&self.measure, s, last))
+                .collect(),
+        }
+    }
+
     /// The breakdowns the series have, in order: the measure's own, or for a
     /// peer comparison `force` and `peer_group`.
     pub fn breakdown_names(&self) -> Vec<&str> {

@@ -274,6 +274,56 @@ pub fn assemble(
     }
 }
 
+/// The series cut to the periods that end by `last`, with its SPC charted
+/// again from those points alone: the series as it stood then, so that a pack
+/// for a past month shows the limits and signals it would have shown then.
+/// (SPC reads only published points, which the series keeps.)
+pub fn up_to(measure: &Measure, series: &Series, last: Month) -> Series {
+    let points: Vec<Point> = series
+        .points
+        .iter()
+        .filter(|p| p.period.last <= last)
+        .cloned()
+        .collect();
+    let mut signals = vec![None; points.len()];
+    let segments = match measure.spc() {
+        Some(spc) => {
+            let periods: Vec<Period> = points.iter().map(|p| p.period).collect();
+            let withheld: Vec<bool> = points.iter().map(|p| p.figures.is_none()).collect();
+            let figures: Vec<Figures> = points
+                .iter()
+                .map(|p| {
+                    p.figures.clone().unwrap_or(Figures {
+                        numerator: 0,
+                        denominator: None,
+                        value: None,
+                        interval: None,
+                    })
+                })
+                .collect();
+            spc_segments(measure, spc, &periods, &figures, &withheld, &mut signals)
+        }
+        None => Vec::new(),
+    };
+    Series {
+        breakdown: series.breakdown.clone(),
+        group: series.group.clone(),
+        points: points
+            .into_iter()
+            .zip(signals)
+            .map(|(point, signal)| Point {
+                signal: if point.figures.is_some() {
+                    signal
+                } else {
+                    None
+                },
+                ..point
+            })
+            .collect(),
+        spc: segments,
+    }
+}
+
 /// XmR charts per segment between the measure's break points: each segment has
 /// its own limits (from the baseline where the segment holds it), and its
 /// points are judged only against them, so no run or trend crosses a break.

@@ -227,6 +227,12 @@ pub struct Extract {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    #[error("{}:{line}: the file ends in the middle of a row ({reason}), so it looks cut short or still being copied; the extract is refused and the last good results stay live. Let the copy finish (or export the file again), then reload", .path.display())]
+    CutShort {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
     #[error("no extract for `{source_name}` in {}: expected {source_name}.csv, .parquet, .xlsx or .ods (or a `file` for it in sources.toml)", .dir.display())]
     MissingFile { source_name: String, dir: PathBuf },
     #[error("cannot read {}: {source}", .path.display())]
@@ -423,8 +429,8 @@ pub(crate) fn load_file(
                 HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file)).finish()
             });
             let parsed = parquet::read_parquet(&path, contract, config, &layout);
-            let (sha256, size, _) = hashing.join().expect("hashing a file does not panic");
-            (sha256, size, parsed, None)
+            let hashed = hashing.join().expect("hashing a file does not panic");
+            (hashed.sha256, hashed.bytes, parsed, None)
         })
     } else {
         // CSV is streamed through the parser and hashed on the way, so the file is
@@ -433,8 +439,10 @@ pub(crate) fn load_file(
         let mut hashing = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file))
             .marking(append::Marker::new());
         let parsed = rows::read_csv(&path, &mut hashing, contract, config, &layout);
-        let (sha256, size, mark) = hashing.finish();
-        (sha256, size, parsed, mark)
+        let hashed = hashing.finish();
+        let parsed =
+            parsed.and_then(|parsed| refuse_cut_short(&path, parsed, hashed.unterminated_line));
+        (hashed.sha256, hashed.bytes, Ok(parsed?), hashed.mark)
     };
     let file = FileProvenance {
         path,
@@ -443,6 +451,25 @@ pub(crate) fn load_file(
         rows: 0,
     };
     extract_of(contract, parsed?, file, mark, keep)
+}
+
+/// A CSV file whose last line has no newline and does not read as a row was
+/// cut in that row, or is still being copied: refused whole, not published
+/// with a reject. (A last row that reads well is a file saved without a
+/// final newline.)
+fn refuse_cut_short(
+    path: &Path,
+    parsed: rows::Parsed,
+    unterminated_line: Option<u64>,
+) -> Result<rows::Parsed, IngestError> {
+    match (unterminated_line, parsed.rejects.last()) {
+        (Some(line), Some(reject)) if reject.line == line => Err(IngestError::CutShort {
+            path: path.to_path_buf(),
+            line,
+            reason: reject.rule.clone(),
+        }),
+        _ => Ok(parsed),
+    }
 }
 
 /// The extract read from one file, with the file's provenance (its rows
@@ -542,6 +569,8 @@ pub fn read_appended(
         inner: std::io::BufReader::with_capacity(1 << 20, file),
         hasher: sha,
         bytes: mark.bytes,
+        newlines: mark.newlines,
+        last_byte: None,
         marker: Some(marker),
     };
     let layout = rows::Layout::new(contract, keep);
@@ -551,14 +580,15 @@ pub fn read_appended(
         let skipped = mark.newlines.saturating_sub(header_newlines);
         rows::read_csv_appended(&path, input, skipped, contract, config, &layout)
     };
-    let (sha256, size, new_mark) = hashing.finish();
+    let hashed = hashing.finish();
+    let parsed = refuse_cut_short(&path, parsed?, hashed.unterminated_line)?;
     let file = FileProvenance {
         path,
-        sha256,
-        bytes: size,
+        sha256: hashed.sha256,
+        bytes: hashed.bytes,
         rows: 0,
     };
-    Ok(Some(extract_of(contract, parsed?, file, new_mark, keep)?))
+    Ok(Some(extract_of(contract, parsed, file, hashed.mark, keep)?))
 }
 
 /// The bytes of a CSV file's header record.
@@ -586,7 +616,21 @@ struct HashingReader<R> {
     inner: R,
     hasher: sha2::Sha256,
     bytes: u64,
+    /// The lines begun (newlines, plus one when the last line has none) and
+    /// whether the last one is unterminated: where a file may have been cut.
+    newlines: u64,
+    last_byte: Option<u8>,
     marker: Option<append::Marker>,
+}
+
+/// What reading a file through a [`HashingReader`] found.
+struct Hashed {
+    sha256: String,
+    bytes: u64,
+    mark: Option<append::FileMark>,
+    /// The number of the last line when it has no newline: the file may have
+    /// been cut in it (or still be being copied).
+    unterminated_line: Option<u64>,
 }
 
 impl<R: std::io::Read> HashingReader<R> {
@@ -595,6 +639,8 @@ impl<R: std::io::Read> HashingReader<R> {
             inner,
             hasher: sha2::Digest::new(),
             bytes: 0,
+            newlines: 0,
+            last_byte: None,
             marker: None,
         }
     }
@@ -608,12 +654,20 @@ impl<R: std::io::Read> HashingReader<R> {
 
     /// The hash (lower-case hex) and size of everything read, after reading the
     /// rest, and the file's mark when asked for and the file can be appended to.
-    fn finish(mut self) -> (String, u64, Option<append::FileMark>) {
+    fn finish(mut self) -> Hashed {
         // The parser may stop before the end (a malformed file); the hash is of the whole file.
         let _ = std::io::copy(&mut self, &mut std::io::sink());
         let mark = self.marker.and_then(|m| m.finish(&self.hasher));
         let digest = sha2::Digest::finalize(self.hasher);
-        (crate::common::hex(&digest), self.bytes, mark)
+        Hashed {
+            sha256: crate::common::hex(&digest),
+            bytes: self.bytes,
+            mark,
+            unterminated_line: self
+                .last_byte
+                .filter(|&b| b != b'\n')
+                .map(|_| self.newlines + 1),
+        }
     }
 }
 
@@ -621,6 +675,10 @@ impl<R: std::io::Read> std::io::Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        if n > 0 {
+            self.newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+            self.last_byte = Some(buf[n - 1]);
+        }
         if let Some(marker) = &mut self.marker {
             marker.update(&buf[..n]);
         }
@@ -689,14 +747,18 @@ mod hashing_tests {
         let mut reader = HashingReader::new(&bytes[..]);
         let mut start = [0u8; 10];
         reader.read_exact(&mut start).unwrap();
-        let (hash, size, _) = reader.finish();
-        assert_eq!(size, bytes.len() as u64);
-        assert_eq!(hash, crate::common::sha256_hex(&bytes));
+        let hashed = reader.finish();
+        assert_eq!(hashed.bytes, bytes.len() as u64);
+        assert_eq!(hashed.sha256, crate::common::sha256_hex(&bytes));
+        assert_eq!(hashed.unterminated_line, None, "it ends with a newline");
         // And against a published vector: SHA-256 of "abc".
         assert_eq!(
-            HashingReader::new(&b"abc"[..]).finish().0,
+            HashingReader::new(&b"abc"[..]).finish().sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        // A last line with no newline is line 3 of "a\nb\nc".
+        let hashed = HashingReader::new(&b"a\nb\nc"[..]).finish();
+        assert_eq!(hashed.unterminated_line, Some(3));
     }
 }
 

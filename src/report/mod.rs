@@ -80,7 +80,7 @@ pub fn write_packs(
         let results: Vec<MeasureResult> = objective
             .measure_ids()
             .filter_map(|id| evaluation.results.iter().find(|r| r.measure.id == id))
-            .map(|r| up_to(r, period))
+            .map(|r| r.up_to(period))
             .collect();
         if results.is_empty() {
             return Err(ReportError::NoMeasures(objective.number));
@@ -188,15 +188,6 @@ fn print_pdf(chromium: &Path, html: &[u8], stage: &StagedFolder) -> Result<Vec<u
     atomic::create_private_dir(&profile)?;
     pdf::print(chromium, &html_path, &pdf_path, &profile).map_err(ReportError::Pdf)?;
     std::fs::read(&pdf_path).map_err(|e| ReportError::Pdf(e.to_string()))
-}
-
-/// A measure's results with only the points up to `period` (a pack reports to a month).
-fn up_to(result: &MeasureResult, period: Month) -> MeasureResult {
-    let mut result = result.clone();
-    for series in &mut result.series {
-        series.points.retain(|p| p.period.last <= period);
-    }
-    result
 }
 
 fn manifest(

@@ -31,6 +31,9 @@ pub struct ServeConfig {
     pub measures: PathBuf,
     pub dashboards: PathBuf,
     pub max_reject_share: Option<f64>,
+    /// Sources whose extracts may have lost rows or months since the last
+    /// snapshot (see [`crate::history::History::check_not_shrunk`]).
+    pub accept_smaller: Vec<String>,
 }
 
 /// One complete evaluation, with everything pages need.
@@ -280,8 +283,13 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
         .await?
     };
     if let Some(dir) = &config.snapshots {
+        let history = crate::history::History::new(dir);
+        // An extract cut short is held back: the last good results stay live.
+        history
+            .check_not_shrunk(&evaluation, &config.accept_smaller)
+            .map_err(crate::pipeline::Error::from)?;
         // The dashboard still shows new figures when they cannot be kept; analysts are told.
-        if let Err(e) = evaluation.record_in(&crate::history::History::new(dir)) {
+        if let Err(e) = evaluation.record_in(&history) {
             evaluation.warnings.push(e.to_string());
         }
     }
@@ -345,15 +353,37 @@ fn watched_files(config: &ServeConfig) -> Vec<WatchedFile> {
     files
 }
 
-/// Polls the folders every `every` and reloads when they differ from what the
-/// current results were evaluated from.
+/// Whether to reload: the files differ from what the current results were
+/// evaluated from, and have settled (they are as they were at the last poll),
+/// so that a file still being copied is never read half-way.
+fn ready_to_reload(
+    now: &[WatchedFile],
+    last_poll: Option<&[WatchedFile]>,
+    evaluated: &[WatchedFile],
+) -> bool {
+    now != evaluated && last_poll == Some(now)
+}
+
+/// Polls the folders every `every` and reloads once they differ from what the
+/// current results were evaluated from and have stopped changing.
 pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
     tokio::spawn(async move {
+        let mut last_poll: Option<Vec<WatchedFile>> = None;
         loop {
             tokio::time::sleep(every).await;
-            let changed = watched_files(&state.config)
-                != *state.evaluated_files.lock().expect("watched files lock");
-            if changed {
+            match state.tokens.reread_if_changed() {
+                Some(Ok(())) => eprintln!("tokens file read again: its tokens hold from now"),
+                Some(Err(e)) => eprintln!("{e}; the tokens stay as they were"),
+                None => {}
+            }
+            let now = watched_files(&state.config);
+            let ready = ready_to_reload(
+                &now,
+                last_poll.as_deref(),
+                &state.evaluated_files.lock().expect("watched files lock"),
+            );
+            last_poll = Some(now);
+            if ready {
                 // A failed evaluation records the files too, so it is not retried
                 // until something changes again.
                 if let Err(message) = state.reload().await {
@@ -401,6 +431,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             get(|| async { asset("image/svg+xml", include_str!("assets/favicon.svg")) }),
         )
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(same_origin_only))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -413,6 +444,41 @@ fn asset(content_type: &'static str, body: &'static str) -> impl axum::response:
         ],
         body,
     )
+}
+
+/// A request that changes something (sign-in, sign-out, reload) must come
+/// from the dashboard's own pages: a browser names the page's origin, and one
+/// that is not this host is refused (tools that send no `Origin`, with a
+/// bearer token, are not browsers acting for someone else).
+async fn same_origin_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let method = request.method();
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        let headers = request.headers();
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = headers
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .map(|o| o.split_once("://").map_or(o, |(_, rest)| rest));
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v == "cross-site");
+        let foreign = match origin_host {
+            Some(origin) => Some(origin) != host,
+            None => false,
+        };
+        if cross_site || foreign {
+            return (
+                axum::http::StatusCode::FORBIDDEN,
+                "a request from another site is refused",
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Every response: no inline script, no sniffing, no framing, no referrer.
@@ -482,7 +548,9 @@ pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io:
         "Measures of Success dashboard on http://{}",
         listener.local_addr()?
     );
-    axum::serve(listener, app(state))
+    // The client's address throttles its failed sign-ins.
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }
@@ -509,4 +577,34 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     eprintln!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{WatchedFile, ready_to_reload};
+    use std::path::PathBuf;
+
+    fn listing(bytes: u64) -> Vec<WatchedFile> {
+        vec![(PathBuf::from("data/crimes.csv"), bytes, None)]
+    }
+
+    #[test]
+    fn a_file_still_growing_is_not_read_until_it_settles() {
+        let evaluated = listing(100);
+        // Being copied: a new size at each poll.
+        assert!(!ready_to_reload(
+            &listing(150),
+            Some(&listing(120)),
+            &evaluated
+        ));
+        assert!(!ready_to_reload(&listing(150), None, &evaluated));
+        // Settled: the same at two polls, and not what was evaluated.
+        assert!(ready_to_reload(
+            &listing(150),
+            Some(&listing(150)),
+            &evaluated
+        ));
+        // Unchanged since the evaluation.
+        assert!(!ready_to_reload(&evaluated, Some(&evaluated), &evaluated));
+    }
 }

@@ -1,7 +1,7 @@
 //! HTML pages, rendered from the snapshot in memory. No script inline, no
 //! external asset; every figure comes from the engine's (suppressed) points.
 
-use super::auth::{COOKIE, Viewer};
+use super::auth::{COOKIE, SESSION_HOURS, SignIn, Viewer};
 use super::chart::{self, format_value};
 use super::{AppState, Snapshot};
 use crate::definition::{Access, Measure};
@@ -1000,25 +1000,70 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
-    if state.tokens.check(&form.token).is_analyst() && !form.token.contains([';', '\r', '\n']) {
-        let cookie = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", form.token);
-        return ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response();
-    }
+    // Behind a reverse proxy every client is the proxy: then the throttle is
+    // shared, which still stops a guessing run.
+    let client = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or("unknown".to_string(), |c| c.0.ip().to_string());
+    let refusal = match state.tokens.sign_in(&form.token, &client) {
+        SignIn::Started(id) => {
+            let cookie = format!(
+                "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+                SESSION_HOURS * 3600,
+                if over_tls(&headers) { "; Secure" } else { "" }
+            );
+            return ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response();
+        }
+        SignIn::Refused => (
+            StatusCode::UNAUTHORIZED,
+            "That token is not recognised.".to_string(),
+            None,
+        ),
+        SignIn::Throttled(wait) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed sign-ins from here: try again in {} seconds.",
+                wait.as_secs().max(1)
+            ),
+            Some(wait.as_secs().max(1)),
+        ),
+    };
+    let (status, message, retry_after) = refusal;
     let snapshot = state.snapshot();
     let viewer = state.viewer(&headers);
-    page(
+    let mut response = page(
         &state,
         &snapshot,
         &viewer,
-        StatusCode::UNAUTHORIZED,
+        status,
         "Sign in",
-        &login_body(r#"<p class="error" role="alert">That token is not recognised.</p>"#),
-    )
+        &login_body(&format!(
+            r#"<p class="error" role="alert">{}</p>"#,
+            esc(&message)
+        )),
+    );
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, seconds.into());
+    }
+    response
 }
 
-pub async fn logout() -> Response {
+/// Whether the request reached us over TLS: directly, or (as deployed) through
+/// a reverse proxy that says so.
+fn over_tls(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    state.tokens.sign_out(&headers);
     (
         [(
             header::SET_COOKIE,

@@ -252,6 +252,7 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve { .. } | Command::Report { .. }) {
         quiet_on_a_closed_pipe();
     }
+    start_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -530,6 +531,25 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The service's log, on stderr: requests and evaluations at `info` (aggregates
+/// only, never a row or an identifier). `MOS_LOG` filters it as `RUST_LOG`
+/// would (`warn`, `mos=debug`, ...); `MOS_LOG_FORMAT=json` writes a JSON object
+/// per line, for a log collector.
+fn start_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("MOS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("MOS_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init()
+    };
 }
 
 /// `mos schema | head`: when the reader of stdout goes away, end quietly (as

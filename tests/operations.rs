@@ -39,16 +39,19 @@ fn http_get(port: u16, path: &str, headers: &str) -> Option<Vec<u8>> {
     Some(response)
 }
 
-/// `mos serve` on the demo data, with its temporary folders in `tmp`, once it answers.
+/// `mos serve` on the demo data, with its temporary folders in `tmp` and its
+/// log (JSON lines) in `tmp/serve.log`, once it answers.
 fn serve_demo(tmp: &Path) -> (Server, u16) {
     let port = free_port();
+    let log = std::fs::File::create(tmp.join("serve.log")).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_mos"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .arg("--snapshots")
         .arg(tmp.join("snapshots"))
         .env("TMPDIR", tmp)
+        .env("MOS_LOG_FORMAT", "json")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let server = Server(child);
@@ -76,11 +79,69 @@ fn demo_folders(tmp: &Path) -> usize {
         .count()
 }
 
+/// The head and body of an HTTP/1.1 response.
+fn split(response: &[u8]) -> (String, &[u8]) {
+    let end = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    (
+        String::from_utf8_lossy(&response[..end]).to_ascii_lowercase(),
+        &response[end + 4..],
+    )
+}
+
+/// A chunked body, joined.
+fn unchunked(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).unwrap().trim(), 16)
+                .unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[line_end + 2..line_end + 2 + size]);
+        body = &body[line_end + 2 + size + 2..];
+    }
+}
+
 #[test]
-fn sigterm_ends_the_server_cleanly_and_removes_its_demo_folder() {
+fn the_service_has_a_health_check_compression_logs_and_stops_cleanly_on_sigterm() {
     let tmp = tempfile::tempdir().unwrap();
-    let (mut server, _) = serve_demo(tmp.path());
+    let (mut server, port) = serve_demo(tmp.path());
     assert_eq!(demo_folders(tmp.path()), 1, "the demo data is made");
+
+    let (head, body) = {
+        let response = http_get(port, "/health", "").unwrap();
+        let (head, body) = split(&response);
+        (head, body.to_vec())
+    };
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(health["evaluated_at"].is_string());
+
+    // Pages are compressed for a client that asks.
+    let response = http_get(port, "/", "Accept-Encoding: gzip\r\n").unwrap();
+    let (head, body) = split(&response);
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    let body = if head.contains("transfer-encoding: chunked") {
+        unchunked(body)
+    } else {
+        body.to_vec()
+    };
+    let mut page = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut page).unwrap();
+    assert!(page.contains("<!doctype html>") || page.contains("<!DOCTYPE html>"));
+
+    // A token sent in a header is never written to the log.
+    let secret = "Bearer secret-in-a-header-0123456789";
+    http_get(
+        port,
+        "/api/status?x=1",
+        &format!("Authorization: {secret}\r\n"),
+    )
+    .unwrap();
+
     let pid = server.0.id().to_string();
     assert!(
         Command::new("kill")
@@ -102,6 +163,32 @@ fn sigterm_ends_the_server_cleanly_and_removes_its_demo_folder() {
     };
     assert!(status.success(), "{status}");
     assert_eq!(demo_folders(tmp.path()), 0, "the demo folder is removed");
+
+    // The log: a JSON object per line, with each request and the evaluation.
+    let log = std::fs::read_to_string(tmp.path().join("serve.log")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["path"] == "/health")
+        .unwrap_or_else(|| panic!("a request line for /health in {log}"));
+    assert_eq!(request["fields"]["status"], 200);
+    assert_eq!(request["span"]["method"], "GET");
+    let evaluated = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "evaluated")
+        .unwrap_or_else(|| panic!("an evaluation line in {log}"));
+    assert!(evaluated["fields"]["measures"].as_u64().unwrap() > 20);
+    assert!(!log.contains("secret-in-a-header"), "no token in the log");
+    assert!(!log.contains("x=1"), "no query in the log");
+    assert!(lines.iter().any(|l| {
+        l["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("shutting down"))
+    }));
 }
 
 /// `mos ARGS`, from the repository (its shipped measures).
@@ -221,5 +308,92 @@ fn an_extract_that_lost_much_of_its_rows_is_held_back_until_accepted() {
     assert!(
         p.run(&[]).status.success(),
         "and compared with from then on"
+    );
+}
+
+/// The deployment files in `deploy/` start `mos serve` with flags it has: a
+/// Dockerfile or unit left behind by a renamed flag would never start.
+#[test]
+fn the_deployment_files_start_serve_with_flags_it_has() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let help = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let unit = std::fs::read_to_string(root.join("deploy/mos.service")).unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("the unit has an ExecStart");
+    let docker = std::fs::read_to_string(root.join("deploy/Dockerfile")).unwrap();
+    let cmd = docker
+        .lines()
+        .find_map(|l| l.strip_prefix("CMD "))
+        .expect("the Dockerfile has a CMD");
+    let cmd: Vec<String> = serde_json::from_str(cmd).unwrap();
+    assert_eq!(cmd[..2], ["mos", "serve"]);
+    for command in [exec.to_string(), cmd.join(" ")] {
+        let flags: Vec<&str> = command
+            .split_whitespace()
+            .filter(|w| w.starts_with("--"))
+            .collect();
+        assert!(flags.len() >= 4, "{command}");
+        for flag in flags {
+            assert!(
+                help.contains(&format!("{flag} <")),
+                "`mos serve` has no {flag}"
+            );
+        }
+    }
+    assert!(unit.contains("KillSignal=SIGTERM") && docker.contains("STOPSIGNAL SIGTERM"));
+    assert!(unit.contains("UMask=0077"));
+}
+
+/// A pipe in an extract's place is refused by name, never read (a read
+/// would wait for a writer for good).
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_place_of_an_extract_is_refused_not_read() {
+    let p = Project::new();
+    let crimes = p.data.join("crimes.csv");
+    std::fs::remove_file(&crimes).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&crimes)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(["run", "--data", p.data.to_str().unwrap(), "--out"])
+        .arg(&p.out)
+        .arg("--snapshots")
+        .arg(&p.snapshots)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("mos waited on the pipe");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut message = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut message)
+        .unwrap();
+    assert!(!status.success());
+    assert!(
+        message.contains("crimes.csv is not a regular file"),
+        "{message}"
     );
 }

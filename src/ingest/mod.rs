@@ -378,7 +378,11 @@ pub fn extract_present(dir: &Path, contract: &Contract, known: &[&Contract]) -> 
     let config = SourcesConfig::read(dir, known)
         .map(|c| c.source(contract))
         .unwrap_or_else(|_| contract.reading.clone());
-    extract_path(dir, contract, &config).is_ok()
+    // One that is there but cannot be read is present, for its error to be told.
+    !matches!(
+        extract_path(dir, contract, &config),
+        Err(IngestError::MissingFile { .. })
+    )
 }
 
 /// Finds and loads one extract, refusing it past the reject bound.
@@ -512,19 +516,21 @@ pub fn extract_path(
         None => ["csv", "parquet", "xlsx", "ods"]
             .iter()
             .map(|ext| dir.join(format!("{}.{ext}", contract.name)))
-            .find(|p| p.is_file())
+            .find(|p| p.exists())
             .ok_or_else(|| IngestError::MissingFile {
                 source_name: contract.name.to_string(),
                 dir: dir.to_path_buf(),
             })?,
     };
-    if !path.is_file() {
-        return Err(IngestError::MissingFile {
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => Ok(path),
+        // A pipe would block the reading for good; a folder cannot be read.
+        Ok(_) => Err(IngestError::NotAFile { path }),
+        Err(_) => Err(IngestError::MissingFile {
             source_name: contract.name.to_string(),
             dir: dir.to_path_buf(),
-        });
+        }),
     }
-    Ok(path)
 }
 
 pub fn is_parquet(path: &Path) -> bool {

@@ -121,6 +121,17 @@ pub async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
     Json(json!({ "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(), "extracts": extracts, "last_failure": failure })).into_response()
 }
 
+/// For load balancers and monitors: the service answers, and since when its
+/// figures stand. Says nothing of the extracts or of any failure.
+pub async fn health(State(state): State<Arc<AppState>>) -> Response {
+    let snapshot = state.snapshot();
+    Json(json!({
+        "status": "ok",
+        "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(),
+    }))
+    .into_response()
+}
+
 pub async fn reload(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     if !state.viewer(&headers).is_analyst() {
         return error(

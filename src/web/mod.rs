@@ -230,14 +230,15 @@ impl AppState {
         .await
         .unwrap_or_else(|e| Err(e.to_string()));
         match &outcome {
-            Ok(packs) => eprintln!(
-                "scheduled pack `{}`: wrote {} pack(s)",
-                schedule.spec.name,
-                packs.len()
+            Ok(packs) => tracing::info!(
+                schedule = %schedule.spec.name,
+                packs = packs.len(),
+                "scheduled packs written"
             ),
-            Err(e) => eprintln!(
-                "scheduled pack `{}` failed; earlier packs are untouched: {e}",
-                schedule.spec.name
+            Err(e) => tracing::error!(
+                schedule = %schedule.spec.name,
+                error = %e,
+                "scheduled pack failed; earlier packs are untouched"
             ),
         }
         self.schedule_runs
@@ -268,6 +269,7 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
             ),
         ]))
     })?;
+    let started = std::time::Instant::now();
     let (mut evaluation, _) = {
         let kept_work = config
             .snapshots
@@ -292,6 +294,28 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
         if let Err(e) = evaluation.record_in(&history) {
             evaluation.warnings.push(e.to_string());
         }
+    }
+    // What was evaluated, in aggregate: never a row or an identifier.
+    tracing::info!(
+        measures = evaluation.results.len(),
+        extracts = evaluation.extracts.len(),
+        rows = evaluation
+            .extracts
+            .iter()
+            .map(|e| e.rows_loaded)
+            .sum::<u64>(),
+        rejected = evaluation
+            .extracts
+            .iter()
+            .map(|e| e.rows_rejected)
+            .sum::<u64>(),
+        from_kept_work = evaluation.from_kept_work,
+        snapshot = evaluation.snapshot.as_ref().map_or("", |s| s.id.as_str()),
+        millis = started.elapsed().as_millis() as u64,
+        "evaluated"
+    );
+    for warning in &evaluation.warnings {
+        tracing::warn!(warning = %warning, "evaluation");
     }
     let readings = evaluation
         .results
@@ -372,8 +396,10 @@ pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
         loop {
             tokio::time::sleep(every).await;
             match state.tokens.reread_if_changed() {
-                Some(Ok(())) => eprintln!("tokens file read again: its tokens hold from now"),
-                Some(Err(e)) => eprintln!("{e}; the tokens stay as they were"),
+                Some(Ok(())) => tracing::info!("tokens file read again: its tokens hold from now"),
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "tokens file not read; the tokens stay as they were")
+                }
                 None => {}
             }
             let now = watched_files(&state.config);
@@ -387,9 +413,9 @@ pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
                 // A failed evaluation records the files too, so it is not retried
                 // until something changes again.
                 if let Err(message) = state.reload().await {
-                    eprintln!("re-evaluation failed; the last good results stay live:\n{message}");
+                    tracing::error!(error = %message, "re-evaluation failed; the last good results stay live");
                 } else {
-                    eprintln!("re-evaluated after a change on disk");
+                    tracing::info!("re-evaluated after a change on disk");
                 }
             }
         }
@@ -412,6 +438,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/measures", get(api::measures))
         .route("/api/measures/{id}", get(api::measure))
         .route("/api/status", get(api::status))
+        .route("/health", get(api::health))
         .route("/api/reload", post(api::reload))
         .route(
             "/assets/style.css",
@@ -433,6 +460,18 @@ pub fn app(state: Arc<AppState>) -> Router {
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(same_origin_only))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
+        // One line per request, at `info`: the span, the status and the time taken.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
         .with_state(state)
 }
 
@@ -443,6 +482,16 @@ fn asset(content_type: &'static str, body: &'static str) -> impl axum::response:
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         body,
+    )
+}
+
+/// The span of a request's log line: method and path (never the query, nor
+/// any header: no token or cookie is logged).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
     )
 }
 
@@ -517,12 +566,12 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
 /// Runs each schedule at its times, for as long as the server runs.
 pub fn spawn_schedules(state: Arc<AppState>) {
     for (i, schedule) in state.schedules.iter().enumerate() {
-        eprintln!(
-            "scheduled pack `{}`: next at {}",
-            schedule.spec.name,
-            schedule
+        tracing::info!(
+            schedule = %schedule.spec.name,
+            next = %schedule
                 .next_after(&chrono::Local::now())
-                .map_or("never".into(), |t| t.to_string())
+                .map_or("never".into(), |t| t.to_string()),
+            "scheduled pack"
         );
         let state = state.clone();
         tokio::spawn(async move {
@@ -544,7 +593,8 @@ pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io:
     spawn_watcher(state.clone(), std::time::Duration::from_secs(2));
     spawn_schedules(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    eprintln!(
+    tracing::info!(
+        address = %listener.local_addr()?,
         "Measures of Success dashboard on http://{}",
         listener.local_addr()?
     );
@@ -576,7 +626,7 @@ async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
-    eprintln!("shutting down");
+    tracing::info!("shutting down: answering the requests in flight");
 }
 
 #[cfg(test)]

@@ -184,10 +184,17 @@ class Measures:
             for breakdown, gs in groups:
                 for k in range(len(periods)):
                     cells = [points[(breakdown, g)][k] for g in gs]
-                    if sum(c[6] for c in cells) == 1:
+                    # Until two or more are hidden and their counts reach the threshold.
+                    counts = [2, 3] if kind == "proportion" else [2]
+                    while True:
+                        hidden = [c for c in cells if c[6]]
+                        if not hidden or (len(hidden) >= 2 and all(
+                                sum(c[d] for c in hidden) >= suppress for d in counts)):
+                            break
                         size = [(c[3] if kind == "proportion" else c[2], i) for i, c in enumerate(cells) if not c[6]]
-                        if size:
-                            cells[min(size)[1]][6] = True
+                        if not size:
+                            break
+                        cells[min(size)[1]][6] = True
         for (breakdown, group), out in points.items():
             chart = xmr([p[4] for p in out]) if spc else None
             for i, (first, last, num, den, value, ci, hidden) in enumerate(out):

@@ -1,51 +1,54 @@
 //! # Measures of Success
 //!
 //! The engine and dashboard with which a Police and Crime Commissioner's office
-//! runs its performance framework. Data flows one way:
+//! runs its performance framework. Data flows one way, and so do the modules'
+//! dependencies (`tests/architecture.rs` proves it):
 //!
 //! ```text
 //!  data/force.toml, data/sources/*.toml ──► ingest::declared ──┐ (contracts)
 //!  dashboards/plan.toml, measures/*.toml ──► definition ◄──────┘
 //!                                                │
-//!  extracts (CSV, Parquet, workbooks) ──► ingest ──► engine (DataFusion) ──► stats ──► results
-//!                                                                              │
-//!                                                                 web dashboard, board reports
+//!  extracts (CSV, Parquet, workbooks) ──► ingest ──► engine (DataFusion) ──► stats
+//!                                                         │
+//!                         evaluation (run, kept work, snapshots, results)
+//!                                                         │
+//!                         presentation (readings, sentences, charts, formats)
+//!                                                         │
+//!                                      web dashboard ──► board reports
 //! ```
 //!
-//! - [`common`]: what every layer may use: diagnostics, digests, the shipped project files.
-//! - [`definition`]: the measure language and the Plan's objectives and themes,
-//!   parsed with positions and validated once.
+//! - [`common`]: what every layer may use: periods, diagnostics, digests,
+//!   private atomic writes, the shipped project files.
+//! - [`definition`]: the measure language, the Plan's objectives and themes and
+//!   its dashboard layout, parsed with positions and validated once.
 //! - [`ingest`]: the declared sources and force, their contracts; typed Arrow
-//!   batches; rejected rows with reasons.
+//!   batches; rejected rows with reasons; peer groups; `mos init`.
 //! - [`engine`]: definitions compiled to DataFusion queries; periods, windows, series.
 //! - [`stats`]: Wilson and Poisson intervals, XmR charts and their rules, suppression.
-//! - [`results`]: the results contract and its writers.
+//! - [`evaluation`]: the whole run from folders to evaluated measures, the work
+//!   kept between runs, snapshots and publications, the results contract,
+//!   and measure tests.
+//! - [`presentation`]: how a measure reads and is said, drawn and formatted,
+//!   for the dashboard and the packs alike.
+//! - [`web`]: the axum dashboard and API; [`report`]: the board packs.
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
-//! - [`pipeline`]: the whole run, from folders to evaluated measures.
-//! - [`fixture`]: measure tests, expected figures on small fixture extracts (`mos test`).
-//! - [`peers`]: most similar groups of forces, for comparing a force with its peers.
-//! - [`history`]: every evaluation kept as a snapshot; what each board pack published.
-//! - [`project`]: a project's folders, and `mos init` for a new force.
 
-pub mod bits;
 pub mod common;
-pub mod dashboards;
 pub mod definition;
 pub mod demo;
 pub mod engine;
-pub mod fixture;
-pub mod hash_sort;
-pub mod history;
-pub mod incremental;
+pub mod evaluation;
 pub mod ingest;
-pub mod peers;
-pub mod period;
-pub mod pipeline;
-pub mod project;
-pub mod reading;
+pub mod presentation;
 pub mod report;
-pub mod results;
 pub mod stats;
 pub mod web;
 
-pub use pipeline::{Error, Evaluation};
+pub use evaluation::{Error, Evaluation};
+// Shorter names, kept for the library's users.
+pub use common::period;
+pub use definition::dashboards;
+pub use evaluation::fixture;
+pub use evaluation::{history, incremental, pipeline, results};
+pub use ingest::{peers, project};
+pub use presentation::reading;

@@ -474,7 +474,7 @@ fn a_force_is_compared_with_its_most_similar_group() {
         mos::reading::PeerStanding::InLine
     };
     assert_eq!(comparison.standing, expected);
-    let sentence = mos::report::words::peers(result);
+    let sentence = mos::presentation::words::peers(result);
     assert!(sentence.contains(expected.words()), "{sentence}");
     assert!(sentence.contains("most similar group"), "{sentence}");
 }

@@ -75,7 +75,7 @@ fn a_pack_carries_the_figures_of_mos_run_with_sentences_that_follow_the_statisti
     assert!(html.contains("<h2>Contents</h2>") && html.contains("counter(page)"));
     for result in &f.evaluation.results {
         let reading = mos::reading::read(result);
-        let sentence = mos::report::words::headline(&result.measure, &reading);
+        let sentence = mos::presentation::words::headline(&result.measure, &reading);
         let escaped = sentence.replace('&', "&amp;").replace('\'', "&#39;");
         assert!(html.contains(&escaped), "{sentence}");
         use mos::stats::change::Change;

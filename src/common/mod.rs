@@ -1,11 +1,15 @@
-//! What every layer may use and none owns: private atomic writes, diagnostics that point into a
+//! What every layer may use and none owns: periods (months, quarters,
+//! financial years), bit and hash-sort helpers for the hot paths, private atomic writes, diagnostics that point into a
 //! file (with did-you-mean), digests, the columns an SQL condition names, and
 //! the files shipped inside the binary.
 
 pub mod atomic;
+pub mod bits;
 pub mod diagnostic;
 pub mod digest;
+pub mod hash_sort;
 pub mod intern;
+pub mod period;
 pub mod shipped;
 pub mod spreadsheet_safe;
 pub mod sql;

@@ -2,6 +2,7 @@
 //! positions, validated once (every error collected), then handed on as
 //! `Measure`s that cannot be invalid.
 
+pub mod dashboards;
 pub mod plan;
 mod raw;
 mod validate;
@@ -13,7 +14,7 @@ pub use raw::{Access, Grain, Kind, RawMeasure};
 pub use validate::REPEAT_COLUMN;
 pub(crate) use validate::literal_prefix;
 
-use crate::period::{Month, Period};
+use crate::common::period::{Month, Period};
 use crate::stats::Polarity;
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! `dashboards/plan.toml` (not in Rust): a measure names one objective and,
 //! where that objective has themes, one of its themes. Another force's Plan
 //! has its own. The same file lays the Plan out for the dashboard and packs
-//! (see `crate::dashboards`), which reads the keys this module passes over.
+//! (see `crate::definition::dashboards`), which reads the keys this module passes over.
 
 use crate::common::{Diagnostic, SourceText, did_you_mean};
 use serde::Deserialize;

@@ -135,7 +135,7 @@ impl Grain {
     }
 
     /// Whether a period of this grain can start at `month`.
-    pub fn starts_at(self, month: crate::period::Month) -> bool {
+    pub fn starts_at(self, month: crate::common::period::Month) -> bool {
         match self {
             Grain::Month => true,
             // Financial quarters start in April, July, October and January too.

@@ -6,9 +6,9 @@ use super::{
     Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText, SpcBreak,
     SpcSpec, did_you_mean,
 };
+use crate::common::period::Month;
 use crate::ingest::contract::ColumnType;
 use crate::ingest::{SourceCatalog, SourceSchema};
-use crate::period::Month;
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::prelude::SessionContext;

@@ -4,7 +4,7 @@
 //! so that "above", "below" and "in line" all have something to find.
 
 use super::{DemoError, DemoOptions, rng::Rng};
-use crate::period::Month;
+use crate::common::period::Month;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -114,7 +114,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     }
     std::fs::write(&path, text).map_err(io(&path))?;
     written.push(path);
-    let path = dir.join(crate::peers::FILE);
+    let path = dir.join(crate::ingest::peers::FILE);
     let peers: Vec<String> = FORCES[1..]
         .iter()
         .map(|(f, _, _)| format!("\"{f}\""))

@@ -12,7 +12,7 @@
 pub mod forces;
 mod rng;
 
-use crate::period::Month;
+use crate::common::period::Month;
 use chrono::NaiveDate;
 use rng::Rng;
 use std::collections::VecDeque;

@@ -10,9 +10,9 @@ pub mod tally;
 pub use repeat::PersonKey;
 pub use series::Population;
 
+use crate::common::period::{Month, Period};
 use crate::definition::{Measure, MeasureSet};
 use crate::ingest::Extract;
-use crate::period::{Month, Period};
 use crate::stats::{Interval, Signal, XmrLimits, suppression};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Int64Type, SchemaRef};
@@ -170,7 +170,7 @@ pub struct Counted {
 pub async fn evaluate(
     measures: &MeasureSet,
     extracts: &[Extract],
-    peers: Option<&crate::peers::PeerGroups>,
+    peers: Option<&crate::ingest::peers::PeerGroups>,
     person_key: PersonKey,
 ) -> Result<(Vec<MeasureResult>, Vec<Counted>), EngineError> {
     let evaluated = evaluate_adding(measures, extracts, peers, person_key, None).await?;
@@ -184,7 +184,7 @@ pub async fn evaluate(
 pub async fn evaluate_adding(
     measures: &MeasureSet,
     extracts: &[Extract],
-    peers: Option<&crate::peers::PeerGroups>,
+    peers: Option<&crate::ingest::peers::PeerGroups>,
     person_key: PersonKey,
     kept: Option<Vec<Counted>>,
 ) -> Result<Option<(Vec<MeasureResult>, Vec<Counted>)>, EngineError> {
@@ -261,7 +261,7 @@ struct Engine {
     ctx: SessionContext,
     population: Option<Population>,
     force_population: Option<Population>,
-    peers: Option<crate::peers::PeerGroups>,
+    peers: Option<crate::ingest::peers::PeerGroups>,
     person_key: PersonKey,
     /// Every extract loaded, by name: a measure's source must be one, and its
     /// batches serve the steps done outside SQL.
@@ -563,11 +563,11 @@ impl Engine {
         let peers = self
             .peers
             .as_ref()
-            .ok_or_else(|| unknown(format!("there is no {}", crate::peers::FILE)))?;
+            .ok_or_else(|| unknown(format!("there is no {}", crate::ingest::peers::FILE)))?;
         let group = peers.groups.get(group_name).ok_or_else(|| {
             unknown(format!(
                 "{} has no group `{group_name}` (it has {})",
-                crate::peers::FILE,
+                crate::ingest::peers::FILE,
                 peers.groups.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         })?;

@@ -15,7 +15,7 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
-use crate::bits::{present, true_rows};
+use crate::common::bits::{present, true_rows};
 use crate::definition::{Measure, REPEAT_COLUMN, RepeatRule};
 
 /// For each of the rows, given in consecutive stretches (`stretches`, each a
@@ -110,7 +110,7 @@ where
 {
     let (mut keyed, rows) = keyed_on_every_core(stretches, &hash);
     // Sorted, a person's rows lie together in order of day.
-    crate::hash_sort::sort_by_hash(&mut keyed, |k| k.0);
+    crate::common::hash_sort::sort_by_hash(&mut keyed, |k| k.0);
 
     let mut flags = vec![false; rows];
     let within = i64::from(within_days);

@@ -2,8 +2,8 @@
 //! rolling windows), values and intervals, suppression, and SPC.
 
 use super::{EngineError, Figures, Point, Series, SpcSegment};
+use crate::common::period::{Month, Period};
 use crate::definition::{Measure, MeasureKind, Periods, SpcSpec};
-use crate::period::{Month, Period};
 use crate::stats::{self, poisson_count_interval, suppression, wilson_interval};
 use std::collections::HashMap;
 

@@ -2,10 +2,10 @@
 //! denominator by group and month, the span of its source's dates, and the
 //! months its source has rows in. A tally adds up over rows, so the tally of
 //! an extract grown by a month is the kept tally plus the new rows' (see
-//! [`crate::incremental`]).
+//! [`crate::evaluation::incremental`]).
 
 use super::series::MonthlyCounts;
-use crate::period::Month;
+use crate::common::period::Month;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Counts by group, then by month index: `[numerator, denominator]`.

@@ -9,7 +9,9 @@ pub mod contract;
 pub mod declared;
 mod derive;
 mod parquet;
+pub mod peers;
 pub mod police_uk;
+pub mod project;
 mod rows;
 pub mod spreadsheet;
 
@@ -201,7 +203,7 @@ pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
     let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
         .checked_add_signed(chrono::TimeDelta::try_days(latest)?)?;
     Some(if contract.months_without_rows_are_unpublished() {
-        crate::period::Month::of(day).last_day()
+        crate::common::period::Month::of(day).last_day()
     } else {
         day
     })

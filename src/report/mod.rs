@@ -5,16 +5,15 @@
 
 pub mod pdf;
 pub mod schedule;
-pub mod words;
 pub mod xlsx;
 
 use crate::common::atomic::{self, StagedFolder, WriteError};
-use crate::dashboards::{ObjectiveLayout, Plan};
+use crate::common::period::Month;
+use crate::definition::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
-use crate::period::Month;
-use crate::pipeline::Evaluation;
-use crate::web::chart;
-use crate::web::pages::esc;
+use crate::evaluation::pipeline::Evaluation;
+use crate::presentation::chart;
+use crate::presentation::{esc, words};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -87,7 +86,7 @@ pub fn write_packs(
         }
         let name = format!("objective-{}-{}", objective.number, period);
         let html = html(evaluation, plan, objective, &results, period, as_of);
-        let csv = crate::results::to_csv(&crate::results::rows(&results));
+        let csv = crate::evaluation::results::to_csv(&crate::evaluation::results::rows(&results));
         let workbook = xlsx::workbook(
             &results,
             &format!(
@@ -154,11 +153,11 @@ pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
 
 /// Records in the snapshots that `pack` published the evaluation's figures.
 pub fn record_publication(
-    history: &crate::history::History,
+    history: &crate::evaluation::history::History,
     evaluation: &Evaluation,
     pack: &Path,
     as_of: Option<chrono::NaiveDate>,
-) -> Result<(), crate::history::HistoryError> {
+) -> Result<(), crate::evaluation::history::HistoryError> {
     let Some(snapshot) = &evaluation.snapshot else {
         return Ok(());
     };
@@ -269,7 +268,7 @@ fn html(
     let mut sections = String::new();
     for result in results {
         let m = &result.measure;
-        let reading = crate::reading::read(result);
+        let reading = crate::presentation::reading::read(result);
         let _ = write!(
             contents,
             r##"<li><a href="#{id}">{title}</a></li>"##,
@@ -301,7 +300,7 @@ fn html(
                 value,
                 interval,
                 p.signal
-                    .map(|s| crate::web::pages::humanise(s.as_str()))
+                    .map(|s| crate::presentation::humanise(s.as_str()))
                     .unwrap_or_default()
             );
         }

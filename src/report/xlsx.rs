@@ -3,7 +3,7 @@
 //! contract rows, so withheld figures are as absent here as everywhere else.
 
 use crate::engine::MeasureResult;
-use crate::reading::Variation;
+use crate::presentation::reading::Variation;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError};
 
 const COLUMNS: [&str; 14] = [
@@ -79,7 +79,7 @@ fn build(
     for (i, result) in results.iter().enumerate() {
         let row = 4 + i as u32;
         let m = &result.measure;
-        let reading = crate::reading::read(result);
+        let reading = crate::presentation::reading::read(result);
         contents.write_string(row, 0, &m.title)?;
         if let Some(point) = &reading.latest {
             contents.write_string(row, 1, m.period_label(point.period))?;
@@ -175,7 +175,7 @@ fn measure_sheet(
                 }
             }
             if let Some(s) = point.signal {
-                sheet.write_string(row, 13, crate::web::pages::humanise(s.as_str()))?;
+                sheet.write_string(row, 13, crate::presentation::humanise(s.as_str()))?;
             }
         }
     }

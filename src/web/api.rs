@@ -15,7 +15,7 @@ fn error(status: StatusCode, message: &str) -> Response {
 
 fn measure_summary(
     measure: &crate::definition::Measure,
-    reading: Option<&crate::reading::Reading>,
+    reading: Option<&crate::presentation::reading::Reading>,
 ) -> Value {
     json!({
         "id": measure.id,

@@ -5,13 +5,12 @@
 
 mod api;
 pub mod auth;
-pub mod chart;
 pub mod pages;
 
-use crate::dashboards::Plan;
 use crate::definition::MeasureSet;
-use crate::pipeline::Evaluation;
-use crate::reading::Reading;
+use crate::definition::dashboards::Plan;
+use crate::evaluation::pipeline::Evaluation;
+use crate::presentation::reading::Reading;
 use auth::{TokenStore, Viewer};
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -32,7 +31,7 @@ pub struct ServeConfig {
     pub dashboards: PathBuf,
     pub max_reject_share: Option<f64>,
     /// Sources whose extracts may have lost rows or months since the last
-    /// snapshot (see [`crate::history::History::check_not_shrunk`]).
+    /// snapshot (see [`crate::evaluation::history::History::check_not_shrunk`]).
     pub accept_smaller: Vec<String>,
 }
 
@@ -122,7 +121,7 @@ impl AppState {
             None => {
                 let declarations = crate::ingest::Declarations::load(std::path::Path::new("."))?;
                 Some(tokio::task::block_in_place(|| {
-                    crate::pipeline::demo_data(&declarations)
+                    crate::evaluation::pipeline::demo_data(&declarations)
                 })?)
             }
             Some(_) => None,
@@ -214,7 +213,7 @@ impl AppState {
             .config
             .snapshots
             .clone()
-            .map(crate::history::History::new);
+            .map(crate::evaluation::history::History::new);
         let outcome = tokio::task::spawn_blocking(move || {
             let packs =
                 crate::report::write_packs(&snapshot.evaluation, &snapshot.plan, &out, &options)
@@ -260,22 +259,23 @@ impl AppState {
 /// Evaluates the measures over `config.data`, which is resolved by then.
 async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> {
     let data_dir = config.data.as_deref().expect("resolved at start");
-    let measures = crate::pipeline::load_measures(&config.measures)?;
-    let plan = crate::dashboards::load_plan(&config.dashboards, &measures).map_err(|e| {
-        crate::Error::Definition(crate::definition::DefinitionError::Invalid(vec![
-            crate::definition::Diagnostic::whole_file(
-                &config.dashboards.join("plan.toml"),
-                e.to_string(),
-            ),
-        ]))
-    })?;
+    let measures = crate::evaluation::pipeline::load_measures(&config.measures)?;
+    let plan =
+        crate::definition::dashboards::load_plan(&config.dashboards, &measures).map_err(|e| {
+            crate::Error::Definition(crate::definition::DefinitionError::Invalid(vec![
+                crate::definition::Diagnostic::whole_file(
+                    &config.dashboards.join("plan.toml"),
+                    e.to_string(),
+                ),
+            ]))
+        })?;
     let started = std::time::Instant::now();
     let (mut evaluation, _) = {
         let kept_work = config
             .snapshots
             .as_deref()
-            .map(crate::history::History::kept_work_dir);
-        crate::pipeline::evaluate(
+            .map(crate::evaluation::history::History::kept_work_dir);
+        crate::evaluation::pipeline::evaluate(
             &measures,
             data_dir,
             config.max_reject_share,
@@ -285,11 +285,11 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
         .await?
     };
     if let Some(dir) = &config.snapshots {
-        let history = crate::history::History::new(dir);
+        let history = crate::evaluation::history::History::new(dir);
         // An extract cut short is held back: the last good results stay live.
         history
             .check_not_shrunk(&evaluation, &config.accept_smaller)
-            .map_err(crate::pipeline::Error::from)?;
+            .map_err(crate::evaluation::pipeline::Error::from)?;
         // The dashboard still shows new figures when they cannot be kept; analysts are told.
         if let Err(e) = evaluation.record_in(&history) {
             evaluation.warnings.push(e.to_string());
@@ -320,7 +320,7 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
     let readings = evaluation
         .results
         .iter()
-        .map(|r| (r.measure.id.clone(), crate::reading::read(r)))
+        .map(|r| (r.measure.id.clone(), crate::presentation::reading::read(r)))
         .collect();
     Ok(Snapshot {
         measures,

@@ -2,11 +2,12 @@
 //! external asset; every figure comes from the engine's (suppressed) points.
 
 use super::auth::{COOKIE, SESSION_HOURS, SignIn, Viewer};
-use super::chart::{self, format_value};
 use super::{AppState, Snapshot};
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
-use crate::reading::{Reading, Variation};
+use crate::presentation::chart::{self, format_value};
+use crate::presentation::reading::{Reading, Variation};
+use crate::presentation::{esc, humanise};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
@@ -14,21 +15,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::fmt::Write;
 use std::sync::Arc;
-
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
@@ -138,7 +124,7 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
             .collect();
         let hidden = ids.len() - visible.len();
         let count = |v: Variation| visible.iter().filter(|(_, r)| r.variation == v).count();
-        let assured = |a: crate::reading::Assurance| {
+        let assured = |a: crate::presentation::reading::Assurance| {
             visible
                 .iter()
                 .filter(|(_, r)| r.assurance == Some(a))
@@ -162,9 +148,9 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
                 let _ = write!(
                     stats,
                     r#"<p class="targets">Targets: <strong>{}</strong> consistently met, <strong>{}</strong> consistently missed, <strong>{}</strong> hit and miss.</p>"#,
-                    assured(crate::reading::Assurance::ConsistentlyMet),
-                    assured(crate::reading::Assurance::ConsistentlyMissed),
-                    assured(crate::reading::Assurance::HitAndMiss)
+                    assured(crate::presentation::reading::Assurance::ConsistentlyMet),
+                    assured(crate::presentation::reading::Assurance::ConsistentlyMissed),
+                    assured(crate::presentation::reading::Assurance::HitAndMiss)
                 );
             }
         }
@@ -377,15 +363,6 @@ fn series_name(series: &Series) -> String {
     }
 }
 
-pub fn humanise(value: &str) -> String {
-    let text = value.replace('_', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
-}
-
 pub async fn measure(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -437,7 +414,7 @@ fn measure_body(
 <div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>
 <p class="freshness">{freshness}</p>{peers}"#,
         freshness = freshness(snapshot, m),
-        peers = match crate::report::words::peers(result) {
+        peers = match crate::presentation::words::peers(result) {
             text if text.is_empty() => String::new(),
             text => format!(
                 r#"<p class="peers"><strong>Compared with peers:</strong> {}</p>"#,
@@ -518,7 +495,7 @@ fn measure_body(
                 chart::trend_chart(m, series, &chart_title, (960, 420))
             },
             esc(&chart_caption(m, series)),
-            esc(&crate::report::words::breaks(m, series)),
+            esc(&crate::presentation::words::breaks(m, series)),
         );
         body.push_str(&figures_table(m, series));
     } else if query.group.is_some()
@@ -570,7 +547,7 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
     else {
         return String::new();
     };
-    let history = crate::history::History::new(dir);
+    let history = crate::evaluation::history::History::new(dir);
     let Some(publication) = history
         .publications()
         .ok()
@@ -924,14 +901,14 @@ pub async fn data_csv(
         Ok(r) => r,
         Err(response) => return *response,
     };
-    let rows = crate::results::measure_rows(result);
+    let rows = crate::evaluation::results::measure_rows(result);
     let disposition = format!("attachment; filename=\"{}.csv\"", result.measure.id);
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        crate::results::to_csv(&rows),
+        crate::evaluation::results::to_csv(&rows),
     )
         .into_response()
 }

@@ -4,7 +4,7 @@
 
 use crate::definition::{Measure, MeasureKind};
 use crate::engine::Series;
-use crate::reading::{Assurance, Variation};
+use crate::presentation::reading::{Assurance, Variation};
 use crate::stats::Signal;
 use plotters::prelude::*;
 use std::fmt::Write;
@@ -269,7 +269,7 @@ fn trend_chart_beside(
         let _ = write!(
             overlay,
             r#"<circle cx="{x}" cy="{y}" r="8" fill="transparent" class="hover"><title>{}</title></circle>"#,
-            super::pages::esc(&text)
+            crate::presentation::esc(&text)
         );
     }
     svg.replace("</svg>", &format!("{overlay}</svg>"))

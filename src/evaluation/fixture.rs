@@ -214,9 +214,10 @@ async fn evaluate_on_fixture(
     if !rejected.is_empty() {
         return Err(rejected);
     }
-    let (mut evaluation, _) = crate::pipeline::evaluate(&set, scratch.path(), None, None, &|_| {})
-        .await
-        .map_err(|e| whole(e.to_string()))?;
+    let (mut evaluation, _) =
+        crate::evaluation::pipeline::evaluate(&set, scratch.path(), None, None, &|_| {})
+            .await
+            .map_err(|e| whole(e.to_string()))?;
     if !evaluation.warnings.is_empty() {
         return Err(whole(evaluation.warnings.join("; ")));
     }

@@ -10,7 +10,7 @@
 //! forces = ["Bedfordshire Police", "Hertfordshire Constabulary"]
 //! ```
 
-use crate::definition::{Diagnostic, SourceText};
+use crate::common::{Diagnostic, SourceText};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -17,13 +17,13 @@ pub enum Error {
     #[error(transparent)]
     Engine(#[from] EngineError),
     #[error(transparent)]
-    Write(#[from] crate::results::WriteError),
+    Write(#[from] crate::evaluation::results::WriteError),
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
     #[error("{0}")]
     Schedule(String),
     #[error(transparent)]
-    History(#[from] crate::history::HistoryError),
+    History(#[from] crate::evaluation::history::HistoryError),
 }
 
 /// What was read, for the analyst and for provenance.
@@ -50,9 +50,9 @@ pub struct Evaluation {
     pub warnings: Vec<String>,
     pub evaluated_at: chrono::DateTime<chrono::Utc>,
     /// The snapshot these results are kept as, once recorded.
-    pub snapshot: Option<crate::history::SnapshotInfo>,
+    pub snapshot: Option<crate::evaluation::history::SnapshotInfo>,
     /// Whether the evaluation went on from the work kept by the one before,
-    /// reading only the rows appended since (see [`crate::incremental`]).
+    /// reading only the rows appended since (see [`crate::evaluation::incremental`]).
     pub from_kept_work: bool,
     /// The SHA-256 of the settings beside the extracts (sources.toml,
     /// peer_groups.toml): part of what a snapshot is of.
@@ -79,13 +79,15 @@ impl Evaluation {
             .unwrap_or(self.evaluated_at)
     }
 
-    /// The results as the contract's CSV (see [`crate::results::to_csv`]).
+    /// The results as the contract's CSV (see [`crate::evaluation::results::to_csv`]).
     pub fn results_csv(&self) -> &[u8] {
-        self.results_csv
-            .get_or_init(|| crate::results::to_csv(&crate::results::rows(&self.results)).into())
+        self.results_csv.get_or_init(|| {
+            crate::evaluation::results::to_csv(&crate::evaluation::results::rows(&self.results))
+                .into()
+        })
     }
 
-    /// Keeps the results as a snapshot (see [`crate::history`]).
+    /// Keeps the results as a snapshot (see [`crate::evaluation::history`]).
     /// The extracts' folder as snapshots name it (absolute where it can be).
     pub fn data_folder(&self) -> String {
         std::fs::canonicalize(&self.data_dir)
@@ -94,7 +96,10 @@ impl Evaluation {
             .to_string()
     }
 
-    pub fn record_in(&mut self, history: &crate::history::History) -> Result<(), Error> {
+    pub fn record_in(
+        &mut self,
+        history: &crate::evaluation::history::History,
+    ) -> Result<(), Error> {
         self.snapshot = Some(history.record(self)?);
         Ok(())
     }
@@ -142,7 +147,7 @@ fn shipped_measures(dir: &Path) -> Vec<crate::definition::SourceText> {
 /// `progress` hears of each step. Returns the extracts too, for their rejects.
 /// With `kept_work`, a folder where each evaluation keeps its work for the
 /// next: when the extracts have only grown by rows appended, only those are
-/// read and counted (see [`crate::incremental`]).
+/// read and counted (see [`crate::evaluation::incremental`]).
 pub async fn evaluate(
     measures: &MeasureSet,
     data_dir: &Path,
@@ -227,7 +232,8 @@ pub async fn evaluate(
     }
     // Peer comparisons need the peer groups and every force's population; without
     // them those measures are left out, with a warning, like rates without population.
-    let peers = crate::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
+    let peers =
+        crate::ingest::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
     let peer_measures: Vec<String> = measures
         .measures
         .iter()
@@ -238,7 +244,7 @@ pub async fn evaluate(
         names.retain(|n| *n != force_population);
         warnings.push(format!(
             "no {} with {}.csv in {}: peer comparisons left out ({})",
-            crate::peers::FILE,
+            crate::ingest::peers::FILE,
             force_population,
             data_dir.display(),
             peer_measures.join(", ")
@@ -273,10 +279,15 @@ pub async fn evaluate(
         }
         None => (crate::engine::PersonKey::random(), None),
     };
-    let fingerprint =
-        crate::incremental::fingerprint(&measures, &names, &keep, data_dir, &person_key);
-    let kept =
-        kept_work.and_then(|dir| crate::incremental::Kept::open(dir, &fingerprint, person_key));
+    let fingerprint = crate::evaluation::incremental::fingerprint(
+        &measures,
+        &names,
+        &keep,
+        data_dir,
+        &person_key,
+    );
+    let kept = kept_work
+        .and_then(|dir| crate::evaluation::incremental::Kept::open(dir, &fingerprint, person_key));
     if let Some(kept) = kept {
         let brought = kept
             .bring_up_to_date(
@@ -317,13 +328,15 @@ pub async fn evaluate(
         .map(|e| (e.name.clone(), crate::ingest::data_to(e)))
         .collect();
     if let Some(dir) = kept_work {
-        let fresh = crate::incremental::Fresh {
+        let fresh = crate::evaluation::incremental::Fresh {
             extracts: &extracts,
             data_to: &data_to,
             counted: &counted,
         };
         // Results stand without kept work: the next evaluation is then full.
-        if let Err(e) = crate::incremental::keep_work(dir, &fingerprint, &measures, fresh, None) {
+        if let Err(e) =
+            crate::evaluation::incremental::keep_work(dir, &fingerprint, &measures, fresh, None)
+        {
             warnings.push(e.to_string());
         }
     }
@@ -374,7 +387,7 @@ fn finished(
         snapshot: None,
         from_kept_work: false,
         settings_sha256: crate::common::sha256_hex(
-            crate::incremental::settings_text(data_dir).as_bytes(),
+            crate::evaluation::incremental::settings_text(data_dir).as_bytes(),
         ),
         data_dir: data_dir.to_path_buf(),
         results_csv: Default::default(),

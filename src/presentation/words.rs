@@ -3,9 +3,9 @@
 //! rise or a fall only when its 95% interval excludes no change.
 
 use crate::definition::{Grain, Measure, MeasureKind, Periods};
-use crate::reading::{Assurance, Reading, Variation};
+use crate::presentation::chart::format_value;
+use crate::presentation::reading::{Assurance, Reading, Variation};
 use crate::stats::change::Change;
-use crate::web::chart::format_value;
 
 /// "in March 2026", "in the 12 months to March 2026", "in January to March 2026",
 /// "in 2025/26 Q4 (January to March 2026)", "in 2025/26", "in 2025/26 to date (April to December 2025)".
@@ -113,7 +113,7 @@ pub fn breaks(measure: &Measure, series: &crate::engine::Series) -> String {
 pub fn peers(result: &crate::engine::MeasureResult) -> String {
     let measure = &result.measure;
     let (Some(comparison), Some(point)) = (
-        crate::reading::peer_comparison(result),
+        crate::presentation::reading::peer_comparison(result),
         result.total().points.last(),
     ) else {
         return String::new();
@@ -192,9 +192,9 @@ pub fn judgement(measure: &Measure, reading: &Reading) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::period::{Month, Period};
     use crate::engine::{Figures, Point};
-    use crate::period::{Month, Period};
-    use crate::reading::YearOnYear;
+    use crate::presentation::reading::YearOnYear;
     use crate::stats::Interval;
 
     fn measure(kind: MeasureKind, periods: Periods) -> Measure {

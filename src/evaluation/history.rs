@@ -4,7 +4,7 @@
 //! restated. A snapshot is a folder `snapshots/<id>/` holding `snapshot.json`
 //! and `results.csv`; `published.json` lists the packs that used one.
 
-use crate::pipeline::Evaluation;
+use crate::evaluation::pipeline::Evaluation;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -118,7 +118,7 @@ impl History {
     }
 
     /// Where the evaluations kept in `snapshots` keep their work for the next
-    /// (see [`crate::incremental`]): a dot folder, which is not a snapshot.
+    /// (see [`crate::evaluation::incremental`]): a dot folder, which is not a snapshot.
     pub fn kept_work_dir(snapshots: &Path) -> PathBuf {
         snapshots.join(".kept-work")
     }

@@ -67,7 +67,7 @@ pub fn fingerprint(
 /// The settings beside the extracts that change what is counted: the
 /// sources' mappings and the peer groups.
 pub fn settings_text(data_dir: &Path) -> String {
-    ["sources.toml", crate::peers::FILE]
+    ["sources.toml", crate::ingest::peers::FILE]
         .iter()
         .map(|name| {
             let text = std::fs::read_to_string(data_dir.join(name)).unwrap_or_default();
@@ -166,8 +166,8 @@ impl Kept {
         names: &[&str],
         keep: &HashMap<String, BTreeSet<String>>,
         bound: Option<f64>,
-        peers: Option<&crate::peers::PeerGroups>,
-    ) -> Result<Option<Brought>, crate::pipeline::Error> {
+        peers: Option<&crate::ingest::peers::PeerGroups>,
+    ) -> Result<Option<Brought>, crate::evaluation::pipeline::Error> {
         let same_measures = self.manifest.measures.len() == measures.measures.len()
             && self
                 .manifest
@@ -261,9 +261,9 @@ impl Kept {
         keep: &HashMap<String, BTreeSet<String>>,
         config: &SourcesConfig,
         bound: f64,
-        peers: Option<&crate::peers::PeerGroups>,
+        peers: Option<&crate::ingest::peers::PeerGroups>,
         appendable: &[(&'static contract::Contract, &KeptSource)],
-    ) -> Result<Option<Appended>, crate::pipeline::Error> {
+    ) -> Result<Option<Appended>, crate::evaluation::pipeline::Error> {
         // The rows appended to each, read side by side, and the kept counts.
         let (appended, counted) = tokio::task::block_in_place(|| {
             std::thread::scope(|scope| {
@@ -282,7 +282,9 @@ impl Kept {
                                 Some(e) => self.repeats_a_kept_value(kept, e).unwrap_or(true),
                                 None => false,
                             };
-                            Ok::<_, crate::pipeline::Error>(extract.filter(|_| !repeats))
+                            Ok::<_, crate::evaluation::pipeline::Error>(
+                                extract.filter(|_| !repeats),
+                            )
                         })
                     })
                     .collect();

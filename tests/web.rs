@@ -723,3 +723,42 @@ async fn failed_sign_ins_are_throttled_and_other_sites_cannot_post() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+/// Limits resting on fewer than 12 points are trial limits: the API says so
+/// (and on how many points they rest, counted here), the chart labels them
+/// and the measure page's reading says it in words.
+#[tokio::test(flavor = "multi_thread")]
+async fn trial_limits_are_marked_in_the_api_the_chart_and_the_reading() {
+    let f = fixture().await;
+    let id = "hate_crimes_by_financial_quarter";
+    let (_, _, body) = get(&f.state, &format!("/api/measures/{id}"), None).await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let total = &json["series"][0];
+    let points = total["points"].as_array().unwrap();
+    let segments = total["spc"].as_array().unwrap();
+    assert_eq!(segments.len(), 2, "the break starts a second segment");
+    for segment in segments {
+        let (from, to) = (
+            segment["from"].as_str().unwrap(),
+            segment["to"].as_str().unwrap(),
+        );
+        let published = points
+            .iter()
+            .filter(|p| {
+                let start = p["period_start"].as_str().unwrap();
+                start >= from && start <= to && p["value"].is_number()
+            })
+            .count() as u64;
+        assert_eq!(segment["points_in_limits"], published, "{segment}");
+        assert_eq!(segment["trial"], published < 12, "{segment}");
+    }
+    let latest = segments.last().unwrap();
+    assert_eq!(latest["trial"], true, "quarters since the break: {latest}");
+    let (_, _, svg) = get(&f.state, &format!("/measures/{id}/chart.svg"), None).await;
+    assert!(svg.contains("Trial limits ("), "the chart labels them");
+    let (_, _, page) = get(&f.state, &format!("/measures/{id}"), None).await;
+    assert!(
+        page.contains("The limits are trial limits"),
+        "the reading says so"
+    );
+}

@@ -67,8 +67,19 @@ pub struct Series {
 pub struct SpcSegment {
     pub points: std::ops::Range<usize>,
     pub limits: XmrLimits,
+    /// How many points the limits were computed from (the baseline's, or the
+    /// segment's published points).
+    pub points_in_limits: usize,
     /// Why the process changed where this segment starts; `None` for the first.
     pub break_reason: Option<String>,
+}
+
+impl SpcSegment {
+    /// Limits resting on fewer points than NHS England's guidance asks for
+    /// are trial limits: shown, and said to be trial ones.
+    pub fn trial(&self) -> bool {
+        self.points_in_limits < crate::stats::spc::POINTS_FOR_FIRM_LIMITS
+    }
 }
 
 impl Series {
@@ -78,6 +89,12 @@ impl Series {
             .iter()
             .find(|s| s.points.contains(&index))
             .map(|s| s.limits)
+    }
+
+    /// The segment of the latest point's limits.
+    pub fn latest_segment(&self) -> Option<&SpcSegment> {
+        let last = self.points.len().checked_sub(1)?;
+        self.spc.iter().find(|s| s.points.contains(&last))
     }
 
     /// The limits in force at the latest point.

@@ -372,6 +372,7 @@ fn spc_segments(
             }
             _ => 0..values.len(),
         };
+        let points_in_limits = baseline.len();
         if let Some(chart) = stats::xmr_chart(&values, baseline, measure.polarity) {
             for (j, &i) in charted.iter().enumerate() {
                 signals[i] = chart.signals[j];
@@ -379,6 +380,7 @@ fn spc_segments(
             segments.push(SpcSegment {
                 points: start..end,
                 limits: chart.limits,
+                points_in_limits,
                 break_reason: (k > 0).then(|| spc.breaks[k - 1].reason.clone()),
             });
         }
@@ -484,6 +486,9 @@ mod tests {
         assert!(series.points.iter().all(|p| p.signal.is_none()));
         assert_eq!(series.spc.len(), 2);
         assert_eq!(series.spc[0].points, 0..8);
+        // Eight points, fewer than twelve: trial limits, and said so.
+        assert_eq!(series.spc[0].points_in_limits, 8);
+        assert!(series.spc[0].trial());
         assert_eq!(series.limits_at(3).unwrap().mean, 10.5);
         assert_eq!(series.limits_at(8).unwrap().mean, 20.5);
         // Mean moving range 1, so limits 2.66 either side.

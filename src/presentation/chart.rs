@@ -7,6 +7,7 @@ use crate::engine::Series;
 use crate::presentation::reading::{Assurance, Variation};
 use crate::stats::Signal;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write;
 
 pub const BLUE: RGBColor = RGBColor(0, 94, 184); // NHS blue: improvement
@@ -180,6 +181,17 @@ fn trend_chart_beside(
                     4,
                     GREY.stroke_width(1),
                 ));
+            }
+            // Trial limits are labelled where they start, just above the upper one.
+            if segment.trial() {
+                let _ = chart.draw_series(std::iter::once(Text::new(
+                    format!("Trial limits ({} points)", segment.points_in_limits),
+                    (x[0] + 0.1, l.upper),
+                    ("sans-serif", 12)
+                        .into_font()
+                        .color(&GREY)
+                        .pos(Pos::new(HPos::Left, VPos::Bottom)),
+                )));
             }
             // A break: a dotted line where the process changed, its reason on hover.
             if let Some(reason) = &segment.break_reason {

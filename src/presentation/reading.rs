@@ -49,6 +49,9 @@ pub struct Reading {
     pub year_on_year: Option<YearOnYear>,
     pub variation: Variation,
     pub assurance: Option<Assurance>,
+    /// Where the latest point's SPC limits are trial limits: the number of
+    /// points they rest on.
+    pub trial_limits: Option<usize>,
 }
 
 impl serde::Serialize for Point {
@@ -126,11 +129,16 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
             },
         )
     });
+    let trial_limits = series
+        .latest_segment()
+        .filter(|s| s.trial())
+        .map(|s| s.points_in_limits);
     Reading {
         latest,
         year_on_year,
         variation,
         assurance,
+        trial_limits,
     }
 }
 

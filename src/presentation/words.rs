@@ -171,6 +171,13 @@ pub fn judgement(measure: &Measure, reading: &Reading) -> String {
         }
         (false, _) => String::new(),
     };
+    if let (Some(_), Some(points)) = (measure.spc(), reading.trial_limits) {
+        text += &format!(
+            " The limits are trial limits: they rest on {points} point{}, fewer than the {} that firm limits need, so they will move as points come in.",
+            if points == 1 { "" } else { "s" },
+            crate::stats::spc::POINTS_FOR_FIRM_LIMITS
+        );
+    }
     if let Some(target) = measure.target {
         let t = format_value(measure, target);
         let said = match reading.assurance {
@@ -229,7 +236,28 @@ mod tests {
             }),
             variation: Variation::CommonCause,
             assurance: None,
+            trial_limits: None,
         }
+    }
+
+    #[test]
+    fn trial_limits_are_said_to_be_trial_ones() {
+        let spc = Periods::Discrete {
+            grain: Grain::Month,
+            spc: Some(crate::definition::SpcSpec {
+                baseline: None,
+                breaks: Vec::new(),
+            }),
+        };
+        let m = measure(MeasureKind::Count, spc);
+        let mut r = reading(30.0, None);
+        assert!(!judgement(&m, &r).contains("trial"));
+        r.trial_limits = Some(2);
+        let said = judgement(&m, &r);
+        assert!(
+            said.contains("The limits are trial limits: they rest on 2 points, fewer than the 12"),
+            "{said}"
+        );
     }
 
     #[test]

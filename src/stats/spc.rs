@@ -61,6 +61,11 @@ pub struct XmrChart {
 /// Computes an XmR chart over `values`, with limits from the points in `baseline`
 /// (every point when the measure declares no baseline). `None` when the
 /// baseline has fewer than two points, so no moving range exists.
+/// Limits computed from fewer points than this are trial limits (NHS England's
+/// Making Data Count guidance, as NHSRplotthedots reads it): to be revised as
+/// points come in, and their signals read with care.
+pub const POINTS_FOR_FIRM_LIMITS: usize = 12;
+
 pub fn xmr_chart(values: &[f64], baseline: Range<usize>, polarity: Polarity) -> Option<XmrChart> {
     let base = values.get(baseline)?;
     if base.len() < 2 {

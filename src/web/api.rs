@@ -75,6 +75,8 @@ pub async fn measure(
                     "mean": seg.limits.mean,
                     "lower": seg.limits.lower,
                     "upper": seg.limits.upper,
+                    "points_in_limits": seg.points_in_limits,
+                    "trial": seg.trial(),
                     "break_reason": seg.break_reason,
                 })).collect::<Vec<_>>(),
                 "points": s.points,

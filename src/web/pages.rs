@@ -412,7 +412,12 @@ fn measure_body(
         r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>
 <h1>{title}</h1><p class="lede">{description}</p>
 <div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>
-<p class="freshness">{freshness}</p>{peers}"#,
+{said}<p class="freshness">{freshness}</p>{peers}"#,
+        // The reading in words, as the pack says it.
+        said = match crate::presentation::words::judgement(m, reading) {
+            text if text.is_empty() => String::new(),
+            text => format!(r#"<p class="reading">{}</p>"#, esc(&text)),
+        },
         freshness = freshness(snapshot, m),
         peers = match crate::presentation::words::peers(result) {
             text if text.is_empty() => String::new(),

@@ -150,8 +150,25 @@ impl MeasureResult {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("measure `{measure}`: the query failed: {message}")]
-    Query { measure: String, message: String },
+    #[error("measure `{measure}`: the query failed: {source}")]
+    Query {
+        measure: String,
+        #[source]
+        source: datafusion::error::DataFusionError,
+    },
+    #[error("measure `{measure}`: the query's groups cannot be read as text: {source}")]
+    Groups {
+        measure: String,
+        #[source]
+        source: datafusion::arrow::error::ArrowError,
+    },
+    #[error(
+        "measure `{measure}`: the `{source_name}` extract has no dates, so there is no period to count in"
+    )]
+    NoDates {
+        measure: String,
+        source_name: String,
+    },
     #[error(
         "measure `{measure}`: no population for {district} in {year} or the ten years before; add it to the population extract"
     )]
@@ -167,10 +184,11 @@ pub enum EngineError {
     },
     #[error("measure `{measure}`: cannot compare with peers: {message}")]
     Peers { measure: String, message: String },
-    #[error("cannot register the `{source_name}` extract with the query engine: {message}")]
+    #[error("cannot register the `{source_name}` extract with the query engine: {source}")]
     Register {
         source_name: String,
-        message: String,
+        #[source]
+        source: datafusion::error::DataFusionError,
     },
 }
 
@@ -346,9 +364,9 @@ impl Engine {
         measure: &Measure,
         sql: &str,
     ) -> Result<Vec<datafusion::arrow::record_batch::RecordBatch>, EngineError> {
-        let error = |e: datafusion::error::DataFusionError| EngineError::Query {
+        let error = |source| EngineError::Query {
             measure: measure.id.clone(),
-            message: e.to_string(),
+            source,
         };
         self.ctx
             .sql(sql)
@@ -377,9 +395,9 @@ impl Engine {
             }));
         };
         // The source with the measure's own `is_repeat`, for as long as the measure needs it.
-        let error = |e: datafusion::error::DataFusionError| EngineError::Query {
+        let error = |source| EngineError::Query {
             measure: measure.id.clone(),
-            message: e.to_string(),
+            source,
         };
         let Some((schema, batches, look_back)) = repeat::with_repeat_column(
             &self.ctx,
@@ -446,9 +464,9 @@ impl Engine {
 
     /// The measure's series from its tally: periods, figures, suppression and SPC.
     fn finish(&self, measure: &Measure, tally: &Tally) -> Result<MeasureResult, EngineError> {
-        let (first, last) = tally.span().ok_or_else(|| EngineError::Query {
+        let (first, last) = tally.span().ok_or_else(|| EngineError::NoDates {
             measure: measure.id.clone(),
-            message: format!("the `{}` extract has no dates", measure.source),
+            source_name: measure.source.clone(),
         })?;
         let months = (last.0 - first.0 + 1) as usize;
         let periods = series::periods(measure, first, last);
@@ -707,9 +725,9 @@ impl Engine {
                 batch.column(1),
                 &datafusion::arrow::datatypes::DataType::Utf8,
             )
-            .map_err(|e| EngineError::Query {
+            .map_err(|source| EngineError::Groups {
                 measure: measure.id.clone(),
-                message: e.to_string(),
+                source,
             })?;
             let group = group.as_string::<i32>();
             let num = batch.column(2).as_primitive::<Int64Type>();
@@ -753,9 +771,9 @@ fn register(
     for (i, batch) in batches.iter().enumerate() {
         parts[i % partitions].push(batch.clone());
     }
-    let error = |e: datafusion::error::DataFusionError| EngineError::Register {
+    let error = |source| EngineError::Register {
         source_name: name.to_string(),
-        message: e.to_string(),
+        source,
     };
     let table = MemTable::try_new(schema, parts).map_err(error)?;
     ctx.register_table(name, Arc::new(table)).map_err(error)?;

@@ -20,8 +20,6 @@ pub enum Error {
     Write(#[from] crate::evaluation::results::WriteError),
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
-    #[error("{0}")]
-    Schedule(String),
     #[error(transparent)]
     History(#[from] crate::evaluation::history::HistoryError),
 }

@@ -39,9 +39,11 @@ pub enum ReportError {
     #[error("there are no figures up to {0}")]
     NoFigures(Month),
     #[error("cannot print the pack's PDF: {0}")]
-    Pdf(String),
-    #[error("{0}")]
-    Workbook(String),
+    Pdf(#[from] pdf::PrintError),
+    #[error("cannot write the pack's PDF: {0}")]
+    PdfFile(#[source] std::io::Error),
+    #[error("cannot write the workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// Writes one pack per objective under `out`; returns the pack folders.
@@ -97,8 +99,7 @@ pub fn write_packs(
             ),
             &freshness(evaluation, &results),
             as_of,
-        )
-        .map_err(ReportError::Workbook)?;
+        )?;
         let dir = out.join(&name);
         // Everything, the PDF's printing included, happens in the pack's own
         // private stage: nothing of a restricted pack lands anywhere else.
@@ -182,11 +183,11 @@ fn print_pdf(chromium: &Path, html: &[u8], stage: &StagedFolder) -> Result<Vec<u
         scratch.path().join("profile"),
     );
     let mut file = atomic::create_private_file(&html_path)?;
-    std::io::Write::write_all(&mut file, html).map_err(|e| ReportError::Pdf(e.to_string()))?;
+    std::io::Write::write_all(&mut file, html).map_err(ReportError::PdfFile)?;
     drop(file);
     atomic::create_private_dir(&profile)?;
-    pdf::print(chromium, &html_path, &pdf_path, &profile).map_err(ReportError::Pdf)?;
-    std::fs::read(&pdf_path).map_err(|e| ReportError::Pdf(e.to_string()))
+    pdf::print(chromium, &html_path, &pdf_path, &profile)?;
+    std::fs::read(&pdf_path).map_err(ReportError::PdfFile)
 }
 
 fn manifest(

@@ -19,9 +19,21 @@ pub fn chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("cannot run {}: {source}", .chromium.display())]
+    Run {
+        chromium: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} did not print the PDF: {said}", .chromium.display())]
+    NoPdf { chromium: PathBuf, said: String },
+}
+
 /// Prints `html` to `pdf`, with Chromium's profile in `profile`; the error
 /// says what Chromium said.
-pub fn print(chromium: &Path, html: &Path, pdf: &Path, profile: &Path) -> Result<(), String> {
+pub fn print(chromium: &Path, html: &Path, pdf: &Path, profile: &Path) -> Result<(), PrintError> {
     let output = Command::new(chromium)
         .args([
             "--headless",
@@ -38,16 +50,19 @@ pub fn print(chromium: &Path, html: &Path, pdf: &Path, profile: &Path) -> Result
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", html.display()))
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", chromium.display()))?;
+        .map_err(|source| PrintError::Run {
+            chromium: chromium.to_path_buf(),
+            source,
+        })?;
     match std::fs::metadata(pdf) {
         Ok(m) if m.len() > 0 && output.status.success() => Ok(()),
-        _ => Err(format!(
-            "{} did not print the PDF: {}",
-            chromium.display(),
-            String::from_utf8_lossy(&output.stderr)
+        _ => Err(PrintError::NoPdf {
+            chromium: chromium.to_path_buf(),
+            said: String::from_utf8_lossy(&output.stderr)
                 .lines()
                 .last()
                 .unwrap_or_default()
-        )),
+                .to_string(),
+        }),
     }
 }

@@ -54,31 +54,48 @@ impl Schedule {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    /// Where in `schedules.toml`, what, and how to fix it.
+    #[error("{0}")]
+    Invalid(Box<crate::common::Diagnostic>),
+    #[error("{}: schedule `{name}`: `{cron}` is not a cron pattern: {source}", .path.display())]
+    Cron {
+        path: PathBuf,
+        name: String,
+        cron: String,
+        #[source]
+        source: croner::errors::CronError,
+    },
+}
+
 /// Reads `dir/schedules.toml`; no file means no schedules.
-pub fn load(dir: &Path) -> Result<Vec<Schedule>, String> {
+pub fn load(dir: &Path) -> Result<Vec<Schedule>, ScheduleError> {
     let path = dir.join("schedules.toml");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(Vec::new());
     };
     let file: SchedulesFile = toml::from_str(&text).map_err(|e| {
-        let source = crate::definition::SourceText {
+        let source = crate::common::SourceText {
             path: path.clone(),
             text: text.clone(),
         };
-        crate::definition::Diagnostic::at(&source, e.span().unwrap_or(0..0), e.message().trim())
-            .to_string()
+        ScheduleError::Invalid(Box::new(crate::common::Diagnostic::at(
+            &source,
+            e.span().unwrap_or(0..0),
+            e.message().trim(),
+        )))
     })?;
     file.schedules
         .into_iter()
         .map(|spec| {
-            let cron = croner::Cron::from_str(&spec.cron).map_err(|e| {
-                format!(
-                    "{}: schedule `{}`: `{}` is not a cron pattern: {e}",
-                    path.display(),
-                    spec.name,
-                    spec.cron
-                )
-            })?;
+            let cron =
+                croner::Cron::from_str(&spec.cron).map_err(|source| ScheduleError::Cron {
+                    path: path.clone(),
+                    name: spec.name.clone(),
+                    cron: spec.cron.clone(),
+                    source,
+                })?;
             Ok(Schedule { spec, cron })
         })
         .collect()
@@ -122,7 +139,7 @@ mod tests {
             "[[schedule]]\nname = \"Board\"\ncron = \"every month\"\nout = \"p\"\n",
         )
         .unwrap();
-        let err = load(dir.path()).unwrap_err();
+        let err = load(dir.path()).unwrap_err().to_string();
         assert!(
             err.contains("schedule `Board`") && err.contains("not a cron pattern"),
             "{err}"

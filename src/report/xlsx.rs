@@ -34,8 +34,8 @@ pub fn workbook(
     title: &str,
     note: &str,
     created: chrono::NaiveDate,
-) -> Result<Vec<u8>, String> {
-    build(results, title, note, created).map_err(|e| format!("cannot write the workbook: {e}"))
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    build(results, title, note, created)
 }
 
 fn build(

@@ -81,6 +81,16 @@ impl Snapshot {
     }
 }
 
+/// Why the dashboard could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The first evaluation failed: there is nothing to show.
+    #[error(transparent)]
+    Evaluation(#[from] crate::Error),
+    #[error(transparent)]
+    Schedule(#[from] crate::report::schedule::ScheduleError),
+}
+
 /// A failed evaluation, shown to analysts while the last good results stay up.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -113,13 +123,11 @@ pub struct AppState {
 
 impl AppState {
     /// Evaluates once; fails if the first evaluation fails (there is nothing to show).
-    pub async fn new(
-        config: ServeConfig,
-        tokens: TokenStore,
-    ) -> Result<Arc<AppState>, crate::Error> {
+    pub async fn new(config: ServeConfig, tokens: TokenStore) -> Result<Arc<AppState>, StartError> {
         let demo = match config.data {
             None => {
-                let declarations = crate::ingest::Declarations::load(std::path::Path::new("."))?;
+                let declarations = crate::ingest::Declarations::load(std::path::Path::new("."))
+                    .map_err(crate::Error::from)?;
                 Some(tokio::task::block_in_place(|| {
                     crate::evaluation::pipeline::demo_data(&declarations)
                 })?)
@@ -137,8 +145,7 @@ impl AppState {
         };
         let files = watched_files(&config);
         let snapshot = build_snapshot(&config).await?;
-        let schedules =
-            crate::report::schedule::load(&config.dashboards).map_err(crate::Error::Schedule)?;
+        let schedules = crate::report::schedule::load(&config.dashboards)?;
         Ok(Arc::new(AppState {
             schedules,
             schedule_runs: RwLock::new(Vec::new()),

@@ -951,7 +951,11 @@ pub async fn data_xlsx(
             bytes,
         )
             .into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot write the workbook: {e}"),
+        )
+            .into_response(),
     }
 }
 

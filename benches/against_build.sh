@@ -6,18 +6,24 @@
 # the incremental month) under ${TMPDIR:-/tmp}/mos-vs-duckdb. REV is built in a
 # worktree with its own target folder (a whole release build the first time).
 # Prints wall time and peak memory per run, and whether the results are
-# byte-identical between the builds.
+# byte-identical between the builds. OLD_MOS=path uses a release binary of REV
+# built before instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev="${1:?usage: bash benches/against_build.sh REV [RUNS]}"
 runs="${2:-5}"
 work="${TMPDIR:-/tmp}/mos-vs-duckdb"
 [ -d "$work/scale-10-csv" ] || { echo "run benches/vs_duckdb.sh first" >&2; exit 1; }
-tree="${TMPDIR:-/tmp}/mos-build-$rev"
-[ -d "$tree" ] || git worktree add -f "$tree" "$rev" >/dev/null
-(cd "$tree" && CARGO_TARGET_DIR="$tree-target" cargo build --release --locked --quiet)
+if [ -n "${OLD_MOS:-}" ]; then
+  # A release binary of REV already built (OLD_MOS=path): no worktree, no build.
+  old="$OLD_MOS"
+else
+  tree="${TMPDIR:-/tmp}/mos-build-$rev"
+  [ -d "$tree" ] || git worktree add -f "$tree" "$rev" >/dev/null
+  (cd "$tree" && CARGO_TARGET_DIR="$tree-target" cargo build --release --locked --quiet)
+  old="$tree-target/release/mos"
+fi
 cargo build --release --quiet
-old="$tree-target/release/mos"
 new=./target/release/mos
 measures="$work/measures"
 timed() {

@@ -1,13 +1,12 @@
 //! The JSON API: the same aggregates as the pages, suppression applied.
 
-use super::AppState;
+use super::Viewing;
 use super::pages::can_see;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
@@ -32,9 +31,11 @@ fn measure_summary(
     })
 }
 
-pub async fn measures(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
+pub async fn measures(
+    Viewing {
+        snapshot, viewer, ..
+    }: Viewing,
+) -> Response {
     let list: Vec<Value> = snapshot
         .measures
         .measures
@@ -47,12 +48,11 @@ pub async fn measures(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 }
 
 pub async fn measure(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Viewing {
+        snapshot, viewer, ..
+    }: Viewing,
     Path(id): Path<String>,
 ) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
     let Some(result) = snapshot.result(&id) else {
         return error(StatusCode::NOT_FOUND, "no such measure");
     };
@@ -88,9 +88,13 @@ pub async fn measure(
     Json(body).into_response()
 }
 
-pub async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
+pub async fn status(
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
+) -> Response {
     // The public learns nothing of an extract that only restricted measures read.
     let shown = snapshot
         .measures
@@ -125,8 +129,7 @@ pub async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
 
 /// For load balancers and monitors: the service answers, and since when its
 /// figures stand. Says nothing of the extracts or of any failure.
-pub async fn health(State(state): State<Arc<AppState>>) -> Response {
-    let snapshot = state.snapshot();
+pub async fn health(Viewing { snapshot, .. }: Viewing) -> Response {
     Json(json!({
         "status": "ok",
         "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(),
@@ -134,8 +137,8 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Response {
     .into_response()
 }
 
-pub async fn reload(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if !state.viewer(&headers).is_analyst() {
+pub async fn reload(Viewing { state, viewer, .. }: Viewing) -> Response {
+    if !viewer.is_analyst() {
         return error(
             StatusCode::UNAUTHORIZED,
             "reloading needs an analyst's token",

@@ -81,6 +81,31 @@ impl Snapshot {
     }
 }
 
+/// What every handler starts from: the app, the snapshot it answers from
+/// (taken once, so a reload during the request changes nothing), and who is
+/// asking (by bearer token or session).
+#[derive(Clone)]
+pub struct Viewing {
+    pub state: Arc<AppState>,
+    pub snapshot: Arc<Snapshot>,
+    pub viewer: Viewer,
+}
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Viewing {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Viewing {
+            state: state.clone(),
+            snapshot: state.snapshot(),
+            viewer: state.viewer(&parts.headers),
+        })
+    }
+}
+
 /// Why the dashboard could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

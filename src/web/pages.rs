@@ -2,7 +2,7 @@
 //! external asset; every figure comes from the engine's (suppressed) points.
 
 use super::auth::{COOKIE, SESSION_HOURS, SignIn, Viewer};
-use super::{AppState, Snapshot};
+use super::{AppState, Snapshot, Viewing};
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 use crate::presentation::chart::{self, format_value};
@@ -10,7 +10,7 @@ use crate::presentation::reading::{Reading, Variation};
 use crate::presentation::{esc, humanise};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::fmt::Write;
@@ -107,9 +107,13 @@ fn page(
     (status, layout(state, snapshot, viewer, title, body)).into_response()
 }
 
-pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
+pub async fn home(
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
+) -> Response {
     let mut body = format!(
         r#"<h1>{}</h1><p class="lede">How the {} is going: each measure read with statistics, so that only real changes are called changes.</p><div class="objectives">"#,
         esc(&snapshot.plan.plan),
@@ -184,12 +188,13 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
 }
 
 pub async fn objective(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
     Path(number): Path<String>,
 ) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
     let Some(objective) = number
         .parse::<u8>()
         .ok()
@@ -319,29 +324,67 @@ pub struct SeriesQuery {
     group: Option<String>,
 }
 
-/// The measure a request may see, or the response that refuses it.
-fn visible_measure<'a>(
-    state: &AppState,
-    snapshot: &'a Snapshot,
-    viewer: &Viewer,
-    id: &str,
-) -> Result<&'a MeasureResult, Box<Response>> {
-    let Some(result) = snapshot.result(id) else {
-        return Err(Box::new(not_found_page(state, snapshot, viewer)));
-    };
-    if !can_see(viewer, &result.measure) {
-        let body = format!(
-            r#"<h1>Restricted measure</h1><p>“{}” is restricted to signed-in analysts.</p><p><a class="button" href="/login">Sign in</a></p>"#,
-            esc(&result.measure.title)
-        );
-        return Err(Box::new(page(
+/// Why a page is not shown: the one error of the page handlers, rendered as a
+/// page of the dashboard for the viewer who asked.
+pub struct PageError {
+    viewing: Viewing,
+    why: Refusal,
+}
+
+enum Refusal {
+    NotFound,
+    /// A restricted measure, by title, asked for without signing in.
+    Restricted(String),
+    /// Something that should not fail did (a workbook not written).
+    Failed(String),
+}
+
+impl PageError {
+    fn new(viewing: &Viewing, why: Refusal) -> PageError {
+        PageError {
+            viewing: viewing.clone(),
+            why,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let Viewing {
             state,
             snapshot,
             viewer,
-            StatusCode::UNAUTHORIZED,
-            "Restricted",
-            &body,
-        )));
+        } = &self.viewing;
+        match self.why {
+            Refusal::NotFound => not_found_page(state, snapshot, viewer),
+            Refusal::Restricted(title) => page(
+                state,
+                snapshot,
+                viewer,
+                StatusCode::UNAUTHORIZED,
+                "Restricted",
+                &format!(
+                    r#"<h1>Restricted measure</h1><p>“{}” is restricted to signed-in analysts.</p><p><a class="button" href="/login">Sign in</a></p>"#,
+                    esc(&title)
+                ),
+            ),
+            Refusal::Failed(message) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
+            }
+        }
+    }
+}
+
+/// The measure a request may see, or why not.
+fn visible_measure<'a>(viewing: &'a Viewing, id: &str) -> Result<&'a MeasureResult, PageError> {
+    let Some(result) = viewing.snapshot.result(id) else {
+        return Err(PageError::new(viewing, Refusal::NotFound));
+    };
+    if !can_see(&viewing.viewer, &result.measure) {
+        return Err(PageError::new(
+            viewing,
+            Refusal::Restricted(result.measure.title.clone()),
+        ));
     }
     Ok(result)
 }
@@ -364,17 +407,16 @@ fn series_name(series: &Series) -> String {
 }
 
 pub async fn measure(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    viewing: Viewing,
     Path(id): Path<String>,
     Query(query): Query<SeriesQuery>,
-) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
-    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
-        Ok(r) => r,
-        Err(response) => return *response,
-    };
+) -> Result<Response, PageError> {
+    let result = visible_measure(&viewing, &id)?;
+    let Viewing {
+        state,
+        snapshot,
+        viewer,
+    } = &viewing;
     // Measure pages are the same for everyone allowed to see them: render once per snapshot.
     // Only real series are cached, so arbitrary query strings cannot grow the cache.
     let real_series = match (&query.breakdown, &query.group) {
@@ -385,18 +427,18 @@ pub async fn measure(
     };
     let body: std::sync::Arc<str> = if real_series {
         let key = format!("measure:{id}?{:?}&{:?}", query.breakdown, query.group);
-        snapshot.rendered(key, || measure_body(&state, &snapshot, result, &query))
+        snapshot.rendered(key, || measure_body(state, snapshot, result, &query))
     } else {
-        measure_body(&state, &snapshot, result, &query).into()
+        measure_body(state, snapshot, result, &query).into()
     };
-    page(
-        &state,
-        &snapshot,
-        &viewer,
+    Ok(page(
+        state,
+        snapshot,
+        viewer,
         StatusCode::OK,
         &result.measure.title,
         &body,
-    )
+    ))
 }
 
 fn measure_body(
@@ -802,34 +844,28 @@ fn provenance_section(snapshot: &Snapshot, m: &Measure) -> String {
 }
 
 pub async fn chart_svg(
-    state: State<Arc<AppState>>,
-    headers: HeaderMap,
-    id: Path<String>,
-    query: Query<SeriesQuery>,
-) -> Response {
-    match chart_document(state, headers, id, query) {
-        Ok(chart) => (
-            [(header::CONTENT_TYPE, "image/svg+xml")],
-            Body::from(Bytes::from_owner(chart.svg)),
-        )
-            .into_response(),
-        Err(response) => *response,
-    }
+    viewing: Viewing,
+    Path(id): Path<String>,
+    Query(query): Query<SeriesQuery>,
+) -> Result<Response, PageError> {
+    let chart = chart_document(&viewing, &id, &query)?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        Body::from(Bytes::from_owner(chart.svg)),
+    )
+        .into_response())
 }
 
 /// The chart as PNG, rasterised once per snapshot and series (it is the
 /// slowest thing the dashboard draws).
 pub async fn chart_png(
-    state: State<Arc<AppState>>,
-    headers: HeaderMap,
-    id: Path<String>,
-    query: Query<SeriesQuery>,
-) -> Response {
-    let DrawnChart { snapshot, key, svg } = match chart_document(state, headers, id, query) {
-        Ok(chart) => chart,
-        Err(response) => return *response,
-    };
+    viewing: Viewing,
+    Path(id): Path<String>,
+    Query(query): Query<SeriesQuery>,
+) -> Result<Response, PageError> {
+    let DrawnChart { key, svg } = chart_document(&viewing, &id, &query)?;
     let key = format!("{key} png");
+    let snapshot = viewing.snapshot.clone();
     let png = match snapshot.chart(&key) {
         Some(png) => Some(png),
         None => tokio::task::spawn_blocking(move || {
@@ -840,48 +876,43 @@ pub async fn chart_png(
         .ok()
         .flatten(),
     };
-    match png {
-        Some(png) => (
-            [(header::CONTENT_TYPE, "image/png")],
-            Body::from(Bytes::from_owner(png)),
+    let png = png.ok_or_else(|| {
+        PageError::new(
+            &viewing,
+            Refusal::Failed("the chart could not be rasterised".into()),
         )
-            .into_response(),
-        None => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the chart could not be rasterised",
-        )
-            .into_response(),
-    }
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/png")],
+        Body::from(Bytes::from_owner(png)),
+    )
+        .into_response())
 }
 
 /// A series' chart as drawn for a snapshot.
 struct DrawnChart {
-    snapshot: Arc<Snapshot>,
     /// The series' key in the snapshot's chart cache.
     key: String,
     svg: Arc<[u8]>,
 }
 
-/// The SVG of the requested series' chart (drawn once per snapshot), or the
-/// response refusing it.
+/// The SVG of the requested series' chart (drawn once per snapshot), or why
+/// it is not shown.
 fn chart_document(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<SeriesQuery>,
-) -> Result<DrawnChart, Box<Response>> {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
-    let result = visible_measure(&state, &snapshot, &viewer, &id)?;
-    let Some(series) = selected_series(result, &query) else {
-        return Err(Box::new(not_found_page(&state, &snapshot, &viewer)));
+    viewing: &Viewing,
+    id: &str,
+    query: &SeriesQuery,
+) -> Result<DrawnChart, PageError> {
+    let result = visible_measure(viewing, id)?;
+    let Some(series) = selected_series(result, query) else {
+        return Err(PageError::new(viewing, Refusal::NotFound));
     };
     let key = format!(
         "{id} {} {}",
         series.breakdown.as_deref().unwrap_or_default(),
         series.group.as_deref().unwrap_or_default()
     );
-    let svg = match snapshot.chart(&key) {
+    let svg = match viewing.snapshot.chart(&key) {
         Some(svg) => svg,
         None => {
             let title = match &series.group {
@@ -889,46 +920,29 @@ fn chart_document(
                 None => result.measure.title.clone(),
             };
             let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));
-            snapshot.keep_chart(key.clone(), svg.into_bytes())
+            viewing.snapshot.keep_chart(key.clone(), svg.into_bytes())
         }
     };
-    Ok(DrawnChart { snapshot, key, svg })
+    Ok(DrawnChart { key, svg })
 }
 
-pub async fn data_csv(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
-    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
-        Ok(r) => r,
-        Err(response) => return *response,
-    };
+pub async fn data_csv(viewing: Viewing, Path(id): Path<String>) -> Result<Response, PageError> {
+    let result = visible_measure(&viewing, &id)?;
     let rows = crate::evaluation::results::measure_rows(result);
     let disposition = format!("attachment; filename=\"{}.csv\"", result.measure.id);
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         crate::evaluation::results::to_csv(&rows),
     )
-        .into_response()
+        .into_response())
 }
 
-pub async fn data_xlsx(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
-    let result = match visible_measure(&state, &snapshot, &viewer, &id) {
-        Ok(r) => r,
-        Err(response) => return *response,
-    };
+pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Response, PageError> {
+    let result = visible_measure(&viewing, &id)?;
+    let snapshot = &viewing.snapshot;
     let results = std::slice::from_ref(result);
     let workbook = crate::report::xlsx::workbook(
         results,
@@ -936,32 +950,35 @@ pub async fn data_xlsx(
         &crate::report::freshness(&snapshot.evaluation, results),
         snapshot.evaluation.loaded_at().date_naive(),
     );
-    match workbook {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}.xlsx\"", result.measure.id),
-                ),
-            ],
-            bytes,
+    let bytes = workbook.map_err(|e| {
+        PageError::new(
+            &viewing,
+            Refusal::Failed(format!("cannot write the workbook: {e}")),
         )
-            .into_response(),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("cannot write the workbook: {e}"),
-        )
-            .into_response(),
-    }
+    })?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.xlsx\"", result.measure.id),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
-pub async fn login_form(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
+pub async fn login_form(
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
+) -> Response {
     page(
         &state,
         &snapshot,
@@ -984,7 +1001,11 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    State(state): State<Arc<AppState>>,
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     axum::Form(form): axum::Form<LoginForm>,
@@ -1018,8 +1039,6 @@ pub async fn login(
         ),
     };
     let (status, message, retry_after) = refusal;
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
     let mut response = page(
         &state,
         &snapshot,
@@ -1048,7 +1067,7 @@ fn over_tls(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
-pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn logout(Viewing { state, .. }: Viewing, headers: HeaderMap) -> Response {
     state.tokens.sign_out(&headers);
     (
         [(
@@ -1060,9 +1079,13 @@ pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
         .into_response()
 }
 
-pub async fn api_docs(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
-    let viewer = state.viewer(&headers);
+pub async fn api_docs(
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
+) -> Response {
     let body = r#"<h1>Data and API</h1>
 <p class="lede">Every figure on the dashboard is available as CSV, SVG and JSON. Only aggregates are served: no extract row or identifier. Suppressed figures are withheld everywhere. Restricted measures need an access token, sent as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <table><thead><tr><th scope="col">Request</th><th scope="col">Returns</th></tr></thead><tbody>
@@ -1095,7 +1118,6 @@ fn not_found_page(state: &AppState, snapshot: &Snapshot, viewer: &Viewer) -> Res
     )
 }
 
-pub async fn not_found(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
-    not_found_page(&state, &snapshot, &state.viewer(&headers))
+pub async fn not_found(viewing: Viewing) -> PageError {
+    PageError::new(&viewing, Refusal::NotFound)
 }

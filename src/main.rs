@@ -473,9 +473,11 @@ async fn run(cli: Cli) -> Result<()> {
                 measures: inputs.measures,
                 dashboards,
                 max_reject_share: inputs.max_reject_share,
+            };
+            let options = mos::web::ServeOptions {
                 accept_smaller: inputs.accept_smaller,
             };
-            let state = mos::web::AppState::new(config, tokens).await?;
+            let state = mos::web::AppState::with_options(config, tokens, options).await?;
             mos::web::serve(state, addr)
                 .await
                 .with_context(|| format!("serving on {addr}"))?;

@@ -45,7 +45,6 @@ async fn fixture() -> Fixture {
         measures: measures.clone(),
         dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
         max_reject_share: None,
-        accept_smaller: Vec::new(),
     };
     let tokens = TokenStore::from_hashes(vec![("Test Analyst".into(), hash_token(TOKEN))]);
     let state = AppState::new(config, tokens).await.unwrap();

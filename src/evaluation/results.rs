@@ -122,6 +122,11 @@ pub fn write(path: &Path, rows: &[ResultRow], csv: Option<&[u8]>) -> Result<(), 
     Ok(crate::common::atomic::write_file(path, &bytes)?)
 }
 
+/// Writes `bytes` to `path` through a private temporary file renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    Ok(crate::common::atomic::write_file(path, bytes)?)
+}
+
 /// Shortest text that reads back as the same f64.
 pub fn number(value: f64) -> String {
     let mut text = String::new();

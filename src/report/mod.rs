@@ -7,13 +7,16 @@ pub mod pdf;
 pub mod schedule;
 pub mod xlsx;
 
+// By its earlier path, for the library's users.
+pub use crate::presentation::words;
+
 use crate::common::atomic::{self, StagedFolder, WriteError};
 use crate::common::period::Month;
 use crate::definition::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
 use crate::presentation::chart;
-use crate::presentation::{esc, words};
+use crate::presentation::esc;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -235,6 +238,12 @@ fn manifest(
         })).collect::<Vec<_>>(),
     });
     serde_json::to_vec_pretty(&manifest).expect("manifest serialises")
+}
+
+/// Writes `files` as the pack folder `dir`, swapped in whole (see
+/// [`StagedFolder`]).
+pub fn write_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ReportError> {
+    Ok(atomic::write_folder(dir, files)?)
 }
 
 const PRINT_CSS: &str = r#"

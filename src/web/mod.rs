@@ -7,6 +7,9 @@ mod api;
 pub mod auth;
 pub mod pages;
 
+// By its earlier path, for the library's users.
+pub use crate::presentation::chart;
+
 use crate::definition::MeasureSet;
 use crate::definition::dashboards::Plan;
 use crate::evaluation::pipeline::Evaluation;
@@ -30,6 +33,11 @@ pub struct ServeConfig {
     pub measures: PathBuf,
     pub dashboards: PathBuf,
     pub max_reject_share: Option<f64>,
+}
+
+/// What `mos serve` is asked beyond its folders.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
     /// Sources whose extracts may have lost rows or months since the last
     /// snapshot (see [`crate::evaluation::history::History::check_not_shrunk`]).
     pub accept_smaller: Vec<String>,
@@ -133,6 +141,7 @@ pub struct ScheduleRun {
 
 pub struct AppState {
     pub config: ServeConfig,
+    pub options: ServeOptions,
     pub schedules: Vec<crate::report::schedule::Schedule>,
     schedule_runs: RwLock<Vec<ScheduleRun>>,
     snapshot: RwLock<Arc<Snapshot>>,
@@ -149,6 +158,15 @@ pub struct AppState {
 impl AppState {
     /// Evaluates once; fails if the first evaluation fails (there is nothing to show).
     pub async fn new(config: ServeConfig, tokens: TokenStore) -> Result<Arc<AppState>, StartError> {
+        AppState::with_options(config, tokens, ServeOptions::default()).await
+    }
+
+    /// [`AppState::new`], with options.
+    pub async fn with_options(
+        config: ServeConfig,
+        tokens: TokenStore,
+        options: ServeOptions,
+    ) -> Result<Arc<AppState>, StartError> {
         let demo = match config.data {
             None => {
                 let declarations = crate::ingest::Declarations::load(std::path::Path::new("."))
@@ -169,12 +187,13 @@ impl AppState {
             ..config
         };
         let files = watched_files(&config);
-        let snapshot = build_snapshot(&config).await?;
+        let snapshot = build_snapshot(&config, &options).await?;
         let schedules = crate::report::schedule::load(&config.dashboards)?;
         Ok(Arc::new(AppState {
             schedules,
             schedule_runs: RwLock::new(Vec::new()),
             config,
+            options,
             snapshot: RwLock::new(Arc::new(snapshot)),
             failure: RwLock::new(None),
             tokens,
@@ -196,7 +215,7 @@ impl AppState {
     pub async fn reload(&self) -> Result<(), String> {
         let _one_at_a_time = self.reloading.lock().await;
         *self.evaluated_files.lock().expect("watched files lock") = watched_files(&self.config);
-        match build_snapshot(&self.config).await {
+        match build_snapshot(&self.config, &self.options).await {
             Ok(snapshot) => {
                 *self.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
                 *self.failure.write().expect("failure lock") = None;
@@ -289,7 +308,10 @@ impl AppState {
 }
 
 /// Evaluates the measures over `config.data`, which is resolved by then.
-async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> {
+async fn build_snapshot(
+    config: &ServeConfig,
+    options: &ServeOptions,
+) -> Result<Snapshot, crate::Error> {
     let data_dir = config.data.as_deref().expect("resolved at start");
     let measures = crate::evaluation::pipeline::load_measures(&config.measures)?;
     let plan =
@@ -320,7 +342,7 @@ async fn build_snapshot(config: &ServeConfig) -> Result<Snapshot, crate::Error> 
         let history = crate::evaluation::history::History::new(dir);
         // An extract cut short is held back: the last good results stay live.
         history
-            .check_not_shrunk(&evaluation, &config.accept_smaller)
+            .check_not_shrunk(&evaluation, &options.accept_smaller)
             .map_err(crate::evaluation::pipeline::Error::from)?;
         // The dashboard still shows new figures when they cannot be kept; analysts are told.
         if let Err(e) = evaluation.record_in(&history) {

@@ -7,7 +7,7 @@ use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 use crate::presentation::chart::{self, format_value};
 use crate::presentation::reading::{Reading, Variation};
-use crate::presentation::{esc, humanise};
+pub use crate::presentation::{esc, humanise};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query};

@@ -156,6 +156,10 @@ struct Inputs {
     /// hashes, results), for "as published" figures and freshness.
     #[arg(long, default_value = "snapshots")]
     snapshots: PathBuf,
+    /// Folder of the analysts' commentary, `<YYYY-MM>/<measure id>.md`
+    /// (default: `commentary/` in the project's root).
+    #[arg(long)]
+    commentary: Option<PathBuf>,
     /// Accept this source's extract though it has lost rows or months since
     /// the last snapshot (held back otherwise, as cut short); repeat for more.
     #[arg(long, value_name = "SOURCE")]
@@ -181,6 +185,14 @@ impl Inputs {
         }
     }
 
+    /// The measures, with the commentary of `--commentary` where given.
+    fn measure_set(&self) -> Result<mos::definition::MeasureSet> {
+        Ok(match &self.commentary {
+            Some(dir) => mos::pipeline::load_definitions(&self.measures)?.with_commentary(dir)?,
+            None => mos::pipeline::load_measures(&self.measures)?,
+        })
+    }
+
     /// Loads the measures and evaluates them on the given extracts, or on demo data made for this run.
     async fn evaluate(
         &self,
@@ -190,7 +202,7 @@ impl Inputs {
         mos::Evaluation,
         Vec<mos::ingest::Extract>,
     )> {
-        let set = mos::pipeline::load_measures(&self.measures)?;
+        let set = self.measure_set()?;
         let demo = match &self.data {
             Some(_) => None,
             None => Some(tokio::task::block_in_place(|| {
@@ -347,7 +359,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { inputs } => {
             let inputs = inputs.resolved();
-            let set = mos::pipeline::load_measures(&inputs.measures)?;
+            let set = inputs.measure_set()?;
             println!(
                 "{} measures in {} are valid",
                 set.measures.len(),
@@ -476,6 +488,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let options = mos::web::ServeOptions {
                 accept_smaller: inputs.accept_smaller,
+                commentary: inputs.commentary,
             };
             let state = mos::web::AppState::with_options(config, tokens, options).await?;
             mos::web::serve(state, addr)

@@ -2,6 +2,7 @@
 //! positions, validated once (every error collected), then handed on as
 //! `Measure`s that cannot be invalid.
 
+pub mod commentary;
 pub mod dashboards;
 pub mod plan;
 mod raw;
@@ -45,6 +46,8 @@ pub struct Measure {
     pub target: Option<f64>,
     pub repeat: Option<RepeatRule>,
     pub origin: Origin,
+    /// The analysts' commentary, by period (see [`commentary`]), in month order.
+    pub commentary: Vec<commentary::Commentary>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +161,26 @@ impl Measure {
                 text: String::new(),
                 sha256: "0".repeat(64),
             },
+            commentary: Vec::new(),
         }
+    }
+
+    /// Whether `month` is the last month of one of the measure's periods (a
+    /// quarter's third, a financial year's March; any month of a rolling or
+    /// year-to-date measure).
+    pub fn ends_a_period(&self, month: crate::common::period::Month) -> bool {
+        match &self.periods {
+            Periods::Discrete { grain, .. } => grain.starts_at(month - (grain.months() - 1)),
+            Periods::Rolling { .. } | Periods::FinancialYearToDate => true,
+        }
+    }
+
+    /// The commentary on the period that ends in `month`.
+    pub fn commentary_for(
+        &self,
+        month: crate::common::period::Month,
+    ) -> Option<&commentary::Commentary> {
+        self.commentary.iter().find(|c| c.month == month)
     }
 
     /// How many points lie between a point and the one a year before it.
@@ -210,6 +232,76 @@ pub struct MeasureSet {
 }
 
 impl MeasureSet {
+    /// The same measures with the commentary of `dir` (in place of any they
+    /// had): each file's measure must be one of these, and its month must end
+    /// one of the measure's periods, not be still to come.
+    pub fn with_commentary(self, dir: &Path) -> Result<MeasureSet, DefinitionError> {
+        self.with_commentary_on(dir, true)
+    }
+
+    /// [`MeasureSet::with_commentary`]; where these are only some of the
+    /// project's measures (another `--measures` folder, the police.uk set),
+    /// `all_measures` is false and commentary on the others is left aside.
+    pub fn with_commentary_on(
+        mut self,
+        dir: &Path,
+        all_measures: bool,
+    ) -> Result<MeasureSet, DefinitionError> {
+        let found = commentary::read_dir(dir).map_err(DefinitionError::Invalid)?;
+        let ids: Vec<&str> = self.measures.iter().map(|m| m.id.as_str()).collect();
+        let this_month = crate::common::period::Month::of(chrono::Utc::now().date_naive());
+        let mut problems = Vec::new();
+        let mut placed: Vec<(usize, commentary::Commentary)> = Vec::new();
+        for (id, entry) in found {
+            let Some(at) = ids.iter().position(|m| *m == id) else {
+                if !all_measures {
+                    continue;
+                }
+                let mut d = Diagnostic::whole_file(
+                    &entry.path,
+                    format!("commentary for `{id}`, which is not a measure of this project"),
+                );
+                d.help = Some(match did_you_mean(&id, ids.iter().copied()) {
+                    Some(like) => {
+                        format!("did you mean `{like}`? The file is named for the measure's id")
+                    }
+                    None => "name the file for the measure's id: commentary/YYYY-MM/<id>.md".into(),
+                });
+                problems.push(d);
+                continue;
+            };
+            let measure = &self.measures[at];
+            if entry.month > this_month || !measure.ends_a_period(entry.month) {
+                let mut d = Diagnostic::whole_file(
+                    &entry.path,
+                    format!(
+                        "commentary for {}, which is no period of `{id}`: it has no figures for it",
+                        entry.month
+                    ),
+                );
+                d.help = Some(
+                    "put it in the folder of the period's last month (for a quarter, its third month), and not a month still to come".into(),
+                );
+                problems.push(d);
+                continue;
+            }
+            placed.push((at, entry));
+        }
+        if !problems.is_empty() {
+            return Err(DefinitionError::Invalid(problems));
+        }
+        for measure in &mut self.measures {
+            measure.commentary.clear();
+        }
+        for (at, entry) in placed {
+            self.measures[at].commentary.push(entry);
+        }
+        for measure in &mut self.measures {
+            measure.commentary.sort_by_key(|c| c.month);
+        }
+        Ok(self)
+    }
+
     /// The same sources, with other measures.
     pub fn with_measures(&self, measures: Vec<Measure>) -> MeasureSet {
         MeasureSet {

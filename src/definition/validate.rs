@@ -289,6 +289,7 @@ impl Validator<'_> {
                     text: text.clone(),
                     sha256: super::sha256_hex(text.as_bytes()),
                 },
+                commentary: Vec::new(),
             },
             raw.id.span(),
         ))

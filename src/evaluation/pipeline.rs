@@ -113,20 +113,40 @@ pub fn load_measures(dir: &Path) -> Result<MeasureSet, Error> {
 /// Reads and validates the measures of a folder against the declarations of
 /// the project at `root`.
 pub fn load_measures_in(root: &Path, dir: &Path) -> Result<MeasureSet, Error> {
+    let set = load_definitions_in(root, dir)?;
+    // The analysts' commentary beside the measures, where the project has
+    // some; on the project's own measures folder, commentary on a measure it
+    // does not have is a mistake.
+    let own = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            p.components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect()
+        })
+    };
+    let all_measures = own(dir) == own(&root.join("measures"));
+    Ok(set.with_commentary_on(&root.join(crate::definition::commentary::DIR), all_measures)?)
+}
+
+/// The measure definitions of `dir` (with no commentary), checked against
+/// the declarations of the project in the working folder.
+pub fn load_definitions(dir: &Path) -> Result<MeasureSet, Error> {
+    load_definitions_in(Path::new("."), dir)
+}
+
+fn load_definitions_in(root: &Path, dir: &Path) -> Result<MeasureSet, Error> {
     let declarations = crate::ingest::Declarations::load(root)?;
     let objectives = crate::definition::Objectives::load(root)?;
     let catalog = SourceCatalog::of(&declarations);
     // Run from another folder, `measures` (or `measures/police_uk`) is the
     // shipped set, as the demo data and declarations are.
-    if !dir.exists() {
-        let shipped = shipped_measures(dir);
-        if !shipped.is_empty() {
-            return Ok(crate::definition::parse_all(
-                &shipped, &catalog, objectives,
-            )?);
+    let set = match shipped_measures(dir) {
+        shipped if !dir.exists() && !shipped.is_empty() => {
+            crate::definition::parse_all(&shipped, &catalog, objectives)?
         }
-    }
-    Ok(crate::definition::load_dir(dir, &catalog, objectives)?)
+        _ => crate::definition::load_dir(dir, &catalog, objectives)?,
+    };
+    Ok(set)
 }
 
 /// The shipped measure files directly in `dir` (a path from the project root).

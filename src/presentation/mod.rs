@@ -4,6 +4,7 @@
 //! and text.
 
 pub mod chart;
+pub mod markdown;
 pub mod reading;
 pub mod words;
 
@@ -31,4 +32,35 @@ pub fn humanise(value: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// The analysts' commentary on `point`'s period, as a section of a page or a
+/// pack (the same words in both); empty where there is none.
+pub fn commentary_section(
+    measure: &crate::definition::Measure,
+    point: &crate::engine::Point,
+) -> String {
+    let Some(commentary) = measure.commentary_for(point.period.last) else {
+        return String::new();
+    };
+    let byline = [
+        commentary.author.clone(),
+        commentary
+            .written
+            .map(|d| d.format("%-d %B %Y").to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    format!(
+        r#"<section class="commentary"><h3>Commentary on {period}</h3>{body}{byline}</section>"#,
+        period = esc(&measure.period_label(point.period)),
+        body = markdown::to_html(&commentary.text),
+        byline = if byline.is_empty() {
+            String::new()
+        } else {
+            format!(r#"<p class="byline">{}</p>"#, esc(&byline))
+        },
+    )
 }

@@ -70,6 +70,7 @@ fn build(
         "Latest value",
         "Reading",
         "Sheet",
+        "Commentary",
     ]
     .into_iter()
     .enumerate()
@@ -96,12 +97,21 @@ fn build(
             Url::new(format!("internal:'{}'!A1", names[i])),
             &names[i],
         )?;
+        if let Some(commentary) = reading
+            .latest
+            .as_ref()
+            .and_then(|p| m.commentary_for(p.period.last))
+        {
+            let text = crate::presentation::markdown::to_text(&commentary.text);
+            contents.write_string(row, 5, text)?;
+        }
     }
     contents.set_column_width(0, 52)?;
     contents.set_column_width(1, 22)?;
     contents.set_column_width(2, 14)?;
     contents.set_column_width(3, 30)?;
     contents.set_column_width(4, 32)?;
+    contents.set_column_width(5, 80)?;
 
     for (result, name) in results.iter().zip(&names) {
         let sheet = book.add_worksheet();

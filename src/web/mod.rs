@@ -41,6 +41,8 @@ pub struct ServeOptions {
     /// Sources whose extracts may have lost rows or months since the last
     /// snapshot (see [`crate::evaluation::history::History::check_not_shrunk`]).
     pub accept_smaller: Vec<String>,
+    /// The commentary folder, where not `commentary/` in the project's root.
+    pub commentary: Option<PathBuf>,
 }
 
 /// One complete evaluation, with everything pages need.
@@ -186,7 +188,7 @@ impl AppState {
             ),
             ..config
         };
-        let files = watched_files(&config);
+        let files = watched_files(&config, &options);
         let snapshot = build_snapshot(&config, &options).await?;
         let schedules = crate::report::schedule::load(&config.dashboards)?;
         Ok(Arc::new(AppState {
@@ -214,7 +216,8 @@ impl AppState {
     /// Re-evaluates and swaps the results in; on failure keeps them and records why.
     pub async fn reload(&self) -> Result<(), String> {
         let _one_at_a_time = self.reloading.lock().await;
-        *self.evaluated_files.lock().expect("watched files lock") = watched_files(&self.config);
+        *self.evaluated_files.lock().expect("watched files lock") =
+            watched_files(&self.config, &self.options);
         match build_snapshot(&self.config, &self.options).await {
             Ok(snapshot) => {
                 *self.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
@@ -313,7 +316,12 @@ async fn build_snapshot(
     options: &ServeOptions,
 ) -> Result<Snapshot, crate::Error> {
     let data_dir = config.data.as_deref().expect("resolved at start");
-    let measures = crate::evaluation::pipeline::load_measures(&config.measures)?;
+    let measures = match &options.commentary {
+        Some(dir) => crate::evaluation::pipeline::load_definitions(&config.measures)?
+            .with_commentary(dir)
+            .map_err(crate::Error::from)?,
+        None => crate::evaluation::pipeline::load_measures(&config.measures)?,
+    };
     let plan =
         crate::definition::dashboards::load_plan(&config.dashboards, &measures).map_err(|e| {
             crate::Error::Definition(crate::definition::DefinitionError::Invalid(vec![
@@ -392,7 +400,7 @@ type WatchedFile = (PathBuf, u64, Option<SystemTime>);
 /// Every file under the watched folders (and their sub-folders, as police.uk's
 /// `YYYY-MM/` ones) with its size and time: any difference, a file added,
 /// changed or removed, means reload.
-fn watched_files(config: &ServeConfig) -> Vec<WatchedFile> {
+fn watched_files(config: &ServeConfig, options: &ServeOptions) -> Vec<WatchedFile> {
     fn visit(dir: &std::path::Path, depth: u8, files: &mut Vec<WatchedFile>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -414,13 +422,18 @@ fn watched_files(config: &ServeConfig) -> Vec<WatchedFile> {
     {
         files.push((published, meta.len(), meta.modified().ok()));
     }
-    // The project's declarations of its force and sources.
+    // The project's declarations of its force and sources, and the commentary.
     let declared = std::path::PathBuf::from("data");
+    let commentary = options
+        .commentary
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::definition::commentary::DIR));
     for dir in [
         config.data.as_ref(),
         Some(&config.measures),
         Some(&config.dashboards),
         Some(&declared),
+        Some(&commentary),
     ]
     .into_iter()
     .flatten()
@@ -456,7 +469,7 @@ pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
                 }
                 None => {}
             }
-            let now = watched_files(&state.config);
+            let now = watched_files(&state.config, &state.options);
             let ready = ready_to_reload(
                 &now,
                 last_poll.as_deref(),

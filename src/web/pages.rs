@@ -544,6 +544,9 @@ fn measure_body(
             esc(&chart_caption(m, series)),
             esc(&crate::presentation::words::breaks(m, series)),
         );
+        if let Some(latest) = series.points.last() {
+            body.push_str(&crate::presentation::commentary_section(m, latest));
+        }
         body.push_str(&figures_table(m, series));
     } else if query.group.is_some()
         || query

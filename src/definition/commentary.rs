@@ -1,0 +1,207 @@
+//! Analysts' commentary on a measure's figures for a period: Markdown files
+//! `commentary/<YYYY-MM>/<measure id>.md` at the project's root, the folder
+//! named for the period's last month. Front matter may say who wrote it and
+//! when:
+//!
+//! ```text
+//! ---
+//! author: Jo Analyst
+//! date: 2026-04-03
+//! ---
+//! Reports rose after the **Hate Crime Awareness Week** campaign ...
+//! ```
+//!
+//! Without it, the date is the file's. A file for a measure the project does
+//! not have, or for a month that ends none of the measure's periods, is an
+//! error with a fix.
+
+use crate::common::Diagnostic;
+use crate::common::period::Month;
+use std::path::{Path, PathBuf};
+
+/// The folder under the project's root.
+pub const DIR: &str = "commentary";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commentary {
+    /// The last month of the period it is about.
+    pub month: Month,
+    pub author: Option<String>,
+    pub written: Option<chrono::NaiveDate>,
+    /// The Markdown as written (rendered by `presentation::markdown`).
+    pub text: String,
+    pub path: PathBuf,
+}
+
+/// Every `<YYYY-MM>/<id>.md` under `dir`, with the measure id it names, or
+/// every mistake found.
+pub fn read_dir(dir: &Path) -> Result<Vec<(String, Commentary)>, Vec<Diagnostic>> {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    let Ok(months) = std::fs::read_dir(dir) else {
+        return Ok(found);
+    };
+    let mut months: Vec<PathBuf> = months.flatten().map(|e| e.path()).collect();
+    months.sort();
+    for folder in months.into_iter().filter(|p| p.is_dir()) {
+        let name = folder
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Some(month) = Month::parse(&name) else {
+            let mut d = Diagnostic::whole_file(
+                &folder,
+                format!(
+                    "`{name}` is not a month: a commentary folder is named for the period's last month"
+                ),
+            );
+            d.help = Some("name it YYYY-MM, e.g. commentary/2026-03/".into());
+            problems.push(d);
+            continue;
+        };
+        let Ok(files) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = files.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for path in files
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        {
+            let id = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            match read_file(&path, month) {
+                Ok(commentary) => found.push((id, commentary)),
+                Err(d) => problems.push(*d),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(found)
+    } else {
+        Err(problems)
+    }
+}
+
+fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
+    let bytes = crate::ingest::read_file(path)
+        .map_err(|e| Box::new(Diagnostic::whole_file(path, e.to_string())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Box::new(Diagnostic::whole_file(
+            path,
+            "commentary must be UTF-8 text; save it as UTF-8",
+        ))
+    })?;
+    let written_of_file = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| chrono::DateTime::<chrono::Utc>::from(t).date_naive());
+    let mut commentary = Commentary {
+        month,
+        author: None,
+        written: written_of_file,
+        text: text.clone(),
+        path: path.to_path_buf(),
+    };
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return Ok(commentary);
+    };
+    let Some(end) = rest.find("\n---") else {
+        return Err(Box::new(Diagnostic::whole_file(
+            path,
+            "the front matter that starts on line 1 has no closing `---` line",
+        )));
+    };
+    let source = crate::common::SourceText {
+        path: path.to_path_buf(),
+        text: text.clone(),
+    };
+    let mut at = 4;
+    for line in rest[..end].lines() {
+        let span = at..at + line.len();
+        at += line.len() + 1;
+        let Some((key, value)) = line.split_once(':') else {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut d = Diagnostic::at(&source, span, "expected `key: value` in the front matter");
+            d.help = Some("write `author: NAME` or `date: YYYY-MM-DD`".into());
+            return Err(Box::new(d));
+        };
+        let value = value.trim();
+        match key.trim() {
+            "author" => commentary.author = Some(value.to_string()),
+            "date" => {
+                let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+                    let mut d =
+                        Diagnostic::at(&source, span.clone(), format!("`{value}` is not a date"));
+                    d.help = Some("write the date as YYYY-MM-DD".into());
+                    Box::new(d)
+                })?;
+                commentary.written = Some(date);
+            }
+            other => {
+                let mut d =
+                    Diagnostic::at(&source, span, format!("unknown front matter key `{other}`"));
+                d.help = Some("the keys are `author` and `date`".into());
+                return Err(Box::new(d));
+            }
+        }
+    }
+    let body = &rest[end + 4..];
+    commentary.text = body.strip_prefix('\n').unwrap_or(body).to_string();
+    Ok(commentary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_gives_author_and_date_and_the_rest_is_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let month = dir.path().join("2026-03");
+        std::fs::create_dir_all(&month).unwrap();
+        std::fs::write(
+            month.join("hate_incidents.md"),
+            "---\nauthor: Jo Analyst\ndate: 2026-04-03\n---\nReports *rose*.\n",
+        )
+        .unwrap();
+        std::fs::write(month.join("notes.txt"), "not commentary").unwrap();
+        let found = read_dir(dir.path()).unwrap();
+        assert_eq!(found.len(), 1);
+        let (id, c) = &found[0];
+        assert_eq!(id, "hate_incidents");
+        assert_eq!(c.month, Month::new(2026, 3));
+        assert_eq!(c.author.as_deref(), Some("Jo Analyst"));
+        assert_eq!(c.written, chrono::NaiveDate::from_ymd_opt(2026, 4, 3));
+        assert_eq!(c.text, "Reports *rose*.\n");
+    }
+
+    #[test]
+    fn mistakes_are_named_with_a_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("March")).unwrap();
+        std::fs::create_dir_all(dir.path().join("2026-03")).unwrap();
+        std::fs::write(
+            dir.path().join("2026-03/a.md"),
+            "---\ndate: 3 April\n---\nx\n",
+        )
+        .unwrap();
+        let problems = read_dir(dir.path()).unwrap_err();
+        let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+        assert!(
+            text.iter().any(|t| t.contains("`March` is not a month")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("`3 April` is not a date") && t.contains("a.md:2")),
+            "{text:?}"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! The analysts' commentary, `commentary/<YYYY-MM>/<measure id>.md`, as an
+//! analyst writes it: on the measure page under the chart, in the pack beside
+//! the figures and in the workbook's contents sheet; Markdown's small safe
+//! subset, everything else inert; mistakes named by `mos check` with a fix.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mos_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+const COMMENTARY: &str = "---
+author: Jo Analyst
+date: 2024-04-05
+---
+Reports rose after the *online form* went live.
+
+- Third-party reporting centres opened.
+
+<script>alert('x')</script> [more](javascript:alert(1)) <img src=x onerror=alert(2)>
+";
+
+/// A project of the shipped measures with demo data to March 2024 and
+/// commentary on March 2024's hate incidents, at the project's root.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(mos_in(
+        p,
+        &[
+            "generate", "--out", "extracts", "--years", "3", "--scale", "0.1", "--seed", "4",
+        ],
+    ));
+    std::fs::create_dir_all(p.join("commentary/2024-03")).unwrap();
+    std::fs::write(p.join("commentary/2024-03/hate_incidents.md"), COMMENTARY).unwrap();
+    dir
+}
+
+/// Whether `html` has a tag other than those of the safe subset and the page's own.
+fn assert_inert(html: &str) {
+    assert!(!html.contains("<script>alert"), "a script ran");
+    assert!(!html.contains("<img src=x"), "an image tag");
+    assert!(!html.contains("href=\"javascript:"), "a script link");
+    assert!(
+        html.contains("&lt;script&gt;alert"),
+        "shown as the text it is"
+    );
+}
+
+#[test]
+fn commentary_at_the_projects_root_is_in_the_pack_and_its_workbook() {
+    let dir = project();
+    let p = dir.path();
+    ok(mos_in(
+        p,
+        &[
+            "report",
+            "--data",
+            "extracts",
+            "--objective",
+            "4",
+            "--as-of",
+            "2024-04-10",
+            "--out",
+            "packs",
+        ],
+    ));
+    let pack = p.join("packs/objective-4-2024-03");
+    let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
+    let section = &html[html.find(r#"id="hate_incidents""#).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("Commentary on"), "{section}");
+    assert!(section.contains("Reports rose after the <em>online form</em> went live."));
+    assert!(section.contains("<li>Third-party reporting centres opened.</li>"));
+    assert!(section.contains("Jo Analyst, 5 April 2024"));
+    assert_inert(&html);
+
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(pack.join("figures.xlsx")).unwrap();
+    let contents = book.worksheet_range("Contents").unwrap();
+    let header: Vec<String> = contents
+        .rows()
+        .nth(3)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[5], "Commentary");
+    let row = contents
+        .rows()
+        .find(|r| r[0] == Data::String("Hate crimes and incidents reported".into()))
+        .unwrap();
+    let text = row[5].to_string();
+    assert!(
+        text.starts_with("Reports rose after the online form went live."),
+        "{text}"
+    );
+    assert!(!text.contains('*'), "plain text: {text}");
+}
+
+#[test]
+fn commentary_is_on_the_measure_page_under_the_chart() {
+    let dir = project();
+    let p = dir.path();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = mos::web::ServeConfig {
+            data: Some(p.join("extracts")),
+            snapshots: Some(p.join("snapshots")),
+            measures: Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"),
+            dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
+            max_reject_share: None,
+        };
+        let options = mos::web::ServeOptions {
+            commentary: Some(p.join("commentary")),
+            ..Default::default()
+        };
+        let state = mos::web::AppState::with_options(
+            config,
+            mos::web::auth::TokenStore::default(),
+            options,
+        )
+        .await
+        .unwrap();
+        use tower::ServiceExt;
+        let response = mos::web::app(state)
+            .oneshot(
+                axum::http::Request::get("/measures/hate_incidents")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let page = String::from_utf8(
+            axum::body::to_bytes(response.into_body(), 1 << 24)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        let chart = page.find(r#"<figure class="chart""#).unwrap();
+        let commentary = page
+            .find(r#"<section class="commentary">"#)
+            .expect("the commentary");
+        assert!(commentary > chart, "under the chart");
+        assert!(page.contains("Reports rose after the <em>online form</em> went live."));
+        assert_inert(&page);
+    });
+}
+
+#[test]
+fn mistaken_commentary_is_named_by_check_with_a_fix() {
+    let dir = project();
+    let p = dir.path();
+    // A measure the project does not have; a quarterly measure's middle month;
+    // a month still to come.
+    std::fs::write(p.join("commentary/2024-03/hate_incident.md"), "x").unwrap();
+    std::fs::create_dir_all(p.join("commentary/2024-02")).unwrap();
+    std::fs::write(p.join("commentary/2024-02/cse_crimes.md"), "x").unwrap();
+    std::fs::create_dir_all(p.join("commentary/2099-01")).unwrap();
+    std::fs::write(p.join("commentary/2099-01/hate_incidents.md"), "x").unwrap();
+    let checked = mos_in(p, &["check"]);
+    assert!(!checked.status.success());
+    let message = String::from_utf8_lossy(&checked.stderr);
+    assert!(message.contains("hate_incident.md"), "{message}");
+    assert!(
+        message.contains("did you mean `hate_incidents`?"),
+        "{message}"
+    );
+    assert!(
+        message.contains("commentary for 2024-02, which is no period of `cse_crimes`"),
+        "{message}"
+    );
+    assert!(message.contains("commentary for 2099-01"), "{message}");
+    // `--commentary DIR` reads another folder instead.
+    let elsewhere = p.join("notes");
+    std::fs::create_dir_all(elsewhere.join("2024-03")).unwrap();
+    std::fs::write(elsewhere.join("2024-03/hate_incidents.md"), "Fine.").unwrap();
+    ok(mos_in(
+        p,
+        &["check", "--commentary", elsewhere.to_str().unwrap()],
+    ));
+}
+
+/// The README's commentary example, as written, renders as it promises.
+#[test]
+fn the_readme_commentary_example_works_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let example = readme
+        .split("```markdown\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("a markdown block in the README");
+    let dir = project();
+    let p = dir.path();
+    std::fs::write(
+        p.join("commentary/2024-03/hate_incidents.md"),
+        format!("{example}\n"),
+    )
+    .unwrap();
+    ok(mos_in(p, &["check"]));
+    ok(mos_in(
+        p,
+        &[
+            "report",
+            "--data",
+            "extracts",
+            "--objective",
+            "4",
+            "--as-of",
+            "2024-04-10",
+            "--out",
+            "packs",
+        ],
+    ));
+    let html = std::fs::read_to_string(p.join("packs/objective-4-2024-03/report.html")).unwrap();
+    assert!(
+        html.contains("<strong>above the level of 2022</strong>"),
+        "bold"
+    );
+    assert!(html.contains(
+        "<li>Third-party reporting centres opened in Peterborough and Wisbech in 2024.</li>"
+    ));
+    assert!(html.contains("Jo Analyst, 7 April 2026"));
+}

@@ -2,6 +2,7 @@
 //! analyst writes it: on the measure page under the chart, in the pack beside
 //! the figures and in the workbook's contents sheet; Markdown's small safe
 //! subset, everything else inert; mistakes named by `mos check` with a fix.
+//! And the dated events (annotations) declared beside a measure.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -88,6 +89,12 @@ fn commentary_at_the_projects_root_is_in_the_pack_and_its_workbook() {
     assert!(section.contains("Reports rose after the <em>online form</em> went live."));
     assert!(section.contains("<li>Third-party reporting centres opened.</li>"));
     assert!(section.contains("Jo Analyst, 5 April 2024"));
+    // The shipped annotation inside the data's span is listed; the later one is not.
+    assert!(
+        section.contains("<li>3 April 2023: Online hate reporting form goes live</li>"),
+        "{section}"
+    );
+    assert!(!section.contains("Awareness Week"));
     assert_inert(&html);
 
     use calamine::{Data, Reader, Xlsx};
@@ -161,6 +168,9 @@ fn commentary_is_on_the_measure_page_under_the_chart() {
             .find(r#"<section class="commentary">"#)
             .expect("the commentary");
         assert!(commentary > chart, "under the chart");
+        // The event is drawn on the chart (numbered, its text on hover) and listed under it.
+        assert!(page.contains("<title>3 April 2023: Online hate reporting form goes live</title>"));
+        assert!(page.contains("<li>3 April 2023: Online hate reporting form goes live</li>"));
         assert!(page.contains("Reports rose after the <em>online form</em> went live."));
         assert_inert(&page);
     });
@@ -241,4 +251,48 @@ fn the_readme_commentary_example_works_as_written() {
         "<li>Third-party reporting centres opened in Peterborough and Wisbech in 2024.</li>"
     ));
     assert!(html.contains("Jo Analyst, 7 April 2026"));
+}
+
+#[test]
+fn a_mistaken_annotation_is_named_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/hate_incidents.toml"),
+    )
+    .unwrap();
+    let broken = shipped.replace("\"2023-04-03\"", "\"3 April 2023\"");
+    std::fs::write(p.join("measures/hate_incidents.toml"), broken).unwrap();
+    let checked = mos_in(p, &["check"]);
+    assert!(!checked.status.success());
+    let message = String::from_utf8_lossy(&checked.stderr);
+    let line = shipped
+        .lines()
+        .position(|l| l.contains("2023-04-03"))
+        .unwrap()
+        + 1;
+    assert!(
+        message.contains(&format!("hate_incidents.toml:{line}:")),
+        "{message}"
+    );
+    assert!(
+        message.contains("`3 April 2023` is not a date"),
+        "{message}"
+    );
+    assert!(message.contains("YYYY-MM-DD"), "{message}");
+}
+
+/// The README's annotations example is the shipped measure's, as written.
+#[test]
+fn the_readme_annotations_example_is_the_shipped_measures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```toml\n")
+        .filter_map(|b| b.split("\n```").next())
+        .find(|b| b.contains("annotations = ["))
+        .expect("the README's annotations example");
+    let measure = std::fs::read_to_string(root.join("measures/hate_incidents.toml")).unwrap();
+    assert!(measure.contains(block), "{block}");
 }

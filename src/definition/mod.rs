@@ -46,6 +46,8 @@ pub struct Measure {
     pub target: Option<f64>,
     pub repeat: Option<RepeatRule>,
     pub origin: Origin,
+    /// Dated events drawn on the chart and listed in packs, in date order.
+    pub annotations: Vec<Annotation>,
     /// The analysts' commentary, by period (see [`commentary`]), in month order.
     pub commentary: Vec<commentary::Commentary>,
 }
@@ -96,6 +98,13 @@ pub struct SpcBreak {
     /// The first month of the new segment.
     pub month: Month,
     pub reason: String,
+}
+
+/// A dated event beside a measure's figures ("Operation Encompass starts").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    pub date: chrono::NaiveDate,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +170,7 @@ impl Measure {
                 text: String::new(),
                 sha256: "0".repeat(64),
             },
+            annotations: Vec::new(),
             commentary: Vec::new(),
         }
     }

@@ -83,6 +83,11 @@ pub struct RawMeasure {
     #[serde(default)]
     #[schemars(with = "Vec<RawBreak>")]
     pub spc_breaks: Vec<Spanned<RawBreak>>,
+    /// Dated events that explain the figures, drawn on the chart and listed in
+    /// board packs, e.g. `[{ date = "2023-04-03", text = "Online reporting form goes live" }]`.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawAnnotation>")]
+    pub annotations: Vec<Spanned<RawAnnotation>>,
     /// Suppress any point whose count (or numerator or denominator) is below this.
     #[schemars(with = "Option<u32>")]
     pub suppress_below: Option<Spanned<i64>>,
@@ -187,6 +192,15 @@ pub struct RawBreak {
     pub month: String,
     /// Why the process changed (shown on the chart and in board packs).
     pub reason: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAnnotation {
+    /// When it happened, `YYYY-MM-DD`.
+    pub date: String,
+    /// What happened, in a few words.
+    pub text: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -43,6 +43,7 @@ const FIELDS: &[&str] = &[
     "spc",
     "spc_baseline",
     "spc_breaks",
+    "annotations",
     "suppress_below",
     "round_to",
     "peer_group",
@@ -260,6 +261,7 @@ impl Validator<'_> {
             }
             value
         });
+        let annotations = self.annotations(&raw);
         let date_column = date_column?;
         let kind = kind?;
         let periods = periods?;
@@ -289,6 +291,7 @@ impl Validator<'_> {
                     text: text.clone(),
                     sha256: super::sha256_hex(text.as_bytes()),
                 },
+                annotations,
                 commentary: Vec::new(),
             },
             raw.id.span(),
@@ -465,6 +468,32 @@ impl Validator<'_> {
                 Some(periods)
             }
         }
+    }
+
+    fn annotations(&mut self, raw: &RawMeasure) -> Vec<super::Annotation> {
+        let mut annotations = Vec::new();
+        for spanned in &raw.annotations {
+            let inner = spanned.get_ref();
+            let Ok(date) = chrono::NaiveDate::parse_from_str(inner.date.trim(), "%Y-%m-%d") else {
+                self.error(spanned, format!("`{}` is not a date", inner.date))
+                    .help = Some(
+                    "write an annotation's date as YYYY-MM-DD, e.g. `{ date = \"2023-04-03\", text = \"Online reporting form goes live\" }`"
+                        .into(),
+                );
+                continue;
+            };
+            if inner.text.trim().is_empty() {
+                self.error(spanned, "an annotation needs its text").help =
+                    Some("say what happened, in a few words: it is drawn on the chart".into());
+                continue;
+            }
+            annotations.push(super::Annotation {
+                date,
+                text: inner.text.trim().to_string(),
+            });
+        }
+        annotations.sort_by_key(|a| a.date);
+        annotations
     }
 
     fn spc_breaks(

@@ -85,7 +85,6 @@ impl Evaluation {
         })
     }
 
-    /// Keeps the results as a snapshot (see [`crate::evaluation::history`]).
     /// The extracts' folder as snapshots name it (absolute where it can be).
     pub fn data_folder(&self) -> String {
         std::fs::canonicalize(&self.data_dir)
@@ -94,6 +93,7 @@ impl Evaluation {
             .to_string()
     }
 
+    /// Keeps the results as a snapshot (see [`crate::evaluation::history`]).
     pub fn record_in(
         &mut self,
         history: &crate::evaluation::history::History,

@@ -18,6 +18,38 @@ const INK: RGBColor = RGBColor(33, 43, 50);
 const BAND: RGBColor = RGBColor(173, 205, 234);
 const TARGET: RGBColor = RGBColor(218, 41, 28);
 
+/// Each annotation with the index of the point whose period holds its date
+/// (for a rolling window, the point that ends in its month); annotations
+/// outside the points are left off.
+pub fn annotated_points<'a>(
+    measure: &'a Measure,
+    points: &[crate::engine::Point],
+) -> Vec<(usize, &'a crate::definition::Annotation)> {
+    measure
+        .annotations
+        .iter()
+        .filter_map(|a| {
+            let month = crate::common::period::Month::of(a.date);
+            let i = points.iter().position(|p| match measure.periods {
+                crate::definition::Periods::Discrete { .. } => {
+                    p.period.first <= month && month <= p.period.last
+                }
+                _ => p.period.last == month,
+            })?;
+            Some((i, a))
+        })
+        .collect()
+}
+
+/// "3 April 2023: Online reporting form goes live".
+pub fn annotation_text(annotation: &crate::definition::Annotation) -> String {
+    format!(
+        "{}: {}",
+        annotation.date.format("%-d %B %Y"),
+        annotation.text
+    )
+}
+
 /// The value as the board reads it: a percentage, a rate, or a count.
 pub fn format_value(measure: &Measure, value: f64) -> String {
     match measure.kind {
@@ -211,6 +243,27 @@ fn trend_chart_beside(
                     ),
                 ));
             }
+        }
+        // Annotations: a dotted line at the point whose period holds the
+        // event, numbered at the top as the list under the chart is.
+        for (k, (i, annotation)) in annotated_points(measure, points).into_iter().enumerate() {
+            let x = i as f64;
+            let _ = chart.draw_series(DashedLineSeries::new(
+                [y_low, y_high].map(|y| (x, y)),
+                1,
+                3,
+                BLUE.stroke_width(1),
+            ));
+            let _ = chart.draw_series(std::iter::once(Text::new(
+                format!("{}", k + 1),
+                (x, y_high),
+                ("sans-serif", 12)
+                    .into_font()
+                    .color(&BLUE)
+                    .pos(Pos::new(HPos::Center, VPos::Top)),
+            )));
+            let (bx, by) = chart.backend_coord(&(x, y_high));
+            hover.push((bx, by + 8, annotation_text(annotation)));
         }
         if let Some(t) = measure.target {
             let x = [-0.5, n as f64 - 0.5];

@@ -64,3 +64,21 @@ pub fn commentary_section(
         },
     )
 }
+
+/// The numbered list of the events drawn on a series' chart; empty without.
+pub fn annotations_list(
+    measure: &crate::definition::Measure,
+    points: &[crate::engine::Point],
+) -> String {
+    let items: Vec<String> = chart::annotated_points(measure, points)
+        .into_iter()
+        .map(|(_, a)| format!("<li>{}</li>", esc(&chart::annotation_text(a))))
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!(
+        r#"<div class="annotations"><p>Events on the chart:</p><ol>{}</ol></div>"#,
+        items.concat()
+    )
+}

@@ -262,6 +262,7 @@ section.measure { break-inside: avoid; page-break-inside: avoid; border-top: 1px
 .commentary { border-left: 3pt solid #005eb8; background: #f0f4f5; padding: 1mm 4mm; margin: 3mm 0; font-size: 10pt; break-inside: avoid; }
 .commentary h3 { font-size: 10.5pt; margin: 1mm 0; }
 .commentary .byline { color: #4c6272; font-size: 9pt; }
+.annotations { font-size: 9.5pt; color: #4c6272; } .annotations p { margin: 1mm 0; } .annotations ol { margin: 0; }
 svg { width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { text-align: left; padding: 1.2mm 2mm; border-bottom: 1px solid #d8dde0; }
@@ -319,13 +320,14 @@ fn html(
         }
         let _ = write!(
             sections,
-            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}<p class="judgement">{breaks}</p><p class="judgement">{peers}</p>{commentary}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
+            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}{annotations}<p class="judgement">{breaks}</p><p class="judgement">{peers}</p>{commentary}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
             id = esc(&m.id),
             title = esc(&m.title),
             headline = esc(&words::headline(m, &reading)),
             judgement = esc(&words::judgement(m, &reading)),
             breaks = esc(&words::breaks(m, result.total())),
             peers = esc(&words::peers(result)),
+            annotations = crate::presentation::annotations_list(m, &result.total().points),
             commentary = result
                 .total()
                 .points

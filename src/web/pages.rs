@@ -544,6 +544,7 @@ fn measure_body(
             esc(&chart_caption(m, series)),
             esc(&crate::presentation::words::breaks(m, series)),
         );
+        body.push_str(&crate::presentation::annotations_list(m, &series.points));
         if let Some(latest) = series.points.last() {
             body.push_str(&crate::presentation::commentary_section(m, latest));
         }

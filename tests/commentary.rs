@@ -296,3 +296,118 @@ fn the_readme_annotations_example_is_the_shipped_measures() {
     let measure = std::fs::read_to_string(root.join("measures/hate_incidents.toml")).unwrap();
     assert!(measure.contains(block), "{block}");
 }
+
+/// Each measure's grade as a board summary (the matrix) gives it: measure id
+/// (from its link) → grade class.
+fn grades_in(html: &str, link_prefix: &str) -> std::collections::BTreeMap<String, String> {
+    let matrix = &html[html
+        .find(r#"<table class="matrix">"#)
+        .expect("a summary matrix")..];
+    let matrix = &matrix[..matrix.find("</table>").unwrap()];
+    matrix
+        .split(&format!(r#"<tr><th scope="row"><a href="{link_prefix}"#))
+        .skip(1)
+        .map(|row| {
+            let id = row[..row.find('"').unwrap()].to_string();
+            let grade = row.split(r#"<span class="grade "#).nth(1).unwrap();
+            (id, grade[..grade.find('"').unwrap()].to_string())
+        })
+        .collect()
+}
+
+/// The pack and the dashboard grade every measure alike (one configuration,
+/// `[grading]` in plan.toml); on the demo data the exceptions are not empty;
+/// an analyst's grade stands over the rules', shown as set by hand.
+#[test]
+fn the_pack_and_the_dashboard_give_the_same_grades() {
+    let dir = project();
+    let p = dir.path();
+    // An analyst's grade for one measure, with its reason: the README's example, as written.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let example = readme
+        .split("```markdown\n")
+        .find(|b| b.contains("grade: requires_scrutiny"))
+        .and_then(|b| b.split("\n```").next())
+        .expect("the README's grade example");
+    std::fs::write(
+        p.join("commentary/2024-03/young_victims.md"),
+        format!("{example}\nWatched closely.\n"),
+    )
+    .unwrap();
+    ok(mos_in(
+        p,
+        &[
+            "report",
+            "--data",
+            "extracts",
+            "--objective",
+            "4",
+            "--as-of",
+            "2024-04-10",
+            "--out",
+            "packs",
+        ],
+    ));
+    let pack = std::fs::read_to_string(p.join("packs/objective-4-2024-03/report.html")).unwrap();
+    let in_pack = grades_in(&pack, "#");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let page = runtime.block_on(async {
+        let config = mos::web::ServeConfig {
+            data: Some(p.join("extracts")),
+            snapshots: Some(p.join("snapshots")),
+            measures: Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"),
+            dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
+            max_reject_share: None,
+        };
+        let token = "grading-test-token-0123456789";
+        let tokens = mos::web::auth::TokenStore::from_hashes(vec![(
+            "analyst".into(),
+            mos::web::auth::hash_token(token),
+        )]);
+        let options = mos::web::ServeOptions {
+            commentary: Some(p.join("commentary")),
+            ..Default::default()
+        };
+        let state = mos::web::AppState::with_options(config, tokens, options)
+            .await
+            .unwrap();
+        use tower::ServiceExt;
+        let response = mos::web::app(state)
+            .oneshot(
+                axum::http::Request::get("/objectives/4")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        String::from_utf8(
+            axum::body::to_bytes(response.into_body(), 1 << 24)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap()
+    });
+    let on_page = grades_in(&page, "/measures/");
+    assert!(in_pack.len() >= 10, "{in_pack:?}");
+    assert_eq!(in_pack, on_page, "the pack and the dashboard agree");
+    assert!(
+        in_pack.values().any(|g| g == "scrutiny"),
+        "the exceptions are not empty: {in_pack:?}"
+    );
+    assert_eq!(in_pack["young_victims"], "scrutiny");
+    for html in [&pack, &page] {
+        assert!(html.contains("Exceptions: what requires scrutiny"));
+        assert!(html.contains("a rise the partnership board asked to follow (set by an analyst)"));
+    }
+    // The summary leads the pack, before its contents.
+    assert!(
+        pack.find(r#"<table class="matrix">"#).unwrap() < pack.find("<h2>Contents</h2>").unwrap()
+    );
+}

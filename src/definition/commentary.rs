@@ -31,6 +31,38 @@ pub struct Commentary {
     /// The Markdown as written (rendered by `presentation::markdown`).
     pub text: String,
     pub path: PathBuf,
+    /// The analyst's grade for the period, over the one the rules give, and why.
+    pub grade: Option<(Grade, String)>,
+}
+
+/// How a measure stands for the board, by the Plan's grading rules (or an
+/// analyst's override).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    RequiresScrutiny,
+    Improving,
+    Content,
+}
+
+impl Grade {
+    pub fn parse(text: &str) -> Option<Grade> {
+        match text.trim() {
+            "requires_scrutiny" => Some(Grade::RequiresScrutiny),
+            "improving" => Some(Grade::Improving),
+            "content" => Some(Grade::Content),
+            _ => None,
+        }
+    }
+
+    /// As the board reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::RequiresScrutiny => "Requires scrutiny",
+            Grade::Improving => "Improving",
+            Grade::Content => "Content",
+        }
+    }
 }
 
 /// Every `<YYYY-MM>/<id>.md` under `dir`, with the measure id it names, or
@@ -106,6 +138,7 @@ fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
         written: written_of_file,
         text: text.clone(),
         path: path.to_path_buf(),
+        grade: None,
     };
     let Some(rest) = text.strip_prefix("---\n") else {
         return Ok(commentary);
@@ -121,6 +154,7 @@ fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
         text: text.clone(),
     };
     let mut at = 4;
+    let (mut grade, mut reason) = (None, None);
     for line in rest[..end].lines() {
         let span = at..at + line.len();
         at += line.len() + 1;
@@ -144,13 +178,38 @@ fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
                 })?;
                 commentary.written = Some(date);
             }
+            "grade" => {
+                let parsed = Grade::parse(value).ok_or_else(|| {
+                    let mut d =
+                        Diagnostic::at(&source, span.clone(), format!("`{value}` is not a grade"));
+                    d.help = Some(
+                        "the grades are `requires_scrutiny`, `improving` and `content`".into(),
+                    );
+                    Box::new(d)
+                })?;
+                grade = Some((parsed, span.clone()));
+            }
+            "reason" => reason = Some(value.to_string()),
             other => {
                 let mut d =
                     Diagnostic::at(&source, span, format!("unknown front matter key `{other}`"));
-                d.help = Some("the keys are `author` and `date`".into());
+                d.help = Some("the keys are `author`, `date`, `grade` and `reason`".into());
                 return Err(Box::new(d));
             }
         }
+    }
+    match (grade, reason) {
+        (Some((grade, _)), Some(reason)) if !reason.is_empty() => {
+            commentary.grade = Some((grade, reason))
+        }
+        (Some((_, span)), _) => {
+            let mut d = Diagnostic::at(&source, span, "a grade set by hand needs its reason");
+            d.help = Some(
+                "add `reason: ...` to the front matter: the board sees it beside the grade".into(),
+            );
+            return Err(Box::new(d));
+        }
+        (None, _) => {}
     }
     let body = &rest[end + 4..];
     commentary.text = body.strip_prefix('\n').unwrap_or(body).to_string();

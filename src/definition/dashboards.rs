@@ -15,6 +15,31 @@ pub struct PlanFile {
     pub plan: String,
     #[serde(default, rename = "objective")]
     pub objectives: Vec<ObjectiveFile>,
+    /// How each measure is graded for the board: one set of rules for the
+    /// dashboard and the packs, so they never disagree.
+    #[serde(default)]
+    pub grading: Grading,
+}
+
+/// The rules that grade a measure (see `presentation::grade`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Grading {
+    /// A special cause of concern (of either direction, for a neutral
+    /// measure) among this many latest points requires scrutiny; one of
+    /// improvement, there, is improving.
+    pub latest_points: usize,
+    /// A target consistently missed requires scrutiny.
+    pub missed_target: bool,
+}
+
+impl Default for Grading {
+    fn default() -> Self {
+        Grading {
+            latest_points: 3,
+            missed_target: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +63,7 @@ pub struct Plan {
     pub area: String,
     pub plan: String,
     pub objectives: Vec<ObjectiveLayout>,
+    pub grading: Grading,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +131,7 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             area: None,
             plan: "Police and Crime Plan".into(),
             objectives: vec![],
+            grading: Grading::default(),
         },
     };
     for objective in &file.objectives {
@@ -173,5 +200,6 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             .unwrap_or_else(|| measures.catalog.force().area.clone()),
         plan: file.plan,
         objectives,
+        grading: file.grading,
     })
 }

@@ -72,6 +72,16 @@ impl serde::Serialize for Point {
     }
 }
 
+/// Whether the latest value lies above the SPC mean (or, without SPC, above
+/// the year before's): the H or L of the variation icon.
+pub fn above_mean(result: &MeasureResult, reading: &Reading) -> Option<bool> {
+    let value = reading.latest.as_ref()?.value()?;
+    match result.total().latest_limits() {
+        Some(l) => Some(value > l.mean),
+        None => reading.year_on_year.map(|y| y.difference > 0.0),
+    }
+}
+
 pub fn read(result: &MeasureResult) -> Reading {
     read_series(&result.measure, result.total())
 }

@@ -262,6 +262,8 @@ section.measure { break-inside: avoid; page-break-inside: avoid; border-top: 1px
 .commentary { border-left: 3pt solid #005eb8; background: #f0f4f5; padding: 1mm 4mm; margin: 3mm 0; font-size: 10pt; break-inside: avoid; }
 .commentary h3 { font-size: 10.5pt; margin: 1mm 0; }
 .commentary .byline { color: #4c6272; font-size: 9pt; }
+.matrix { width: 100%; } .matrix .icon { width: 28px; height: 28px; } .grade.scrutiny { color: #b35c00; font-weight: 700; } .grade.improving { color: #005eb8; font-weight: 700; } .overridden { color: #4c6272; font-size: 9pt; }
+section.summary { break-after: page; } .exceptions article { break-inside: avoid; border-top: 1px solid #d8dde0; }
 .annotations { font-size: 9.5pt; color: #4c6272; } .annotations p { margin: 1mm 0; } .annotations ol { margin: 0; }
 svg { width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
@@ -278,6 +280,30 @@ fn html(
     period: Month,
     as_of: chrono::NaiveDate,
 ) -> String {
+    // The board's summary and exceptions lead, graded by the Plan's rules as
+    // the dashboard grades them.
+    let readings: Vec<_> = results
+        .iter()
+        .map(crate::presentation::reading::read)
+        .collect();
+    let grades: Vec<_> = results
+        .iter()
+        .zip(&readings)
+        .map(|(r, reading)| crate::presentation::grade::grade(r, reading, &plan.grading))
+        .collect();
+    let rows: Vec<crate::presentation::grade::Row> = results
+        .iter()
+        .zip(&readings)
+        .zip(&grades)
+        .map(
+            |((result, reading), graded)| crate::presentation::grade::Row {
+                result,
+                reading,
+                graded,
+                href: format!("#{}", result.measure.id),
+            },
+        )
+        .collect();
     let mut contents = String::new();
     let mut sections = String::new();
     for result in results {
@@ -346,6 +372,8 @@ fn html(
         r#"<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Objective {n}: {title} – performance to {period}</title><style>{PRINT_CSS}</style></head>
 <body><header class="cover"><p class="area">{area} · {plan}</p><h1>Objective {n}: {title}</h1><p class="produced">Performance to {period}. Produced {produced} by Measures of Success {version}.</p><p class="produced">{freshness}</p></header>
+<section class="summary"><h2>Summary</h2>{matrix}</section>
+{exceptions}
 <nav><h2>Contents</h2><ol>{contents}</ol></nav>
 {sections}
 <footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. The manifest beside this report lists the extracts and definitions that produced it.</footer>
@@ -358,5 +386,7 @@ fn html(
         produced = as_of.format("%-d %B %Y"),
         version = env!("CARGO_PKG_VERSION"),
         freshness = esc(&freshness(evaluation, results)),
+        matrix = crate::presentation::grade::summary_matrix(&rows),
+        exceptions = crate::presentation::grade::exceptions(&rows),
     )
 }

@@ -12,10 +12,8 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn measure_summary(
-    measure: &crate::definition::Measure,
-    reading: Option<&crate::presentation::reading::Reading>,
-) -> Value {
+fn measure_summary(measure: &crate::definition::Measure, snapshot: &super::Snapshot) -> Value {
+    let reading = snapshot.readings.get(&measure.id);
     json!({
         "id": measure.id,
         "title": measure.title,
@@ -28,6 +26,7 @@ fn measure_summary(
         "target": measure.target,
         "breakdowns": measure.breakdowns.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
         "reading": reading,
+        "grade": snapshot.grades.get(&measure.id),
     })
 }
 
@@ -41,7 +40,7 @@ pub async fn measures(
         .measures
         .iter()
         .filter(|m| can_see(&viewer, m))
-        .map(|m| measure_summary(m, snapshot.readings.get(&m.id)))
+        .map(|m| measure_summary(m, &snapshot))
         .collect();
     Json(json!({ "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(), "measures": list }))
         .into_response()
@@ -83,7 +82,7 @@ pub async fn measure(
             })
         })
         .collect();
-    let mut body = measure_summary(&result.measure, snapshot.readings.get(&id));
+    let mut body = measure_summary(&result.measure, &snapshot);
     body["series"] = Value::Array(series);
     Json(body).into_response()
 }

@@ -50,6 +50,8 @@ pub struct Snapshot {
     pub measures: MeasureSet,
     pub evaluation: Evaluation,
     pub readings: HashMap<String, Reading>,
+    /// Each measure's grade, by the Plan's rules (see [`crate::presentation::grade`]).
+    pub grades: HashMap<String, crate::presentation::grade::Graded>,
     pub plan: Plan,
     /// Rendered page bodies, by page: a snapshot never changes, so neither do they.
     rendered: std::sync::Mutex<HashMap<String, Arc<str>>>,
@@ -88,6 +90,27 @@ impl Snapshot {
 
     pub fn result(&self, id: &str) -> Option<&crate::engine::MeasureResult> {
         self.evaluation.results.iter().find(|r| r.measure.id == id)
+    }
+
+    /// The board's rows for the measures `ids` that `viewer` may see, in order.
+    pub fn graded_rows<'a>(
+        &'a self,
+        ids: impl Iterator<Item = &'a str>,
+        viewer: &Viewer,
+    ) -> Vec<crate::presentation::grade::Row<'a>> {
+        ids.filter_map(|id| {
+            let result = self.result(id)?;
+            if !pages::can_see(viewer, &result.measure) {
+                return None;
+            }
+            Some(crate::presentation::grade::Row {
+                result,
+                reading: self.readings.get(id)?,
+                graded: self.grades.get(id)?,
+                href: format!("/measures/{id}"),
+            })
+        })
+        .collect()
     }
 }
 
@@ -379,15 +402,25 @@ async fn build_snapshot(
     for warning in &evaluation.warnings {
         tracing::warn!(warning = %warning, "evaluation");
     }
-    let readings = evaluation
+    let readings: HashMap<String, Reading> = evaluation
         .results
         .iter()
         .map(|r| (r.measure.id.clone(), crate::presentation::reading::read(r)))
+        .collect();
+    let grades = evaluation
+        .results
+        .iter()
+        .map(|r| {
+            let graded =
+                crate::presentation::grade::grade(r, &readings[&r.measure.id], &plan.grading);
+            (r.measure.id.clone(), graded)
+        })
         .collect();
     Ok(Snapshot {
         measures,
         evaluation,
         readings,
+        grades,
         plan,
         rendered: Default::default(),
         charts: Default::default(),

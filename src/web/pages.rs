@@ -115,10 +115,20 @@ pub async fn home(
     }: Viewing,
 ) -> Response {
     let mut body = format!(
-        r#"<h1>{}</h1><p class="lede">How the {} is going: each measure read with statistics, so that only real changes are called changes.</p><div class="objectives">"#,
+        r#"<h1>{}</h1><p class="lede">How the {} is going: each measure read with statistics, so that only real changes are called changes.</p>"#,
         esc(&snapshot.plan.plan),
         esc(&snapshot.plan.plan)
     );
+    // Exceptions first, across the Plan.
+    let everything = snapshot
+        .plan
+        .objectives
+        .iter()
+        .flat_map(|o| o.measure_ids());
+    body.push_str(&crate::presentation::grade::exceptions(
+        &snapshot.graded_rows(everything, &viewer),
+    ));
+    body.push_str(r#"<div class="objectives">"#);
     for objective in &snapshot.plan.objectives {
         let ids: Vec<&str> = objective.measure_ids().collect();
         let visible: Vec<(&Measure, &Reading)> = ids
@@ -208,6 +218,15 @@ pub async fn objective(
         esc(&objective.summary),
         n = objective.number
     );
+    let rows = snapshot.graded_rows(objective.measure_ids(), &viewer);
+    if !rows.is_empty() {
+        body.push_str(&crate::presentation::grade::exceptions(&rows));
+        let _ = write!(
+            body,
+            r#"<section class="summary"><h2>Summary</h2>{}</section>"#,
+            crate::presentation::grade::summary_matrix(&rows)
+        );
+    }
     for theme in &objective.themes {
         let _ = write!(
             body,
@@ -286,13 +305,7 @@ pub fn change_text(measure: &Measure, reading: &Reading) -> String {
     }
 }
 
-fn above_mean(result: &MeasureResult, reading: &Reading) -> Option<bool> {
-    let value = reading.latest.as_ref()?.value()?;
-    match result.total().latest_limits() {
-        Some(l) => Some(value > l.mean),
-        None => reading.year_on_year.map(|y| y.difference > 0.0),
-    }
-}
+use crate::presentation::reading::above_mean;
 
 fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> String {
     let m = &result.measure;

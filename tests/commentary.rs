@@ -411,3 +411,158 @@ fn the_pack_and_the_dashboard_give_the_same_grades() {
         pack.find(r#"<table class="matrix">"#).unwrap() < pack.find("<h2>Contents</h2>").unwrap()
     );
 }
+
+/// A signed-in analyst writes commentary from the measure page: the form
+/// carries its session's token, the file is saved where `mos` reads it, the
+/// version before is kept, and the page shows it at once, inert; the public
+/// never can, nor can another site's page.
+#[test]
+fn a_signed_in_analyst_writes_commentary_from_the_measure_page() {
+    use tower::ServiceExt;
+    let dir = project();
+    let p = dir.path();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = mos::web::ServeConfig {
+            data: Some(p.join("extracts")),
+            snapshots: Some(p.join("snapshots")),
+            measures: Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"),
+            dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
+            max_reject_share: None,
+        };
+        let token = "commentary-writer-token-0123456789";
+        let tokens = mos::web::auth::TokenStore::from_hashes(vec![(
+            "Jo Analyst".into(),
+            mos::web::auth::hash_token(token),
+        )]);
+        let options = mos::web::ServeOptions {
+            commentary: Some(p.join("commentary")),
+            ..Default::default()
+        };
+        let state = mos::web::AppState::with_options(config, tokens, options)
+            .await
+            .unwrap();
+        let send = |request: axum::http::Request<axum::body::Body>| {
+            let state = state.clone();
+            async move {
+                let response = mos::web::app(state).oneshot(request).await.unwrap();
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 24)
+                    .await
+                    .unwrap();
+                (status, headers, String::from_utf8_lossy(&body).into_owned())
+            }
+        };
+        let post = |uri: &str, form: String, cookie: Option<&str>| {
+            let mut request = axum::http::Request::post(uri)
+                .header("host", "board.example")
+                .header("content-type", "application/x-www-form-urlencoded");
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            request.body(axum::body::Body::from(form)).unwrap()
+        };
+        let (_, headers, _) = send(post("/login", format!("token={token}"), None)).await;
+        let cookie = headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let get = |uri: &str, cookie: Option<&str>| {
+            let mut request = axum::http::Request::get(uri);
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            request.body(axum::body::Body::empty()).unwrap()
+        };
+        // The public cannot open the form, nor save.
+        let url = "/measures/hate_incidents/commentary";
+        assert_eq!(
+            send(get(url, None)).await.0,
+            axum::http::StatusCode::UNAUTHORIZED
+        );
+        let (status, _, form) = send(get(url, Some(&cookie))).await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        assert!(
+            form.contains("Reports rose after the *online form* went live."),
+            "the text so far"
+        );
+        let form_token = form.split(r#"name="form_token" value=""#).nth(1).unwrap();
+        let form_token = &form_token[..form_token.find('"').unwrap()];
+        let text = "Rose again in **March**.\n\n<script>alert('x')</script>";
+        let encoded: String = url_encode(text);
+        let (status, _, _) = send(post(
+            url,
+            format!("text={encoded}&form_token={form_token}"),
+            None,
+        ))
+        .await;
+        assert_eq!(
+            status,
+            axum::http::StatusCode::UNAUTHORIZED,
+            "the public never can"
+        );
+        let (status, _, _) = send(post(
+            url,
+            format!("text={encoded}&form_token=forged"),
+            Some(&cookie),
+        ))
+        .await;
+        assert_eq!(
+            status,
+            axum::http::StatusCode::FORBIDDEN,
+            "a forged form token"
+        );
+        let (status, _, _) = send(post(
+            url,
+            format!("text={encoded}&form_token={form_token}"),
+            Some(&cookie),
+        ))
+        .await;
+        assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
+
+        let month = p.join("commentary/2024-03");
+        let saved = std::fs::read_to_string(month.join("hate_incidents.md")).unwrap();
+        assert!(
+            saved.starts_with("---\nauthor: Jo Analyst\ndate: "),
+            "{saved}"
+        );
+        assert!(
+            saved.ends_with("Rose again in **March**.\n\n<script>alert('x')</script>\n"),
+            "{saved}"
+        );
+        let kept: Vec<String> = std::fs::read_dir(&month)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".previous"))
+            .collect();
+        assert_eq!(kept.len(), 1, "the version before is kept: {kept:?}");
+        assert_eq!(
+            std::fs::read_to_string(month.join(&kept[0])).unwrap(),
+            COMMENTARY
+        );
+        let (_, _, page) = send(get("/measures/hate_incidents", None)).await;
+        assert!(
+            page.contains("Rose again in <strong>March</strong>."),
+            "shown at once"
+        );
+        assert!(!page.contains("<script>alert"), "inert");
+    });
+}
+
+/// `application/x-www-form-urlencoded` for a form field.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

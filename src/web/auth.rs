@@ -263,6 +263,23 @@ impl TokenStore {
         SignIn::Started(id)
     }
 
+    /// The token a signed-in browser's forms carry against cross-site
+    /// requests: derived from its session id, which no other site can read
+    /// (the cookie is HttpOnly and SameSite=Strict); `None` without a live
+    /// session.
+    pub fn form_token(&self, headers: &HeaderMap) -> Option<String> {
+        let id = session_id(headers)?;
+        self.session_viewer(id)
+            .is_analyst()
+            .then(|| crate::common::sha256_hex(format!("form {id}").as_bytes()))
+    }
+
+    /// Whether `token` is the request's session's form token.
+    pub fn form_token_matches(&self, headers: &HeaderMap, token: &str) -> bool {
+        self.form_token(headers)
+            .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
+    }
+
     /// Ends the request's session, if it has one.
     pub fn sign_out(&self, headers: &HeaderMap) {
         if let Some(id) = session_id(headers) {

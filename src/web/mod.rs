@@ -528,6 +528,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/", get(pages::home))
         .route("/objectives/{number}", get(pages::objective))
         .route("/measures/{id}", get(pages::measure))
+        .route(
+            "/measures/{id}/commentary",
+            get(pages::commentary_form).post(pages::save_commentary),
+        )
         .route("/measures/{id}/chart.svg", get(pages::chart_svg))
         .route("/measures/{id}/chart.png", get(pages::chart_png))
         .route("/measures/{id}/data.csv", get(pages::data_csv))

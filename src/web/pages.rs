@@ -350,6 +350,10 @@ enum Refusal {
     Restricted(String),
     /// Something that should not fail did (a workbook not written).
     Failed(String),
+    /// For signed-in analysts only (writing commentary).
+    AnalystsOnly,
+    /// A form posted without its session's token.
+    Forged,
 }
 
 impl PageError {
@@ -384,6 +388,19 @@ impl IntoResponse for PageError {
             Refusal::Failed(message) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
             }
+            Refusal::AnalystsOnly => page(
+                state,
+                snapshot,
+                viewer,
+                StatusCode::UNAUTHORIZED,
+                "Sign in",
+                r#"<h1>For signed-in analysts</h1><p>Commentary is written by analysts: <a class="button" href="/login">Sign in</a> in this browser.</p>"#,
+            ),
+            Refusal::Forged => (
+                StatusCode::FORBIDDEN,
+                "the form's token does not match this session: reload the form and save again",
+            )
+                .into_response(),
         }
     }
 }
@@ -443,6 +460,15 @@ pub async fn measure(
         snapshot.rendered(key, || measure_body(state, snapshot, result, &query))
     } else {
         measure_body(state, snapshot, result, &query).into()
+    };
+    // Analysts write the commentary from here (the cached body is everyone's).
+    let body = if viewer.is_analyst() {
+        format!(
+            r#"{body}<p><a class="button" href="/measures/{}/commentary">Write commentary on the latest period</a></p>"#,
+            esc(&result.measure.id)
+        )
+    } else {
+        body.to_string()
     };
     Ok(page(
         state,
@@ -1137,4 +1163,140 @@ fn not_found_page(state: &AppState, snapshot: &Snapshot, viewer: &Viewer) -> Res
 
 pub async fn not_found(viewing: Viewing) -> PageError {
     PageError::new(&viewing, Refusal::NotFound)
+}
+
+/// The commentary form's fields.
+#[derive(serde::Deserialize)]
+pub struct CommentaryForm {
+    text: String,
+    form_token: String,
+}
+
+/// The commentary a signed-in analyst may write: the measure's, for its
+/// latest period, or why not (restricted measures and the public are
+/// refused as elsewhere; the public may never write).
+fn commentary_target<'a>(
+    viewing: &'a Viewing,
+    id: &str,
+) -> Result<(&'a MeasureResult, &'a crate::engine::Point), PageError> {
+    let result = visible_measure(viewing, id)?;
+    if !viewing.viewer.is_analyst() {
+        return Err(PageError::new(viewing, Refusal::AnalystsOnly));
+    }
+    let latest = result
+        .total()
+        .points
+        .last()
+        .ok_or_else(|| PageError::new(viewing, Refusal::NotFound))?;
+    Ok((result, latest))
+}
+
+pub async fn commentary_form(
+    viewing: Viewing,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (result, latest) = commentary_target(&viewing, &id)?;
+    let m = &result.measure;
+    // Forms need a browser's session (a bearer token is for the API).
+    let token = viewing
+        .state
+        .tokens
+        .form_token(&headers)
+        .ok_or_else(|| PageError::new(&viewing, Refusal::AnalystsOnly))?;
+    let text = m
+        .commentary_for(latest.period.last)
+        .map(|c| c.text.clone())
+        .unwrap_or_default();
+    let body = format!(
+        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/measures/{id}">{title}</a> › Commentary</nav>
+<h1>Commentary on {period}</h1><p class="lede">{title}. Markdown: paragraphs, *emphasis*, **bold**, lists and links. Saved as <code>{file}</code>; the version before is kept beside it.</p>
+<form method="post" action="/measures/{id}/commentary" class="commentary-form"><input type="hidden" name="form_token" value="{token}"><label for="text">Commentary</label><textarea id="text" name="text" rows="14">{text}</textarea><button type="submit">Save</button></form>"#,
+        id = esc(&m.id),
+        title = esc(&m.title),
+        period = esc(&m.period_label(latest.period)),
+        file = esc(&commentary_file(&viewing, m, latest.period.last)
+            .display()
+            .to_string()),
+        token = esc(&token),
+        text = esc(&text),
+    );
+    Ok(page(
+        &viewing.state,
+        &viewing.snapshot,
+        &viewing.viewer,
+        StatusCode::OK,
+        "Commentary",
+        &body,
+    ))
+}
+
+/// Where a measure's commentary on the period ending `month` is kept.
+fn commentary_file(
+    viewing: &Viewing,
+    m: &Measure,
+    month: crate::common::period::Month,
+) -> std::path::PathBuf {
+    let dir = viewing
+        .state
+        .options
+        .commentary
+        .clone()
+        .unwrap_or_else(|| crate::definition::commentary::DIR.into());
+    dir.join(month.to_string()).join(format!("{}.md", m.id))
+}
+
+/// Saves a signed-in analyst's commentary as the same file `mos` reads,
+/// atomically, keeping the version before it, then re-evaluates so that the
+/// page shows it.
+pub async fn save_commentary(
+    viewing: Viewing,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CommentaryForm>,
+) -> Result<Response, PageError> {
+    let (result, latest) = commentary_target(&viewing, &id)?;
+    if !viewing
+        .state
+        .tokens
+        .form_token_matches(&headers, &form.form_token)
+    {
+        return Err(PageError::new(&viewing, Refusal::Forged));
+    }
+    let m = &result.measure;
+    let path = commentary_file(&viewing, m, latest.period.last);
+    let Viewer::Analyst(author) = &viewing.viewer else {
+        return Err(PageError::new(&viewing, Refusal::AnalystsOnly));
+    };
+    // An analyst's grade for the period stays with the new words.
+    let grade = m
+        .commentary_for(latest.period.last)
+        .and_then(|c| c.grade.clone())
+        .map(|(grade, reason)| {
+            let key = serde_json::to_value(grade)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            format!("grade: {key}\nreason: {reason}\n")
+        })
+        .unwrap_or_default();
+    let file = format!(
+        "---\nauthor: {}\ndate: {}\n{grade}---\n{}\n",
+        author.replace(['\n', '\r'], " "),
+        chrono::Utc::now().date_naive(),
+        form.text.replace("\r\n", "\n").trim_end()
+    );
+    let failed = |e: String| PageError::new(&viewing, Refusal::Failed(e));
+    if path.exists() {
+        let kept = path.with_extension(format!(
+            "md.{}.previous",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        std::fs::copy(&path, &kept)
+            .map_err(|e| failed(format!("cannot keep {}: {e}", kept.display())))?;
+    }
+    crate::common::atomic::write_file(&path, file.as_bytes()).map_err(|e| failed(e.to_string()))?;
+    // Shown at once; a failed evaluation keeps the last good results, as ever.
+    let _ = viewing.state.reload().await;
+    Ok(Redirect::to(&format!("/measures/{id}")).into_response())
 }

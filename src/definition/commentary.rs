@@ -37,7 +37,9 @@ pub struct Commentary {
 
 /// How a measure stands for the board, by the Plan's grading rules (or an
 /// analyst's override).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     RequiresScrutiny,

@@ -3,6 +3,7 @@
 //! when definitions or extracts change and swaps the snapshot in atomically,
 //! keeping the last good one when an evaluation fails.
 
+pub mod alerts;
 mod api;
 pub mod auth;
 pub mod pages;
@@ -147,6 +148,8 @@ pub enum StartError {
     Evaluation(#[from] crate::Error),
     #[error(transparent)]
     Schedule(#[from] crate::report::schedule::ScheduleError),
+    #[error(transparent)]
+    Alerts(#[from] alerts::AlertsError),
 }
 
 /// A failed evaluation, shown to analysts while the last good results stay up.
@@ -167,6 +170,8 @@ pub struct ScheduleRun {
 pub struct AppState {
     pub config: ServeConfig,
     pub options: ServeOptions,
+    /// Who hears about what (`dashboards/alerts.toml`).
+    pub alerts: alerts::Alerts,
     pub schedules: Vec<crate::report::schedule::Schedule>,
     schedule_runs: RwLock<Vec<ScheduleRun>>,
     snapshot: RwLock<Arc<Snapshot>>,
@@ -214,7 +219,12 @@ impl AppState {
         let files = watched_files(&config, &options);
         let snapshot = build_snapshot(&config, &options).await?;
         let schedules = crate::report::schedule::load(&config.dashboards)?;
-        Ok(Arc::new(AppState {
+        let alerts = alerts::Alerts::new(
+            alerts::load(&config.dashboards)?,
+            config.snapshots.as_deref(),
+        );
+        let state = Arc::new(AppState {
+            alerts,
             schedules,
             schedule_runs: RwLock::new(Vec::new()),
             config,
@@ -225,7 +235,15 @@ impl AppState {
             reloading: tokio::sync::Mutex::new(()),
             evaluated_files: std::sync::Mutex::new(files),
             _demo: demo,
-        }))
+        });
+        state.alert_on(&state.snapshot()).await;
+        Ok(state)
+    }
+
+    /// Tells the alert channels of what the evaluation in `snapshot` brought.
+    async fn alert_on(&self, snapshot: &Snapshot) {
+        let events = self.alerts.events_of(snapshot);
+        self.alerts.send(events).await;
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -243,8 +261,10 @@ impl AppState {
             watched_files(&self.config, &self.options);
         match build_snapshot(&self.config, &self.options).await {
             Ok(snapshot) => {
-                *self.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
+                let snapshot = Arc::new(snapshot);
+                *self.snapshot.write().expect("snapshot lock") = snapshot.clone();
                 *self.failure.write().expect("failure lock") = None;
+                self.alert_on(&snapshot).await;
                 Ok(())
             }
             Err(error) => {
@@ -311,11 +331,15 @@ impl AppState {
                 packs = packs.len(),
                 "scheduled packs written"
             ),
-            Err(e) => tracing::error!(
-                schedule = %schedule.spec.name,
-                error = %e,
-                "scheduled pack failed; earlier packs are untouched"
-            ),
+            Err(e) => {
+                tracing::error!(
+                    schedule = %schedule.spec.name,
+                    error = %e,
+                    "scheduled pack failed; earlier packs are untouched"
+                );
+                let event = alerts::pack_failed(&schedule.spec.name, chrono::Utc::now(), e);
+                self.alerts.send(vec![event]).await;
+            }
         }
         self.schedule_runs
             .write()

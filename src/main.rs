@@ -390,6 +390,7 @@ async fn run(cli: Cli) -> Result<()> {
                 for e in &extracts {
                     report_extract(e);
                 }
+                check_commentary_has_figures(&set, &extracts)?;
             }
             Ok(())
         }
@@ -565,6 +566,45 @@ fn start_logging() {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .try_init()
     };
+}
+
+/// Commentary on a month outside its measure's data is on a period with no
+/// figures: a mistake `mos check --data` names.
+fn check_commentary_has_figures(
+    set: &mos::definition::MeasureSet,
+    extracts: &[mos::ingest::Extract],
+) -> Result<(), mos::definition::DefinitionError> {
+    let mut problems = Vec::new();
+    for m in &set.measures {
+        let Some(span) = extracts
+            .iter()
+            .find(|e| e.name == m.source)
+            .and_then(mos::ingest::data_span)
+        else {
+            continue;
+        };
+        let (from, to) = (Month::of(span.0), Month::of(span.1));
+        for c in m
+            .commentary
+            .iter()
+            .filter(|c| c.month < from || c.month > to)
+        {
+            let mut d = mos::common::Diagnostic::whole_file(
+                &c.path,
+                format!(
+                    "commentary for {}, but `{}` has figures from {from} to {to} only",
+                    c.month, m.source
+                ),
+            );
+            d.help = Some("move it to the folder of a month within the data, or remove it".into());
+            problems.push(d);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(mos::definition::DefinitionError::Invalid(problems))
+    }
 }
 
 /// `mos schema | head`: when the reader of stdout goes away, end quietly (as

@@ -159,7 +159,10 @@ fn a_grade_change_is_sent_once_to_the_channels_that_may_hear_it_across_a_restart
             .iter()
             .filter(|m| m.contains("To: signals@force.example"))
             .count();
-        assert!(signalled > 0, "the data has special causes at latest points");
+        assert!(
+            signalled > 0,
+            "the data has special causes at latest points"
+        );
         assert_eq!(to_signals, signalled);
         // The grades, at first, are only recorded.
         emails.lock().unwrap().clear();

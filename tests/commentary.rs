@@ -566,3 +566,24 @@ fn url_encode(text: &str) -> String {
         })
         .collect()
 }
+
+/// With `--data`, commentary on a month outside its measure's data (a period
+/// with no figures) is named too.
+#[test]
+fn check_with_data_names_commentary_on_a_month_without_figures() {
+    let dir = project();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("commentary/2019-03")).unwrap();
+    std::fs::write(p.join("commentary/2019-03/hate_incidents.md"), "Too early.").unwrap();
+    ok(mos_in(p, &["check"]));
+    let checked = mos_in(p, &["check", "--data", "extracts"]);
+    assert!(!checked.status.success());
+    let message = String::from_utf8_lossy(&checked.stderr);
+    assert!(message.contains("2019-03/hate_incidents.md"), "{message}");
+    assert!(
+        message.contains(
+            "commentary for 2019-03, but `hate_incidents` has figures from 2021-04 to 2024-03 only"
+        ),
+        "{message}"
+    );
+}

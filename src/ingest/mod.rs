@@ -179,34 +179,44 @@ pub struct FileProvenance {
 /// The latest date in an extract's period column: how far its data runs. For a
 /// source published a month at a time, the end of its latest month.
 pub fn data_to(extract: &Extract) -> Option<chrono::NaiveDate> {
-    use datafusion::arrow::array::AsArray;
-    use datafusion::arrow::datatypes::{Date32Type, TimeUnit, TimestampMillisecondType};
-    let contract = extract.contract;
-    let index = extract.schema.index_of(contract.period_column?).ok()?;
-    // The latest value, then its day: a day for every row would cost more than the max.
-    const MILLIS_A_DAY: i64 = 86_400_000;
-    let latest = extract
-        .batches
-        .iter()
-        .filter_map(|batch| {
-            let column = batch.column(index);
-            if let DataType::Timestamp(TimeUnit::Millisecond, _) = column.data_type() {
-                let latest = column.as_primitive::<TimestampMillisecondType>();
-                return datafusion::arrow::compute::max(latest)
-                    .map(|millis| millis.div_euclid(MILLIS_A_DAY));
-            }
-            // A date column (which the cast leaves as it is), or another type read as dates.
-            let days = datafusion::arrow::compute::cast(column, &DataType::Date32).ok()?;
-            datafusion::arrow::compute::max(days.as_primitive::<Date32Type>()).map(i64::from)
-        })
-        .max()?;
-    let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
-        .checked_add_signed(chrono::TimeDelta::try_days(latest)?)?;
-    Some(if contract.months_without_rows_are_unpublished() {
+    let (_, day) = data_span(extract)?;
+    Some(if extract.contract.months_without_rows_are_unpublished() {
         crate::common::period::Month::of(day).last_day()
     } else {
         day
     })
+}
+
+/// The first and last dates in an extract's period column.
+pub fn data_span(extract: &Extract) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::{Date32Type, TimeUnit, TimestampMillisecondType};
+    let contract = extract.contract;
+    let index = extract.schema.index_of(contract.period_column?).ok()?;
+    // The extreme values, then their days: a day for every row would cost more.
+    const MILLIS_A_DAY: i64 = 86_400_000;
+    let (first, last) = extract
+        .batches
+        .iter()
+        .filter_map(|batch| {
+            use datafusion::arrow::compute::{max, min};
+            let column = batch.column(index);
+            if let DataType::Timestamp(TimeUnit::Millisecond, _) = column.data_type() {
+                let millis = column.as_primitive::<TimestampMillisecondType>();
+                let day = |m: i64| m.div_euclid(MILLIS_A_DAY);
+                return Some((day(min(millis)?), day(max(millis)?)));
+            }
+            // A date column (which the cast leaves as it is), or another type read as dates.
+            let days = datafusion::arrow::compute::cast(column, &DataType::Date32).ok()?;
+            let days = days.as_primitive::<Date32Type>();
+            Some((i64::from(min(days)?), i64::from(max(days)?)))
+        })
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))?;
+    let day = |n: i64| {
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+            .checked_add_signed(chrono::TimeDelta::try_days(n)?)
+    };
+    Some((day(first)?, day(last)?))
 }
 
 /// An extract loaded into Arrow.

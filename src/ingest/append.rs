@@ -157,6 +157,14 @@ impl Marker {
         }
     }
 
+    /// The number of the file's last line when it has no newline (the file
+    /// may have been cut in it); `None` when it ends with one, or is empty.
+    pub fn unterminated_line(&self) -> Option<u64> {
+        self.last_byte
+            .filter(|&b| b != b'\n')
+            .map(|_| self.newlines + 1)
+    }
+
     /// Where the bytes to give `update` start.
     pub fn resume_at(&self) -> u64 {
         self.bytes

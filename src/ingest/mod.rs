@@ -587,8 +587,6 @@ pub fn read_appended(
         inner: std::io::BufReader::with_capacity(1 << 20, file),
         hasher: sha,
         bytes: mark.bytes,
-        newlines: mark.newlines,
-        last_byte: None,
         marker: Some(marker),
     };
     let layout = rows::Layout::new(contract, keep);
@@ -634,10 +632,6 @@ struct HashingReader<R> {
     inner: R,
     hasher: sha2::Sha256,
     bytes: u64,
-    /// The lines begun (newlines, plus one when the last line has none) and
-    /// whether the last one is unterminated: where a file may have been cut.
-    newlines: u64,
-    last_byte: Option<u8>,
     marker: Option<append::Marker>,
 }
 
@@ -646,8 +640,8 @@ struct Hashed {
     sha256: String,
     bytes: u64,
     mark: Option<append::FileMark>,
-    /// The number of the last line when it has no newline: the file may have
-    /// been cut in it (or still be being copied).
+    /// The number of the last line when it has no newline (known for a
+    /// marked file): the file may have been cut in it, or still be copied.
     unterminated_line: Option<u64>,
 }
 
@@ -657,8 +651,6 @@ impl<R: std::io::Read> HashingReader<R> {
             inner,
             hasher: sha2::Digest::new(),
             bytes: 0,
-            newlines: 0,
-            last_byte: None,
             marker: None,
         }
     }
@@ -675,16 +667,18 @@ impl<R: std::io::Read> HashingReader<R> {
     fn finish(mut self) -> Hashed {
         // The parser may stop before the end (a malformed file); the hash is of the whole file.
         let _ = std::io::copy(&mut self, &mut std::io::sink());
+        // The marker counts the file's lines already: where it ends is read there.
+        let unterminated_line = self
+            .marker
+            .as_ref()
+            .and_then(append::Marker::unterminated_line);
         let mark = self.marker.and_then(|m| m.finish(&self.hasher));
         let digest = sha2::Digest::finalize(self.hasher);
         Hashed {
             sha256: crate::common::hex(&digest),
             bytes: self.bytes,
             mark,
-            unterminated_line: self
-                .last_byte
-                .filter(|&b| b != b'\n')
-                .map(|_| self.newlines + 1),
+            unterminated_line,
         }
     }
 }
@@ -693,10 +687,6 @@ impl<R: std::io::Read> std::io::Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         sha2::Digest::update(&mut self.hasher, &buf[..n]);
-        if n > 0 {
-            self.newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-            self.last_byte = Some(buf[n - 1]);
-        }
         if let Some(marker) = &mut self.marker {
             marker.update(&buf[..n]);
         }
@@ -768,15 +758,20 @@ mod hashing_tests {
         let hashed = reader.finish();
         assert_eq!(hashed.bytes, bytes.len() as u64);
         assert_eq!(hashed.sha256, crate::common::sha256_hex(&bytes));
-        assert_eq!(hashed.unterminated_line, None, "it ends with a newline");
         // And against a published vector: SHA-256 of "abc".
         assert_eq!(
             HashingReader::new(&b"abc"[..]).finish().sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        // A last line with no newline is line 3 of "a\nb\nc".
-        let hashed = HashingReader::new(&b"a\nb\nc"[..]).finish();
-        assert_eq!(hashed.unterminated_line, Some(3));
+        // Marked, a last line with no newline is line 3 of "a\nb\nc".
+        let marked = |bytes: &'static [u8]| {
+            HashingReader::new(bytes)
+                .marking(super::append::Marker::new())
+                .finish()
+                .unterminated_line
+        };
+        assert_eq!(marked(b"a\nb\nc"), Some(3));
+        assert_eq!(marked(b"a\nb\nc\n"), None);
     }
 }
 

@@ -55,6 +55,11 @@ impl Diagnostic {
         }
     }
 
+    /// A TOML parse error of `source`, where the parser says it is.
+    pub fn of_toml(source: &SourceText, error: &toml::de::Error) -> Self {
+        Diagnostic::at(source, error.span().unwrap_or(0..0), error.message().trim())
+    }
+
     /// An error about a whole file, with no position inside it.
     pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
         Diagnostic {

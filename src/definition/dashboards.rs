@@ -118,14 +118,7 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
                 path: path.clone(),
                 text: text.clone(),
             };
-            PlanError::Invalid(
-                crate::definition::Diagnostic::at(
-                    &source,
-                    e.span().unwrap_or(0..0),
-                    e.message().trim(),
-                )
-                .to_string(),
-            )
+            PlanError::Invalid(crate::definition::Diagnostic::of_toml(&source, &e).to_string())
         })?,
         Err(_) => PlanFile {
             area: None,

@@ -137,13 +137,8 @@ impl Default for &'static Objectives {
 }
 
 fn validate(file: &SourceText) -> Result<Objectives, Vec<Diagnostic>> {
-    let raw: RawPlan = toml::from_str(&file.text).map_err(|e| {
-        vec![Diagnostic::at(
-            file,
-            e.span().unwrap_or(0..0),
-            e.message().trim(),
-        )]
-    })?;
+    let raw: RawPlan =
+        toml::from_str(&file.text).map_err(|e| vec![Diagnostic::of_toml(file, &e)])?;
     let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
     let mut errors = Vec::new();
     let mut objectives: Vec<Objective> = Vec::new();

@@ -75,16 +75,12 @@ pub fn load(dir: &Path) -> Result<Vec<Schedule>, ScheduleError> {
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(Vec::new());
     };
-    let file: SchedulesFile = toml::from_str(&text).map_err(|e| {
-        let source = crate::common::SourceText {
-            path: path.clone(),
-            text: text.clone(),
-        };
-        ScheduleError::Invalid(Box::new(crate::common::Diagnostic::at(
-            &source,
-            e.span().unwrap_or(0..0),
-            e.message().trim(),
-        )))
+    let source = crate::common::SourceText {
+        path: path.clone(),
+        text,
+    };
+    let file: SchedulesFile = toml::from_str(&source.text).map_err(|e| {
+        ScheduleError::Invalid(Box::new(crate::common::Diagnostic::of_toml(&source, &e)))
     })?;
     file.schedules
         .into_iter()

@@ -80,16 +80,12 @@ pub fn load(dir: &Path) -> Result<Vec<Channel>, AlertsError> {
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(Vec::new());
     };
-    let file: AlertsFile = toml::from_str(&text).map_err(|e| {
-        let source = crate::common::SourceText {
-            path: path.clone(),
-            text: text.clone(),
-        };
-        AlertsError::Invalid(Box::new(crate::common::Diagnostic::at(
-            &source,
-            e.span().unwrap_or(0..0),
-            e.message().trim(),
-        )))
+    let source = crate::common::SourceText {
+        path: path.clone(),
+        text,
+    };
+    let file: AlertsFile = toml::from_str(&source.text).map_err(|e| {
+        AlertsError::Invalid(Box::new(crate::common::Diagnostic::of_toml(&source, &e)))
     })?;
     for channel in &file.channels {
         if channel.email.is_empty() && channel.webhook.is_none() {

@@ -226,6 +226,22 @@ fn source_name(path: &Path) -> String {
 }
 
 /// The shipped source declarations.
+/// The declared names (interned) of the columns an SQL expression names,
+/// each once, in the order it names them; every one is known (checked before).
+fn declared_names(named: &[String], names: &[&'static str]) -> &'static [&'static str] {
+    let mut in_order: Vec<&'static str> = Vec::new();
+    for n in named {
+        let column = *names
+            .iter()
+            .find(|c| **c == n.as_str())
+            .expect("checked above");
+        if !in_order.contains(&column) {
+            in_order.push(column);
+        }
+    }
+    Box::leak(in_order.into_boxed_slice())
+}
+
 #[cfg(test)]
 pub(crate) fn shipped_source_texts() -> Vec<SourceText> {
     shipped_texts().1
@@ -676,21 +692,11 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
                 ));
                 continue;
             }
-            let mut in_order: Vec<&'static str> = Vec::new();
-            for n in &named {
-                let column = *names
-                    .iter()
-                    .find(|c| **c == n.as_str())
-                    .expect("checked above");
-                if !in_order.contains(&column) {
-                    in_order.push(column);
-                }
-            }
             derived_columns.push(super::contract::DerivedColumn {
                 name: leak(name.clone()),
                 ty: *ty,
                 sql: leak(sql.get_ref().clone()),
-                columns: Box::leak(in_order.into_boxed_slice()),
+                columns: declared_names(&named, &names),
             });
         }
         for rule in &raw.rules {
@@ -747,20 +753,10 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
                     ));
                 }
             }
-            let mut in_order: Vec<&'static str> = Vec::new();
-            for n in &named {
-                let column = *names
-                    .iter()
-                    .find(|c| **c == n.as_str())
-                    .expect("checked above");
-                if !in_order.contains(&column) {
-                    in_order.push(column);
-                }
-            }
             rules.push(RowRule {
                 check: leak(check.clone()),
                 reason: leak(rule.reason.clone()),
-                columns: Box::leak(in_order.into_boxed_slice()),
+                columns: declared_names(&named, &names),
             });
         }
     }

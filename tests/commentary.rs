@@ -52,6 +52,47 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
+/// The dashboard's state on the project `p` (the shipped measures and plan),
+/// its commentary read from `p/commentary`.
+async fn serve(p: &Path, tokens: mos::web::auth::TokenStore) -> std::sync::Arc<mos::web::AppState> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = mos::web::ServeConfig {
+        data: Some(p.join("extracts")),
+        snapshots: Some(p.join("snapshots")),
+        measures: root.join("measures"),
+        dashboards: root.join("dashboards"),
+        max_reject_share: None,
+    };
+    let options = mos::web::ServeOptions {
+        commentary: Some(p.join("commentary")),
+        ..Default::default()
+    };
+    mos::web::AppState::with_options(config, tokens, options)
+        .await
+        .unwrap()
+}
+
+/// The page at `uri`, asked for with a bearer token where given.
+async fn page_of(
+    state: std::sync::Arc<mos::web::AppState>,
+    uri: &str,
+    token: Option<&str>,
+) -> String {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::get(uri);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let response = mos::web::app(state)
+        .oneshot(request.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
 /// Whether `html` has a tag other than those of the safe subset and the page's own.
 fn assert_inert(html: &str) {
     assert!(!html.contains("<script>alert"), "a script ran");
@@ -129,40 +170,8 @@ fn commentary_is_on_the_measure_page_under_the_chart() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let config = mos::web::ServeConfig {
-            data: Some(p.join("extracts")),
-            snapshots: Some(p.join("snapshots")),
-            measures: Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"),
-            dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
-            max_reject_share: None,
-        };
-        let options = mos::web::ServeOptions {
-            commentary: Some(p.join("commentary")),
-            ..Default::default()
-        };
-        let state = mos::web::AppState::with_options(
-            config,
-            mos::web::auth::TokenStore::default(),
-            options,
-        )
-        .await
-        .unwrap();
-        use tower::ServiceExt;
-        let response = mos::web::app(state)
-            .oneshot(
-                axum::http::Request::get("/measures/hate_incidents")
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        let page = String::from_utf8(
-            axum::body::to_bytes(response.into_body(), 1 << 24)
-                .await
-                .unwrap()
-                .to_vec(),
-        )
-        .unwrap();
+        let state = serve(p, mos::web::auth::TokenStore::default()).await;
+        let page = page_of(state, "/measures/hate_incidents", None).await;
         let chart = page.find(r#"<figure class="chart""#).unwrap();
         let commentary = page
             .find(r#"<section class="commentary">"#)
@@ -357,42 +366,13 @@ fn the_pack_and_the_dashboard_give_the_same_grades() {
         .build()
         .unwrap();
     let page = runtime.block_on(async {
-        let config = mos::web::ServeConfig {
-            data: Some(p.join("extracts")),
-            snapshots: Some(p.join("snapshots")),
-            measures: Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"),
-            dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
-            max_reject_share: None,
-        };
         let token = "grading-test-token-0123456789";
         let tokens = mos::web::auth::TokenStore::from_hashes(vec![(
             "analyst".into(),
             mos::web::auth::hash_token(token),
         )]);
-        let options = mos::web::ServeOptions {
-            commentary: Some(p.join("commentary")),
-            ..Default::default()
-        };
-        let state = mos::web::AppState::with_options(config, tokens, options)
-            .await
-            .unwrap();
-        use tower::ServiceExt;
-        let response = mos::web::app(state)
-            .oneshot(
-                axum::http::Request::get("/objectives/4")
-                    .header("authorization", format!("Bearer {token}"))
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        String::from_utf8(
-            axum::body::to_bytes(response.into_body(), 1 << 24)
-                .await
-                .unwrap()
-                .to_vec(),
-        )
-        .unwrap()
+        let state = serve(p, tokens).await;
+        page_of(state, "/objectives/4", Some(token)).await
     });
     let on_page = grades_in(&page, "/measures/");
     assert!(in_pack.len() >= 10, "{in_pack:?}");
@@ -426,25 +406,12 @@ fn a_signed_in_analyst_writes_commentary_from_the_measure_page() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let config = mos::web::ServeConfig {
-            data: Some(p.join("extracts")),
-            snapshots: Some(p.join("snapshots")),
-            measures: Path::new(env!("CARGO_MANIFEST_DIR")).join("measures"),
-            dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
-            max_reject_share: None,
-        };
         let token = "commentary-writer-token-0123456789";
         let tokens = mos::web::auth::TokenStore::from_hashes(vec![(
             "Jo Analyst".into(),
             mos::web::auth::hash_token(token),
         )]);
-        let options = mos::web::ServeOptions {
-            commentary: Some(p.join("commentary")),
-            ..Default::default()
-        };
-        let state = mos::web::AppState::with_options(config, tokens, options)
-            .await
-            .unwrap();
+        let state = serve(p, tokens).await;
         let send = |request: axum::http::Request<axum::body::Body>| {
             let state = state.clone();
             async move {

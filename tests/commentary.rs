@@ -4,26 +4,10 @@
 //! subset, everything else inert; mistakes named by `mos check` with a fix.
 //! And the dated events (annotations) declared beside a measure.
 
+mod common;
+
+use common::{mos_in, ok};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn mos_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mos"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn ok(output: Output) -> Output {
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
 
 const COMMENTARY: &str = "---
 author: Jo Analyst

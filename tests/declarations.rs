@@ -3,31 +3,15 @@
 //! number of districts, `mos init`, and the mistakes `mos check` points at.
 //! Figures are checked against counts over the rows written here.
 
+mod common;
+
+use common::{mos_in, ok};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `mos ARGS` run in `dir` (the project's root).
-fn mos_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mos"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn ok(output: Output) -> Output {
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 /// `mos run` from the repository's root (its shipped measures) on `data`,

@@ -2,23 +2,15 @@
 //! what is published would: from SPC's mean and limits, from a total less the
 //! published groups, and by formulas planted in data that a spreadsheet runs.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// `mos ARGS` in `dir`, which must succeed.
 fn mos_in(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_mos"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    common::ok(common::mos_in(dir, args))
 }
 
 type Row = BTreeMap<String, String>;

@@ -1,7 +1,30 @@
 //! What several test files do alike: one evaluation as `mos run` makes it, on
-//! a runtime of its own, from test code that is not async.
+//! a runtime of its own, from test code that is not async; and the `mos`
+//! binary run in a folder. Each test file uses some of these.
+#![allow(dead_code)]
 
 use std::path::Path;
+use std::process::{Command, Output};
+
+/// `mos ARGS` run in `dir` (a project's root).
+pub fn mos_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// `output`, which must be of a command that succeeded (else what it said).
+pub fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
 
 /// Evaluates `measures` over the extracts in `data`, keeping work in (and
 /// going on from) `kept_work` when given.

@@ -3,28 +3,14 @@
 //! service; extracts cut short or half-copied, refused before anything is
 //! written.
 
+mod common;
+
+use common::{Server, free_port};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The whole response to `GET path` with extra request headers, once the server answers.
 fn http_get(port: u16, path: &str, headers: &str) -> Option<Vec<u8>> {
@@ -193,11 +179,7 @@ fn the_service_has_a_health_check_compression_logs_and_stops_cleanly_on_sigterm(
 
 /// `mos ARGS`, from the repository (its shipped measures).
 fn mos(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mos"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
+    common::mos_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 fn text(output: &std::process::Output) -> String {

@@ -6,6 +6,25 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// A `mos serve` child process, ended when dropped (a failed test included).
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A local port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// `mos ARGS` run in `dir` (a project's root).
 pub fn mos_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mos"))

@@ -548,15 +548,11 @@ impl Engine {
             if let Some(threshold) = measure.suppress_below {
                 for period in 0..periods.len() {
                     let mut column: Vec<bool> = suppressed.iter().map(|s| s[period]).collect();
-                    let sizes: Vec<u64> = group_figures
-                        .iter()
-                        .map(|f| series::suppression_size(measure, &f[period]))
-                        .collect();
                     let counts: Vec<Vec<u64>> = group_figures
                         .iter()
                         .map(|f| series::disclosive_counts(measure, &f[period]))
                         .collect();
-                    suppression::apply_secondary(&mut column, &sizes, &counts, threshold);
+                    suppression::apply_secondary(&mut column, &counts, threshold);
                     for (g, hidden) in column.into_iter().enumerate() {
                         suppressed[g][period] = hidden;
                     }

@@ -212,18 +212,11 @@ pub fn primary_suppression(measure: &Measure, figures: &[Figures]) -> Vec<bool> 
 
 /// The counts the suppression threshold applies to: a proportion's numerator
 /// and denominator, any other measure's numerator (a population is public).
+/// The last is the group's size, by which secondary suppression picks.
 pub fn disclosive_counts(measure: &Measure, figures: &Figures) -> Vec<u64> {
     match (&measure.kind, figures.denominator) {
         (MeasureKind::Proportion { .. }, den) => vec![figures.numerator, den.unwrap_or(0)],
         _ => vec![figures.numerator],
-    }
-}
-
-/// The size by which secondary suppression picks the smallest group.
-pub fn suppression_size(measure: &Measure, figures: &Figures) -> u64 {
-    match measure.kind {
-        MeasureKind::Proportion { .. } => figures.denominator.unwrap_or(0),
-        _ => figures.numerator,
     }
 }
 

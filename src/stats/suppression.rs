@@ -6,18 +6,15 @@ pub fn below_threshold(counts: &[u64], threshold: u64) -> bool {
     counts.iter().any(|&count| count < threshold)
 }
 
-/// Secondary suppression across the groups of one breakdown in one period.
-/// The total less the published groups is the sum of the hidden ones, so more
-/// groups are withheld, smallest `size` first (ties to the first in domain
-/// order), until at least two are hidden and, for each kind of count the
-/// threshold applies to (`counts[group]`, e.g. a proportion's numerator and
-/// denominator), the hidden groups' sum is at least `threshold`.
-pub fn apply_secondary(
-    suppressed: &mut [bool],
-    sizes: &[u64],
-    counts: &[Vec<u64>],
-    threshold: u64,
-) {
+/// Secondary suppression across the groups of one breakdown in one period,
+/// each group given by the counts the threshold applies to (`counts[group]`,
+/// e.g. a proportion's numerator then denominator). The total less the
+/// published groups is the sum of the hidden ones, so more groups are
+/// withheld, smallest last count (the group's size) first, ties to the first
+/// in domain order, until at least two are hidden and, for each kind of
+/// count, the hidden groups' sum is at least `threshold`.
+pub fn apply_secondary(suppressed: &mut [bool], counts: &[Vec<u64>], threshold: u64) {
+    let size = |i: usize| counts[i].last().copied().unwrap_or(0);
     let exposed = |suppressed: &[bool]| {
         let hidden: Vec<usize> = (0..suppressed.len()).filter(|&i| suppressed[i]).collect();
         let dimensions = counts.first().map_or(0, Vec::len);
@@ -27,9 +24,9 @@ pub fn apply_secondary(
                     .any(|d| hidden.iter().map(|&i| counts[i][d]).sum::<u64>() < threshold))
     };
     while exposed(suppressed) {
-        let smallest = (0..sizes.len())
+        let smallest = (0..counts.len())
             .filter(|&i| !suppressed[i])
-            .min_by_key(|&i| (sizes[i], i));
+            .min_by_key(|&i| (size(i), i));
         match smallest {
             Some(i) => suppressed[i] = true,
             None => return,
@@ -51,7 +48,7 @@ mod tests {
 
     fn secondary(suppressed: &mut [bool], sizes: &[u64], threshold: u64) {
         let counts: Vec<Vec<u64>> = sizes.iter().map(|&n| vec![n]).collect();
-        apply_secondary(suppressed, sizes, &counts, threshold);
+        apply_secondary(suppressed, &counts, threshold);
     }
 
     #[test]
@@ -88,7 +85,7 @@ mod tests {
         // Denominators 12 + 15 reach 5; numerators 1 + 2 do not.
         let mut suppressed = [true, true, false];
         let counts = [vec![1, 12], vec![2, 15], vec![30, 90]];
-        apply_secondary(&mut suppressed, &[12, 15, 90], &counts, 5);
+        apply_secondary(&mut suppressed, &counts, 5);
         assert_eq!(suppressed, [true, true, true]);
     }
 

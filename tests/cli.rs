@@ -430,3 +430,33 @@ fn token_hash_refuses_a_token_that_could_never_sign_in_and_serve_refuses_raw_tok
         "{message}"
     );
 }
+
+/// `mos report --period` for a past month, as the issue that found it
+/// panicking ran it: the pack of that month is written.
+#[test]
+fn report_for_a_past_period_writes_that_months_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_data(dir.path());
+    let out = dir.path().join("packs");
+    let report = mos(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2022-06",
+        "--objective",
+        "4",
+        "--as-of",
+        "2022-07-10",
+        "--out",
+        out.to_str().unwrap(),
+        "--snapshots",
+        dir.path().join("snapshots").to_str().unwrap(),
+    ]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let html = std::fs::read_to_string(out.join("objective-4-2022-06/report.html")).unwrap();
+    assert!(
+        html.contains("Performance to June 2022"),
+        "the pack of June 2022"
+    );
+}

@@ -99,7 +99,7 @@ fn a_pack_carries_the_figures_of_mos_run_with_sentences_that_follow_the_statisti
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["objective"], 4);
-    assert_eq!(manifest["definitions"].as_array().unwrap().len(), 19);
+    assert_eq!(manifest["definitions"].as_array().unwrap().len(), 20);
     for output in manifest["outputs"].as_array().unwrap() {
         let bytes = std::fs::read(pack.join(output["file"].as_str().unwrap())).unwrap();
         assert_eq!(output["sha256"], mos::definition::sha256_hex(&bytes));

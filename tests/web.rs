@@ -296,8 +296,8 @@ async fn restricted_measures_need_a_token() {
             .unwrap()
             .len()
     };
-    assert_eq!(count(&analyst_list), 26);
-    assert!(count(&public_list) < 26);
+    assert_eq!(count(&analyst_list), 28);
+    assert!(count(&public_list) < 28);
     assert!(!public_list.contains("cse_crimes"));
 }
 

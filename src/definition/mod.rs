@@ -45,6 +45,17 @@ pub struct Measure {
     pub round_to: Option<u64>,
     pub target: Option<f64>,
     pub repeat: Option<RepeatRule>,
+    /// The unit a distribution's values are in ("minutes"), shown beside them.
+    pub unit: Option<String>,
+    /// Whether the measure's groups are drawn on a funnel plot around the
+    /// total (proportions and rates with a breakdown).
+    pub funnel: bool,
+    /// The column whose value each row counts as (a source of aggregate
+    /// rows, `counts_as` in its declaration); each row counts once without.
+    pub row_weight: Option<String>,
+    /// How many months from its date each row of the source stands for (3
+    /// for a table of quarters): the span reaches that far past the last date.
+    pub row_months: u32,
     pub origin: Origin,
     /// Dated events drawn on the chart and listed in packs, in date order.
     pub annotations: Vec<Annotation>,
@@ -64,11 +75,46 @@ pub enum MeasureKind {
     Rate {
         per: u32,
     },
+    /// A statistic (mean, median, percentile) of a numeric column or SQL
+    /// expression over the rows; `numerator` is the number of values.
+    Distribution {
+        of: String,
+        statistic: crate::stats::distribution::Statistic,
+    },
 }
 
 /// How a measure's points are cut from the months of its span. SPC is only
 /// possible on discrete periods: rolling windows overlap, so their points are not
 /// independent.
+impl MeasureKind {
+    /// As a measure file writes it: `count`, `proportion`, `rate`, `mean`,
+    /// `median` or `percentile`.
+    pub fn name(&self) -> &'static str {
+        use crate::stats::distribution::Statistic;
+        match self {
+            MeasureKind::Count => "count",
+            MeasureKind::Proportion { .. } => "proportion",
+            MeasureKind::Rate { .. } => "rate",
+            MeasureKind::Distribution { statistic, .. } => match statistic {
+                Statistic::Mean => "mean",
+                Statistic::Median => "median",
+                Statistic::Percentile(_) => "percentile",
+            },
+        }
+    }
+
+    /// The fraction of a percentile measure (0.9 for the 90th).
+    pub fn percentile(&self) -> Option<f64> {
+        match self {
+            MeasureKind::Distribution {
+                statistic: crate::stats::distribution::Statistic::Percentile(p),
+                ..
+            } => Some(*p),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Periods {
     Discrete {
@@ -165,6 +211,10 @@ impl Measure {
             peer_group: None,
             target: None,
             repeat: None,
+            unit: None,
+            funnel: false,
+            row_weight: None,
+            row_months: 1,
             origin: Origin {
                 path: "m.toml".into(),
                 text: String::new(),
@@ -224,6 +274,25 @@ impl Measure {
                 last.first_day().format("%b")
             ),
             Periods::Rolling { .. } => format!("{} – {}", first.short_name(), last.short_name()),
+        }
+    }
+
+    /// What a point's numerator counts, as a table's heading says it.
+    pub fn numerator_heading(&self) -> &'static str {
+        match self.kind {
+            MeasureKind::Proportion { .. } => "Count",
+            MeasureKind::Distribution { .. } => "Values",
+            MeasureKind::Count | MeasureKind::Rate { .. } => "Events",
+        }
+    }
+
+    /// What a point's denominator is, as a table's heading says it; `None`
+    /// for a kind without one.
+    pub fn denominator_heading(&self) -> Option<&'static str> {
+        match self.kind {
+            MeasureKind::Proportion { .. } => Some("Out of"),
+            MeasureKind::Rate { .. } => Some("Population"),
+            MeasureKind::Count | MeasureKind::Distribution { .. } => None,
         }
     }
 
@@ -364,6 +433,7 @@ impl MeasureSet {
             columns.insert(m.date_column.clone());
             columns.extend(m.breakdowns.iter().map(|b| b.column.clone()));
             columns.extend(m.repeat.iter().map(|r| r.person.clone()));
+            columns.extend(m.row_weight.clone());
             // A peer comparison groups the rows by the force they fall within.
             if m.peer_group.is_some() {
                 columns.insert("falls_within".to_string());
@@ -374,6 +444,7 @@ impl MeasureSet {
                     denominator,
                 } => vec![Some(numerator), denominator.as_ref()],
                 MeasureKind::Count | MeasureKind::Rate { .. } => Vec::new(),
+                MeasureKind::Distribution { of, .. } => vec![Some(of)],
             };
             for sql in conditions.into_iter().chain([m.filter.as_ref()]).flatten() {
                 columns.extend(columns_named(sql)?);

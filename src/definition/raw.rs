@@ -38,7 +38,8 @@ pub struct RawMeasure {
     /// The date column that places a row in a period (defaults to the source's own).
     #[schemars(with = "Option<String>")]
     pub date: Option<Spanned<String>>,
-    /// `count` of rows, `proportion` of a denominator, or `rate` per head of population.
+    /// `count` of rows, `proportion` of a denominator, `rate` per head of population,
+    /// or the `mean`, `median` or `percentile` of a numeric column (`of`).
     #[schemars(with = "Kind")]
     pub kind: Spanned<Kind>,
     /// SQL condition on the source's columns: only rows for which it is true are counted.
@@ -50,6 +51,20 @@ pub struct RawMeasure {
     /// Proportions: SQL condition for the rows counted underneath (all filtered rows if omitted).
     #[schemars(with = "Option<String>")]
     pub denominator: Option<Spanned<String>>,
+    /// Means, medians and percentiles: the numeric column or SQL expression whose
+    /// values are summarised (rows where it is null have no value).
+    #[schemars(with = "Option<String>")]
+    pub of: Option<Spanned<String>>,
+    /// Percentiles: which, as a fraction between 0 and 1 (0.9 is the 90th).
+    #[schemars(with = "Option<f64>")]
+    pub percentile: Option<Spanned<f64>>,
+    /// The unit of the values (`minutes`, `seconds`, `days`), shown beside them.
+    #[schemars(with = "Option<String>")]
+    pub unit: Option<Spanned<String>>,
+    /// Proportions and rates with a breakdown: draw each group on a funnel plot
+    /// around the total, with 95% and 99.8% limits for its size.
+    #[schemars(with = "Option<bool>")]
+    pub funnel: Option<Spanned<bool>>,
     /// Rates: per how many people (default 1000).
     #[schemars(with = "Option<u32>")]
     pub per: Option<Spanned<i64>>,
@@ -115,6 +130,9 @@ pub enum Kind {
     Count,
     Proportion,
     Rate,
+    Mean,
+    Median,
+    Percentile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]

@@ -262,6 +262,18 @@ impl Validator<'_> {
             value
         });
         let annotations = self.annotations(&raw);
+        let funnel = raw.funnel.as_ref().is_some_and(|f| {
+            let wanted = *f.get_ref();
+            if wanted && !matches!(raw.kind.get_ref(), Kind::Proportion | Kind::Rate) {
+                self.error(f, format!("a funnel plot needs a denominator, and a {} has none", kind_name(*raw.kind.get_ref()))).help =
+                    Some("funnels compare groups of different sizes: use a `proportion` or a `rate`, or remove `funnel`".into());
+            } else if wanted && raw.breakdowns.is_empty() {
+                self.error(f, "a funnel plot compares groups, and this measure has no breakdown").help =
+                    Some("add e.g. `breakdowns = [\"district\"]`, or remove `funnel`".into());
+            }
+            wanted
+        });
+        let unit = raw.unit.as_ref().map(|u| u.get_ref().trim().to_string());
         let date_column = date_column?;
         let kind = kind?;
         let periods = periods?;
@@ -286,6 +298,10 @@ impl Validator<'_> {
                 peer_group,
                 target,
                 repeat,
+                unit,
+                funnel,
+                row_weight: source.counts_as.clone(),
+                row_months: source.row_months,
                 origin: Origin {
                     path: self.file.path.clone(),
                     text: text.clone(),
@@ -362,6 +378,18 @@ impl Validator<'_> {
                 }
             }
         }
+        let distribution = matches!(kind, Kind::Mean | Kind::Median | Kind::Percentile);
+        if !distribution && let Some(of) = &raw.of {
+            self.error(of, format!("a {} measure has no `of`", kind_name(*kind))).help = Some(
+                "`of` names the values of a `mean`, `median` or `percentile`; remove it, or change `kind`".into(),
+            );
+        }
+        if *kind != Kind::Percentile
+            && let Some(p) = &raw.percentile
+        {
+            self.error(p, "`percentile` applies only to `kind = \"percentile\"`")
+                .help = Some("remove it, or set `kind = \"percentile\"`".into());
+        }
         if *kind != Kind::Rate
             && let Some(per) = &raw.per
         {
@@ -407,6 +435,47 @@ impl Validator<'_> {
                     return None;
                 }
                 Some(MeasureKind::Rate { per: per as u32 })
+            }
+            Kind::Mean | Kind::Median | Kind::Percentile => {
+                use crate::stats::distribution::Statistic;
+                let statistic = match kind {
+                    Kind::Mean => Statistic::Mean,
+                    Kind::Median => Statistic::Median,
+                    _ => match &raw.percentile {
+                        None => {
+                            self.error(&raw.kind, "a percentile needs `percentile`")
+                                .help =
+                                Some("add e.g. `percentile = 0.9` for the 90th percentile".into());
+                            return None;
+                        }
+                        Some(p) if !(*p.get_ref() > 0.0 && *p.get_ref() < 1.0) => {
+                            self.error(
+                                p,
+                                format!("percentile {} is not between 0 and 1", p.get_ref()),
+                            )
+                            .help = Some(
+                                "write it as a fraction: the 90th percentile is `percentile = 0.9`"
+                                    .into(),
+                            );
+                            return None;
+                        }
+                        Some(p) => Statistic::Percentile(*p.get_ref()),
+                    },
+                };
+                let Some(of) = &raw.of else {
+                    self.error(
+                        &raw.kind,
+                        format!("a {} needs `of`, the values it is of", kind_name(*kind)),
+                    )
+                    .help = Some(format!(
+                        "add e.g. `of = \"{}\"`, a numeric column of `{}` or an SQL expression",
+                        source.numeric_columns().first().unwrap_or(&"minutes"),
+                        source.name
+                    ));
+                    return None;
+                };
+                let of = self.expression(of, source, extra, "of", Wanted::Number);
+                Some(MeasureKind::Distribution { of, statistic })
             }
         }
     }
@@ -672,15 +741,29 @@ impl Validator<'_> {
         extra: &[&str],
         what: &str,
     ) -> String {
+        self.expression(spanned, source, extra, what, Wanted::Condition)
+    }
+
+    /// An SQL expression over the source's columns, checked to parse, to name
+    /// only its columns (and enum values), and to give what is wanted of it.
+    fn expression(
+        &mut self,
+        spanned: &Spanned<String>,
+        source: &SourceSchema,
+        extra: &[&str],
+        what: &str,
+        wanted: Wanted,
+    ) -> String {
+        let noun = match wanted {
+            Wanted::Condition => "condition",
+            Wanted::Number => "expression",
+        };
         let text = spanned.get_ref().clone();
         let literal_start = spanned.span().start + literal_prefix(&self.file.text[spanned.span()]);
         let mut parser = match Parser::new(&GenericDialect {}).try_with_sql(&text) {
             Ok(p) => p,
             Err(e) => {
-                self.error(
-                    spanned,
-                    format!("`{what}` is not a valid SQL condition: {e}"),
-                );
+                self.error(spanned, format!("`{what}` is not a valid SQL {noun}: {e}"));
                 return text;
             }
         };
@@ -690,17 +773,14 @@ impl Validator<'_> {
                 let rest = parser.peek_token();
                 self.error(
                     spanned,
-                    format!("`{what}` has unexpected text after the condition, at `{rest}`"),
+                    format!("`{what}` has unexpected text after the {noun}, at `{rest}`"),
                 )
                 .help = Some("join conditions with AND or OR".into());
                 return text;
             }
             Err(e) => {
-                self.error(
-                    spanned,
-                    format!("`{what}` is not a valid SQL condition: {e}"),
-                )
-                .help = Some(
+                self.error(spanned, format!("`{what}` is not a valid SQL {noun}: {e}"))
+                    .help = Some(
                     "write it as a SQL WHERE clause, e.g. `domestic_abuse AND victim_age < 18`"
                         .into(),
                 );
@@ -742,7 +822,7 @@ impl Validator<'_> {
         }
         if unknown.is_empty() {
             self.check_values(&expr, &text, literal_start, source);
-            self.type_check(spanned, &text, source, extra, what);
+            self.type_check(spanned, &text, source, extra, what, wanted);
         }
         text
     }
@@ -830,7 +910,9 @@ impl Validator<'_> {
         source: &SourceSchema,
         extra: &[&str],
         what: &str,
+        wanted: Wanted,
     ) {
+        use datafusion::arrow::datatypes::DataType;
         let schema = source.arrow_schema_with(extra);
         let df_schema = match DFSchema::try_from(schema.as_ref().clone()) {
             Ok(s) => s,
@@ -843,12 +925,21 @@ impl Validator<'_> {
         let result = ctx
             .parse_sql_expr(text, &df_schema)
             .and_then(|e| e.get_type(&df_schema));
-        match result {
-            Ok(
-                datafusion::arrow::datatypes::DataType::Boolean
-                | datafusion::arrow::datatypes::DataType::Null,
-            ) => {}
-            Ok(other) => {
+        match (wanted, result) {
+            (Wanted::Condition, Ok(DataType::Boolean | DataType::Null)) => {}
+            (Wanted::Number, Ok(ty)) if ty.is_numeric() || ty == DataType::Null => {}
+            (Wanted::Number, Ok(other)) => {
+                self.error(
+                    spanned,
+                    format!("`{what}` must be a number for each row, but it gives {other}"),
+                )
+                .help = Some(format!(
+                    "name a numeric column of `{}` ({}), or an SQL expression of them",
+                    source.name,
+                    source.numeric_columns().join(", ")
+                ))
+            }
+            (Wanted::Condition, Ok(other)) => {
                 self.error(
                     spanned,
                     format!("`{what}` must be true or false for each row, but it gives {other}"),
@@ -856,7 +947,7 @@ impl Validator<'_> {
                 .help =
                     Some("compare the value, e.g. `victim_age < 18` or `outcome_type = 1`".into())
             }
-            Err(e) => {
+            (_, Err(e)) => {
                 let message = e.to_string();
                 let first = message.lines().next().unwrap_or_default().to_string();
                 self.error(spanned, format!("`{what}` cannot be evaluated: {first}"));
@@ -865,11 +956,23 @@ impl Validator<'_> {
     }
 }
 
+/// What an SQL expression of a measure must give for each row.
+#[derive(Clone, Copy)]
+enum Wanted {
+    /// True or false: a filter, numerator or denominator.
+    Condition,
+    /// A number: the values a mean, median or percentile is of.
+    Number,
+}
+
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Count => "count",
         Kind::Proportion => "proportion",
         Kind::Rate => "rate",
+        Kind::Mean => "mean",
+        Kind::Median => "median",
+        Kind::Percentile => "percentile",
     }
 }
 

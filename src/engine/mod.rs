@@ -22,7 +22,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use series::{MonthlyCounts, PopulationOf};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use tally::{GroupCounts, Tally};
+use tally::{GroupCounts, GroupValues, Tally};
 
 /// The figures of one point, present only where not suppressed.
 #[derive(Debug, Clone, PartialEq)]
@@ -448,16 +448,28 @@ impl Engine {
                 .push(self.group_counts(measure, Some(&by_force)).await?);
             return Ok(tally);
         }
+        let of = match &measure.kind {
+            crate::definition::MeasureKind::Distribution { of, .. } => Some(of.as_str()),
+            _ => None,
+        };
         for breakdown in &measure.breakdowns {
             tally
                 .breakdowns
                 .push(self.group_counts(measure, Some(breakdown)).await?);
+            if let Some(of) = of {
+                tally
+                    .breakdown_values
+                    .push(self.group_values(measure, of, Some(breakdown)).await?);
+            }
         }
         // Every row is in exactly one group of a single-valued breakdown (a missing
         // value counts as `unknown`), so its groups sum to the total: one scan of
         // the source fewer.
         if !measure.breakdowns.iter().any(|b| b.separator.is_none()) {
             tally.total = Some(self.group_counts(measure, None).await?);
+            if let Some(of) = of {
+                tally.total_values = Some(self.group_values(measure, of, None).await?);
+            }
         }
         Ok(tally)
     }
@@ -468,23 +480,35 @@ impl Engine {
             measure: measure.id.clone(),
             source_name: measure.source.clone(),
         })?;
+        // A row of a quarterly table dated in January stands for January to March.
+        let last = last + (measure.row_months as i32 - 1);
         let months = (last.0 - first.0 + 1) as usize;
         let periods = series::periods(measure, first, last);
         let unpublished =
             unpublished_periods(self.publishes_by_month(measure), &periods, &tally.months);
-        let laid_out = |counts: &GroupCounts| -> BTreeMap<String, MonthlyCounts> {
+        let laid_out = |counts: &GroupCounts,
+                        values: Option<&GroupValues>|
+         -> BTreeMap<String, MonthlyCounts> {
             counts
                 .iter()
-                .map(|(group, c)| (group.clone(), tally::monthly(c, first, months)))
+                .map(|(group, c)| {
+                    let v = values.and_then(|v| v.get(group));
+                    (group.clone(), tally::monthly(c, v, first, months))
+                })
                 .collect()
         };
         if let Some(group) = &measure.peer_group {
-            let counts = laid_out(&tally.breakdowns[0]);
+            let counts = laid_out(&tally.breakdowns[0], None);
             let span = (first, months);
             return self.peer_comparison(measure, group, counts, span, &periods, &unpublished);
         }
 
-        let by_breakdown: Vec<_> = tally.breakdowns.iter().map(laid_out).collect();
+        let by_breakdown: Vec<_> = tally
+            .breakdowns
+            .iter()
+            .enumerate()
+            .map(|(i, counts)| laid_out(counts, tally.breakdown_values.get(i)))
+            .collect();
         let total_counts = match (
             &tally.total,
             measure
@@ -492,7 +516,7 @@ impl Engine {
                 .iter()
                 .position(|b| b.separator.is_none()),
         ) {
-            (Some(total), _) => laid_out(total)
+            (Some(total), _) => laid_out(total, tally.total_values.as_ref())
                 .remove("")
                 .unwrap_or_else(|| MonthlyCounts::zeros(months)),
             (None, Some(i)) => {
@@ -705,6 +729,43 @@ impl Engine {
         Ok(days)
     }
 
+    /// The values of `of` by group ("" for the total) and month.
+    async fn group_values(
+        &self,
+        measure: &Measure,
+        of: &str,
+        breakdown: Option<&crate::definition::Breakdown>,
+    ) -> Result<GroupValues, EngineError> {
+        let batches = self
+            .query(measure, &sql::values_query(measure, of, breakdown))
+            .await?;
+        let mut values = GroupValues::new();
+        for batch in &batches {
+            let month = batch.column(0).as_primitive::<Int64Type>();
+            let group = datafusion::arrow::compute::cast(batch.column(1), &DataType::Utf8)
+                .map_err(|source| EngineError::Groups {
+                    measure: measure.id.clone(),
+                    source,
+                })?;
+            let group = group.as_string::<i32>();
+            let value = batch
+                .column(2)
+                .as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            for row in 0..batch.num_rows() {
+                if month.is_null(row) || value.is_null(row) {
+                    continue;
+                }
+                values
+                    .entry(group.value(row).to_string())
+                    .or_default()
+                    .entry(month.value(row) as i32)
+                    .or_default()
+                    .push(value.value(row));
+            }
+        }
+        Ok(values)
+    }
+
     /// Numerator and denominator counts by group ("" for the total) and month.
     async fn group_counts(
         &self,
@@ -738,8 +799,10 @@ impl Engine {
                     .or_default()
                     .entry(month.value(row) as i32)
                     .or_insert([0, 0]);
-                slot[0] += num.value(row) as u64;
-                slot[1] += den.value(row) as u64;
+                // A sum of counts with adjustments (a published table's
+                // negative rows) is never taken below none.
+                slot[0] += num.value(row).max(0) as u64;
+                slot[1] += den.value(row).max(0) as u64;
             }
         }
         Ok(counts)

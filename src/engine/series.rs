@@ -12,6 +12,8 @@ use std::collections::HashMap;
 pub struct MonthlyCounts {
     pub numerator: Vec<u64>,
     pub denominator: Vec<u64>,
+    /// Each month's values, for a mean, median or percentile (else empty).
+    pub values: Vec<Vec<f64>>,
 }
 
 impl MonthlyCounts {
@@ -19,6 +21,7 @@ impl MonthlyCounts {
         MonthlyCounts {
             numerator: vec![0; months],
             denominator: vec![0; months],
+            values: vec![Vec::new(); months],
         }
     }
 
@@ -29,6 +32,9 @@ impl MonthlyCounts {
         }
         for (total, d) in self.denominator.iter_mut().zip(&other.denominator) {
             *total += d;
+        }
+        for (all, v) in self.values.iter_mut().zip(&other.values) {
+            all.extend_from_slice(v);
         }
     }
 }
@@ -122,6 +128,18 @@ pub fn figures(
         .map(|p| {
             let numerator = sum(&counts.numerator, p);
             let base = match &measure.kind {
+                MeasureKind::Distribution { statistic, .. } => {
+                    let from = (p.first.0 - span_first.0) as usize;
+                    let to = (p.last.0 - span_first.0) as usize;
+                    let mut values: Vec<f64> = counts.values[from..=to].concat();
+                    let summary = stats::distribution::summarise(*statistic, &mut values);
+                    return Ok(Figures {
+                        numerator,
+                        denominator: None,
+                        value: summary.map(|s| s.0),
+                        interval: summary.and_then(|s| s.1),
+                    });
+                }
                 MeasureKind::Count => None,
                 MeasureKind::Proportion { .. } => Some(sum(&counts.denominator, p)),
                 MeasureKind::Rate { .. } => {
@@ -192,6 +210,13 @@ pub fn rounded_for_disclosure(measure: &Measure, figures: Figures) -> Figures {
         return figures;
     };
     let round = |n: u64| (n + step / 2) / step * step;
+    // A statistic of values is published as it is; only how many values it has is rounded.
+    if let MeasureKind::Distribution { .. } = measure.kind {
+        return Figures {
+            numerator: round(figures.numerator),
+            ..figures
+        };
+    }
     let base = match measure.kind {
         MeasureKind::Proportion { .. } => figures.denominator.map(round),
         _ => figures.denominator,

@@ -68,8 +68,14 @@ pub fn span_query(source: &str, date_column: &str) -> String {
 
 /// Counts by month and group for the total (`breakdown` None) or one breakdown.
 /// Columns: `month_index` BIGINT, `grp` VARCHAR, `num` BIGINT, `den` BIGINT.
+/// A row counts once, or as its `counts_as` column for a source of aggregate rows;
+/// a mean, median or percentile counts its values.
 pub fn aggregate_query(measure: &Measure, breakdown: Option<&Breakdown>) -> String {
     let month = month_index(&measure.date_column);
+    let weight = measure.row_weight.as_deref().map_or_else(
+        || "1".to_string(),
+        |w| format!("CAST({} AS BIGINT)", ident(w)),
+    );
     let (num, den) = match &measure.kind {
         MeasureKind::Proportion {
             numerator,
@@ -77,16 +83,45 @@ pub fn aggregate_query(measure: &Measure, breakdown: Option<&Breakdown>) -> Stri
         } => {
             let den = condition(denominator.as_deref());
             (
-                format!("CAST(SUM(CASE WHEN {den} AND ({numerator}) THEN 1 ELSE 0 END) AS BIGINT)"),
-                format!("CAST(SUM(CASE WHEN {den} THEN 1 ELSE 0 END) AS BIGINT)"),
+                format!(
+                    "CAST(SUM(CASE WHEN {den} AND ({numerator}) THEN {weight} ELSE 0 END) AS BIGINT)"
+                ),
+                format!("CAST(SUM(CASE WHEN {den} THEN {weight} ELSE 0 END) AS BIGINT)"),
             )
         }
         MeasureKind::Count | MeasureKind::Rate { .. } => {
-            ("COUNT(*)".to_string(), "COUNT(*)".to_string())
+            let count = match measure.row_weight {
+                None => "COUNT(*)".to_string(),
+                Some(_) => format!("CAST(COALESCE(SUM({weight}), 0) AS BIGINT)"),
+            };
+            (count.clone(), count)
+        }
+        MeasureKind::Distribution { of, .. } => {
+            let values = format!("COUNT(CAST(({of}) AS DOUBLE))");
+            (values.clone(), values)
         }
     };
+    let (relation, group) = grouped_relation(measure, breakdown);
+    format!(
+        "SELECT {month} AS month_index, {group} AS grp, {num} AS num, {den} AS den FROM {relation} GROUP BY 1, 2"
+    )
+}
+
+/// The values a mean, median or percentile is of, by month and group (nulls
+/// left out). Columns: `month_index` BIGINT, `grp` VARCHAR, `v` DOUBLE.
+pub fn values_query(measure: &Measure, of: &str, breakdown: Option<&Breakdown>) -> String {
+    let month = month_index(&measure.date_column);
+    let (relation, group) = grouped_relation(measure, breakdown);
+    format!(
+        "SELECT {month} AS month_index, {group} AS grp, CAST(({of}) AS DOUBLE) AS v FROM {relation} WHERE ({of}) IS NOT NULL"
+    )
+}
+
+/// The filtered rows, and the SQL of each row's group: '' for the total, the
+/// breakdown column's value, or for a multi-valued column one row per value.
+fn grouped_relation(measure: &Measure, breakdown: Option<&Breakdown>) -> (String, String) {
     let base = base_relation(measure);
-    let (relation, group) = match breakdown {
+    match breakdown {
         None => (format!("({base}) AS b"), "''".to_string()),
         Some(b) => match &b.separator {
             None => (
@@ -103,8 +138,5 @@ pub fn aggregate_query(measure: &Measure, breakdown: Option<&Breakdown>) -> Stri
                 "COALESCE(trim(__group), 'unknown')".to_string(),
             ),
         },
-    };
-    format!(
-        "SELECT {month} AS month_index, {group} AS grp, {num} AS num, {den} AS den FROM {relation} GROUP BY 1, 2"
-    )
+    }
 }

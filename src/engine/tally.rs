@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Counts by group, then by month index: `[numerator, denominator]`.
 pub type GroupCounts = BTreeMap<String, BTreeMap<i32, [u64; 2]>>;
 
+/// The values a mean, median or percentile is of, by group, then by month index.
+pub type GroupValues = BTreeMap<String, BTreeMap<i32, Vec<f64>>>;
+
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// The first and last day (days since 1970) of the source's date column.
@@ -21,6 +24,12 @@ pub struct Tally {
     pub total: Option<GroupCounts>,
     /// Each breakdown's counts, in the measure's order.
     pub breakdowns: Vec<GroupCounts>,
+    /// For a mean, median or percentile: the values beside `total`'s counts.
+    #[serde(default)]
+    pub total_values: Option<GroupValues>,
+    /// For a mean, median or percentile: the values beside each breakdown's counts.
+    #[serde(default)]
+    pub breakdown_values: Vec<GroupValues>,
 }
 
 impl Tally {
@@ -43,6 +52,22 @@ impl Tally {
         for (mine, theirs) in self.breakdowns.iter_mut().zip(&other.breakdowns) {
             add_counts(mine, theirs);
         }
+        match (&mut self.total_values, &other.total_values) {
+            (Some(mine), Some(theirs)) => add_values(mine, theirs),
+            (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
+            _ => {}
+        }
+        if self.breakdown_values.len() < other.breakdown_values.len() {
+            self.breakdown_values
+                .resize_with(other.breakdown_values.len(), Default::default);
+        }
+        for (mine, theirs) in self
+            .breakdown_values
+            .iter_mut()
+            .zip(&other.breakdown_values)
+        {
+            add_values(mine, theirs);
+        }
     }
 
     /// The first and last month of the span.
@@ -64,10 +89,31 @@ fn add_counts(mine: &mut GroupCounts, theirs: &GroupCounts) {
     }
 }
 
-/// A group's counts laid out month by month over `months` months from `first`;
+fn add_values(mine: &mut GroupValues, theirs: &GroupValues) {
+    for (group, months) in theirs {
+        let kept = mine.entry(group.clone()).or_default();
+        for (month, values) in months {
+            kept.entry(*month).or_default().extend_from_slice(values);
+        }
+    }
+}
+
+/// A group's counts (and values, for a distribution) laid out month by month over `months` months from `first`;
 /// months outside are left out.
-pub fn monthly(counts: &BTreeMap<i32, [u64; 2]>, first: Month, months: usize) -> MonthlyCounts {
+pub fn monthly(
+    counts: &BTreeMap<i32, [u64; 2]>,
+    values: Option<&BTreeMap<i32, Vec<f64>>>,
+    first: Month,
+    months: usize,
+) -> MonthlyCounts {
     let mut laid_out = MonthlyCounts::zeros(months);
+    for (&month, v) in values.into_iter().flatten() {
+        if let Ok(offset) = usize::try_from(month - first.0)
+            && offset < months
+        {
+            laid_out.values[offset].extend_from_slice(v);
+        }
+    }
     for (&month, &[num, den]) in counts {
         let Ok(offset) = usize::try_from(month - first.0) else {
             continue;
@@ -99,12 +145,14 @@ mod tests {
             months: [3, 4].into(),
             total: None,
             breakdowns: vec![counts(&[("a", 3, 1, 2), ("b", 4, 5, 5)])],
+            ..Tally::default()
         };
         let new = Tally {
             days: Some((390, 430)),
             months: [4, 5].into(),
             total: None,
             breakdowns: vec![counts(&[("a", 3, 1, 1), ("a", 5, 2, 3), ("c", 5, 1, 1)])],
+            ..Tally::default()
         };
         kept.add(&new);
         assert_eq!(kept.days, Some((100, 430)));
@@ -118,7 +166,7 @@ mod tests {
                 ("c", 5, 1, 1)
             ])
         );
-        let laid_out = monthly(&kept.breakdowns[0]["a"], Month(4), 2);
+        let laid_out = monthly(&kept.breakdowns[0]["a"], None, Month(4), 2);
         assert_eq!(laid_out.numerator, vec![0, 2]);
         assert_eq!(laid_out.denominator, vec![0, 3]);
     }

@@ -57,6 +57,9 @@ pub struct Evaluation {
     pub settings_sha256: String,
     /// The folder the extracts were read from.
     pub data_dir: PathBuf,
+    /// The force the measures were declared for: its point is marked on a
+    /// funnel of the forces.
+    pub force: &'static crate::ingest::Force,
     /// The results in the contract's CSV, encoded once for the results file and
     /// the snapshot: results are not changed once evaluated.
     results_csv: std::sync::OnceLock<std::sync::Arc<[u8]>>,
@@ -324,7 +327,13 @@ pub async fn evaluate(
                 .map(|e| summary(e, brought.data_to.get(&e.name).copied().flatten()))
                 .collect();
             warnings.extend(brought.not_kept.map(|e| e.to_string()));
-            let mut evaluation = finished(brought.results, summaries, warnings, data_dir);
+            let mut evaluation = finished(
+                brought.results,
+                summaries,
+                warnings,
+                data_dir,
+                measures.catalog.force(),
+            );
             evaluation.from_kept_work = true;
             return Ok((evaluation, brought.extracts));
         }
@@ -365,7 +374,16 @@ pub async fn evaluate(
         .iter()
         .map(|e| summary(e, data_to[&e.name]))
         .collect();
-    Ok((finished(results, summaries, warnings, data_dir), extracts))
+    Ok((
+        finished(
+            results,
+            summaries,
+            warnings,
+            data_dir,
+            measures.catalog.force(),
+        ),
+        extracts,
+    ))
 }
 
 /// The sources still read once measures are left out: those some measure
@@ -396,8 +414,10 @@ fn finished(
     extracts: Vec<ExtractSummary>,
     warnings: Vec<String>,
     data_dir: &Path,
+    force: &'static crate::ingest::Force,
 ) -> Evaluation {
     Evaluation {
+        force,
         results,
         extracts,
         warnings,

@@ -143,6 +143,12 @@ pub struct Contract {
     /// For a reference table of population (columns: the area, `year`,
     /// `population`), whose population it is.
     pub population_of: Option<PopulationOf>,
+    /// The whole-number column each row counts as, for a file of aggregate
+    /// rows; each row counts once without.
+    pub counts_as: Option<&'static str>,
+    /// How many months from its date each row stands for (`row_covers`): 1,
+    /// or 3 and 12 for a table of quarters or years.
+    pub row_months: u32,
     pub description: &'static str,
     /// How the declared files are read: file name, date formats, boolean
     /// spellings, and the file's own names of columns (`from`). A data

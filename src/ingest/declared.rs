@@ -31,6 +31,9 @@ pub struct Force {
     /// Shown on every page and pack: "Northshire and Eastby".
     pub area: String,
     pub districts: Vec<District>,
+    /// Other names the force goes by in national tables: "Cambridgeshire"
+    /// in the Home Office's recorded crime by force area.
+    pub aliases: Vec<String>,
 }
 
 /// A community safety partnership area of the force.
@@ -47,6 +50,11 @@ pub struct District {
 
 impl Force {
     /// The district ids, in declared order.
+    /// Whether a national table's name for a force is this force's.
+    pub fn is_named(&self, name: &str) -> bool {
+        name == self.name || self.aliases.iter().any(|a| a == name)
+    }
+
     pub fn district_ids(&self) -> Vec<&str> {
         self.districts.iter().map(|d| d.id.as_str()).collect()
     }
@@ -277,6 +285,10 @@ pub struct RawForce {
     pub name: String,
     /// The area shown on every page and pack.
     pub area: String,
+    /// Other names of the force in national tables (the Home Office's
+    /// "Cambridgeshire"): its point is marked on a funnel of the forces.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// The force's community safety partnership areas: every `district` column's values.
     pub districts: Vec<RawDistrict>,
 }
@@ -317,6 +329,17 @@ pub struct RawSource {
     /// and `population`.
     #[schemars(with = "Option<String>")]
     pub population_of: Option<Spanned<String>>,
+    /// For a file of aggregate rows (a published table: one row per force,
+    /// offence and quarter with its number of offences): the whole-number
+    /// column each row counts as. Measures then count its sum, not rows.
+    #[schemars(with = "Option<String>")]
+    pub counts_as: Option<Spanned<String>>,
+    /// How long the stretch of time each row stands for is, from its date:
+    /// `month` (the default for a table of aggregates by month), `quarter` or
+    /// `year`. A quarterly table's last row, dated in January, then reaches
+    /// to March, so its last quarter (and financial year) is complete.
+    #[schemars(with = "Option<String>")]
+    pub row_covers: Option<Spanned<String>>,
     /// The file in the data folder (default `<name>.csv`, `.parquet`, `.xlsx` or `.ods`).
     pub file: Option<String>,
     /// A spreadsheet's sheet (default: its first).
@@ -487,6 +510,7 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
         name: raw.name,
         area: raw.area,
         districts,
+        aliases: raw.aliases,
     })
 }
 
@@ -647,6 +671,47 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
             of
         }
     };
+    let counts_as = match &raw.counts_as {
+        None => None,
+        Some(c) => match columns.iter().find(|col| col.name == c.get_ref()) {
+            None => {
+                unknown(&mut errors, c);
+                None
+            }
+            // Whole numbers, negatives included: published tables carry adjustments.
+            Some(col) if !matches!(col.ty, ColumnType::Int { .. }) => {
+                errors.push(
+                    Diagnostic::at(
+                        file,
+                        c.span(),
+                        format!(
+                            "`{}` is not a whole number, so a row cannot count as it",
+                            col.name
+                        ),
+                    )
+                    .with_help("name a column of `type = \"int\"`"),
+                );
+                None
+            }
+            Some(col) => Some(col.name),
+        },
+    };
+    let row_months = match raw.row_covers.as_ref().map(|r| (r, r.get_ref().as_str())) {
+        None | Some((_, "month")) => 1,
+        Some((_, "quarter")) => 3,
+        Some((_, "year")) => 12,
+        Some((r, other)) => {
+            errors.push(
+                Diagnostic::at(
+                    file,
+                    r.span(),
+                    format!("`{other}` is not a stretch of time a row can cover"),
+                )
+                .with_help("write `row_covers = \"month\"`, `\"quarter\"` or `\"year\"`"),
+            );
+            1
+        }
+    };
     let mut rules = Vec::new();
     let mut derived_columns = Vec::new();
     if errors.is_empty() {
@@ -780,6 +845,8 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         row_rules: Box::leak(rules.into_boxed_slice()),
         derived: Box::leak(derived_columns.into_boxed_slice()),
         population_of,
+        counts_as,
+        row_months,
         description: leak(raw.title),
         reading: Box::leak(Box::new(reading)),
         force,

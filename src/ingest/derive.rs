@@ -123,6 +123,7 @@ mod tests {
                 ons_code: None,
                 aliases: vec!["N Vale".into()],
             }],
+            aliases: Vec::new(),
         };
         let ctx = context(&force);
         let schema = Arc::new(Schema::new(vec![Field::new("name", DataType::Utf8, true)]));

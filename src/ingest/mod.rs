@@ -36,6 +36,10 @@ pub struct SourceSchema {
     pub description: String,
     pub columns: Vec<SourceColumn>,
     pub period_column: Option<String>,
+    /// The column each row counts as (`counts_as`), for aggregate rows.
+    pub counts_as: Option<String>,
+    /// How many months from its date each row stands for.
+    pub row_months: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -60,11 +64,22 @@ impl SourceSchema {
                 })
                 .collect(),
             period_column: contract.period_column.map(str::to_string),
+            counts_as: contract.counts_as.map(str::to_string),
+            row_months: contract.row_months,
         }
     }
 
     pub fn column(&self, name: &str) -> Option<&SourceColumn> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The columns a mean, median or percentile can be of.
+    pub fn numeric_columns(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c.ty, ColumnType::Int { .. } | ColumnType::Decimal))
+            .map(|c| c.name.as_str())
+            .collect()
     }
 
     pub fn date_columns(&self) -> Vec<&str> {

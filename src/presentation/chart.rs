@@ -56,6 +56,17 @@ pub fn format_value(measure: &Measure, value: f64) -> String {
         MeasureKind::Proportion { .. } => format!("{:.1}%", value * 100.0),
         MeasureKind::Rate { .. } => format!("{value:.2}"),
         MeasureKind::Count => format!("{value:.0}"),
+        MeasureKind::Distribution { .. } => {
+            let shown = if value.fract() == 0.0 {
+                format!("{value:.0}")
+            } else {
+                format!("{value:.1}")
+            };
+            match &measure.unit {
+                Some(unit) => format!("{shown} {unit}"),
+                None => shown,
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! and text.
 
 pub mod chart;
+pub mod funnel;
 pub mod grade;
 pub mod markdown;
 pub mod reading;

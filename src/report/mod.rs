@@ -346,7 +346,7 @@ fn html(
         }
         let _ = write!(
             sections,
-            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}{annotations}<p class="judgement">{breaks}</p><p class="judgement">{peers}</p>{commentary}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
+            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}{annotations}<p class="judgement">{breaks}</p><p class="judgement">{peers}</p>{commentary}{funnel}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
             id = esc(&m.id),
             title = esc(&m.title),
             headline = esc(&words::headline(m, &reading)),
@@ -359,6 +359,9 @@ fn html(
                 .points
                 .last()
                 .map(|p| crate::presentation::commentary_section(m, p))
+                .unwrap_or_default(),
+            funnel = crate::presentation::funnel::funnel(result, None)
+                .map(|f| crate::presentation::funnel::section(m, &f, &[], evaluation.force))
                 .unwrap_or_default(),
             chart = if m.peer_group.is_some() {
                 chart::peer_chart(result, &m.title, (900, 360))
@@ -376,7 +379,7 @@ fn html(
 {exceptions}
 <nav><h2>Contents</h2><ol>{contents}</ol></nav>
 {sections}
-<footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. The manifest beside this report lists the extracts and definitions that produced it.</footer>
+<footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.</footer>
 </body></html>"#,
         n = objective.number,
         title = esc(&objective.title),

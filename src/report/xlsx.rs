@@ -142,6 +142,16 @@ fn measure_sheet(
     if m.is_proportion() {
         notes.push("Values are proportions (formatted as percentages).".into());
     }
+    if let crate::definition::MeasureKind::Distribution { statistic, .. } = &m.kind {
+        notes.push(format!(
+            "Values are the {} of each period's values{}; Count is how many values there were.",
+            statistic.name(),
+            m.unit
+                .as_ref()
+                .map(|u| format!(", in {u}"))
+                .unwrap_or_default()
+        ));
+    }
     sheet.write_string(2, 0, notes.join(" "))?;
     for (col, name) in COLUMNS.into_iter().enumerate() {
         sheet.write_string_with_format(TABLE_ROW, col as u16, name, bold)?;
@@ -189,6 +199,9 @@ fn measure_sheet(
             }
         }
     }
+    if let Some(funnel) = crate::presentation::funnel::funnel(result, None) {
+        funnel_table(sheet, m, &funnel, bold, &value)?;
+    }
     sheet.set_freeze_panes(TABLE_ROW + 1, 0)?;
     sheet.autofilter(
         TABLE_ROW,
@@ -204,11 +217,91 @@ fn measure_sheet(
     Ok(())
 }
 
+/// The column the funnel's table starts in: to the right of the figures (and
+/// a blank column), so the figures' table keeps every row below its heading.
+const FUNNEL_COLUMN: u16 = COLUMNS.len() as u16 + 1;
+
+/// The funnel's groups and their limits, beside the measure's table: a
+/// heading above it, one row per group from the table's first row. (The
+/// figures have a row per group at least, so the funnel never runs longer.)
+fn funnel_table(
+    sheet: &mut Worksheet,
+    m: &crate::definition::Measure,
+    funnel: &crate::presentation::funnel::Funnel,
+    bold: &Format,
+    value: &Format,
+) -> Result<(), XlsxError> {
+    let first_row = TABLE_ROW - 1;
+    let c = FUNNEL_COLUMN;
+    sheet.write_string_with_format(
+        first_row,
+        c,
+        format!(
+            "Funnel plot, {}: each {} against the overall value, with 95% and 99.8% limits for its size",
+            m.period_label(funnel.period),
+            funnel.breakdown.replace('_', " ")
+        ),
+        bold,
+    )?;
+    let size = match m.kind {
+        crate::definition::MeasureKind::Rate { .. } => "Population",
+        _ => "Out of",
+    };
+    let headings = [
+        "Group",
+        "Count",
+        size,
+        "Value",
+        "Overall",
+        "95% lower",
+        "95% upper",
+        "99.8% lower",
+        "99.8% upper",
+        "Reading",
+    ];
+    for (col, name) in headings.into_iter().enumerate() {
+        sheet.write_string_with_format(first_row + 1, c + col as u16, name, bold)?;
+        sheet.set_column_width(c + col as u16, 13)?;
+    }
+    sheet.set_column_width(c, 24)?;
+    for (i, p) in funnel.points.iter().enumerate() {
+        let row = first_row + 2 + i as u32;
+        sheet.write_string(row, c, p.group.replace('_', " "))?;
+        sheet.write_number(row, c + 1, p.numerator as f64)?;
+        sheet.write_number(row, c + 2, p.denominator as f64)?;
+        let numbers = [
+            p.value,
+            funnel.centre,
+            p.limits.inner.lower,
+            p.limits.inner.upper,
+            p.limits.outer.lower,
+            p.limits.outer.upper,
+        ];
+        for (col, v) in numbers.into_iter().enumerate() {
+            sheet.write_number_with_format(row, c + 3 + col as u16, v, value)?;
+        }
+        sheet.write_string(
+            row,
+            c + 9,
+            crate::presentation::funnel::placement_label(p.placement),
+        )?;
+    }
+    Ok(())
+}
+
 fn value_format(m: &crate::definition::Measure) -> Format {
     if m.is_proportion() {
         Format::new().set_num_format("0.0%")
     } else if matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) {
         Format::new().set_num_format("0.00")
+    } else if let Some(unit) = m
+        .unit
+        .as_deref()
+        .filter(|_| matches!(m.kind, crate::definition::MeasureKind::Distribution { .. }))
+    {
+        // The unit beside each figure, as the dashboard shows it: 42.5 minutes.
+        let unit: String = unit.chars().filter(|c| *c != '"' && *c != '\\').collect();
+        Format::new().set_num_format(format!("#,##0.0 \"{unit}\""))
     } else {
         Format::new().set_num_format("#,##0.##")
     }

@@ -3,6 +3,8 @@
 //! Arrow, DataFusion or files.
 
 pub mod change;
+pub mod distribution;
+pub mod funnel;
 pub mod intervals;
 pub mod spc;
 pub mod suppression;

@@ -3,7 +3,7 @@
 use super::Viewing;
 use super::pages::can_see;
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -22,6 +22,9 @@ fn measure_summary(measure: &crate::definition::Measure, snapshot: &super::Snaps
         "theme": measure.theme,
         "access": measure.access,
         "source": measure.source,
+        "kind": measure.kind.name(),
+        "percentile": measure.kind.percentile(),
+        "unit": measure.unit,
         "polarity": measure.polarity,
         "target": measure.target,
         "breakdowns": measure.breakdowns.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
@@ -46,11 +49,18 @@ pub async fn measures(
         .into_response()
 }
 
+/// `?funnel=YYYY-MM`: the period (its last month) a funnel is given at.
+#[derive(serde::Deserialize)]
+pub struct FunnelQuery {
+    funnel: Option<String>,
+}
+
 pub async fn measure(
     Viewing {
         snapshot, viewer, ..
     }: Viewing,
     Path(id): Path<String>,
+    Query(query): Query<FunnelQuery>,
 ) -> Response {
     let Some(result) = snapshot.result(&id) else {
         return error(StatusCode::NOT_FOUND, "no such measure");
@@ -84,6 +94,20 @@ pub async fn measure(
         .collect();
     let mut body = measure_summary(&result.measure, &snapshot);
     body["series"] = Value::Array(series);
+    let at = query
+        .funnel
+        .as_deref()
+        .and_then(crate::common::period::Month::parse);
+    if let Some(f) = crate::presentation::funnel::funnel(result, at) {
+        body["funnel"] = json!({
+            "period_start": f.period.start_date().to_string(),
+            "period_end": f.period.end_date().to_string(),
+            "breakdown": f.breakdown,
+            "centre": f.centre,
+            "groups": f.points,
+            "left_off": f.left_off,
+        });
+    }
     Json(body).into_response()
 }
 

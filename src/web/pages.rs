@@ -3,6 +3,7 @@
 
 use super::auth::{COOKIE, SESSION_HOURS, SignIn, Viewer};
 use super::{AppState, Snapshot, Viewing};
+use crate::common::period::Month;
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 use crate::presentation::chart::{self, format_value};
@@ -335,6 +336,8 @@ fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> String {
 pub struct SeriesQuery {
     breakdown: Option<String>,
     group: Option<String>,
+    /// The period (`YYYY-MM`, its last month) a funnel plot is drawn at.
+    funnel: Option<String>,
 }
 
 /// Why a page is not shown: the one error of the page handlers, rendered as a
@@ -449,14 +452,24 @@ pub async fn measure(
     } = &viewing;
     // Measure pages are the same for everyone allowed to see them: render once per snapshot.
     // Only real series are cached, so arbitrary query strings cannot grow the cache.
+    let funnel_month = query.funnel.as_deref().and_then(Month::parse);
     let real_series = match (&query.breakdown, &query.group) {
+        _ if query.funnel.is_some()
+            && !funnel_month
+                .is_some_and(|m| result.total().points.iter().any(|p| p.period.last == m)) =>
+        {
+            false
+        }
         (None, None) => true,
         (Some(b), None) => result.breakdown_names().contains(&b.as_str()),
         (Some(_), Some(_)) => selected_series(result, &query).is_some(),
         (None, Some(_)) => false,
     };
     let body: std::sync::Arc<str> = if real_series {
-        let key = format!("measure:{id}?{:?}&{:?}", query.breakdown, query.group);
+        let key = format!(
+            "measure:{id}?{:?}&{:?}&{:?}",
+            query.breakdown, query.group, funnel_month
+        );
         snapshot.rendered(key, || measure_body(state, snapshot, result, &query))
     } else {
         measure_body(state, snapshot, result, &query).into()
@@ -586,6 +599,23 @@ fn measure_body(
         body.push_str(&crate::presentation::annotations_list(m, &series.points));
         if let Some(latest) = series.points.last() {
             body.push_str(&crate::presentation::commentary_section(m, latest));
+        }
+        if series.breakdown.is_none() {
+            let at = query.funnel.as_deref().and_then(Month::parse);
+            if let Some(funnel) = crate::presentation::funnel::funnel(result, at) {
+                let periods: Vec<_> = series
+                    .points
+                    .iter()
+                    .filter(|p| p.value().is_some())
+                    .map(|p| p.period)
+                    .collect();
+                body.push_str(&crate::presentation::funnel::section(
+                    m,
+                    &funnel,
+                    &periods,
+                    snapshot.measures.catalog.force(),
+                ));
+            }
         }
         body.push_str(&figures_table(m, series));
     } else if query.group.is_some()
@@ -746,12 +776,9 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
 }
 
 fn figures_table(m: &Measure, series: &Series) -> String {
-    let proportion = m.is_proportion();
-    let denominator_title = match m.kind {
-        crate::definition::MeasureKind::Proportion { .. } => "<th scope=\"col\">Out of</th>",
-        crate::definition::MeasureKind::Rate { .. } => "<th scope=\"col\">Population</th>",
-        crate::definition::MeasureKind::Count => "",
-    };
+    let denominator_title = m
+        .denominator_heading()
+        .map_or(String::new(), |h| format!("<th scope=\"col\">{h}</th>"));
     let mut rows = String::new();
     for p in series.points.iter().rev() {
         let f = p.figures.as_ref();
@@ -794,7 +821,7 @@ fn figures_table(m: &Measure, series: &Series) -> String {
             .as_deref()
             .map(|g| format!(" ({})", esc(&humanise(g))))
             .unwrap_or_default(),
-        if proportion { "Count" } else { "Events" },
+        m.numerator_heading(),
     )
 }
 

@@ -1,0 +1,411 @@
+//! A funnel plot of a measure's groups at one period: each group's value
+//! against its size (a proportion's denominator, a rate's population), the
+//! total's value as the centre, and PHE's 95% and 99.8% limits around it;
+//! with a sentence per group that says no more than the limits do.
+
+use crate::common::period::Period;
+use crate::definition::{Measure, MeasureKind};
+use crate::engine::MeasureResult;
+use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE, format_value};
+use crate::stats::funnel::{FunnelLimits, Placement, proportion_limits, rate_limits};
+use plotters::prelude::*;
+use std::fmt::Write;
+
+/// One group on the funnel.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FunnelPoint {
+    pub group: String,
+    pub numerator: u64,
+    /// Its size: a proportion's denominator, a rate's population.
+    pub denominator: u64,
+    pub value: f64,
+    pub limits: FunnelLimits,
+    pub placement: Placement,
+}
+
+/// The funnel of one breakdown at one period.
+#[derive(Debug, Clone)]
+pub struct Funnel {
+    pub period: Period,
+    pub breakdown: String,
+    /// The total's value: the overall proportion or rate.
+    pub centre: f64,
+    pub points: Vec<FunnelPoint>,
+    /// Groups left off: withheld for small numbers, or with nothing to measure.
+    pub left_off: usize,
+}
+
+/// The funnel of the measure's first breakdown at its latest period (or the
+/// period that ends in `at`); `None` for a measure without a funnel, or a
+/// period whose total has no value.
+pub fn funnel(result: &MeasureResult, at: Option<crate::common::period::Month>) -> Option<Funnel> {
+    let measure = &result.measure;
+    if !measure.funnel {
+        return None;
+    }
+    let breakdown = measure.breakdowns.first()?;
+    let total = result.total();
+    let index = match at {
+        Some(month) => total.points.iter().position(|p| p.period.last == month)?,
+        None => total.points.iter().rposition(|p| p.value().is_some())?,
+    };
+    let centre_point = &total.points[index];
+    let centre = centre_point.value()?;
+    let mut points = Vec::new();
+    let mut left_off = 0;
+    for series in result.breakdown(&breakdown.name) {
+        let figures = series.points.get(index).and_then(|p| p.figures.as_ref());
+        let (Some(f), Some(group)) = (figures, series.group.as_deref()) else {
+            left_off += 1;
+            continue;
+        };
+        let (Some(value), Some(denominator)) = (f.value, f.denominator.filter(|d| *d > 0)) else {
+            left_off += 1;
+            continue;
+        };
+        let limits = limits_at(measure, centre, denominator as f64)?;
+        points.push(FunnelPoint {
+            group: group.to_string(),
+            numerator: f.numerator,
+            denominator,
+            value,
+            limits,
+            placement: limits.place(value),
+        });
+    }
+    Some(Funnel {
+        period: centre_point.period,
+        breakdown: breakdown.name.clone(),
+        centre,
+        points,
+        left_off,
+    })
+}
+
+/// The limits at one size, for the measure's kind.
+pub fn limits_at(measure: &Measure, centre: f64, size: f64) -> Option<FunnelLimits> {
+    match measure.kind {
+        MeasureKind::Proportion { .. } => Some(proportion_limits(centre, size)),
+        MeasureKind::Rate { per } => Some(rate_limits(centre, size, per as f64)),
+        MeasureKind::Count | MeasureKind::Distribution { .. } => None,
+    }
+}
+
+/// "Fenland, 23.4% of 1,234: above the 99.8% limit, so very unlikely to
+/// differ from the overall 18.0% by chance alone."
+pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> String {
+    let overall = format_value(measure, funnel.centre);
+    let size = match measure.kind {
+        MeasureKind::Rate { .. } => format!("a population of {}", thousands(point.denominator)),
+        _ => format!(
+            "{} of {}",
+            thousands(point.numerator),
+            thousands(point.denominator)
+        ),
+    };
+    let reading = match point.placement {
+        Placement::AboveOuter => format!(
+            "above the 99.8% limit: very unlikely to be above the overall {overall} by chance alone"
+        ),
+        Placement::BelowOuter => format!(
+            "below the 99.8% limit: very unlikely to be below the overall {overall} by chance alone"
+        ),
+        Placement::AboveInner => format!(
+            "above the 95% limit but within the 99.8%: possibly above the overall {overall}, though chance could explain it"
+        ),
+        Placement::BelowInner => format!(
+            "below the 95% limit but within the 99.8%: possibly below the overall {overall}, though chance could explain it"
+        ),
+        Placement::Within => {
+            format!("within the limits: no evidence that it differs from the overall {overall}")
+        }
+    };
+    format!(
+        "{}: {} ({size}), {reading}.",
+        crate::presentation::humanise(&point.group),
+        format_value(measure, point.value)
+    )
+}
+
+/// The placement as a short word for tables and the workbook.
+pub fn placement_label(placement: Placement) -> &'static str {
+    match placement {
+        Placement::AboveOuter => "Above the 99.8% limit",
+        Placement::AboveInner => "Above the 95% limit",
+        Placement::Within => "Within the limits",
+        Placement::BelowInner => "Below the 95% limit",
+        Placement::BelowOuter => "Below the 99.8% limit",
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The funnel drawn as the trend charts are: the groups as points against
+/// their size, the centre line, and the 95% (dashed) and 99.8% (solid)
+/// limits; `marked` (the home force, say) drawn larger, in blue.
+pub fn funnel_chart(
+    measure: &Measure,
+    funnel: &Funnel,
+    marked: Option<&str>,
+    title: &str,
+    size: (u32, u32),
+) -> String {
+    let mut svg = String::new();
+    let mut hover: Vec<(i32, i32, String)> = Vec::new();
+    let largest = funnel
+        .points
+        .iter()
+        .map(|p| p.denominator as f64)
+        .fold(1.0, f64::max)
+        * 1.08;
+    let smallest = funnel
+        .points
+        .iter()
+        .map(|p| p.denominator as f64)
+        .fold(largest, f64::min)
+        .max(1.0);
+    // The limits along the size axis, from a little below the smallest group.
+    let from = (smallest * 0.6).max(1.0);
+    let sizes: Vec<f64> = (0..=120)
+        .map(|i| from + (largest - from) * i as f64 / 120.0)
+        .collect();
+    let curve: Vec<(f64, FunnelLimits)> = sizes
+        .iter()
+        .filter_map(|&n| Some((n, limits_at(measure, funnel.centre, n)?)))
+        .collect();
+    let mut low = funnel.centre;
+    let mut high = funnel.centre;
+    for p in &funnel.points {
+        low = low.min(p.value);
+        high = high.max(p.value);
+    }
+    // The limits at the smallest group, not their ends: a funnel's mouth can be wide.
+    if let Some(l) = limits_at(measure, funnel.centre, smallest) {
+        low = low.min(l.outer.lower);
+        high = high.max(l.outer.upper);
+    }
+    let pad = ((high - low) * 0.08).max(f64::EPSILON);
+    let (y_low, y_high) = ((low - pad).max(0.0), high + pad);
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let ink = RGBColor(33, 43, 50);
+        let mut chart = match ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .caption(title, ("sans-serif", 20).into_font().color(&ink))
+            .build_cartesian_2d(0f64..largest, y_low..y_high)
+        {
+            Ok(c) => c,
+            Err(_) => return String::new(),
+        };
+        let x_name = match measure.kind {
+            MeasureKind::Rate { .. } => "Population",
+            _ => "Out of",
+        };
+        let _ = chart
+            .configure_mesh()
+            .light_line_style(RGBColor(236, 238, 240))
+            .bold_line_style(RGBColor(220, 224, 227))
+            .x_desc(x_name)
+            .x_label_formatter(&|x| thousands(x.round() as u64))
+            .y_label_formatter(&|y| format_value(measure, *y))
+            .label_style(("sans-serif", 14).into_font().color(&GREY))
+            .axis_style(RGBColor(200, 204, 208))
+            .draw();
+        let clip = |v: f64| v.clamp(y_low, y_high);
+        let _ = chart.draw_series(LineSeries::new(
+            [(0.0, funnel.centre), (largest, funnel.centre)],
+            GREY.stroke_width(1),
+        ));
+        for (band, dashed) in [(true, true), (false, false)] {
+            for upper in [false, true] {
+                let line = curve.iter().map(|(n, l)| {
+                    let b = if band { l.inner } else { l.outer };
+                    (*n, clip(if upper { b.upper } else { b.lower }))
+                });
+                if dashed {
+                    let _ =
+                        chart.draw_series(DashedLineSeries::new(line, 6, 4, GREY.stroke_width(1)));
+                } else {
+                    let _ = chart.draw_series(LineSeries::new(line, GREY.stroke_width(1)));
+                }
+            }
+        }
+        for p in &funnel.points {
+            let is_marked = marked == Some(p.group.as_str());
+            let colour = match p.placement {
+                _ if is_marked => BLUE,
+                Placement::AboveOuter | Placement::BelowOuter => PURPLE,
+                Placement::AboveInner | Placement::BelowInner => ORANGE,
+                Placement::Within => ink,
+            };
+            let at = (p.denominator as f64, p.value);
+            let _ = chart.draw_series(std::iter::once(Circle::new(
+                at,
+                if is_marked { 6 } else { 4 },
+                colour.filled(),
+            )));
+            if is_marked {
+                let _ = chart.draw_series(std::iter::once(Text::new(
+                    crate::presentation::humanise(&p.group),
+                    at,
+                    ("sans-serif", 13).into_font().color(&BLUE),
+                )));
+            }
+            let (x, y) = chart.backend_coord(&at);
+            hover.push((x, y, sentence(measure, funnel, p)));
+        }
+        let _ = root.present();
+    }
+    let mut overlay = String::new();
+    for (x, y, text) in hover {
+        let _ = write!(
+            overlay,
+            r#"<circle cx="{x}" cy="{y}" r="8" fill="transparent" class="hover"><title>{}</title></circle>"#,
+            crate::presentation::esc(&text)
+        );
+    }
+    svg.replace("</svg>", &format!("{overlay}</svg>"))
+}
+
+/// The funnel as a page or pack section: its chart, a sentence per group
+/// outside the 95% limits (and how many lie within), and a table of every
+/// group with its limits. `periods` lists the periods a reader may choose
+/// (`?funnel=YYYY-MM` on the measure page); empty in a pack.
+pub fn section(
+    measure: &Measure,
+    funnel: &Funnel,
+    periods: &[Period],
+    force: &crate::ingest::Force,
+) -> String {
+    use crate::presentation::{esc, humanise};
+    let when = measure.period_label(funnel.period);
+    let title = format!(
+        "How each {} compares, {when}",
+        humanise(&funnel.breakdown).to_lowercase()
+    );
+    let marked = funnel
+        .points
+        .iter()
+        .find(|p| force.is_named(&p.group))
+        .map(|p| p.group.as_str());
+    let svg = funnel_chart(measure, funnel, marked, &title, (960, 420));
+    let mut said = String::new();
+    let within = funnel
+        .points
+        .iter()
+        .filter(|p| p.placement == Placement::Within)
+        .count();
+    // The home force first, in blue on the chart, whatever its reading.
+    if let Some(home) = funnel
+        .points
+        .iter()
+        .find(|p| Some(p.group.as_str()) == marked)
+    {
+        let _ = write!(
+            said,
+            r#"<li class="home"><strong>{}</strong> (marked in blue)</li>"#,
+            esc(&sentence(measure, funnel, home))
+        );
+    }
+    for p in funnel
+        .points
+        .iter()
+        .filter(|p| p.placement != Placement::Within && Some(p.group.as_str()) != marked)
+    {
+        let _ = write!(said, "<li>{}</li>", esc(&sentence(measure, funnel, p)));
+    }
+    let _ = write!(
+        said,
+        "<li>{within} of {} lie within the limits: no evidence that they differ from the overall {} more than chance would make them.</li>",
+        funnel.points.len(),
+        esc(&format_value(measure, funnel.centre)),
+    );
+    if funnel.left_off > 0 {
+        let _ = write!(
+            said,
+            "<li>{} left off: withheld for small numbers, or with nothing to measure.</li>",
+            funnel.left_off
+        );
+    }
+    let mut rows = String::new();
+    for p in &funnel.points {
+        let band = |b: crate::stats::funnel::Band| {
+            format!(
+                "{} to {}",
+                format_value(measure, b.lower),
+                format_value(measure, b.upper)
+            )
+        };
+        let _ = write!(
+            rows,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            esc(&humanise(&p.group)),
+            esc(&format_value(measure, p.value)),
+            thousands(p.denominator),
+            esc(&band(p.limits.inner)),
+            esc(&band(p.limits.outer)),
+            placement_label(p.placement),
+        );
+    }
+    let size = match measure.kind {
+        MeasureKind::Rate { .. } => "Population",
+        _ => "Out of",
+    };
+    let chooser = if periods.len() > 1 {
+        let mut options = String::new();
+        for period in periods.iter().rev() {
+            let month = period.last;
+            let _ = write!(
+                options,
+                r#"<option value="{:04}-{:02}"{}>{}</option>"#,
+                month.year(),
+                month.month(),
+                if *period == funnel.period {
+                    " selected"
+                } else {
+                    ""
+                },
+                esc(&measure.period_label(*period))
+            );
+        }
+        format!(
+            r#"<form method="get" class="funnel-period"><label for="funnel-period">Period</label> <select id="funnel-period" name="funnel">{options}</select> <button type="submit">Show</button></form>"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<section class="funnel" id="funnel"><h2>{title}</h2>{chooser}<figure class="chart" role="group" aria-label="{title_attr}">{svg}<figcaption>Each point is a {breakdown}: its value against its size. The grey line is the overall {overall}; inside the dashed lines (95%) and the solid lines (99.8%) a {breakdown} differs from it by no more than chance alone would often make it. Smaller {breakdown}s have wider limits.</figcaption></figure><ul class="funnel-reading">{said}</ul><div class="table-wrap"><table><caption>{title} – every {breakdown}</caption><thead><tr><th scope="col">{breakdown_title}</th><th scope="col">Value</th><th scope="col">{size}</th><th scope="col">95% limits</th><th scope="col">99.8% limits</th><th scope="col">Reading</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
+        title = esc(&title),
+        title_attr = esc(&title),
+        breakdown = esc(&humanise(&funnel.breakdown).to_lowercase()),
+        breakdown_title = esc(&humanise(&funnel.breakdown)),
+        overall = esc(&format_value(measure, funnel.centre)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_written_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234), "1,234");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

@@ -238,7 +238,9 @@ fn too_few_values_are_withheld_and_the_dashboard_shows_the_unit() {
     let published = june.iter().filter(|r| r["suppressed"] == "false").count();
     assert_eq!(published, 2, "{june:?}");
     // The page names the statistic's unit with each figure.
-    let page = measure_page(p, "median_minutes");
+    let (page, api) = measure_page(p, "median_minutes");
+    assert_eq!(api["kind"], "median");
+    assert_eq!(api["unit"], "minutes");
     let v = values(5, None);
     assert_eq!(v.len(), 25);
     let median = v[12];
@@ -251,8 +253,8 @@ fn too_few_values_are_withheld_and_the_dashboard_shows_the_unit() {
     assert!(page.contains("<th scope=\"col\">Values</th>"));
 }
 
-/// The measure's dashboard page, as a signed-in analyst sees it.
-fn measure_page(project: &Path, id: &str) -> String {
+/// The measure's dashboard page and API answer, as a signed-in analyst has them.
+fn measure_page(project: &Path, id: &str) -> (String, serde_json::Value) {
     use tower::ServiceExt;
     const TOKEN: &str = "analyst-token-for-tests-0123456789";
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -272,16 +274,24 @@ fn measure_page(project: &Path, id: &str) -> String {
             mos::web::auth::hash_token(TOKEN),
         )]);
         let state = mos::web::AppState::new(config, tokens).await.unwrap();
-        let request = axum::http::Request::get(format!("/measures/{id}"))
-            .header("authorization", format!("Bearer {TOKEN}"))
-            .body(axum::body::Body::empty())
-            .unwrap();
-        let response = mos::web::app(state).oneshot(request).await.unwrap();
-        assert_eq!(response.status(), 200);
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 26)
-            .await
-            .unwrap();
-        String::from_utf8_lossy(&bytes).into_owned()
+        let fetch = |uri: String| {
+            let state = state.clone();
+            async move {
+                let request = axum::http::Request::get(uri)
+                    .header("authorization", format!("Bearer {TOKEN}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let response = mos::web::app(state).oneshot(request).await.unwrap();
+                assert_eq!(response.status(), 200);
+                let bytes = axum::body::to_bytes(response.into_body(), 1 << 26)
+                    .await
+                    .unwrap();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        };
+        let page = fetch(format!("/measures/{id}")).await;
+        let api = fetch(format!("/api/measures/{id}")).await;
+        (page, serde_json::from_str(&api).unwrap())
     })
 }
 
@@ -343,4 +353,30 @@ funnel = true
             && message.contains("use a `proportion` or a `rate`"),
         "{message}"
     );
+}
+
+/// The README's example of a median is the shipped measure's, as written.
+#[test]
+fn the_readme_median_example_is_the_shipped_measure() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .find(|b| b.contains("kind = \"median\""))
+        .expect("the README's median example");
+    let shipped =
+        std::fs::read_to_string(root.join("measures/minutes_in_police_care.toml")).unwrap();
+    for line in block.lines() {
+        assert!(
+            shipped.lines().any(|l| l == line),
+            "{line:?} is not in the shipped measure"
+        );
+    }
+    let percentile = std::fs::read_to_string(
+        root.join("measures/calls_101_answer_seconds_90th_percentile.toml"),
+    )
+    .unwrap();
+    assert!(percentile.contains("kind = \"percentile\"\npercentile = 0.9\n"));
 }

@@ -131,6 +131,11 @@ async fn the_forces_funnel_on_real_home_office_data() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(real_file(), data.join(FILE)).unwrap();
+    std::fs::copy(
+        root().join("examples/national/peer_groups.toml"),
+        data.join("peer_groups.toml"),
+    )
+    .unwrap();
     let state = state(
         data,
         root().join("measures/national"),
@@ -195,6 +200,38 @@ async fn the_forces_funnel_on_real_home_office_data() {
     );
     assert!(page.contains("(marked in blue)"));
     assert!(page.contains("<svg"));
+
+    // The same share against the most similar group of peer_groups.toml: the
+    // force's Wilson interval against the group's pooled share, computed here.
+    let group = ["Bedfordshire", "Hertfordshire", "Thames Valley"];
+    let (gv, ga) = group
+        .iter()
+        .fold((0, 0), |(v, a), f| (v + counted[*f].0, a + counted[*f].1));
+    let pooled = gv as f64 / ga as f64;
+    let (x, n) = (cambs.0 as f64, cambs.1 as f64);
+    let z = Z_95;
+    let spread = z * (z * z + 4.0 * x * (1.0 - x / n)).sqrt();
+    let (lower, upper) = (
+        (2.0 * x + z * z - spread) / (2.0 * (n + z * z)),
+        (2.0 * x + z * z + spread) / (2.0 * (n + z * z)),
+    );
+    let standing = if lower > pooled {
+        "significantly above"
+    } else if upper < pooled {
+        "significantly below"
+    } else {
+        "in line with"
+    };
+    let (status, page) = get(&state, "/measures/violence_share_against_most_similar").await;
+    assert_eq!(status, 200);
+    let page = String::from_utf8(page).unwrap();
+    let said = format!(
+        "the force&#39;s {share} (95% CI {:.1}% to {:.1}%) was {standing} the most similar group&#39;s {:.1}%.",
+        100.0 * lower,
+        100.0 * upper,
+        100.0 * pooled
+    );
+    assert!(page.contains(&said), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -298,4 +335,55 @@ async fn a_district_funnel_through_page_api_and_workbook() {
         assert!((upper - expected).abs() < 1e-12);
     }
     assert!(cell(row + 2 + groups.len(), col).is_empty());
+}
+
+/// The README's commands for the national comparison, as written, from a
+/// folder laid out as the repository sits beside `../shared`.
+#[test]
+fn the_readme_national_commands_work_as_written() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .find(|b| b.contains("measures/national"))
+        .expect("the README's national commands");
+    let mut lines = block.lines();
+    let copy = lines.next().unwrap();
+    let serve = lines.next().unwrap();
+    assert!(copy.starts_with("mkdir national && cp ../shared/data/real/"));
+    let site = tempfile::tempdir().unwrap();
+    let main = site.path().join("main");
+    std::fs::create_dir_all(main.join("examples")).unwrap();
+    std::os::unix::fs::symlink(root().join("../shared"), site.path().join("shared")).unwrap();
+    std::os::unix::fs::symlink(
+        root().join("examples/national"),
+        main.join("examples/national"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root().join("measures"), main.join("measures")).unwrap();
+    let status = std::process::Command::new("sh")
+        .args(["-c", copy])
+        .current_dir(&main)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // `serve`'s flags, given to `run`, which evaluates the same and ends.
+    let flags = serve
+        .split(" -- serve ")
+        .nth(1)
+        .expect("cargo run --release -- serve ...");
+    let mut args = vec!["run"];
+    args.extend(flags.split_whitespace());
+    args.extend(["--out", "results.csv"]);
+    let output = common::ok(common::mos_in(&main, &args));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!said.contains("left out"), "{said}");
+    let results = std::fs::read_to_string(main.join("results.csv")).unwrap();
+    assert!(results.contains(
+        "violence_share_by_force,2017-04-01,2018-03-31,force,Cambridgeshire,16723,66194,"
+    ));
+    assert!(results.contains(
+        "violence_share_against_most_similar,2017-04-01,2018-03-31,peer_group,Most similar group,"
+    ));
 }

@@ -56,6 +56,8 @@ pub struct Measure {
     /// How many months from its date each row of the source stands for (3
     /// for a table of quarters): the span reaches that far past the last date.
     pub row_months: u32,
+    /// The source's column naming each row's force, for a peer comparison.
+    pub force_column: Option<String>,
     pub origin: Origin,
     /// Dated events drawn on the chart and listed in packs, in date order.
     pub annotations: Vec<Annotation>,
@@ -215,6 +217,7 @@ impl Measure {
             funnel: false,
             row_weight: None,
             row_months: 1,
+            force_column: None,
             origin: Origin {
                 path: "m.toml".into(),
                 text: String::new(),
@@ -436,7 +439,7 @@ impl MeasureSet {
             columns.extend(m.row_weight.clone());
             // A peer comparison groups the rows by the force they fall within.
             if m.peer_group.is_some() {
-                columns.insert("falls_within".to_string());
+                columns.extend(m.force_column.clone());
             }
             let conditions = match &m.kind {
                 MeasureKind::Proportion {

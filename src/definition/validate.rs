@@ -239,13 +239,13 @@ impl Validator<'_> {
             }
         });
         let peer_group = raw.peer_group.as_ref().map(|g| {
-            if *raw.kind.get_ref() != Kind::Rate {
-                self.error(g, "a peer group compares rates").help =
-                    Some("use `kind = \"rate\"`: forces differ in size, so only rates compare".into());
+            if !matches!(raw.kind.get_ref(), Kind::Rate | Kind::Proportion) {
+                self.error(g, "a peer group compares rates or proportions").help =
+                    Some("use `kind = \"rate\"` or `\"proportion\"`: forces differ in size, so counts do not compare".into());
             }
-            if source.column("falls_within").is_none() {
+            if source.force_column.is_none() {
                 self.error(g, format!("source `{}` has no force column", source.name)).help =
-                    Some("peer groups need several forces' data: use `source = \"police_uk\"`, whose `falls_within` names the force".into());
+                    Some("peer groups need several forces' data: use `source = \"police_uk\"`, whose `falls_within` names the force, or declare the source's `force_column`".into());
             }
             if let Some(b) = raw.breakdowns.first() {
                 self.error(b, "a measure compared with peers has no other breakdowns").help =
@@ -302,6 +302,7 @@ impl Validator<'_> {
                 funnel,
                 row_weight: source.counts_as.clone(),
                 row_months: source.row_months,
+                force_column: source.force_column.clone(),
                 origin: Origin {
                     path: self.file.path.clone(),
                     text: text.clone(),

@@ -439,7 +439,10 @@ impl Engine {
         if measure.peer_group.is_some() {
             let by_force = crate::definition::Breakdown {
                 name: "force".into(),
-                column: "falls_within".into(),
+                column: measure
+                    .force_column
+                    .clone()
+                    .unwrap_or_else(|| "falls_within".into()),
                 separator: None,
                 domain: None,
             };
@@ -626,13 +629,19 @@ impl Engine {
                 peers.groups.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         })?;
-        let population =
-            self.force_population
-                .as_ref()
-                .ok_or_else(|| EngineError::MissingSource {
-                    measure: measure.id.clone(),
-                    source_name: "a population table by force (`population_of = \"force\"`)".into(),
-                })?;
+        // A rate is per head of each force's population; a proportion needs none.
+        let population = match measure.kind {
+            crate::definition::MeasureKind::Rate { .. } => Some(
+                self.force_population
+                    .as_ref()
+                    .ok_or_else(|| EngineError::MissingSource {
+                        measure: measure.id.clone(),
+                        source_name: "a population table by force (`population_of = \"force\"`)"
+                            .into(),
+                    })?,
+            ),
+            _ => None,
+        };
         let mut take = |force: &str| {
             counts
                 .remove(force)
@@ -643,7 +652,7 @@ impl Engine {
                          c: &MonthlyCounts,
                          of: PopulationOf|
          -> Result<Series, EngineError> {
-            let figures = series::figures(measure, first, periods, c, Some((population, of)))?;
+            let figures = series::figures(measure, first, periods, c, population.map(|p| (p, of)))?;
             let suppressed = series::primary_suppression(measure, &figures);
             Ok(series::assemble(
                 measure,

@@ -255,28 +255,47 @@ pub async fn evaluate(
     // them those measures are left out, with a warning, like rates without population.
     let peers =
         crate::ingest::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
-    let peer_measures: Vec<String> = measures
+    // A rate compared with peers needs every force's population too; a proportion does not.
+    let needs_population = |m: &crate::definition::Measure| {
+        matches!(m.kind, crate::definition::MeasureKind::Rate { .. })
+    };
+    let left_out: Vec<String> = measures
         .measures
         .iter()
-        .filter(|m| m.peer_group.is_some())
+        .filter(|m| {
+            m.peer_group.is_some()
+                && (peers.is_none() || (needs_population(m) && !present(force_population)))
+        })
         .map(|m| m.id.clone())
         .collect();
-    if !peer_measures.is_empty() && (peers.is_none() || !present(force_population)) {
-        names.retain(|n| *n != force_population);
-        warnings.push(format!(
-            "no {} with {}.csv in {}: peer comparisons left out ({})",
-            crate::ingest::peers::FILE,
-            force_population,
-            data_dir.display(),
-            peer_measures.join(", ")
-        ));
+    if !left_out.is_empty() {
+        warnings.push(match peers {
+            None => format!(
+                "no {} in {}: peer comparisons left out ({})",
+                crate::ingest::peers::FILE,
+                data_dir.display(),
+                left_out.join(", ")
+            ),
+            Some(_) => format!(
+                "no {force_population}.csv in {}: peer comparisons of rates left out ({})",
+                data_dir.display(),
+                left_out.join(", ")
+            ),
+        });
         let kept = measures
             .measures
             .iter()
-            .filter(|m| m.peer_group.is_none())
+            .filter(|m| !left_out.contains(&m.id))
             .cloned()
             .collect();
         measures = std::borrow::Cow::Owned(measures.with_measures(kept));
+    }
+    if !measures
+        .measures
+        .iter()
+        .any(|m| m.peer_group.is_some() && needs_population(m))
+    {
+        names.retain(|n| *n != force_population);
     }
     // Only the columns the measures read are held in memory (all are checked).
     // A reference table is read whole.

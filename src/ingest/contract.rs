@@ -149,6 +149,8 @@ pub struct Contract {
     /// How many months from its date each row stands for (`row_covers`): 1,
     /// or 3 and 12 for a table of quarters or years.
     pub row_months: u32,
+    /// The column naming each row's force, in several forces' data.
+    pub force_column: Option<&'static str>,
     pub description: &'static str,
     /// How the declared files are read: file name, date formats, boolean
     /// spellings, and the file's own names of columns (`from`). A data

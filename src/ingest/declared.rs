@@ -340,6 +340,11 @@ pub struct RawSource {
     /// to March, so its last quarter (and financial year) is complete.
     #[schemars(with = "Option<String>")]
     pub row_covers: Option<Spanned<String>>,
+    /// For several forces' data: the column that names each row's force, by
+    /// which a measure with a `peer_group` compares the force with its peers
+    /// (default `falls_within`, police.uk's, where the source has it).
+    #[schemars(with = "Option<String>")]
+    pub force_column: Option<Spanned<String>>,
     /// The file in the data folder (default `<name>.csv`, `.parquet`, `.xlsx` or `.ods`).
     pub file: Option<String>,
     /// A spreadsheet's sheet (default: its first).
@@ -712,6 +717,19 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
             1
         }
     };
+    let force_column = match &raw.force_column {
+        None => columns
+            .iter()
+            .find(|c| c.name == "falls_within")
+            .map(|c| c.name),
+        Some(f) => match columns.iter().find(|c| c.name == f.get_ref()) {
+            None => {
+                unknown(&mut errors, f);
+                None
+            }
+            Some(c) => Some(c.name),
+        },
+    };
     let mut rules = Vec::new();
     let mut derived_columns = Vec::new();
     if errors.is_empty() {
@@ -847,6 +865,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         population_of,
         counts_as,
         row_months,
+        force_column,
         description: leak(raw.title),
         reading: Box::leak(Box::new(reading)),
         force,

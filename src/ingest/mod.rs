@@ -40,6 +40,8 @@ pub struct SourceSchema {
     pub counts_as: Option<String>,
     /// How many months from its date each row stands for.
     pub row_months: u32,
+    /// The column naming each row's force, in several forces' data.
+    pub force_column: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,7 @@ impl SourceSchema {
             period_column: contract.period_column.map(str::to_string),
             counts_as: contract.counts_as.map(str::to_string),
             row_months: contract.row_months,
+            force_column: contract.force_column.map(str::to_string),
         }
     }
 

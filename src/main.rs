@@ -391,6 +391,7 @@ async fn run(cli: Cli) -> Result<()> {
                     report_extract(e);
                 }
                 check_commentary_has_figures(&set, &extracts)?;
+                check_priorities_raised_within_data(&set, &extracts)?;
             }
             Ok(())
         }
@@ -599,6 +600,68 @@ fn check_commentary_has_figures(
             d.help = Some("move it to the folder of a month within the data, or remove it".into());
             problems.push(d);
         }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(mos::definition::DefinitionError::Invalid(problems))
+    }
+}
+
+/// A priority raised outside its source's data has no before (or no after)
+/// to read: a mistake `mos check --data` points at, in the priority's file.
+fn check_priorities_raised_within_data(
+    set: &mos::definition::MeasureSet,
+    extracts: &[mos::ingest::Extract],
+) -> Result<(), mos::definition::DefinitionError> {
+    let mut problems = Vec::new();
+    for m in &set.measures {
+        let (Some(priority), Some(span)) = (
+            &m.priority,
+            extracts
+                .iter()
+                .find(|e| e.name == m.source)
+                .and_then(mos::ingest::data_span),
+        ) else {
+            continue;
+        };
+        if (span.0..=span.1).contains(&priority.raised) {
+            continue;
+        }
+        let file = mos::common::SourceText {
+            path: m.origin.path.clone(),
+            text: m.origin.text.clone(),
+        };
+        // The value of `raised = "…"`, where the analyst wrote it.
+        let text = &m.origin.text;
+        let mut offset = 0;
+        let mut at = 0..0;
+        for line in text.split_inclusive('\n') {
+            let key = line.trim_start();
+            if key
+                .strip_prefix("raised")
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+                && let Some(open) = line.find('"')
+                && let Some(close) = line[open + 1..].find('"')
+            {
+                at = offset + open..offset + open + close + 2;
+                break;
+            }
+            offset += line.len();
+        }
+        let mut d = mos::common::Diagnostic::at(
+            &file,
+            at,
+            format!(
+                "priority raised on {}, but `{}` has data from {} to {} only",
+                priority.raised, m.source, span.0, span.1
+            ),
+        );
+        d.help = Some(
+            "check the date residents set it; its before and after are read from the data on either side of it"
+                .into(),
+        );
+        problems.push(d);
     }
     if problems.is_empty() {
         Ok(())

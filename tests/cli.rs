@@ -50,7 +50,7 @@ fn small_data(dir: &Path) -> PathBuf {
 fn the_shipped_measures_check_clean() {
     let out = mos(&["check", "--measures", "measures"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("28 measures"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("33 measures"));
 }
 
 #[test]

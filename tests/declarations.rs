@@ -984,7 +984,7 @@ themes = [
 fn mos_works_from_an_empty_folder() {
     let empty = tempfile::tempdir().unwrap();
     let output = ok(mos_in(empty.path(), &["check"]));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("28 measures in measures are valid"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("33 measures in measures are valid"));
     let out = empty.path().join("results.csv");
     ok(mos_in(
         empty.path(),
@@ -994,7 +994,7 @@ fn mos_works_from_an_empty_folder() {
         .into_iter()
         .map(|r| r["measure_id"].clone())
         .collect();
-    assert_eq!(measures.len(), 28);
+    assert_eq!(measures.len(), 31);
     let packs = empty.path().join("packs");
     ok(mos_in(
         empty.path(),

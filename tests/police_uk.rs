@@ -131,7 +131,15 @@ fn evaluate(dir: &Path, left_out: &str) -> Vec<ResultRow> {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/police_uk"),
     )
     .unwrap();
-    assert_eq!(measures.measures.len(), 6);
+    // The police.uk measures, and the People's Priorities read with every set.
+    assert_eq!(
+        measures
+            .measures
+            .iter()
+            .filter(|m| m.priority.is_none())
+            .count(),
+        6
+    );
     let (evaluation, _) = common::evaluate(&measures, dir, None).unwrap();
     assert_eq!(evaluation.warnings.len(), 1, "{:?}", evaluation.warnings);
     assert!(
@@ -395,8 +403,8 @@ fn a_force_is_compared_with_its_most_similar_group() {
         .iter()
         .filter(|r| r.measure_id == "police_uk_crime_rate_peers")
         .collect();
-    // Four rolling twelve months from fifteen months of files.
-    assert_eq!(months.len(), 15);
+    // A rolling twelve months to each month of files from the twelfth on.
+    assert!(months.len() > 12, "{} months of files", months.len());
     let windows: Vec<&[String]> = months.windows(12).collect();
     assert_eq!(
         measure.iter().filter(|r| r.breakdown.is_empty()).count(),

@@ -11,7 +11,7 @@ mod validate;
 pub use crate::common::sql::columns_named;
 pub use crate::common::{Diagnostic, SourceText, did_you_mean, hex, sha256_hex};
 pub use plan::{Objectives, Theme};
-pub use raw::{Access, Grain, Kind, RawMeasure};
+pub use raw::{Access, Grain, Kind, PriorityStatus, RawMeasure};
 pub use validate::REPEAT_COLUMN;
 pub(crate) use validate::literal_prefix;
 
@@ -58,6 +58,8 @@ pub struct Measure {
     pub row_months: u32,
     /// The source's column naming each row's force, for a peer comparison.
     pub force_column: Option<String>,
+    /// For a People's Priority: who raised it, where and when.
+    pub priority: Option<Priority>,
     pub origin: Origin,
     /// Dated events drawn on the chart and listed in packs, in date order.
     pub annotations: Vec<Annotation>,
@@ -148,6 +150,21 @@ pub struct SpcBreak {
     pub reason: String,
 }
 
+/// A People's Priority: what residents asked the police to tackle, where, and
+/// when they raised it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Priority {
+    pub raised: chrono::NaiveDate,
+    pub raised_by: String,
+    pub area: String,
+    pub status: PriorityStatus,
+    /// The district it lies in, where one is given or can be told.
+    pub district: Option<String>,
+}
+
+/// Why an SPC segment starts in the month a priority was raised.
+pub const PRIORITY_RAISED: &str = "priority raised";
+
 /// A dated event beside a measure's figures ("Operation Encompass starts").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Annotation {
@@ -218,6 +235,7 @@ impl Measure {
             row_weight: None,
             row_months: 1,
             force_column: None,
+            priority: None,
             origin: Origin {
                 path: "m.toml".into(),
                 text: String::new(),
@@ -492,6 +510,15 @@ pub fn load_dir(
     catalog: &crate::ingest::SourceCatalog,
     objectives: &'static Objectives,
 ) -> Result<MeasureSet, DefinitionError> {
+    let sources = files_in(dir)?;
+    if sources.is_empty() {
+        return Err(DefinitionError::NoMeasures(dir.to_path_buf()));
+    }
+    parse_all(&sources, catalog, objectives)
+}
+
+/// The `*.toml` files directly in `dir`, in path order.
+pub fn files_in(dir: &Path) -> Result<Vec<SourceText>, DefinitionError> {
     let io = |source| DefinitionError::Io {
         path: dir.to_path_buf(),
         source,
@@ -510,10 +537,7 @@ pub fn load_dir(
         })?;
         sources.push(SourceText { path, text });
     }
-    if sources.is_empty() {
-        return Err(DefinitionError::NoMeasures(dir.to_path_buf()));
-    }
-    parse_all(&sources, catalog, objectives)
+    Ok(sources)
 }
 
 /// Validates measure files given as text (the files of a folder, or fixtures in tests).

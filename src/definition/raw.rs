@@ -18,9 +18,10 @@ pub struct RawMeasure {
     /// What the figure means and how to read it, in plain English.
     #[serde(default)]
     pub description: String,
-    /// Objective of the Police and Crime Plan, as `dashboards/plan.toml` numbers them.
-    #[schemars(with = "u8")]
-    pub objective: Spanned<i64>,
+    /// Objective of the Police and Crime Plan, as `dashboards/plan.toml` numbers them
+    /// (not needed by a People's Priority, which has a `[priority]` table).
+    #[schemars(with = "Option<u8>")]
+    pub objective: Option<Spanned<i64>>,
     /// Theme within the objective, as `dashboards/plan.toml` declares them
     /// (required where the objective has themes, not allowed elsewhere): e.g.
     /// `domestic_abuse` in Objective 4 "Keeping people safe".
@@ -122,6 +123,40 @@ pub struct RawMeasure {
     /// row passing `filter` in the given number of days before it.
     #[schemars(with = "Option<RawRepeat>")]
     pub repeat: Option<Spanned<RawRepeat>>,
+    /// A People's Priority: what residents asked for, where and when. A measure
+    /// with this table needs no objective or theme; its SPC starts a new
+    /// segment in the month it was raised.
+    #[schemars(with = "Option<RawPriority>")]
+    pub priority: Option<Spanned<RawPriority>>,
+}
+
+/// `[priority]`: a locally-set People's Priority.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPriority {
+    /// When residents set it, e.g. `raised = "2024-06-12"`.
+    #[schemars(with = "Option<String>")]
+    pub raised: Option<Spanned<String>>,
+    /// The channel: "Wisbech public meeting", "online survey".
+    #[serde(default)]
+    pub raised_by: String,
+    /// The place, as residents name it: "Wisbech town centre".
+    #[serde(default)]
+    pub area: String,
+    /// `open` (the default) or `closed`.
+    #[schemars(with = "Option<PriorityStatus>")]
+    pub status: Option<Spanned<PriorityStatus>>,
+    /// The district it is in (an id of `data/force.toml`); found from the
+    /// measure's filter (a district's or neighbourhood's name) when not given.
+    #[schemars(with = "Option<String>")]
+    pub district: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityStatus {
+    Open,
+    Closed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]

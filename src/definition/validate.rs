@@ -117,25 +117,39 @@ impl Validator<'_> {
                 "use lower case letters, digits and underscores, starting with a letter".into(),
             );
         }
-        let number = *raw.objective.get_ref();
-        let objective = u8::try_from(number)
-            .ok()
-            .and_then(|n| objectives.objective(n));
-        if objective.is_none() {
-            self.error(
-                &raw.objective,
-                format!("objective {number} is not in the Police and Crime Plan"),
-            )
-            .help = Some(format!(
-                "the Plan's objectives are {} (dashboards/plan.toml)",
-                objectives.numbers()
-            ));
-        }
+        let objective = match &raw.objective {
+            Some(spanned) => {
+                let number = *spanned.get_ref();
+                let objective = u8::try_from(number)
+                    .ok()
+                    .and_then(|n| objectives.objective(n));
+                if objective.is_none() {
+                    self.error(
+                        spanned,
+                        format!("objective {number} is not in the Police and Crime Plan"),
+                    )
+                    .help = Some(format!(
+                        "the Plan's objectives are {} (dashboards/plan.toml)",
+                        objectives.numbers()
+                    ));
+                }
+                objective.map(|o| (o, spanned))
+            }
+            // A People's Priority is the residents', not one of the Plan's objectives.
+            None if raw.priority.is_some() => None,
+            None => {
+                self.error(&raw.id, "a measure needs an `objective`").help = Some(format!(
+                    "add e.g. `objective = 4` (the Plan's objectives are {}); a People's Priority has a `[priority]` table instead",
+                    objectives.numbers()
+                ));
+                None
+            }
+        };
         let theme = match (objective, &raw.theme) {
-            (Some(o), None) if !o.themes.is_empty() => {
+            (Some((o, spanned)), None) if !o.themes.is_empty() => {
                 let ids: Vec<&str> = o.themes.iter().map(|t| t.id).collect();
                 self.error(
-                    &raw.objective,
+                    spanned,
                     format!("a measure of Objective {} needs a theme", o.number),
                 )
                 .help = Some(format!(
@@ -145,7 +159,7 @@ impl Validator<'_> {
                 ));
                 None
             }
-            (Some(o), Some(t)) => match super::plan::theme_of(o, t.get_ref()) {
+            (Some((o, _)), Some(t)) => match super::plan::theme_of(o, t.get_ref()) {
                 Ok(theme) => Some(theme),
                 Err((message, help)) => {
                     let d = self.error(t, message);
@@ -276,14 +290,29 @@ impl Validator<'_> {
         let unit = raw.unit.as_ref().map(|u| u.get_ref().trim().to_string());
         let date_column = date_column?;
         let kind = kind?;
-        let periods = periods?;
+        let priority = raw
+            .priority
+            .as_ref()
+            .and_then(|p| self.priority(p, filter.as_deref(), catalog.force()));
+        let mut periods = periods?;
+        // Before and after: the SPC of a priority starts afresh in the month it was raised.
+        if let (Some(p), Periods::Discrete { spc: Some(spc), .. }) = (&priority, &mut periods) {
+            let month = crate::common::period::Month::of(p.raised);
+            if !spc.breaks.iter().any(|b| b.month == month) {
+                spc.breaks.push(super::SpcBreak {
+                    month,
+                    reason: super::PRIORITY_RAISED.into(),
+                });
+                spc.breaks.sort_by_key(|b| b.month);
+            }
+        }
         let text = &self.file.text;
         Some((
             Measure {
                 id,
                 title: raw.title.get_ref().trim().to_string(),
                 description: raw.description.trim().to_string(),
-                objective: objective.map_or(0, |o| o.number),
+                objective: objective.map_or(0, |(o, _)| o.number),
                 theme,
                 access,
                 source: source_name,
@@ -303,6 +332,7 @@ impl Validator<'_> {
                 row_weight: source.counts_as.clone(),
                 row_months: source.row_months,
                 force_column: source.force_column.clone(),
+                priority,
                 origin: Origin {
                     path: self.file.path.clone(),
                     text: text.clone(),
@@ -313,6 +343,56 @@ impl Validator<'_> {
             },
             raw.id.span(),
         ))
+    }
+
+    /// A priority's `[priority]` table: its date must be one, and its district
+    /// (given, or told from the filter) one of the force's.
+    fn priority(
+        &mut self,
+        raw: &Spanned<super::raw::RawPriority>,
+        filter: Option<&str>,
+        force: &crate::ingest::Force,
+    ) -> Option<super::Priority> {
+        let p = raw.get_ref();
+        let Some(raised) = &p.raised else {
+            self.error(raw, "a priority needs `raised`, the date residents set it")
+                .help = Some("add e.g. `raised = \"2024-06-12\"` to the `[priority]` table".into());
+            return None;
+        };
+        let Ok(date) = chrono::NaiveDate::parse_from_str(raised.get_ref().trim(), "%Y-%m-%d")
+        else {
+            self.error(raised, format!("`{}` is not a date", raised.get_ref()))
+                .help = Some(
+                "write the day residents set it as YYYY-MM-DD, e.g. `raised = \"2024-06-12\"`"
+                    .into(),
+            );
+            return None;
+        };
+        let district = match &p.district {
+            Some(d) if force.districts.iter().any(|known| known.id == *d.get_ref()) => {
+                Some(d.get_ref().clone())
+            }
+            Some(d) => {
+                let ids: Vec<&str> = force.districts.iter().map(|d| d.id.as_str()).collect();
+                let e = self.error(d, format!("unknown district `{}`", d.get_ref()));
+                match did_you_mean(d.get_ref(), ids.iter().copied()) {
+                    Some(close) => e.label = Some(format!("did you mean `{close}`?")),
+                    None => e.help = Some(format!("the districts are {}", ids.join(", "))),
+                }
+                None
+            }
+            None => filter.and_then(|f| district_named_in(f, force)),
+        };
+        Some(super::Priority {
+            raised: date,
+            raised_by: p.raised_by.trim().to_string(),
+            area: p.area.trim().to_string(),
+            status: p
+                .status
+                .as_ref()
+                .map_or(super::PriorityStatus::Open, |s| *s.get_ref()),
+            district,
+        })
     }
 
     fn date_column(&mut self, raw: &RawMeasure, source: &SourceSchema) -> Option<String> {
@@ -1020,6 +1100,39 @@ fn byte_offset(text: &str, line: u64, column: u64) -> usize {
             .char_indices()
             .nth(column.saturating_sub(1) as usize)
             .map_or(rest.len(), |(i, _)| i)
+}
+
+/// The district a priority's filter names: a neighbourhood's id or name, or a
+/// district's id, name or alias, in one of its quoted values
+/// (`lsoa_name LIKE 'Fenland 003%'` is in Fenland).
+fn district_named_in(filter: &str, force: &crate::ingest::Force) -> Option<String> {
+    let normal = |s: &str| s.trim().to_lowercase().replace([' ', '-'], "_");
+    filter.split('\'').skip(1).step_by(2).find_map(|literal| {
+        let text = literal.trim_matches(|c| c == '%' || c == '_');
+        // "Fenland 003I" → "Fenland": the area before its code.
+        let area: Vec<&str> = text
+            .split_whitespace()
+            .take_while(|w| !w.chars().any(|c| c.is_ascii_digit()))
+            .collect();
+        let area = normal(&area.join(" "));
+        force
+            .neighbourhoods
+            .iter()
+            .find(|n| normal(&n.id) == normal(text) || normal(&n.name) == normal(text))
+            .map(|n| n.district.clone())
+            .or_else(|| {
+                force
+                    .districts
+                    .iter()
+                    .find(|d| {
+                        std::iter::once(&d.id)
+                            .chain(std::iter::once(&d.name))
+                            .chain(&d.aliases)
+                            .any(|s| normal(s) == area || normal(s) == normal(text))
+                    })
+                    .map(|d| d.id.clone())
+            })
+    })
 }
 
 #[cfg(test)]

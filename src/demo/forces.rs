@@ -44,8 +44,9 @@ const OUTCOMES: [(&str, f64); 5] = [
     ("Offender given a caution", 0.08),
 ];
 
-/// Months of police.uk files: the last 15 of the demo span (four rolling-12 points).
-pub const MONTHS: i32 = 15;
+/// Months of police.uk files: the last 30 of the demo span (19 rolling-12
+/// points, and two years and more of months for a priority's before and after).
+pub const MONTHS: i32 = 30;
 
 /// Writes the family into `dir`: `YYYY-MM/YYYY-MM-<force>-street.csv`,
 /// `force_population.csv` and `peer_groups.toml`.
@@ -59,6 +60,21 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     let first = (last - (MONTHS - 1)).max(options.first_month);
     let mut written = Vec::new();
     let mut next_id = 0u64;
+    // The home force's LSOAs are named after its districts, as police.uk's
+    // are ("Fenland 003B"), each district's share in proportion to its people.
+    let declared = options.declarations.force;
+    let home_areas: Vec<String> = options
+        .districts
+        .iter()
+        .map(|(id, _)| {
+            declared
+                .districts
+                .iter()
+                .find(|d| d.id == *id)
+                .map_or_else(|| slug_title(id), |d| d.name.clone())
+        })
+        .collect();
+    let home_weights: Vec<f64> = options.districts.iter().map(|(_, p)| *p as f64).collect();
     for m in first.0..=last.0 {
         let month = Month(m);
         let folder = dir.join(month.to_string());
@@ -81,6 +97,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
             let asb = rng.poisson(expected * 0.3);
             let shares: Vec<f64> = CRIME_TYPES.iter().map(|(_, s)| *s).collect();
             let outcome_shares: Vec<f64> = OUTCOMES.iter().map(|(_, s)| *s).collect();
+            let home = force == FORCES[0].0;
             for i in 0..crimes + asb {
                 let lsoa = rng.below(400);
                 let (id, crime_type, outcome) = if i < crimes {
@@ -93,11 +110,32 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
                 } else {
                     (String::new(), "Anti-social behaviour", "")
                 };
+                let lsoa_name = if home {
+                    // A fifth in the district's centre (MSOA 003; Peterborough's 014).
+                    let area = &home_areas[rng.weighted(&home_weights)];
+                    let centre = if area == "Peterborough" { 14 } else { 3 };
+                    let msoa = if rng.below(5) == 0 {
+                        centre
+                    } else {
+                        1 + rng.below(14)
+                    };
+                    // Wisbech town centre's anti-social behaviour falls by 40%
+                    // from July 2024, after residents raised it in June.
+                    if crime_type == "Anti-social behaviour"
+                        && area == "Fenland"
+                        && msoa == 3
+                        && month >= Month::new(2024, 7)
+                        && rng.below(10) < 4
+                    {
+                        continue;
+                    }
+                    format!("{area} {msoa:03}{}", (b'A' + rng.below(5) as u8) as char)
+                } else {
+                    format!("{} {:03}A", slug_title(&slug), lsoa % 100)
+                };
                 writeln!(
                     w,
-                    "{id},{month},{force},{force},0.0,52.0,On or near a street,E0{lsoa:07},{} {:03}A,{crime_type},{outcome},",
-                    slug_title(&slug),
-                    lsoa % 100
+                    "{id},{month},{force},{force},0.0,52.0,On or near a street,E0{lsoa:07},{lsoa_name},{crime_type},{outcome},"
                 )
                 .map_err(io(&path))?;
             }

@@ -67,7 +67,7 @@ const CONTACT_TYPES: [&str; 5] = [
 const PLACES_OF_SAFETY: [&str; 4] = ["health_based", "custody", "emergency_department", "other"];
 
 /// Each extract's header, as `data/sources/` declares it.
-const HEADERS: [(&str, &[&str]); 11] = [
+const HEADERS: [(&str, &[&str]); 12] = [
     (
         "crimes",
         &[
@@ -180,6 +180,16 @@ const HEADERS: [(&str, &[&str]); 11] = [
             "offence_group",
             "age",
             "outcome",
+        ],
+    ),
+    (
+        "asb_incidents",
+        &[
+            "incident_ref",
+            "reported_time",
+            "district",
+            "lsoa_name",
+            "category",
         ],
     ),
     // As police.uk publishes it (the declaration maps its names).
@@ -334,7 +344,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     type Writer = fn(&mut Generator, &mut csv::Writer<std::fs::File>) -> csv::Result<()>;
     // Each extract draws on the one random stream in this order: a new one
     // comes last, so that the others stay as they were for a seed.
-    let extracts: [(&str, Writer); 11] = [
+    let extracts: [(&str, Writer); 12] = [
         ("crimes", Generator::crimes),
         ("victim_satisfaction", Generator::satisfaction),
         ("victim_contacts", Generator::contacts),
@@ -349,6 +359,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
         ("mash_referrals", Generator::mash),
         ("arrests", Generator::arrests),
         ("stop_and_search", Generator::stop_and_search),
+        ("asb_incidents", Generator::asb_incidents),
     ];
     for (name, write) in extracts {
         let path = dir.join(format!("{name}.csv"));
@@ -873,6 +884,65 @@ impl Generator {
                     ["victim", "police", "probation", "youth_justice", "other"][by].to_string(),
                     outcome.to_string(),
                     closed,
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Anti-social behaviour incidents by LSOA, named as police.uk names them
+    /// ("Fenland 003B": the district's name, the MSOA's number, a letter).
+    /// Each district's centre (MSOA 003; Peterborough's 014) has a fifth of
+    /// its incidents. Of the two the demo's People's Priorities are about,
+    /// Wisbech town centre (Fenland 003) falls by 40% from July 2025 and
+    /// Peterborough city centre carries on as before.
+    fn asb_incidents(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        w.write_record(header("asb_incidents"))?;
+        let names: Vec<String> = self
+            .options
+            .districts
+            .iter()
+            .map(|(id, _)| {
+                self.options
+                    .declarations
+                    .force
+                    .districts
+                    .iter()
+                    .find(|d| d.id == *id)
+                    .map_or_else(|| id.replace('_', " "), |d| d.name.clone())
+            })
+            .collect();
+        let wisbech_from = Month::new(2025, 7);
+        for month in self.options.months() {
+            let n = self.rng.poisson(1400.0 * self.options.scale);
+            for _ in 0..n {
+                let d = self.district();
+                // MSOA 003 of each district is its busiest (a town centre): a
+                // fifth of the district's incidents; the rest spread over 12.
+                let name = &names[d];
+                let centre = if name == "Peterborough" { 14 } else { 3 };
+                let msoa = if self.rng.chance(0.2) {
+                    centre
+                } else {
+                    1 + self.rng.below(14)
+                };
+                if msoa == 3 && name == "Fenland" && month >= wisbech_from && self.rng.chance(0.4) {
+                    continue;
+                }
+                let lsoa = self.rng.chance(0.97).then(|| {
+                    let letter = (b'A' + self.rng.below(5) as u8) as char;
+                    format!("{name} {msoa:03}{letter}")
+                });
+                let category = ["personal", "nuisance", "environmental"]
+                    [self.rng.weighted(&[0.25, 0.6, 0.15])];
+                let time = self.time_in(month);
+                let incident_ref = self.id("ASB");
+                w.write_record([
+                    incident_ref,
+                    time,
+                    self.options.districts[d].0.clone(),
+                    lsoa.unwrap_or_default(),
+                    category.to_string(),
                 ])?;
             }
         }

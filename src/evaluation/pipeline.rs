@@ -143,13 +143,45 @@ fn load_definitions_in(root: &Path, dir: &Path) -> Result<MeasureSet, Error> {
     let catalog = SourceCatalog::of(&declarations);
     // Run from another folder, `measures` (or `measures/police_uk`) is the
     // shipped set, as the demo data and declarations are.
-    let set = match shipped_measures(dir) {
-        shipped if !dir.exists() && !shipped.is_empty() => {
-            crate::definition::parse_all(&shipped, &catalog, objectives)?
-        }
-        _ => crate::definition::load_dir(dir, &catalog, objectives)?,
+    let mut files = match shipped_measures(dir) {
+        shipped if !dir.exists() && !shipped.is_empty() => shipped,
+        _ => crate::definition::files_in(dir)?,
     };
-    Ok(set)
+    // A folder of People's Priorities alone is a measure set too.
+    files.extend(priority_files(root, dir)?);
+    if files.is_empty() {
+        return Err(crate::definition::DefinitionError::NoMeasures(dir.to_path_buf()).into());
+    }
+    Ok(crate::definition::parse_all(&files, &catalog, objectives)?)
+}
+
+/// Where a project keeps its People's Priorities, below its root.
+pub const PRIORITIES_DIR: &str = "measures/priorities";
+
+/// The People's Priorities read with every measure set: `priorities/` in the
+/// measures folder, or beside it (`measures/priorities` for
+/// `measures/police_uk`); the shipped ones for a project with no measures.
+fn priority_files(root: &Path, dir: &Path) -> Result<Vec<crate::definition::SourceText>, Error> {
+    let mut folders = vec![dir.join("priorities")];
+    if let Some(parent) = dir.parent()
+        && parent.file_name().is_some_and(|n| n == "measures")
+    {
+        folders.push(parent.join("priorities"));
+    }
+    let mut seen = Vec::new();
+    let mut files = Vec::new();
+    for folder in folders.into_iter().filter(|f| f.is_dir()) {
+        let canonical = std::fs::canonicalize(&folder).unwrap_or(folder.clone());
+        if seen.contains(&canonical) {
+            continue;
+        }
+        seen.push(canonical);
+        files.extend(crate::definition::files_in(&folder)?);
+    }
+    if seen.is_empty() && !root.join("measures").exists() {
+        files.extend(shipped_measures(Path::new(PRIORITIES_DIR)));
+    }
+    Ok(files)
 }
 
 /// The shipped measure files directly in `dir` (a path from the project root).
@@ -228,6 +260,12 @@ pub async fn evaluate(
             .iter()
             .cloned()
             .partition(|m| absent.contains(&m.source.as_str()));
+        // People's Priorities come with every measure set: those on sources
+        // this folder lacks (the force's own, beside police.uk) go quietly.
+        let left_out: Vec<_> = left_out
+            .into_iter()
+            .filter(|m| m.priority.is_none())
+            .collect();
         if kept.is_empty() {
             return Err(IngestError::MissingFile {
                 source_name: absent[0].to_string(),
@@ -241,6 +279,9 @@ pub async fn evaluate(
                 .filter(|m| m.source == *source)
                 .map(|m| m.id.as_str())
                 .collect();
+            if ids.is_empty() {
+                continue;
+            }
             warnings.push(format!(
                 "no extract for `{source}` in {}: its measures are left out ({})",
                 data_dir.display(),

@@ -34,6 +34,22 @@ pub struct Force {
     /// Other names the force goes by in national tables: "Cambridgeshire"
     /// in the Home Office's recorded crime by force area.
     pub aliases: Vec<String>,
+    /// Named neighbourhoods below the districts, each a set of MSOAs.
+    pub neighbourhoods: Vec<Neighbourhood>,
+}
+
+/// A neighbourhood of a district, as residents name it ("Wisbech town
+/// centre"): one or more MSOAs (an LSOA lies in the MSOA its name less the
+/// last letter spells: `Fenland 003I` in `Fenland 003`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbourhood {
+    /// As measures and results write it: `wisbech_town_centre`.
+    pub id: String,
+    pub name: String,
+    /// The id of the district it lies in.
+    pub district: String,
+    /// MSOA names, as police.uk's LSOA names spell them: "Fenland 003".
+    pub msoas: Vec<String>,
 }
 
 /// A community safety partnership area of the force.
@@ -291,6 +307,26 @@ pub struct RawForce {
     pub aliases: Vec<String>,
     /// The force's community safety partnership areas: every `district` column's values.
     pub districts: Vec<RawDistrict>,
+    /// Neighbourhoods below the districts, as residents name them: the
+    /// `neighbourhood` of police.uk rows whose LSOA lies in one of their MSOAs.
+    #[serde(default)]
+    pub neighbourhoods: Vec<RawNeighbourhood>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawNeighbourhood {
+    /// Lower case letters, digits and underscores: `wisbech_town_centre`.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// As people read it: "Wisbech town centre".
+    pub name: String,
+    /// The id of the district it lies in.
+    #[schemars(with = "String")]
+    pub district: Spanned<String>,
+    /// Its MSOAs, named as an LSOA's name less its last letter: `["Fenland 003"]`.
+    #[schemars(with = "Vec<String>")]
+    pub msoas: Spanned<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -508,6 +544,58 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
             aliases: d.aliases,
         });
     }
+    let mut neighbourhoods: Vec<Neighbourhood> = Vec::new();
+    for n in raw.neighbourhoods {
+        let id = n.id.get_ref();
+        if !crate::common::is_id(id) {
+            errors.push(
+                Diagnostic::at(file, n.id.span(), format!("`{id}` is not a neighbourhood id"))
+                    .with_help("write it in lower case letters, digits and underscores, e.g. `wisbech_town_centre`"),
+            );
+        } else if neighbourhoods.iter().any(|known| known.id == *id)
+            || districts.iter().any(|d| d.id == *id)
+        {
+            errors.push(Diagnostic::at(
+                file,
+                n.id.span(),
+                format!("`{id}` is declared twice (as a district or a neighbourhood)"),
+            ));
+        }
+        let district = n.district.get_ref();
+        if !districts.iter().any(|d| d.id == *district) {
+            let mut d = Diagnostic::at(
+                file,
+                n.district.span(),
+                format!("unknown district `{district}`"),
+            );
+            d = match did_you_mean(district, districts.iter().map(|d| d.id.as_str())) {
+                Some(close) => d.with_label(format!("did you mean `{close}`?")),
+                None => d.with_help("name the `id` of one of the force's `[[districts]]`"),
+            };
+            errors.push(d);
+        }
+        if n.msoas.get_ref().is_empty() {
+            errors.push(
+                Diagnostic::at(file, n.msoas.span(), "a neighbourhood needs at least one MSOA")
+                    .with_help("list them as LSOA names less their last letter, e.g. `msoas = [\"Fenland 003\"]`"),
+            );
+        }
+        for msoa in n.msoas.get_ref() {
+            if let Some(other) = neighbourhoods.iter().find(|o| o.msoas.contains(msoa)) {
+                errors.push(Diagnostic::at(
+                    file,
+                    n.msoas.span(),
+                    format!("MSOA `{msoa}` is in neighbourhood `{}` already", other.id),
+                ));
+            }
+        }
+        neighbourhoods.push(Neighbourhood {
+            id: n.id.into_inner(),
+            name: n.name,
+            district: n.district.into_inner(),
+            msoas: n.msoas.into_inner(),
+        });
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -516,6 +604,7 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
         area: raw.area,
         districts,
         aliases: raw.aliases,
+        neighbourhoods,
     })
 }
 

@@ -2,7 +2,8 @@
 //! once a file is read (DataFusion over the batches), as a source declares
 //! them (`is_asb = { type = "bool", derive = "crime_id IS NULL" }`). Besides
 //! DataFusion's functions an expression may call `district_of(text)`: the
-//! force's district that a name, id or alias spells, or null.
+//! force's district that a name, id or alias spells, or null; and
+//! `neighbourhood_of(text)`: the force's neighbourhood an MSOA name lies in.
 
 use super::IngestError;
 use super::contract::{Contract, normalise_enum};
@@ -29,19 +30,7 @@ pub(crate) fn context(force: &Force) -> SessionContext {
             by_spelling.insert(normalise_enum(spelling), d.id.clone());
         }
     }
-    let district_of = move |args: &[ColumnarValue]| {
-        let names = ColumnarValue::values_to_arrays(args)?;
-        let names = cast(&names[0], &DataType::Utf8)?;
-        let names = names.as_string::<i32>();
-        let mut out = StringBuilder::with_capacity(names.len(), names.len() * 12);
-        for name in names.iter() {
-            match name.and_then(|n| by_spelling.get(&normalise_enum(n))) {
-                Some(id) => out.append_value(id),
-                None => out.append_null(),
-            }
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish()) as ArrayRef))
-    };
+    let district_of = lookup(by_spelling);
     ctx.register_udf(create_udf(
         "district_of",
         vec![DataType::Utf8],
@@ -49,7 +38,38 @@ pub(crate) fn context(force: &Force) -> SessionContext {
         Volatility::Immutable,
         Arc::new(district_of),
     ));
+    let by_msoa: HashMap<String, String> = force
+        .neighbourhoods
+        .iter()
+        .flat_map(|n| n.msoas.iter().map(|m| (normalise_enum(m), n.id.clone())))
+        .collect();
+    ctx.register_udf(create_udf(
+        "neighbourhood_of",
+        vec![DataType::Utf8],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(lookup(by_msoa)),
+    ));
     ctx
+}
+
+/// A function of text to the value `table` gives its normalised spelling, or null.
+fn lookup(
+    table: HashMap<String, String>,
+) -> impl Fn(&[ColumnarValue]) -> datafusion::error::Result<ColumnarValue> {
+    move |args: &[ColumnarValue]| {
+        let names = ColumnarValue::values_to_arrays(args)?;
+        let names = cast(&names[0], &DataType::Utf8)?;
+        let names = names.as_string::<i32>();
+        let mut out = StringBuilder::with_capacity(names.len(), names.len() * 12);
+        for name in names.iter() {
+            match name.and_then(|n| table.get(&normalise_enum(n))) {
+                Some(id) => out.append_value(id),
+                None => out.append_null(),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish()) as ArrayRef))
+    }
 }
 
 /// The batches with the contract's derived columns added after the read ones:
@@ -124,6 +144,7 @@ mod tests {
                 aliases: vec!["N Vale".into()],
             }],
             aliases: Vec::new(),
+            neighbourhoods: Vec::new(),
         };
         let ctx = context(&force);
         let schema = Arc::new(Schema::new(vec![Field::new("name", DataType::Utf8, true)]));

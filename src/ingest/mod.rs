@@ -16,7 +16,7 @@ mod rows;
 pub mod spreadsheet;
 
 pub use config::{SourceConfig, SourcesConfig};
-pub use declared::{DeclarationError, Declarations, District, Force};
+pub use declared::{DeclarationError, Declarations, District, Force, Neighbourhood};
 pub use rows::Reject;
 
 use contract::{ColumnType, Contract};

@@ -7,6 +7,7 @@ pub mod chart;
 pub mod funnel;
 pub mod grade;
 pub mod markdown;
+pub mod priority;
 pub mod reading;
 pub mod words;
 

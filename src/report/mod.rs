@@ -79,6 +79,14 @@ pub fn write_packs(
             }
         })
         .collect();
+    // Every pack carries the People's Priorities, for the Commissioner and
+    // the Chief Constable: a section of the report, and their figures.
+    let priorities: Vec<MeasureResult> = evaluation
+        .results
+        .iter()
+        .filter(|r| r.measure.priority.is_some())
+        .map(|r| r.up_to(period))
+        .collect();
     let mut written = Vec::new();
     for objective in objectives {
         let results: Vec<MeasureResult> = objective
@@ -90,7 +98,19 @@ pub fn write_packs(
             return Err(ReportError::NoMeasures(objective.number));
         }
         let name = format!("objective-{}-{}", objective.number, period);
-        let html = html(evaluation, plan, objective, &results, period, as_of);
+        let html = html(
+            evaluation,
+            plan,
+            objective,
+            &results,
+            &priorities,
+            period,
+            as_of,
+        );
+        let results: Vec<MeasureResult> = results
+            .into_iter()
+            .chain(priorities.iter().cloned())
+            .collect();
         let csv = crate::evaluation::results::to_csv(&crate::evaluation::results::rows(&results));
         let workbook = xlsx::workbook(
             &results,
@@ -277,6 +297,7 @@ fn html(
     plan: &Plan,
     objective: &ObjectiveLayout,
     results: &[MeasureResult],
+    priorities: &[MeasureResult],
     period: Month,
     as_of: chrono::NaiveDate,
 ) -> String {
@@ -306,6 +327,9 @@ fn html(
         .collect();
     let mut contents = String::new();
     let mut sections = String::new();
+    if !priorities.is_empty() {
+        contents.push_str(r##"<li><a href="#peoples-priorities">People's Priorities</a></li>"##);
+    }
     for result in results {
         let m = &result.measure;
         let reading = crate::presentation::reading::read(result);
@@ -379,6 +403,7 @@ fn html(
 {exceptions}
 <nav><h2>Contents</h2><ol>{contents}</ol></nav>
 {sections}
+{priorities}
 <footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.</footer>
 </body></html>"#,
         n = objective.number,
@@ -390,6 +415,18 @@ fn html(
         version = env!("CARGO_PKG_VERSION"),
         freshness = esc(&freshness(evaluation, results)),
         matrix = crate::presentation::grade::summary_matrix(&rows),
+        priorities = if priorities.is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#"<section class="priorities" id="peoples-priorities"><h2>People's Priorities</h2><p class="judgement">What residents asked for, neighbourhood by neighbourhood, each read against the months before it was raised.</p>{}</section>"#,
+                crate::presentation::priority::section(
+                    &priorities.iter().collect::<Vec<_>>(),
+                    evaluation.force,
+                    false
+                )
+            )
+        },
         exceptions = crate::presentation::grade::exceptions(&rows),
     )
 }

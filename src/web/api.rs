@@ -18,7 +18,9 @@ fn measure_summary(measure: &crate::definition::Measure, snapshot: &super::Snaps
         "id": measure.id,
         "title": measure.title,
         "description": measure.description,
-        "objective": measure.objective,
+        // A People's Priority is in no objective of the Plan.
+        "objective": (measure.objective > 0).then_some(measure.objective),
+        "priority": measure.priority,
         "theme": measure.theme,
         "access": measure.access,
         "source": measure.source,
@@ -53,6 +55,33 @@ pub async fn measures(
 #[derive(serde::Deserialize)]
 pub struct FunnelQuery {
     funnel: Option<String>,
+}
+
+/// Every People's Priority the viewer may see, open and closed, with its
+/// before-and-after reading.
+pub async fn priorities(
+    Viewing {
+        snapshot, viewer, ..
+    }: Viewing,
+) -> Response {
+    let list: Vec<Value> = snapshot
+        .evaluation
+        .results
+        .iter()
+        .filter(|r| r.measure.priority.is_some() && can_see(&viewer, &r.measure))
+        .map(|r| {
+            let mut summary = measure_summary(&r.measure, &snapshot);
+            if let Some(finding) = crate::presentation::priority::before_after(r) {
+                summary["since_raised"] = json!({
+                    "reading": crate::presentation::priority::sentence(&r.measure, &finding),
+                    "finding": finding,
+                });
+            }
+            summary
+        })
+        .collect();
+    Json(json!({ "evaluated_at": snapshot.evaluation.evaluated_at.to_rfc3339(), "priorities": list }))
+        .into_response()
 }
 
 pub async fn measure(
@@ -94,6 +123,12 @@ pub async fn measure(
         .collect();
     let mut body = measure_summary(&result.measure, &snapshot);
     body["series"] = Value::Array(series);
+    if let Some(finding) = crate::presentation::priority::before_after(result) {
+        body["since_raised"] = json!({
+            "reading": crate::presentation::priority::sentence(&result.measure, &finding),
+            "finding": finding,
+        });
+    }
     let at = query
         .funnel
         .as_deref()

@@ -551,6 +551,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/objectives/{number}", get(pages::objective))
+        .route("/priorities", get(pages::priorities))
         .route("/measures/{id}", get(pages::measure))
         .route(
             "/measures/{id}/commentary",
@@ -565,6 +566,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api", get(pages::api_docs))
         .route("/api/measures", get(api::measures))
         .route("/api/measures/{id}", get(api::measure))
+        .route("/api/priorities", get(api::priorities))
         .route("/api/status", get(api::status))
         .route("/health", get(api::health))
         .route("/api/reload", post(api::reload))

@@ -50,6 +50,14 @@ fn layout(
             n = o.number
         );
     }
+    if snapshot
+        .measures
+        .measures
+        .iter()
+        .any(|m| m.priority.is_some())
+    {
+        nav.push_str(r#"<a href="/priorities">People's Priorities</a>"#);
+    }
     nav.push_str(r#"<a href="/api">Data &amp; API</a>"#);
     let account = match viewer {
         Viewer::Analyst(name) => format!(
@@ -106,6 +114,40 @@ fn page(
     body: &str,
 ) -> Response {
     (status, layout(state, snapshot, viewer, title, body)).into_response()
+}
+
+/// The People's Priorities: what residents asked for, neighbourhood by
+/// neighbourhood, each read before and after it was raised.
+pub async fn priorities(
+    Viewing {
+        state,
+        snapshot,
+        viewer,
+    }: Viewing,
+) -> Response {
+    let results: Vec<&MeasureResult> = snapshot
+        .evaluation
+        .results
+        .iter()
+        .filter(|r| r.measure.priority.is_some() && can_see(&viewer, &r.measure))
+        .collect();
+    let body = format!(
+        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › People's Priorities</nav><h1>People's Priorities</h1><p class="lede">Priorities people who live and work in {area} set for policing their own neighbourhood, at public meetings, through the Commissioner's engagement outreach workers and online. Each is read against the months before it was raised: a change is called a change only when the SPC chart shows one.</p>{section}"#,
+        area = esc(&snapshot.plan.area),
+        section = crate::presentation::priority::section(
+            &results,
+            snapshot.measures.catalog.force(),
+            true
+        ),
+    );
+    page(
+        &state,
+        &snapshot,
+        &viewer,
+        StatusCode::OK,
+        "People's Priorities",
+        &body,
+    )
 }
 
 pub async fn home(
@@ -503,8 +545,8 @@ fn measure_body(
     let reading = &snapshot.readings[&m.id];
     let (value, interval, period) = headline(m, reading);
     let mut body = format!(
-        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>
-<h1>{title}</h1><p class="lede">{description}</p>
+        r#"{crumbs}
+<h1>{title}</h1><p class="lede">{description}</p>{priority}
 <div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>
 {said}<p class="freshness">{freshness}</p>{peers}"#,
         // The reading in words, as the pack says it.
@@ -520,8 +562,28 @@ fn measure_body(
                 esc(&text)
             ),
         },
-        o = m.objective,
-        theme = m.theme.map_or("", |t| t.title()),
+        crumbs = match &m.priority {
+            Some(_) => r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/priorities">People's Priorities</a></nav>"#.to_string(),
+            None => format!(
+                r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>"#,
+                o = m.objective,
+                theme = m.theme.map_or("", |t| t.title()),
+            ),
+        },
+        // A priority: who raised it and when, and what has happened since.
+        priority = match &m.priority {
+            Some(p) => format!(
+                r#"<p class="priority-meta">A People's Priority for {area}, raised{by} on {date}{closed}.</p><p class="reading">{since}</p>"#,
+                area = esc(&p.area),
+                by = if p.raised_by.is_empty() { String::new() } else { format!(" by {}", esc(&p.raised_by)) },
+                date = p.raised.format("%-d %B %Y"),
+                closed = if p.status == crate::definition::PriorityStatus::Closed { "; now closed" } else { "" },
+                since = esc(&crate::presentation::priority::before_after(result)
+                    .map(|f| crate::presentation::priority::sentence(m, &f))
+                    .unwrap_or_default()),
+            ),
+            None => String::new(),
+        },
         title = esc(&m.title),
         description = esc(&m.description),
         change = esc(&change_text(m, reading)),

@@ -1,0 +1,308 @@
+//! A People's Priority read before and after: the months since residents
+//! raised it against the months before, on the SPC chart that starts afresh
+//! in the month it was raised. It says a level changed only on SPC's own
+//! evidence (a shift, or the new level beyond the old limits), and says when
+//! there are too few months to tell.
+
+use crate::definition::Measure;
+use crate::engine::MeasureResult;
+use crate::presentation::chart::format_value;
+use crate::stats::Polarity;
+
+/// Months in a row on one side of the earlier mean that make a shift, as
+/// NHS England's Making Data Count counts them.
+pub const SHIFT: usize = 7;
+
+/// What the months since a priority was raised show.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "finding", rename_all = "snake_case")]
+pub enum BeforeAfter {
+    /// The measure has no SPC to compare with.
+    NoSpc,
+    /// Fewer than two published points before it was raised: no earlier level.
+    TooFewBefore { before: usize },
+    /// No change shown yet, on too few points since to rule one out.
+    TooFewAfter {
+        after: usize,
+        mean_before: f64,
+        mean_after: Option<f64>,
+    },
+    /// The level moved: a shift, or the new mean beyond the earlier limits.
+    Changed {
+        mean_before: f64,
+        mean_after: f64,
+        rose: bool,
+        /// Seven or more months in a row on one side of the earlier mean.
+        shift: bool,
+        /// The new mean beyond the earlier process limits.
+        beyond_limits: bool,
+        /// Whether the change is for the better (`None` for a neutral measure).
+        better: Option<bool>,
+        after: usize,
+    },
+    NoChange {
+        mean_before: f64,
+        mean_after: f64,
+        after: usize,
+    },
+}
+
+/// The months since the measure's priority was raised against those before.
+pub fn before_after(result: &MeasureResult) -> Option<BeforeAfter> {
+    let measure = &result.measure;
+    let priority = measure.priority.as_ref()?;
+    measure.spc()?;
+    let total = result.total();
+    let raised = crate::common::period::Month::of(priority.raised);
+    let values = |points: &[crate::engine::Point]| -> Vec<f64> {
+        points.iter().filter_map(|p| p.value()).collect()
+    };
+    let split = total.points.partition_point(|p| p.period.first < raised);
+    let before = values(&total.points[..split]);
+    let after = values(&total.points[split..]);
+    if before.len() < 2 {
+        return Some(BeforeAfter::TooFewBefore {
+            before: before.len(),
+        });
+    }
+    // The earlier segment's limits: those in force at the last point before.
+    let segment = total.spc.iter().find(|s| s.points.contains(&(split - 1)));
+    let Some(earlier) = segment.map(|s| s.limits) else {
+        return Some(BeforeAfter::NoSpc);
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let mean_after = (!after.is_empty()).then(|| mean(&after));
+    let mut run = 0usize;
+    let mut longest = 0usize;
+    let mut side = 0i8;
+    for v in &after {
+        let now = if *v > earlier.mean {
+            1
+        } else if *v < earlier.mean {
+            -1
+        } else {
+            0
+        };
+        run = if now != 0 && now == side {
+            run + 1
+        } else {
+            usize::from(now != 0)
+        };
+        side = now;
+        longest = longest.max(run);
+    }
+    let shift = longest >= SHIFT;
+    let beyond_limits =
+        after.len() >= 2 && mean_after.is_some_and(|m| m > earlier.upper || m < earlier.lower);
+    match mean_after {
+        Some(m) if shift || beyond_limits => {
+            let rose = m > earlier.mean;
+            Some(BeforeAfter::Changed {
+                mean_before: earlier.mean,
+                mean_after: m,
+                rose,
+                shift,
+                beyond_limits,
+                better: match measure.polarity {
+                    Polarity::HigherIsBetter => Some(rose),
+                    Polarity::LowerIsBetter => Some(!rose),
+                    Polarity::Neutral => None,
+                },
+                after: after.len(),
+            })
+        }
+        Some(m) if after.len() >= SHIFT => Some(BeforeAfter::NoChange {
+            mean_before: earlier.mean,
+            mean_after: m,
+            after: after.len(),
+        }),
+        _ => Some(BeforeAfter::TooFewAfter {
+            after: after.len(),
+            mean_before: earlier.mean,
+            mean_after,
+        }),
+    }
+}
+
+/// The reading in plain words: "Since residents raised it in June 2024 …".
+pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
+    let Some(priority) = &measure.priority else {
+        return String::new();
+    };
+    let when = priority.raised.format("%B %Y");
+    let noun = match measure.periods {
+        crate::definition::Periods::Discrete { grain, .. } if grain.months() > 1 => "period",
+        _ => "month",
+    };
+    let v = |x: f64| format_value(measure, x);
+    match finding {
+        BeforeAfter::NoSpc => format!(
+            "Raised in {when}. The measure has no SPC chart, so there is no before and after to read; add `spc = true`."
+        ),
+        BeforeAfter::TooFewBefore { before } => format!(
+            "Raised in {when}, with {before} {noun}{} of figures before it: there is no earlier level to compare the months since with.",
+            if *before == 1 { "" } else { "s" }
+        ),
+        BeforeAfter::TooFewAfter {
+            after,
+            mean_before,
+            mean_after,
+        } => {
+            let since = match mean_after {
+                Some(m) => format!(
+                    " (an average of {} a {noun}, against {} before)",
+                    v(*m),
+                    v(*mean_before)
+                ),
+                None => String::new(),
+            };
+            format!(
+                "Raised in {when}: {after} {noun}{} since{since} {} too few to tell whether the level has changed. It takes {SHIFT} in a row on one side of the earlier average, or a level beyond the earlier limits.",
+                if *after == 1 { "" } else { "s" },
+                if *after == 1 { "is" } else { "are" }
+            )
+        }
+        BeforeAfter::NoChange {
+            mean_before,
+            mean_after,
+            after,
+        } => format!(
+            "Since it was raised in {when}, {after} {noun}s on, the level has not changed significantly: an average of {} a {noun}, against {} before; the difference is within the variation expected.",
+            v(*mean_after),
+            v(*mean_before)
+        ),
+        BeforeAfter::Changed {
+            mean_before,
+            mean_after,
+            rose,
+            shift,
+            beyond_limits,
+            better,
+            after,
+        } => {
+            let evidence = match (shift, beyond_limits) {
+                (true, true) => format!(
+                    "{SHIFT} or more {noun}s in a row on one side of the earlier average, and the new level beyond the earlier limits"
+                ),
+                (true, false) => {
+                    format!("{SHIFT} or more {noun}s in a row on one side of the earlier average")
+                }
+                _ => "the new level beyond the earlier limits".to_string(),
+            };
+            let verdict = match better {
+                Some(true) => " This is an improvement.",
+                Some(false) => " This is a deterioration.",
+                None => "",
+            };
+            format!(
+                "Since it was raised in {when}, the level has {} significantly: an average of {} a {noun} over {after} {noun}s, against {} before ({evidence}).{verdict}",
+                if *rose { "risen" } else { "fallen" },
+                v(*mean_after),
+                v(*mean_before)
+            )
+        }
+    }
+}
+
+/// The People's Priorities as a page or pack section: the open ones grouped
+/// by district (in the force's order, then those of no one district), each
+/// with its area, who raised it and when, its chart with the break, and the
+/// before-and-after reading; the closed ones listed apart. `link` makes each
+/// title a link to its measure page (the dashboard's, not the pack's).
+pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: bool) -> String {
+    use crate::presentation::esc;
+    use std::fmt::Write;
+    let item = |result: &MeasureResult, chart: bool| -> String {
+        let m = &result.measure;
+        let p = m.priority.as_ref().expect("a priority");
+        let title = if link {
+            format!(
+                r#"<a href="/measures/{}">{}</a>"#,
+                esc(&m.id),
+                esc(&m.title)
+            )
+        } else {
+            esc(&m.title)
+        };
+        let reading = before_after(result)
+            .map(|f| sentence(m, &f))
+            .unwrap_or_default();
+        let raised_by = if p.raised_by.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", esc(&p.raised_by))
+        };
+        let figure = if chart {
+            format!(
+                r#"<figure class="chart">{}<figcaption>{}</figcaption></figure>"#,
+                crate::presentation::chart::trend_chart(m, result.total(), &m.title, (760, 300)),
+                esc(&crate::presentation::words::breaks(m, result.total()))
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"<article class="priority" id="{id}"><h3>{title}</h3><p class="meta">{area} · raised{raised_by} on {date}</p>{figure}<p class="reading">{reading}</p></article>"#,
+            id = esc(&m.id),
+            area = esc(if p.area.is_empty() { &m.title } else { &p.area }),
+            date = p.raised.format("%-d %B %Y"),
+            reading = esc(&reading),
+        )
+    };
+    let open: Vec<&&MeasureResult> = results
+        .iter()
+        .filter(|r| {
+            r.measure
+                .priority
+                .as_ref()
+                .is_some_and(|p| p.status == crate::definition::PriorityStatus::Open)
+        })
+        .collect();
+    let mut html = String::new();
+    let mut districts: Vec<(Option<&str>, String)> = force
+        .districts
+        .iter()
+        .map(|d| (Some(d.id.as_str()), d.name.clone()))
+        .collect();
+    districts.push((None, "Across the force, or more than one district".into()));
+    for (id, name) in districts {
+        let here: Vec<&&&MeasureResult> = open
+            .iter()
+            .filter(|r| {
+                r.measure
+                    .priority
+                    .as_ref()
+                    .and_then(|p| p.district.as_deref())
+                    == id
+            })
+            .collect();
+        if here.is_empty() {
+            continue;
+        }
+        let _ = write!(html, r#"<section class="district"><h2>{}</h2>"#, esc(&name));
+        for r in here {
+            html.push_str(&item(r, true));
+        }
+        html.push_str("</section>");
+    }
+    if open.is_empty() {
+        html.push_str(r#"<p class="muted">No open priorities.</p>"#);
+    }
+    let closed: Vec<&&MeasureResult> = results
+        .iter()
+        .filter(|r| {
+            r.measure
+                .priority
+                .as_ref()
+                .is_some_and(|p| p.status == crate::definition::PriorityStatus::Closed)
+        })
+        .collect();
+    if !closed.is_empty() {
+        html.push_str(r#"<section class="closed"><h2>Closed priorities</h2>"#);
+        for r in closed {
+            html.push_str(&item(r, false));
+        }
+        html.push_str("</section>");
+    }
+    html
+}

@@ -470,6 +470,18 @@ fn check_refuses_a_priority_without_a_date_or_outside_the_data() {
     let p = project.path();
     incidents(p, 6, 3);
     std::fs::create_dir_all(p.join("measures/priorities")).unwrap();
-    std::fs::write(p.join("measures/priorities/m.toml"), &text).unwrap();
+    // A TOML date unquoted reads as the quoted one.
+    let unquoted = text.replace("raised = \"2024-02-01\"", "raised = 2024-02-01");
+    assert_ne!(unquoted, text);
+    std::fs::write(p.join("measures/priorities/m.toml"), &unquoted).unwrap();
     ok(mos_in(p, &["check", "--data", "extracts"]));
+    let bad = text.replace("2024-02-01", "12/02/2024");
+    std::fs::write(p.join("measures/priorities/m.toml"), &bad).unwrap();
+    let output = mos_in(p, &["check"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("`12/02/2024` is not a date") && message.contains("YYYY-MM-DD"),
+        "{message}"
+    );
 }

@@ -87,9 +87,6 @@ pub enum MeasureKind {
     },
 }
 
-/// How a measure's points are cut from the months of its span. SPC is only
-/// possible on discrete periods: rolling windows overlap, so their points are not
-/// independent.
 impl MeasureKind {
     /// As a measure file writes it: `count`, `proportion`, `rate`, `mean`,
     /// `median` or `percentile`.
@@ -119,6 +116,9 @@ impl MeasureKind {
     }
 }
 
+/// How a measure's points are cut from the months of its span. SPC is only
+/// possible on discrete periods: rolling windows overlap, so their points are not
+/// independent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Periods {
     Discrete {

@@ -134,9 +134,9 @@ pub struct RawMeasure {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPriority {
-    /// When residents set it, e.g. `raised = "2024-06-12"`.
+    /// When residents set it, e.g. `raised = "2024-06-12"` (a TOML date unquoted is read too).
     #[schemars(with = "Option<String>")]
-    pub raised: Option<Spanned<String>>,
+    pub raised: Option<Spanned<RawDate>>,
     /// The channel: "Wisbech public meeting", "online survey".
     #[serde(default)]
     pub raised_by: String,
@@ -150,6 +150,24 @@ pub struct RawPriority {
     /// measure's filter (a district's or neighbourhood's name) when not given.
     #[schemars(with = "Option<String>")]
     pub district: Option<Spanned<String>>,
+}
+
+/// A day, as text (`"2024-06-12"`) or as a TOML date (`2024-06-12`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawDate {
+    Text(String),
+    Date(toml::value::Datetime),
+}
+
+impl RawDate {
+    /// As written, for messages and parsing.
+    pub fn text(&self) -> String {
+        match self {
+            RawDate::Text(t) => t.trim().to_string(),
+            RawDate::Date(d) => d.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]

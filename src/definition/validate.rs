@@ -359,9 +359,9 @@ impl Validator<'_> {
                 .help = Some("add e.g. `raised = \"2024-06-12\"` to the `[priority]` table".into());
             return None;
         };
-        let Ok(date) = chrono::NaiveDate::parse_from_str(raised.get_ref().trim(), "%Y-%m-%d")
-        else {
-            self.error(raised, format!("`{}` is not a date", raised.get_ref()))
+        let written = raised.get_ref().text();
+        let Ok(date) = chrono::NaiveDate::parse_from_str(&written, "%Y-%m-%d") else {
+            self.error(raised, format!("`{written}` is not a date"))
                 .help = Some(
                 "write the day residents set it as YYYY-MM-DD, e.g. `raised = \"2024-06-12\"`"
                     .into(),

@@ -404,7 +404,7 @@ fn html(
 <nav><h2>Contents</h2><ol>{contents}</ol></nav>
 {sections}
 {priorities}
-<footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.</footer>
+<footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.</footer>
 </body></html>"#,
         n = objective.number,
         title = esc(&objective.title),

@@ -16,18 +16,7 @@ fn mos_in(dir: &Path, args: &[&str]) -> Output {
 type Row = BTreeMap<String, String>;
 
 fn results(path: &Path) -> Vec<Row> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.into(), v.into()))
-                .collect()
-        })
-        .collect()
+    common::results_csv(path)
 }
 
 fn number(row: &Row, column: &str) -> Option<f64> {

@@ -11,18 +11,7 @@ use std::path::Path;
 type Row = BTreeMap<String, String>;
 
 fn results(path: &Path) -> Vec<Row> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.into(), v.into()))
-                .collect()
-        })
-        .collect()
+    common::results_csv(path)
 }
 
 const DISTRICTS: [&str; 3] = ["cambridge", "fenland", "peterborough"];

@@ -60,18 +60,7 @@ fn raw_rows() -> Vec<(String, String, bool)> {
 type Row = BTreeMap<String, String>;
 
 fn results(path: &Path) -> Vec<Row> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.into(), v.into()))
-                .collect()
-        })
-        .collect()
+    common::results_csv(path)
 }
 
 /// The issue's priority, as the README shows it (and the issue wrote it).

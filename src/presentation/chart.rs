@@ -339,7 +339,12 @@ fn trend_chart_beside(
         }
         let _ = root.present();
     }
-    // Values readable on hover: a transparent target with a <title> over each point.
+    with_hover(&svg, hover)
+}
+
+/// The SVG with values readable on hover: a transparent target with a
+/// `<title>` at each (x, y) of `hover`.
+pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>) -> String {
     let mut overlay = String::new();
     for (x, y, text) in hover {
         let _ = write!(

@@ -269,15 +269,7 @@ pub fn funnel_chart(
         }
         let _ = root.present();
     }
-    let mut overlay = String::new();
-    for (x, y, text) in hover {
-        let _ = write!(
-            overlay,
-            r#"<circle cx="{x}" cy="{y}" r="8" fill="transparent" class="hover"><title>{}</title></circle>"#,
-            crate::presentation::esc(&text)
-        );
-    }
-    svg.replace("</svg>", &format!("{overlay}</svg>"))
+    crate::presentation::chart::with_hover(&svg, hover)
 }
 
 /// The funnel as a page or pack section: its chart, a sentence per group

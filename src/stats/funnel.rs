@@ -2,6 +2,7 @@
 //! `PHEindicatormethods` computes them: around the overall value, the band a
 //! unit of a given size falls in by chance alone, at 95% and 99.8%.
 
+use super::intervals::solve_decreasing;
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::gamma_lr;
 
@@ -121,26 +122,6 @@ fn count_with_upper_limit(expected: f64, tail: f64) -> f64 {
         return 0.0;
     }
     solve_decreasing(|x| gamma_lr(x + 1.0, expected), 1.0 - tail)
-}
-
-/// The x > 0 at which a function decreasing in x equals `target`, by bisection.
-fn solve_decreasing(f: impl Fn(f64) -> f64, target: f64) -> f64 {
-    let (mut low, mut high) = (1e-9_f64, 1.0_f64);
-    while f(high) > target {
-        high *= 2.0;
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (low + high);
-        if f(mid) > target {
-            low = mid;
-        } else {
-            high = mid;
-        }
-        if high - low <= 1e-12 * high {
-            break;
-        }
-    }
-    0.5 * (low + high)
 }
 
 #[cfg(test)]

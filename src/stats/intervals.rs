@@ -98,8 +98,8 @@ fn poisson_cdf(k: u64, mean: f64) -> f64 {
     sum.min(1.0)
 }
 
-/// The mean at which a function decreasing in the mean equals `target`.
-fn solve_decreasing(f: impl Fn(f64) -> f64, target: f64) -> f64 {
+/// The x > 0 at which a function decreasing in x equals `target`, by bisection.
+pub(super) fn solve_decreasing(f: impl Fn(f64) -> f64, target: f64) -> f64 {
     let (mut low, mut high) = (0.0_f64, 1.0_f64);
     while f(high) > target {
         high *= 2.0;

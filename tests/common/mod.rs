@@ -25,6 +25,22 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A results CSV (`mos run --out`), each row keyed by column.
+pub fn results_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.into(), v.into()))
+                .collect()
+        })
+        .collect()
+}
+
 /// `mos ARGS` run in `dir` (a project's root).
 pub fn mos_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mos"))

@@ -180,6 +180,29 @@ mod tests {
         assert_eq!(rate_limits(1.0, 1_000.0, per).outer.lower, 0.0);
     }
 
+    /// PHE's published vectors for `poisson_funnel` (PHStatsMethods'
+    /// test_funnels): the expected count at which 200 events are the upper
+    /// 95% limit is 173.24086241121654, and at which 500 are the lower
+    /// 99.8% limit 573.0274767209943. Our limits invert them.
+    #[test]
+    fn rate_limits_match_phe_poisson_funnel_vectors() {
+        close(
+            count_with_lower_limit(173.240_862_411_216_54, 0.025),
+            200.0,
+            1e-3,
+        );
+        close(
+            count_with_upper_limit(573.027_476_720_994_3, 0.001),
+            500.0,
+            1e-3,
+        );
+        // The same through the rates: per 1,000 of 100,000 people.
+        let limits = rate_limits(1.732_408_624_112_165_4, 100_000.0, 1000.0);
+        close(limits.inner.upper, 2.0, 1e-5);
+        let limits = rate_limits(5.730_274_767_209_943, 100_000.0, 1000.0);
+        close(limits.outer.lower, 5.0, 1e-5);
+    }
+
     #[test]
     fn units_are_placed_against_both_limits() {
         let limits = proportion_limits(0.5, 100.0);

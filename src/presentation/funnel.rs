@@ -174,14 +174,17 @@ pub fn funnel_chart(
         .map(|p| p.denominator as f64)
         .fold(largest, f64::min)
         .max(1.0);
+    // Sizes a hundred-fold apart (forces from the City of London to the Met)
+    // are drawn on a log scale, so the small are not crowded at the mouth.
+    let logarithmic = largest / smallest > 20.0;
+    let x_of = |n: f64| if logarithmic { n.log10() } else { n };
+    let n_of = |x: f64| if logarithmic { 10f64.powf(x) } else { x };
     // The limits along the size axis, from a little below the smallest group.
     let from = (smallest * 0.6).max(1.0);
-    let sizes: Vec<f64> = (0..=120)
-        .map(|i| from + (largest - from) * i as f64 / 120.0)
-        .collect();
-    let curve: Vec<(f64, FunnelLimits)> = sizes
-        .iter()
-        .filter_map(|&n| Some((n, limits_at(measure, funnel.centre, n)?)))
+    let (x_from, x_to) = (if logarithmic { x_of(from) } else { 0.0 }, x_of(largest));
+    let curve: Vec<(f64, FunnelLimits)> = (0..=120)
+        .map(|i| n_of(x_of(from) + (x_to - x_of(from)) * i as f64 / 120.0))
+        .filter_map(|n| Some((x_of(n), limits_at(measure, funnel.centre, n)?)))
         .collect();
     let mut low = funnel.centre;
     let mut high = funnel.centre;
@@ -205,28 +208,30 @@ pub fn funnel_chart(
             .x_label_area_size(48)
             .y_label_area_size(64)
             .caption(title, ("sans-serif", 20).into_font().color(&ink))
-            .build_cartesian_2d(0f64..largest, y_low..y_high)
+            .build_cartesian_2d(x_from..x_to, y_low..y_high)
         {
             Ok(c) => c,
             Err(_) => return String::new(),
         };
-        let x_name = match measure.kind {
-            MeasureKind::Rate { .. } => "Population",
-            _ => "Out of",
+        let x_name = match (&measure.kind, logarithmic) {
+            (MeasureKind::Rate { .. }, false) => "Population",
+            (MeasureKind::Rate { .. }, true) => "Population (log scale)",
+            (_, false) => "Out of",
+            (_, true) => "Out of (log scale)",
         };
         let _ = chart
             .configure_mesh()
             .light_line_style(RGBColor(236, 238, 240))
             .bold_line_style(RGBColor(220, 224, 227))
             .x_desc(x_name)
-            .x_label_formatter(&|x| thousands(x.round() as u64))
+            .x_label_formatter(&|x| thousands(n_of(*x).round() as u64))
             .y_label_formatter(&|y| format_value(measure, *y))
             .label_style(("sans-serif", 14).into_font().color(&GREY))
             .axis_style(RGBColor(200, 204, 208))
             .draw();
         let clip = |v: f64| v.clamp(y_low, y_high);
         let _ = chart.draw_series(LineSeries::new(
-            [(0.0, funnel.centre), (largest, funnel.centre)],
+            [(x_from, funnel.centre), (x_to, funnel.centre)],
             GREY.stroke_width(1),
         ));
         for (band, dashed) in [(true, true), (false, false)] {
@@ -251,7 +256,7 @@ pub fn funnel_chart(
                 Placement::AboveInner | Placement::BelowInner => ORANGE,
                 Placement::Within => ink,
             };
-            let at = (p.denominator as f64, p.value);
+            let at = (x_of(p.denominator as f64), p.value);
             let _ = chart.draw_series(std::iter::once(Circle::new(
                 at,
                 if is_marked { 6 } else { 4 },

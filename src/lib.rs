@@ -24,7 +24,8 @@
 //! - [`ingest`]: the declared sources and force, their contracts; typed Arrow
 //!   batches; rejected rows with reasons; peer groups; `mos init`.
 //! - [`engine`]: definitions compiled to DataFusion queries; periods, windows, series.
-//! - [`stats`]: Wilson and Poisson intervals, XmR charts and their rules, suppression.
+//! - [`stats`]: Wilson and Poisson intervals, XmR charts and their rules,
+//!   suppression, means, medians and percentiles, funnel limits.
 //! - [`evaluation`]: the whole run from folders to evaluated measures, the work
 //!   kept between runs, snapshots and publications, the results contract,
 //!   and measure tests.

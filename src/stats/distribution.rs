@@ -50,10 +50,12 @@ pub fn summarise(statistic: Statistic, values: &mut [f64]) -> Option<(f64, Optio
     if values.is_empty() {
         return None;
     }
+    // Sorted first, so that a mean sums in the same order however the values
+    // arrived (a month's kept rows and its appended ones): the same bits.
+    values.sort_by(f64::total_cmp);
     match statistic {
         Statistic::Mean => Some(mean_with_interval(values)),
         Statistic::Median => {
-            values.sort_by(f64::total_cmp);
             let n = values.len();
             let median = if n % 2 == 1 {
                 values[n / 2]
@@ -62,13 +64,10 @@ pub fn summarise(statistic: Statistic, values: &mut [f64]) -> Option<(f64, Optio
             };
             Some((median, Some(order_statistic_interval(values, 0.5))))
         }
-        Statistic::Percentile(p) => {
-            values.sort_by(f64::total_cmp);
-            Some((
-                values[nearest_rank(values.len(), p) - 1],
-                Some(order_statistic_interval(values, p)),
-            ))
-        }
+        Statistic::Percentile(p) => Some((
+            values[nearest_rank(values.len(), p) - 1],
+            Some(order_statistic_interval(values, p)),
+        )),
     }
 }
 

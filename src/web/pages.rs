@@ -708,9 +708,15 @@ fn measure_body(
 /// "Data to 31 Mar 2026, loaded 3 Apr 2026 (snapshot …)": how fresh the figures are.
 fn freshness(snapshot: &Snapshot, m: &Measure) -> String {
     let evaluation = &snapshot.evaluation;
+    // A table without a period column of its own (the Home Office's, dated by
+    // a derived column) is fresh to the end of the measure's last period.
     let data_to = evaluation
         .extract(&m.source)
         .and_then(|e| e.data_to)
+        .or_else(|| {
+            let last = snapshot.result(&m.id)?.total().points.last()?.period;
+            Some(last.end_date())
+        })
         .map_or_else(|| "–".to_string(), date);
     let mut text = format!(
         "Data to {data_to}, loaded {}",

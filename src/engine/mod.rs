@@ -451,28 +451,18 @@ impl Engine {
                 .push(self.group_counts(measure, Some(&by_force)).await?);
             return Ok(tally);
         }
-        let of = match &measure.kind {
-            crate::definition::MeasureKind::Distribution { of, .. } => Some(of.as_str()),
-            _ => None,
-        };
         for breakdown in &measure.breakdowns {
-            tally
-                .breakdowns
-                .push(self.group_counts(measure, Some(breakdown)).await?);
-            if let Some(of) = of {
-                tally
-                    .breakdown_values
-                    .push(self.group_values(measure, of, Some(breakdown)).await?);
-            }
+            let (counts, values) = self.counts_and_values(measure, Some(breakdown)).await?;
+            tally.breakdowns.push(counts);
+            tally.breakdown_values.extend(values);
         }
         // Every row is in exactly one group of a single-valued breakdown (a missing
         // value counts as `unknown`), so its groups sum to the total: one scan of
         // the source fewer.
         if !measure.breakdowns.iter().any(|b| b.separator.is_none()) {
-            tally.total = Some(self.group_counts(measure, None).await?);
-            if let Some(of) = of {
-                tally.total_values = Some(self.group_values(measure, of, None).await?);
-            }
+            let (counts, values) = self.counts_and_values(measure, None).await?;
+            tally.total = Some(counts);
+            tally.total_values = values;
         }
         Ok(tally)
     }
@@ -738,16 +728,41 @@ impl Engine {
         Ok(days)
     }
 
-    /// The values of `of` by group ("" for the total) and month.
+    /// A set of groups' counts and, for a mean, median or percentile, their
+    /// values: one scan either way, a distribution's counts being how many
+    /// values each group has in each month.
+    async fn counts_and_values(
+        &self,
+        measure: &Measure,
+        breakdown: Option<&crate::definition::Breakdown>,
+    ) -> Result<(GroupCounts, Option<GroupValues>), EngineError> {
+        if !matches!(
+            measure.kind,
+            crate::definition::MeasureKind::Distribution { .. }
+        ) {
+            return Ok((self.group_counts(measure, breakdown).await?, None));
+        }
+        let values = self.group_values(measure, breakdown).await?;
+        let counts = values
+            .iter()
+            .map(|(group, months)| {
+                let counts = months
+                    .iter()
+                    .map(|(month, v)| (*month, [v.len() as u64; 2]))
+                    .collect();
+                (group.clone(), counts)
+            })
+            .collect();
+        Ok((counts, Some(values)))
+    }
+
+    /// The values of a distribution by group ("" for the total) and month.
     async fn group_values(
         &self,
         measure: &Measure,
-        of: &str,
         breakdown: Option<&crate::definition::Breakdown>,
     ) -> Result<GroupValues, EngineError> {
-        let batches = self
-            .query(measure, &sql::values_query(measure, of, breakdown))
-            .await?;
+        let batches = self.query(measure, &sql::query(measure, breakdown)).await?;
         let mut values = GroupValues::new();
         for batch in &batches {
             let month = batch.column(0).as_primitive::<Int64Type>();
@@ -781,9 +796,7 @@ impl Engine {
         measure: &Measure,
         breakdown: Option<&crate::definition::Breakdown>,
     ) -> Result<GroupCounts, EngineError> {
-        let batches = self
-            .query(measure, &sql::aggregate_query(measure, breakdown))
-            .await?;
+        let batches = self.query(measure, &sql::query(measure, breakdown)).await?;
         let mut counts = GroupCounts::new();
         for batch in &batches {
             let month = batch.column(0).as_primitive::<Int64Type>();

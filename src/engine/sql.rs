@@ -66,11 +66,20 @@ pub fn span_query(source: &str, date_column: &str) -> String {
     )
 }
 
-/// Counts by month and group for the total (`breakdown` None) or one breakdown.
-/// Columns: `month_index` BIGINT, `grp` VARCHAR, `num` BIGINT, `den` BIGINT.
-/// A row counts once, or as its `counts_as` column for a source of aggregate rows;
-/// a mean, median or percentile counts its values.
-pub fn aggregate_query(measure: &Measure, breakdown: Option<&Breakdown>) -> String {
+/// The query the engine runs for the total (`breakdown` None) or one
+/// breakdown: counts by month and group, or for a mean, median or
+/// percentile the values themselves (whose counts are how many there are).
+pub fn query(measure: &Measure, breakdown: Option<&Breakdown>) -> String {
+    match &measure.kind {
+        MeasureKind::Distribution { of, .. } => values_query(measure, of, breakdown),
+        _ => counts_query(measure, breakdown),
+    }
+}
+
+/// Counts by month and group. Columns: `month_index` BIGINT, `grp` VARCHAR,
+/// `num` BIGINT, `den` BIGINT. A row counts once, or as its `counts_as`
+/// column for a source of aggregate rows.
+fn counts_query(measure: &Measure, breakdown: Option<&Breakdown>) -> String {
     let month = month_index(&measure.date_column);
     let weight = measure.row_weight.as_deref().map_or_else(
         || "1".to_string(),
@@ -89,16 +98,13 @@ pub fn aggregate_query(measure: &Measure, breakdown: Option<&Breakdown>) -> Stri
                 format!("CAST(SUM(CASE WHEN {den} THEN {weight} ELSE 0 END) AS BIGINT)"),
             )
         }
-        MeasureKind::Count | MeasureKind::Rate { .. } => {
+        // A count or a rate (a distribution's query is `values_query`).
+        _ => {
             let count = match measure.row_weight {
                 None => "COUNT(*)".to_string(),
                 Some(_) => format!("CAST(COALESCE(SUM({weight}), 0) AS BIGINT)"),
             };
             (count.clone(), count)
-        }
-        MeasureKind::Distribution { of, .. } => {
-            let values = format!("COUNT(CAST(({of}) AS DOUBLE))");
-            (values.clone(), values)
         }
     };
     let (relation, group) = grouped_relation(measure, breakdown);
@@ -109,7 +115,7 @@ pub fn aggregate_query(measure: &Measure, breakdown: Option<&Breakdown>) -> Stri
 
 /// The values a mean, median or percentile is of, by month and group (nulls
 /// left out). Columns: `month_index` BIGINT, `grp` VARCHAR, `v` DOUBLE.
-pub fn values_query(measure: &Measure, of: &str, breakdown: Option<&Breakdown>) -> String {
+fn values_query(measure: &Measure, of: &str, breakdown: Option<&Breakdown>) -> String {
     let month = month_index(&measure.date_column);
     let (relation, group) = grouped_relation(measure, breakdown);
     format!(

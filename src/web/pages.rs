@@ -897,17 +897,13 @@ fn definition_section(m: &Measure) -> String {
     let mut sql = crate::engine::sql::repeat_note(m)
         .map(|note| format!("{note}\n\n"))
         .unwrap_or_default();
-    let _ = write!(
-        sql,
-        "-- total\n{}",
-        crate::engine::sql::aggregate_query(m, None)
-    );
+    let _ = write!(sql, "-- total\n{}", crate::engine::sql::query(m, None));
     for b in &m.breakdowns {
         let _ = write!(
             sql,
             "\n\n-- by {}\n{}",
             b.name,
-            crate::engine::sql::aggregate_query(m, Some(b))
+            crate::engine::sql::query(m, Some(b))
         );
     }
     format!(

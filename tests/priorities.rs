@@ -454,6 +454,15 @@ fn check_refuses_a_priority_without_a_date_or_outside_the_data() {
         ) && message.contains(&format!("m.toml:{line}:10")),
         "{message}"
     );
+    // Written as a bare TOML date, the same place is pointed at.
+    let bare = late.replace("\"2026-02-01\"", "2026-02-01");
+    assert_ne!(bare, late);
+    let message = refused(&bare, &["--data", "extracts"]);
+    assert!(
+        message.contains("priority raised on 2026-02-01")
+            && message.contains(&format!("m.toml:{line}:10")),
+        "{message}"
+    );
     // Within the data, it checks clean.
     let project = tempfile::tempdir().unwrap();
     let p = project.path();
@@ -471,6 +480,87 @@ fn check_refuses_a_priority_without_a_date_or_outside_the_data() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(
         message.contains("`12/02/2024` is not a date") && message.contains("YYYY-MM-DD"),
+        "{message}"
+    );
+}
+
+/// The README's `[[neighbourhoods]]` example, as written, after a force's
+/// districts: police.uk rows in its MSOA take its id, the rest their MSOA's name.
+#[test]
+fn the_readme_neighbourhood_example_names_its_msoa_rows() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let example = readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .find(|b| b.starts_with("# in data/force.toml, after the districts"))
+        .expect("the README's neighbourhood example");
+    let shipped = std::fs::read_to_string(root().join("data/force.toml")).unwrap();
+    let districts = &shipped[..shipped.find("\n# Neighbourhoods below").unwrap()];
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("data")).unwrap();
+    std::fs::write(
+        p.join("data/force.toml"),
+        format!("{districts}\n\n{example}"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::write(
+        p.join("measures/crime_by_neighbourhood.toml"),
+        "id = \"crime_by_neighbourhood\"\ntitle = \"Crime by neighbourhood\"\nobjective = 3\nsource = \"police_uk\"\nkind = \"count\"\nfilter = \"NOT is_asb\"\nbreakdowns = [\"neighbourhood\"]\npolarity = \"neutral\"\n",
+    )
+    .unwrap();
+    let data = police_uk(p);
+    ok(mos_in(
+        p,
+        &[
+            "run",
+            "--data",
+            data.to_str().unwrap(),
+            "--measures",
+            "measures",
+            "--out",
+            "results.csv",
+        ],
+    ));
+    let rows = results(&p.join("results.csv"));
+    let raw = raw_rows();
+    let (month, _) = FILES[1];
+    let count = |group: &str| -> String {
+        rows.iter()
+            .find(|r| r["period_start"] == format!("{month}-01") && r["group"] == group)
+            .unwrap_or_else(|| panic!("{group}"))["numerator"]
+            .clone()
+    };
+    let raw_count = |msoa: &str| {
+        raw.iter()
+            .filter(|(m, lsoa, asb)| {
+                m == month && !asb && lsoa.len() > 1 && &lsoa[..lsoa.len() - 1] == msoa
+            })
+            .count()
+            .to_string()
+    };
+    assert_eq!(count("wisbech_town_centre"), raw_count("Fenland 003"));
+    // Not declared here: Peterborough 014 keeps its name.
+    assert_eq!(count("Peterborough 014"), raw_count("Peterborough 014"));
+
+    // A misspelt district in a priority is pointed at, with the right one.
+    std::fs::create_dir_all(p.join("measures/priorities")).unwrap();
+    std::fs::write(
+        p.join("measures/priorities/m.toml"),
+        priority("m", "wisbech_town_centre", "2021-01-05", "open").replace(
+            "status = \"open\"",
+            "status = \"open\"\ndistrict = \"fenlnd\"",
+        ),
+    )
+    .unwrap();
+    let output = mos_in(p, &["check"]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("unknown district `fenlnd`")
+            && message.contains("did you mean `fenland`?"),
         "{message}"
     );
 }

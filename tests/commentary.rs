@@ -88,10 +88,9 @@ fn assert_inert(html: &str) {
     );
 }
 
-#[test]
-fn commentary_at_the_projects_root_is_in_the_pack_and_its_workbook() {
-    let dir = project();
-    let p = dir.path();
+/// `mos report` of Objective 4 as at 10 April 2024 in the project at `p`:
+/// the pack's folder.
+fn objective_4_pack(p: &Path) -> std::path::PathBuf {
     ok(mos_in(
         p,
         &[
@@ -106,7 +105,14 @@ fn commentary_at_the_projects_root_is_in_the_pack_and_its_workbook() {
             "packs",
         ],
     ));
-    let pack = p.join("packs/objective-4-2024-03");
+    p.join("packs/objective-4-2024-03")
+}
+
+#[test]
+fn commentary_at_the_projects_root_is_in_the_pack_and_its_workbook() {
+    let dir = project();
+    let p = dir.path();
+    let pack = objective_4_pack(p);
     let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
     let section = &html[html.find(r#"id="hate_incidents""#).unwrap()..];
     let section = &section[..section.find("</section>").unwrap()];
@@ -221,21 +227,7 @@ fn the_readme_commentary_example_works_as_written() {
     )
     .unwrap();
     ok(mos_in(p, &["check"]));
-    ok(mos_in(
-        p,
-        &[
-            "report",
-            "--data",
-            "extracts",
-            "--objective",
-            "4",
-            "--as-of",
-            "2024-04-10",
-            "--out",
-            "packs",
-        ],
-    ));
-    let html = std::fs::read_to_string(p.join("packs/objective-4-2024-03/report.html")).unwrap();
+    let html = std::fs::read_to_string(objective_4_pack(p).join("report.html")).unwrap();
     assert!(
         html.contains("<strong>above the level of 2022</strong>"),
         "bold"
@@ -328,21 +320,7 @@ fn the_pack_and_the_dashboard_give_the_same_grades() {
         format!("{example}\nWatched closely.\n"),
     )
     .unwrap();
-    ok(mos_in(
-        p,
-        &[
-            "report",
-            "--data",
-            "extracts",
-            "--objective",
-            "4",
-            "--as-of",
-            "2024-04-10",
-            "--out",
-            "packs",
-        ],
-    ));
-    let pack = std::fs::read_to_string(p.join("packs/objective-4-2024-03/report.html")).unwrap();
+    let pack = std::fs::read_to_string(objective_4_pack(p).join("report.html")).unwrap();
     let in_pack = grades_in(&pack, "#");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -122,13 +122,7 @@ fn order_statistic_interval(sorted: &[f64], p: f64) -> Interval {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::stats::close;
 
     #[test]
     fn the_mean_has_a_students_t_interval() {

@@ -127,14 +127,8 @@ fn count_with_upper_limit(expected: f64, tail: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::close;
     use crate::stats::intervals::exact_poisson_interval;
-
-    fn close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
 
     /// PHEindicatormethods' test data (testFunnels.R): proportions with
     /// multiplier 100 around a baseline of 80.642448.

@@ -121,13 +121,7 @@ pub(super) fn solve_decreasing(f: impl Fn(f64) -> f64, target: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::stats::close;
 
     #[test]
     fn wilson_matches_published_value_for_32_of_81() {

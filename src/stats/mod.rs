@@ -11,3 +11,12 @@ pub mod suppression;
 
 pub use intervals::{Interval, poisson_count_interval, wilson_interval};
 pub use spc::{Polarity, Signal, XmrChart, XmrLimits, xmr_chart};
+
+/// For the tests of each statistic: `actual` within `tolerance` of a published value.
+#[cfg(test)]
+pub(crate) fn close(actual: f64, expected: f64, tolerance: f64) {
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{actual} is not within {tolerance} of {expected}"
+    );
+}

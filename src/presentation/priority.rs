@@ -9,9 +9,9 @@ use crate::engine::MeasureResult;
 use crate::presentation::chart::format_value;
 use crate::stats::Polarity;
 
-/// Months in a row on one side of the earlier mean that make a shift, as
-/// NHS England's Making Data Count counts them.
-pub const SHIFT: usize = 7;
+/// Months in a row on one side of the earlier mean that make a shift: SPC's
+/// own run length (NHS England's Making Data Count).
+pub const SHIFT: usize = crate::stats::spc::RUN_LENGTH;
 
 /// What the months since a priority was raised show.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

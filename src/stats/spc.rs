@@ -8,7 +8,7 @@ const LIMIT: f64 = 2.66;
 /// Scaling to the near-limit lines (2 sigma).
 const NEAR_LIMIT: f64 = 2.0 * LIMIT / 3.0;
 /// Points in a run on one side of the mean, or in a trend, that make a signal.
-const RUN_LENGTH: usize = 7;
+pub const RUN_LENGTH: usize = 7;
 
 /// Which direction of change is good news.
 #[derive(

@@ -200,3 +200,117 @@ fn the_check_finds_a_cycle_when_there_is_one() {
         ])
     );
 }
+
+/// HTML tags a string literal might open: a page or pack assembled by hand.
+const TAGS: &[&str] = &[
+    "a",
+    "article",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "circle",
+    "code",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "head",
+    "header",
+    "html",
+    "input",
+    "label",
+    "li",
+    "link",
+    "main",
+    "meta",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "path",
+    "pre",
+    "script",
+    "section",
+    "select",
+    "span",
+    "strong",
+    "style",
+    "summary",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "text",
+    "textarea",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+];
+
+/// The HTML tags opened (or closed) at the start of a string literal in `text`.
+fn tags_in_literals(text: &str) -> Vec<String> {
+    text.match_indices("\"<")
+        .filter_map(|(at, _)| {
+            let rest = text[at + 2..].trim_start_matches('/');
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let after = rest[name.len()..].chars().next();
+            (TAGS.contains(&name.as_str()) && matches!(after, Some(' ' | '>' | '/')))
+                .then_some(name)
+        })
+        .collect()
+}
+
+/// Pages, packs and their pieces are written with maud, which escapes every
+/// value unless told not to: no string literal outside it starts a tag.
+#[test]
+fn no_html_is_assembled_from_strings() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Unit tests may spell out the markup they expect.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let code = without_comments(code);
+        // The hover targets go in before the end of plotters' SVG.
+        let code = code.replace(r#""</svg>""#, "");
+        for tag in tags_in_literals(&code) {
+            found.push(format!(
+                "{}: <{tag}",
+                file.strip_prefix(&src).unwrap().display()
+            ));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "HTML written by hand:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_html_check_sees_a_tag_in_a_string() {
+    assert_eq!(
+        tags_in_literals(
+            r#"format!(r"x") + "<td>{}</td>" + "<section class=\"a\">" + "<3" + "<tokens>""#
+        ),
+        vec!["td".to_string(), "section".to_string()]
+    );
+}

@@ -226,7 +226,7 @@ async fn the_forces_funnel_on_real_home_office_data() {
     assert_eq!(status, 200);
     let page = String::from_utf8(page).unwrap();
     let said = format!(
-        "the force&#39;s {share} (95% CI {:.1}% to {:.1}%) was {standing} the most similar group&#39;s {:.1}%.",
+        "the force's {share} (95% CI {:.1}% to {:.1}%) was {standing} the most similar group's {:.1}%.",
         100.0 * lower,
         100.0 * upper,
         100.0 * pooled

@@ -4,12 +4,14 @@
 
 pub mod commentary;
 pub mod dashboards;
+pub mod kind;
 pub mod plan;
 mod raw;
 mod validate;
 
 pub use crate::common::sql::columns_named;
 pub use crate::common::{Diagnostic, SourceText, did_you_mean, hex, sha256_hex};
+pub use kind::{Base, MeasureKind};
 pub use plan::{Objectives, Theme};
 pub use raw::{Access, Grain, Kind, PriorityStatus, RawMeasure};
 pub use validate::REPEAT_COLUMN;
@@ -65,55 +67,6 @@ pub struct Measure {
     pub annotations: Vec<Annotation>,
     /// The analysts' commentary, by period (see [`commentary`]), in month order.
     pub commentary: Vec<commentary::Commentary>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum MeasureKind {
-    Count,
-    /// `numerator` is counted among the rows that meet `denominator`.
-    Proportion {
-        numerator: String,
-        denominator: Option<String>,
-    },
-    /// Count per `per` people of the population extract, by district.
-    Rate {
-        per: u32,
-    },
-    /// A statistic (mean, median, percentile) of a numeric column or SQL
-    /// expression over the rows; `numerator` is the number of values.
-    Distribution {
-        of: String,
-        statistic: crate::stats::distribution::Statistic,
-    },
-}
-
-impl MeasureKind {
-    /// As a measure file writes it: `count`, `proportion`, `rate`, `mean`,
-    /// `median` or `percentile`.
-    pub fn name(&self) -> &'static str {
-        use crate::stats::distribution::Statistic;
-        match self {
-            MeasureKind::Count => "count",
-            MeasureKind::Proportion { .. } => "proportion",
-            MeasureKind::Rate { .. } => "rate",
-            MeasureKind::Distribution { statistic, .. } => match statistic {
-                Statistic::Mean => "mean",
-                Statistic::Median => "median",
-                Statistic::Percentile(_) => "percentile",
-            },
-        }
-    }
-
-    /// The fraction of a percentile measure (0.9 for the 90th).
-    pub fn percentile(&self) -> Option<f64> {
-        match self {
-            MeasureKind::Distribution {
-                statistic: crate::stats::distribution::Statistic::Percentile(p),
-                ..
-            } => Some(*p),
-            _ => None,
-        }
-    }
 }
 
 /// How a measure's points are cut from the months of its span. SPC is only
@@ -298,23 +251,9 @@ impl Measure {
         }
     }
 
-    /// What a point's numerator counts, as a table's heading says it.
-    pub fn numerator_heading(&self) -> &'static str {
-        match self.kind {
-            MeasureKind::Proportion { .. } => "Count",
-            MeasureKind::Distribution { .. } => "Values",
-            MeasureKind::Count | MeasureKind::Rate { .. } => "Events",
-        }
-    }
-
-    /// What a point's denominator is, as a table's heading says it; `None`
-    /// for a kind without one.
-    pub fn denominator_heading(&self) -> Option<&'static str> {
-        match self.kind {
-            MeasureKind::Proportion { .. } => Some("Out of"),
-            MeasureKind::Rate { .. } => Some("Population"),
-            MeasureKind::Count | MeasureKind::Distribution { .. } => None,
-        }
+    /// A value as the board reads it, in the measure's unit.
+    pub fn format_value(&self, value: f64) -> String {
+        self.kind.format(value, self.unit.as_deref())
     }
 
     pub fn is_proportion(&self) -> bool {
@@ -433,7 +372,7 @@ impl MeasureSet {
     pub fn sources_read_by(&self, chosen: impl Fn(&Measure) -> bool) -> Vec<&str> {
         let measures = || self.measures.iter().filter(|m| chosen(m));
         let mut sources: Vec<&str> = measures().map(|m| m.source.as_str()).collect();
-        for m in measures().filter(|m| matches!(m.kind, MeasureKind::Rate { .. })) {
+        for m in measures().filter(|m| m.kind.needs_population()) {
             use crate::ingest::contract::PopulationOf;
             let of = match m.peer_group {
                 Some(_) => PopulationOf::Force,
@@ -459,15 +398,7 @@ impl MeasureSet {
             if m.peer_group.is_some() {
                 columns.extend(m.force_column.clone());
             }
-            let conditions = match &m.kind {
-                MeasureKind::Proportion {
-                    numerator,
-                    denominator,
-                } => vec![Some(numerator), denominator.as_ref()],
-                MeasureKind::Count | MeasureKind::Rate { .. } => Vec::new(),
-                MeasureKind::Distribution { of, .. } => vec![Some(of)],
-            };
-            for sql in conditions.into_iter().chain([m.filter.as_ref()]).flatten() {
+            for sql in m.kind.sql_read().into_iter().chain(m.filter.as_deref()) {
                 columns.extend(columns_named(sql)?);
             }
         }

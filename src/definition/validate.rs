@@ -205,7 +205,7 @@ impl Validator<'_> {
             .as_ref()
             .map(|f| self.condition(f, source, extra, "filter"));
         let kind = self.kind(&raw, source, extra);
-        if matches!(kind, Some(MeasureKind::Rate { .. })) {
+        if kind.as_ref().is_some_and(MeasureKind::needs_population) {
             use crate::ingest::contract::PopulationOf;
             let of = if raw.peer_group.is_some() {
                 PopulationOf::Force
@@ -753,7 +753,7 @@ impl Validator<'_> {
                 .help = Some("break down by a column of categories, such as `district`".into());
                 continue;
             }
-            if matches!(kind, Some(MeasureKind::Rate { .. })) && column != "district" {
+            if kind.as_ref().is_some_and(MeasureKind::needs_population) && column != "district" {
                 self.error(spanned, "a population rate can be broken down by district only").help =
                     Some("population is known by district; remove this breakdown or make the measure a count".into());
                 continue;

@@ -620,18 +620,17 @@ impl Engine {
             ))
         })?;
         // A rate is per head of each force's population; a proportion needs none.
-        let population = match measure.kind {
-            crate::definition::MeasureKind::Rate { .. } => Some(
-                self.force_population
-                    .as_ref()
-                    .ok_or_else(|| EngineError::MissingSource {
+        let population =
+            match measure.kind.needs_population() {
+                true => Some(self.force_population.as_ref().ok_or_else(|| {
+                    EngineError::MissingSource {
                         measure: measure.id.clone(),
                         source_name: "a population table by force (`population_of = \"force\"`)"
                             .into(),
-                    })?,
-            ),
-            _ => None,
-        };
+                    }
+                })?),
+                false => None,
+            };
         let mut take = |force: &str| {
             counts
                 .remove(force)
@@ -736,10 +735,7 @@ impl Engine {
         measure: &Measure,
         breakdown: Option<&crate::definition::Breakdown>,
     ) -> Result<(GroupCounts, Option<GroupValues>), EngineError> {
-        if !matches!(
-            measure.kind,
-            crate::definition::MeasureKind::Distribution { .. }
-        ) {
+        if measure.kind.values_of().is_none() {
             return Ok((self.group_counts(measure, breakdown).await?, None));
         }
         let values = self.group_values(measure, breakdown).await?;

@@ -3,7 +3,7 @@
 
 use super::{EngineError, Figures, Point, Series, SpcSegment};
 use crate::common::period::{Month, Period};
-use crate::definition::{Measure, MeasureKind, Periods, SpcSpec};
+use crate::definition::{Base, Measure, MeasureKind, Periods, SpcSpec};
 use crate::stats::{self, poisson_count_interval, suppression, wilson_interval};
 use std::collections::HashMap;
 
@@ -211,15 +211,15 @@ pub fn rounded_for_disclosure(measure: &Measure, figures: Figures) -> Figures {
     };
     let round = |n: u64| (n + step / 2) / step * step;
     // A statistic of values is published as it is; only how many values it has is rounded.
-    if let MeasureKind::Distribution { .. } = measure.kind {
+    if measure.kind.values_of().is_some() {
         return Figures {
             numerator: round(figures.numerator),
             ..figures
         };
     }
-    let base = match measure.kind {
-        MeasureKind::Proportion { .. } => figures.denominator.map(round),
-        _ => figures.denominator,
+    let base = match measure.kind.base() {
+        Base::Denominator => figures.denominator.map(round),
+        Base::Population | Base::None => figures.denominator,
     };
     figures_of(measure, round(figures.numerator), base)
 }
@@ -239,9 +239,9 @@ pub fn primary_suppression(measure: &Measure, figures: &[Figures]) -> Vec<bool> 
 /// and denominator, any other measure's numerator (a population is public).
 /// The last is the group's size, by which secondary suppression picks.
 pub fn disclosive_counts(measure: &Measure, figures: &Figures) -> Vec<u64> {
-    match (&measure.kind, figures.denominator) {
-        (MeasureKind::Proportion { .. }, den) => vec![figures.numerator, den.unwrap_or(0)],
-        _ => vec![figures.numerator],
+    match measure.kind.base() {
+        Base::Denominator => vec![figures.numerator, figures.denominator.unwrap_or(0)],
+        Base::Population | Base::None => vec![figures.numerator],
     }
 }
 

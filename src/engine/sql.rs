@@ -70,9 +70,9 @@ pub fn span_query(source: &str, date_column: &str) -> String {
 /// breakdown: counts by month and group, or for a mean, median or
 /// percentile the values themselves (whose counts are how many there are).
 pub fn query(measure: &Measure, breakdown: Option<&Breakdown>) -> String {
-    match &measure.kind {
-        MeasureKind::Distribution { of, .. } => values_query(measure, of, breakdown),
-        _ => counts_query(measure, breakdown),
+    match measure.kind.values_of() {
+        Some(of) => values_query(measure, of, breakdown),
+        None => counts_query(measure, breakdown),
     }
 }
 

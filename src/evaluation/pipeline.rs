@@ -227,9 +227,11 @@ pub async fn evaluate(
     };
     if names.contains(&population) && !present(population) {
         names.retain(|n| *n != population);
-        let (rates, others): (Vec<_>, Vec<_>) = measures.measures.iter().cloned().partition(|m| {
-            matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) && m.peer_group.is_none()
-        });
+        let (rates, others): (Vec<_>, Vec<_>) = measures
+            .measures
+            .iter()
+            .cloned()
+            .partition(|m| m.kind.needs_population() && m.peer_group.is_none());
         warnings.push(format!(
             "no population table in {}: rate measures left out ({})",
             data_dir.display(),
@@ -297,9 +299,7 @@ pub async fn evaluate(
     let peers =
         crate::ingest::peers::load(data_dir).map_err(|d| DefinitionError::Invalid(vec![*d]))?;
     // A rate compared with peers needs every force's population too; a proportion does not.
-    let needs_population = |m: &crate::definition::Measure| {
-        matches!(m.kind, crate::definition::MeasureKind::Rate { .. })
-    };
+    let needs_population = |m: &crate::definition::Measure| m.kind.needs_population();
     let left_out: Vec<String> = measures
         .measures
         .iter()

@@ -2,10 +2,11 @@
 //! SPC mean and limits, target, special-cause points), hover tooltips, and the
 //! small sparklines and Making Data Count icons of the cards.
 
-use crate::definition::{Measure, MeasureKind};
+use crate::definition::Measure;
 use crate::engine::Series;
 use crate::presentation::reading::{Assurance, Variation};
 use crate::stats::Signal;
+use maud::{Markup, html};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write;
@@ -48,26 +49,6 @@ pub fn annotation_text(annotation: &crate::definition::Annotation) -> String {
         annotation.date.format("%-d %B %Y"),
         annotation.text
     )
-}
-
-/// The value as the board reads it: a percentage, a rate, or a count.
-pub fn format_value(measure: &Measure, value: f64) -> String {
-    match measure.kind {
-        MeasureKind::Proportion { .. } => format!("{:.1}%", value * 100.0),
-        MeasureKind::Rate { .. } => format!("{value:.2}"),
-        MeasureKind::Count => format!("{value:.0}"),
-        MeasureKind::Distribution { .. } => {
-            let shown = if value.fract() == 0.0 {
-                format!("{value:.0}")
-            } else {
-                format!("{value:.1}")
-            };
-            match &measure.unit {
-                Some(unit) => format!("{shown} {unit}"),
-                None => shown,
-            }
-        }
-    }
 }
 
 pub fn signal_colour(signal: Option<Signal>) -> RGBColor {
@@ -145,9 +126,7 @@ fn trend_chart_beside(
     if !low.is_finite() || !high.is_finite() {
         (low, high) = (0.0, 1.0);
     }
-    if measure.is_proportion()
-        || matches!(measure.kind, MeasureKind::Count | MeasureKind::Rate { .. })
-    {
+    if measure.kind.never_negative() {
         low = low.max(0.0).min(high);
     }
     let pad = ((high - low) * 0.08).max(if measure.is_proportion() { 0.01 } else { 1.0 });
@@ -187,7 +166,7 @@ fn trend_chart_beside(
                     String::new()
                 }
             })
-            .y_label_formatter(&|y| format_value(measure, *y))
+            .y_label_formatter(&|y| measure.format_value(*y))
             .label_style(("sans-serif", 14).into_font().color(&GREY))
             .axis_style(RGBColor(200, 204, 208))
             .draw();
@@ -303,7 +282,7 @@ fn trend_chart_beside(
                             .and_then(|b| b.group.as_deref())
                             .unwrap_or("comparison"),
                         measure.period_label(points[*i].period),
-                        format_value(measure, *v)
+                        measure.format_value(*v)
                     ),
                 ));
             }
@@ -345,15 +324,12 @@ fn trend_chart_beside(
 /// The SVG with values readable on hover: a transparent target with a
 /// `<title>` at each (x, y) of `hover`.
 pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>) -> String {
-    let mut overlay = String::new();
-    for (x, y, text) in hover {
-        let _ = write!(
-            overlay,
-            r#"<circle cx="{x}" cy="{y}" r="8" fill="transparent" class="hover"><title>{}</title></circle>"#,
-            crate::presentation::esc(&text)
-        );
-    }
-    svg.replace("</svg>", &format!("{overlay}</svg>"))
+    let overlay = html! {
+        @for (x, y, text) in hover {
+            circle cx=(x) cy=(y) r="8" fill="transparent" class="hover" { title { (text) } }
+        }
+    };
+    svg.replace("</svg>", &format!("{}</svg>", overlay.0))
 }
 
 fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
@@ -364,13 +340,13 @@ fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
         "{}: {}",
         measure.period_label(point.period),
         f.value
-            .map_or("no data".into(), |v| format_value(measure, v))
+            .map_or("no data".into(), |v| measure.format_value(v))
     );
     if let Some(i) = f.interval {
         text += &format!(
             " (95% CI {} to {})",
-            format_value(measure, i.lower),
-            format_value(measure, i.upper)
+            measure.format_value(i.lower),
+            measure.format_value(i.upper)
         );
     }
     if let Some(d) = f.denominator.filter(|_| measure.is_proportion()) {
@@ -400,7 +376,7 @@ fn runs<T: Copy>(values: Vec<Option<T>>) -> Vec<Vec<(usize, T)>> {
 }
 
 /// A small line of the last two years, for cards.
-pub fn sparkline(series: &Series) -> String {
+pub fn sparkline(series: &Series) -> Markup {
     let values: Vec<Option<f64>> = series
         .points
         .iter()
@@ -412,7 +388,7 @@ pub fn sparkline(series: &Series) -> String {
     let present: Vec<f64> = values.iter().flatten().copied().collect();
     let (w, h) = (120.0, 32.0);
     if present.len() < 2 {
-        return String::new();
+        return html! {};
     }
     let (low, high) = present
         .iter()
@@ -441,16 +417,17 @@ pub fn sparkline(series: &Series) -> String {
     }
     let last = values.iter().rposition(Option::is_some).unwrap_or(0);
     let last_value = values[last].unwrap_or(low);
-    format!(
-        r##"<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-hidden="true"><path d="{path}" fill="none" stroke="#425563" stroke-width="1.5"/><circle cx="{:.1}" cy="{:.1}" r="2.5" fill="#212b32"/></svg>"##,
-        x(last),
-        y(last_value)
-    )
+    html! {
+        svg.spark viewBox={ "0 0 " (w) " " (h) } width=(w) height=(h) aria-hidden="true" {
+            path d=(path) fill="none" stroke="#425563" stroke-width="1.5" {}
+            circle cx=(format!("{:.1}", x(last))) cy=(format!("{:.1}", y(last_value))) r="2.5" fill="#212b32" {}
+        }
+    }
 }
 
 /// The variation icon: grey for common cause, blue for improvement, orange for
 /// concern, purple where neither direction is better; H or L for the direction.
-pub fn variation_icon(variation: Variation, above: Option<bool>) -> String {
+pub fn variation_icon(variation: Variation, above: Option<bool>) -> Markup {
     let (colour, letter, label) = match variation {
         Variation::Improvement => (
             "#005eb8",
@@ -473,13 +450,30 @@ pub fn variation_icon(variation: Variation, above: Option<bool>) -> String {
             "Common cause variation: no significant change",
         ),
     };
-    let mark = match letter {
-        Some(l) => format!(r##"<text x="20" y="26" text-anchor="middle" font-size="16" font-weight="700" fill="{colour}">{l}</text>"##),
-        None => r##"<path d="M9 22 q5.5 -9 11 0 t11 0" fill="none" stroke="#63666a" stroke-width="2.5"/>"##.to_string(),
+    let mark = html! {
+        @match letter {
+            Some(l) => (icon_letter(colour, l)),
+            None => path d="M9 22 q5.5 -9 11 0 t11 0" fill="none" stroke="#63666a" stroke-width="2.5" {},
+        }
     };
-    format!(
-        r##"<svg class="icon" viewBox="0 0 40 40" width="40" height="40" role="img" aria-label="{label}"><title>{label}</title><circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"/>{mark}</svg>"##
-    )
+    icon(colour, label, mark)
+}
+
+/// A Making Data Count icon: a ringed circle in `colour` around `mark`.
+fn icon(colour: &str, label: &str, mark: Markup) -> Markup {
+    html! {
+        svg.icon viewBox="0 0 40 40" width="40" height="40" role="img" aria-label=(label) {
+            title { (label) }
+            circle cx="20" cy="20" r="17" fill="#fff" stroke=(colour) stroke-width="3" {}
+            (mark)
+        }
+    }
+}
+
+fn icon_letter(colour: &str, letter: &str) -> Markup {
+    html! {
+        text x="20" y="26" text-anchor="middle" font-size="16" font-weight="700" fill=(colour) { (letter) }
+    }
 }
 
 fn high_low(above: bool) -> &'static str {
@@ -487,16 +481,14 @@ fn high_low(above: bool) -> &'static str {
 }
 
 /// The assurance icon: P (target consistently met), F (consistently missed), ? (hit and miss).
-pub fn assurance_icon(assurance: Option<Assurance>) -> String {
+pub fn assurance_icon(assurance: Option<Assurance>) -> Markup {
     let (colour, letter, label) = match assurance {
         Some(Assurance::ConsistentlyMet) => ("#005eb8", "P", "Target consistently met"),
         Some(Assurance::ConsistentlyMissed) => ("#ed8b00", "F", "Target consistently missed"),
         Some(Assurance::HitAndMiss) => ("#63666a", "?", "Target sometimes met, sometimes missed"),
-        None => return String::new(),
+        None => return html! {},
     };
-    format!(
-        r##"<svg class="icon" viewBox="0 0 40 40" width="40" height="40" role="img" aria-label="{label}"><title>{label}</title><circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"/><text x="20" y="26" text-anchor="middle" font-size="16" font-weight="700" fill="{colour}">{letter}</text></svg>"##
-    )
+    icon(colour, label, icon_letter(colour, letter))
 }
 
 /// The system's fonts, loaded once, for rasterising charts.

@@ -4,12 +4,12 @@
 //! with a sentence per group that says no more than the limits do.
 
 use crate::common::period::Period;
-use crate::definition::{Measure, MeasureKind};
+use crate::definition::{Base, Measure};
 use crate::engine::MeasureResult;
-use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE, format_value};
-use crate::stats::funnel::{FunnelLimits, Placement, proportion_limits, rate_limits};
+use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE};
+use crate::stats::funnel::{FunnelLimits, Placement};
+use maud::{Markup, PreEscaped, html};
 use plotters::prelude::*;
-use std::fmt::Write;
 
 /// One group on the funnel.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -84,19 +84,15 @@ pub fn funnel(result: &MeasureResult, at: Option<crate::common::period::Month>) 
 
 /// The limits at one size, for the measure's kind.
 pub fn limits_at(measure: &Measure, centre: f64, size: f64) -> Option<FunnelLimits> {
-    match measure.kind {
-        MeasureKind::Proportion { .. } => Some(proportion_limits(centre, size)),
-        MeasureKind::Rate { per } => Some(rate_limits(centre, size, per as f64)),
-        MeasureKind::Count | MeasureKind::Distribution { .. } => None,
-    }
+    measure.kind.funnel_limits(centre, size)
 }
 
 /// "Fenland, 23.4% of 1,234: above the 99.8% limit, so very unlikely to
 /// differ from the overall 18.0% by chance alone."
 pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> String {
-    let overall = format_value(measure, funnel.centre);
-    let size = match measure.kind {
-        MeasureKind::Rate { .. } => format!("a population of {}", thousands(point.denominator)),
+    let overall = measure.format_value(funnel.centre);
+    let size = match measure.kind.base() {
+        Base::Population => format!("a population of {}", thousands(point.denominator)),
         _ => format!(
             "{} of {}",
             thousands(point.numerator),
@@ -123,7 +119,7 @@ pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> Stri
     format!(
         "{}: {} ({size}), {reading}.",
         crate::presentation::humanise(&point.group),
-        format_value(measure, point.value)
+        measure.format_value(point.value)
     )
 }
 
@@ -213,11 +209,11 @@ pub fn funnel_chart(
             Ok(c) => c,
             Err(_) => return String::new(),
         };
-        let x_name = match (&measure.kind, logarithmic) {
-            (MeasureKind::Rate { .. }, false) => "Population",
-            (MeasureKind::Rate { .. }, true) => "Population (log scale)",
-            (_, false) => "Out of",
-            (_, true) => "Out of (log scale)",
+        let size = measure.kind.denominator_heading().unwrap_or("Out of");
+        let x_name = if logarithmic {
+            format!("{size} (log scale)")
+        } else {
+            size.to_string()
         };
         let _ = chart
             .configure_mesh()
@@ -225,7 +221,7 @@ pub fn funnel_chart(
             .bold_line_style(RGBColor(220, 224, 227))
             .x_desc(x_name)
             .x_label_formatter(&|x| thousands(n_of(*x).round() as u64))
-            .y_label_formatter(&|y| format_value(measure, *y))
+            .y_label_formatter(&|y| measure.format_value(*y))
             .label_style(("sans-serif", 14).into_font().color(&GREY))
             .axis_style(RGBColor(200, 204, 208))
             .draw();
@@ -286,112 +282,99 @@ pub fn section(
     funnel: &Funnel,
     periods: &[Period],
     force: &crate::ingest::Force,
-) -> String {
-    use crate::presentation::{esc, humanise};
+) -> Markup {
+    use crate::presentation::humanise;
     let when = measure.period_label(funnel.period);
-    let title = format!(
-        "How each {} compares, {when}",
-        humanise(&funnel.breakdown).to_lowercase()
-    );
+    let breakdown_title = humanise(&funnel.breakdown);
+    let breakdown = breakdown_title.to_lowercase();
+    let title = format!("How each {breakdown} compares, {when}");
     let marked = funnel
         .points
         .iter()
         .find(|p| force.is_named(&p.group))
         .map(|p| p.group.as_str());
     let svg = funnel_chart(measure, funnel, marked, &title, (960, 420));
-    let mut said = String::new();
     let within = funnel
         .points
         .iter()
         .filter(|p| p.placement == Placement::Within)
         .count();
     // The home force first, in blue on the chart, whatever its reading.
-    if let Some(home) = funnel
+    let home = funnel
         .points
         .iter()
-        .find(|p| Some(p.group.as_str()) == marked)
-    {
-        let _ = write!(
-            said,
-            r#"<li class="home"><strong>{}</strong> (marked in blue)</li>"#,
-            esc(&sentence(measure, funnel, home))
-        );
-    }
-    for p in funnel
+        .find(|p| Some(p.group.as_str()) == marked);
+    let outside = funnel
         .points
         .iter()
-        .filter(|p| p.placement != Placement::Within && Some(p.group.as_str()) != marked)
-    {
-        let _ = write!(said, "<li>{}</li>", esc(&sentence(measure, funnel, p)));
-    }
-    let _ = write!(
-        said,
-        "<li>{within} of {} lie within the limits: no evidence that they differ from the overall {} more than chance would make them.</li>",
-        funnel.points.len(),
-        esc(&format_value(measure, funnel.centre)),
-    );
-    if funnel.left_off > 0 {
-        let _ = write!(
-            said,
-            "<li>{} left off: withheld for small numbers, or with nothing to measure.</li>",
-            funnel.left_off
-        );
-    }
-    let mut rows = String::new();
-    for p in &funnel.points {
-        let band = |b: crate::stats::funnel::Band| {
-            format!(
-                "{} to {}",
-                format_value(measure, b.lower),
-                format_value(measure, b.upper)
-            )
-        };
-        let _ = write!(
-            rows,
-            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-            esc(&humanise(&p.group)),
-            esc(&format_value(measure, p.value)),
-            thousands(p.denominator),
-            esc(&band(p.limits.inner)),
-            esc(&band(p.limits.outer)),
-            placement_label(p.placement),
-        );
-    }
-    let size = match measure.kind {
-        MeasureKind::Rate { .. } => "Population",
-        _ => "Out of",
-    };
-    let chooser = if periods.len() > 1 {
-        let mut options = String::new();
-        for period in periods.iter().rev() {
-            let month = period.last;
-            let _ = write!(
-                options,
-                r#"<option value="{:04}-{:02}"{}>{}</option>"#,
-                month.year(),
-                month.month(),
-                if *period == funnel.period {
-                    " selected"
-                } else {
-                    ""
-                },
-                esc(&measure.period_label(*period))
-            );
-        }
+        .filter(|p| p.placement != Placement::Within && Some(p.group.as_str()) != marked);
+    let overall = measure.format_value(funnel.centre);
+    let band = |b: crate::stats::funnel::Band| {
         format!(
-            r#"<form method="get" class="funnel-period"><label for="funnel-period">Period</label> <select id="funnel-period" name="funnel">{options}</select> <button type="submit">Show</button></form>"#
+            "{} to {}",
+            measure.format_value(b.lower),
+            measure.format_value(b.upper)
         )
-    } else {
-        String::new()
     };
-    format!(
-        r#"<section class="funnel" id="funnel"><h2>{title}</h2>{chooser}<figure class="chart" role="group" aria-label="{title_attr}">{svg}<figcaption>Each point is a {breakdown}: its value against its size. The grey line is the overall {overall}; inside the dashed lines (95%) and the solid lines (99.8%) a {breakdown} differs from it by no more than chance alone would often make it. Smaller {breakdown}s have wider limits.</figcaption></figure><ul class="funnel-reading">{said}</ul><div class="table-wrap"><table><caption>{title} – every {breakdown}</caption><thead><tr><th scope="col">{breakdown_title}</th><th scope="col">Value</th><th scope="col">{size}</th><th scope="col">95% limits</th><th scope="col">99.8% limits</th><th scope="col">Reading</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
-        title = esc(&title),
-        title_attr = esc(&title),
-        breakdown = esc(&humanise(&funnel.breakdown).to_lowercase()),
-        breakdown_title = esc(&humanise(&funnel.breakdown)),
-        overall = esc(&format_value(measure, funnel.centre)),
-    )
+    let size = measure.kind.denominator_heading().unwrap_or("Out of");
+    html! {
+        section.funnel id="funnel" {
+            h2 { (title) }
+            @if periods.len() > 1 {
+                form method="get" class="funnel-period" {
+                    label for="funnel-period" { "Period" } " "
+                    select id="funnel-period" name="funnel" {
+                        @for period in periods.iter().rev() {
+                            option value=(format!("{:04}-{:02}", period.last.year(), period.last.month()))
+                                selected[*period == funnel.period] { (measure.period_label(*period)) }
+                        }
+                    }
+                    " " button type="submit" { "Show" }
+                }
+            }
+            figure.chart role="group" aria-label=(title) {
+                (PreEscaped(svg))
+                figcaption {
+                    "Each point is a " (breakdown) ": its value against its size. The grey line is the overall "
+                    (overall) "; inside the dashed lines (95%) and the solid lines (99.8%) a " (breakdown)
+                    " differs from it by no more than chance alone would often make it. Smaller "
+                    (breakdown) "s have wider limits."
+                }
+            }
+            ul.funnel-reading {
+                @if let Some(home) = home {
+                    li.home { strong { (sentence(measure, funnel, home)) } " (marked in blue)" }
+                }
+                @for p in outside { li { (sentence(measure, funnel, p)) } }
+                li {
+                    (within) " of " (funnel.points.len()) " lie within the limits: no evidence that they differ from the overall "
+                    (overall) " more than chance would make them."
+                }
+                @if funnel.left_off > 0 {
+                    li { (funnel.left_off) " left off: withheld for small numbers, or with nothing to measure." }
+                }
+            }
+            div.table-wrap { table {
+                caption { (title) " – every " (breakdown) }
+                thead { tr {
+                    th scope="col" { (breakdown_title) } th scope="col" { "Value" } th scope="col" { (size) }
+                    th scope="col" { "95% limits" } th scope="col" { "99.8% limits" } th scope="col" { "Reading" }
+                } }
+                tbody {
+                    @for p in &funnel.points {
+                        tr {
+                            th scope="row" { (humanise(&p.group)) }
+                            td { (measure.format_value(p.value)) }
+                            td { (thousands(p.denominator)) }
+                            td { (band(p.limits.inner)) }
+                            td { (band(p.limits.outer)) }
+                            td { (placement_label(p.placement)) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::definition::commentary::Grade;
 use crate::definition::dashboards::Grading;
 use crate::engine::MeasureResult;
 use crate::stats::{Polarity, Signal};
+use maud::{Markup, html};
 
 /// A measure's grade and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -103,94 +104,79 @@ pub struct Row<'a> {
     pub href: String,
 }
 
-fn grade_cell(graded: &Graded) -> String {
+fn grade_cell(graded: &Graded) -> Markup {
     let class = match graded.grade {
         Grade::RequiresScrutiny => "scrutiny",
         Grade::Improving => "improving",
         Grade::Content => "content",
     };
-    format!(
-        r#"<span class="grade {class}">{}</span>{}"#,
-        graded.grade.label(),
-        if graded.overridden {
-            r#" <span class="overridden">(set by an analyst)</span>"#
-        } else {
-            ""
-        }
-    )
+    html! {
+        span class={ "grade " (class) } { (graded.grade.label()) }
+        @if graded.overridden { " " span.overridden { "(set by an analyst)" } }
+    }
 }
 
 /// The board's one-page summary: every measure with its latest value,
 /// variation and assurance icons, and grade.
-pub fn summary_matrix(rows: &[Row<'_>]) -> String {
-    use super::chart::{assurance_icon, format_value, variation_icon};
-    use super::esc;
-    let mut body = String::new();
-    for row in rows {
-        let m = &row.result.measure;
-        let (period, value) = match &row.reading.latest {
-            Some(p) => (
-                m.period_label(p.period),
-                match p.value() {
-                    Some(v) => format_value(m, v),
-                    None if p.suppressed => "withheld".into(),
-                    None => "–".into(),
-                },
-            ),
-            None => (String::new(), "–".into()),
-        };
-        body.push_str(&format!(
-            r#"<tr><th scope="row"><a href="{href}">{title}</a></th><td>{value}<br><span class="muted">{period}</span></td><td>{variation}</td><td>{assurance}</td><td>{grade}</td></tr>"#,
-            href = esc(&row.href),
-            title = esc(&m.title),
-            value = esc(&value),
-            period = esc(&period),
-            variation = variation_icon(
-                row.reading.variation,
-                super::reading::above_mean(row.result, row.reading)
-            ),
-            assurance = assurance_icon(row.reading.assurance),
-            grade = grade_cell(row.graded),
-        ));
+pub fn summary_matrix(rows: &[Row<'_>]) -> Markup {
+    use super::chart::{assurance_icon, variation_icon};
+    html! {
+        table.matrix {
+            thead { tr {
+                th scope="col" { "Measure" } th scope="col" { "Latest" } th scope="col" { "Variation" }
+                th scope="col" { "Assurance" } th scope="col" { "Grade" }
+            } }
+            tbody {
+                @for row in rows {
+                    @let m = &row.result.measure;
+                    @let (period, value) = match &row.reading.latest {
+                        Some(p) => (
+                            m.period_label(p.period),
+                            match p.value() {
+                                Some(v) => m.format_value(v),
+                                None if p.suppressed => "withheld".into(),
+                                None => "–".into(),
+                            },
+                        ),
+                        None => (String::new(), "–".into()),
+                    };
+                    tr {
+                        th scope="row" { a href=(row.href) { (m.title) } }
+                        td { (value) br; span.muted { (period) } }
+                        td { (variation_icon(row.reading.variation, super::reading::above_mean(row.result, row.reading))) }
+                        td { (assurance_icon(row.reading.assurance)) }
+                        td { (grade_cell(row.graded)) }
+                    }
+                }
+            }
+        }
     }
-    format!(
-        r#"<table class="matrix"><thead><tr><th scope="col">Measure</th><th scope="col">Latest</th><th scope="col">Variation</th><th scope="col">Assurance</th><th scope="col">Grade</th></tr></thead><tbody>{body}</tbody></table>"#
-    )
 }
 
 /// The exceptions: the measures that require scrutiny, each with its reading
 /// and the analysts' commentary; a sentence where there are none.
-pub fn exceptions(rows: &[Row<'_>]) -> String {
-    use super::esc;
+pub fn exceptions(rows: &[Row<'_>]) -> Markup {
     let scrutiny: Vec<&Row> = rows
         .iter()
         .filter(|r| r.graded.grade == Grade::RequiresScrutiny)
         .collect();
     if scrutiny.is_empty() {
-        return r#"<section class="exceptions"><h2>Exceptions</h2><p>No measure requires scrutiny.</p></section>"#.into();
+        return html! { section.exceptions { h2 { "Exceptions" } p { "No measure requires scrutiny." } } };
     }
-    let mut items = String::new();
-    for row in scrutiny {
-        let m = &row.result.measure;
-        let said = super::words::judgement(m, row.reading);
-        items.push_str(&format!(
-            r#"<article class="exception"><h3><a href="{href}">{title}</a></h3><p class="why">Requires scrutiny: {why}{overridden}.</p><p>{said}</p>{commentary}</article>"#,
-            href = esc(&row.href),
-            title = esc(&m.title),
-            why = esc(&row.graded.why),
-            overridden = if row.graded.overridden { " (set by an analyst)" } else { "" },
-            said = esc(&said),
-            commentary = row
-                .reading
-                .latest
-                .as_ref()
-                .map(|p| super::commentary_section(m, p))
-                .unwrap_or_default(),
-        ));
+    html! {
+        section.exceptions {
+            h2 { "Exceptions: what requires scrutiny" }
+            @for row in scrutiny {
+                @let m = &row.result.measure;
+                article.exception {
+                    h3 { a href=(row.href) { (m.title) } }
+                    p.why { "Requires scrutiny: " (row.graded.why) @if row.graded.overridden { " (set by an analyst)" } "." }
+                    p { (super::words::judgement(m, row.reading)) }
+                    @if let Some(p) = &row.reading.latest { (super::commentary_section(m, p)) }
+                }
+            }
+        }
     }
-    format!(
-        r#"<section class="exceptions"><h2>Exceptions: what requires scrutiny</h2>{items}</section>"#
-    )
 }
 
 #[cfg(test)]

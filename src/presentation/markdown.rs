@@ -71,11 +71,13 @@ fn safe_events(text: &str) -> Vec<Event<'_>> {
     events
 }
 
-/// The commentary as HTML of the safe subset.
-pub fn to_html(text: &str) -> String {
+/// The commentary as HTML of the safe subset. pulldown-cmark escapes the
+/// text, and `safe_events` has already made raw HTML and unsafe links inert,
+/// so its output is markup as it stands.
+pub fn to_html(text: &str) -> maud::Markup {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, safe_events(text).into_iter());
-    html
+    maud::PreEscaped(html)
 }
 
 /// The commentary as plain text, paragraphs on lines of their own: for the
@@ -102,7 +104,8 @@ mod tests {
     fn the_subset_is_kept_and_everything_else_is_inert() {
         let html = to_html(
             "Reports *rose* after **the campaign**:\n\n- one\n- two\n\n[Plan](https://example.org/plan) and `code`.\n",
-        );
+        )
+        .into_string();
         assert_eq!(
             html,
             "<p>Reports <em>rose</em> after <strong>the campaign</strong>:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<p><a href=\"https://example.org/plan\">Plan</a> and <code>code</code>.</p>\n"
@@ -113,7 +116,8 @@ mod tests {
     fn an_xss_attempt_is_rendered_inert() {
         let html = to_html(
             "<script>alert(1)</script>\n\nHi <img src=x onerror=alert(2)> [click](javascript:alert(3)) ![x](https://evil.example/x.png)\n\n<a href=\"javascript:alert(4)\">a</a>",
-        );
+        )
+        .into_string();
         // No tag but the subset's: every `<` left is one of theirs.
         for tag in html.match_indices('<').map(|(at, _)| &html[at..]) {
             assert!(

@@ -11,21 +11,7 @@ pub mod priority;
 pub mod reading;
 pub mod words;
 
-/// `text` made safe inside HTML text and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use maud::{Markup, html};
 
 /// `victim_based` → "Victim based": an identifier as a reader would write it.
 pub fn humanise(value: &str) -> String {
@@ -42,9 +28,9 @@ pub fn humanise(value: &str) -> String {
 pub fn commentary_section(
     measure: &crate::definition::Measure,
     point: &crate::engine::Point,
-) -> String {
+) -> Markup {
     let Some(commentary) = measure.commentary_for(point.period.last) else {
-        return String::new();
+        return html! {};
     };
     let byline = [
         commentary.author.clone(),
@@ -56,32 +42,28 @@ pub fn commentary_section(
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    format!(
-        r#"<section class="commentary"><h3>Commentary on {period}</h3>{body}{byline}</section>"#,
-        period = esc(&measure.period_label(point.period)),
-        body = markdown::to_html(&commentary.text),
-        byline = if byline.is_empty() {
-            String::new()
-        } else {
-            format!(r#"<p class="byline">{}</p>"#, esc(&byline))
-        },
-    )
+    html! {
+        section.commentary {
+            h3 { "Commentary on " (measure.period_label(point.period)) }
+            (markdown::to_html(&commentary.text))
+            @if !byline.is_empty() { p.byline { (byline) } }
+        }
+    }
 }
 
 /// The numbered list of the events drawn on a series' chart; empty without.
 pub fn annotations_list(
     measure: &crate::definition::Measure,
     points: &[crate::engine::Point],
-) -> String {
-    let items: Vec<String> = chart::annotated_points(measure, points)
-        .into_iter()
-        .map(|(_, a)| format!("<li>{}</li>", esc(&chart::annotation_text(a))))
-        .collect();
-    if items.is_empty() {
-        return String::new();
+) -> Markup {
+    let annotated = chart::annotated_points(measure, points);
+    if annotated.is_empty() {
+        return html! {};
     }
-    format!(
-        r#"<div class="annotations"><p>Events on the chart:</p><ol>{}</ol></div>"#,
-        items.concat()
-    )
+    html! {
+        div.annotations {
+            p { "Events on the chart:" }
+            ol { @for (_, a) in annotated { li { (chart::annotation_text(a)) } } }
+        }
+    }
 }

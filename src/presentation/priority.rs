@@ -5,9 +5,10 @@
 //! there are too few months to tell.
 
 use crate::definition::Measure;
+use crate::definition::PriorityStatus;
 use crate::engine::MeasureResult;
-use crate::presentation::chart::format_value;
 use crate::stats::Polarity;
+use maud::{Markup, PreEscaped, html};
 
 /// Months in a row on one side of the earlier mean that make a shift: SPC's
 /// own run length (NHS England's Making Data Count).
@@ -134,7 +135,7 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
         crate::definition::Periods::Discrete { grain, .. } if grain.months() > 1 => "period",
         _ => "month",
     };
-    let v = |x: f64| format_value(measure, x);
+    let v = |x: f64| measure.format_value(x);
     match finding {
         BeforeAfter::NoSpc => format!(
             "Raised in {when}. The measure has no SPC chart, so there is no before and after to read; add `spc = true`."
@@ -209,65 +210,56 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
 /// with its area, who raised it and when, its chart with the break, and the
 /// before-and-after reading; the closed ones listed apart. `link` makes each
 /// title a link to its measure page (the dashboard's, not the pack's).
-pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: bool) -> String {
-    use crate::presentation::esc;
-    use std::fmt::Write;
-    let item = |result: &MeasureResult, chart: bool| -> String {
+pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: bool) -> Markup {
+    let item = |result: &MeasureResult, chart: bool| -> Markup {
         let m = &result.measure;
         let p = m.priority.as_ref().expect("a priority");
-        let title = if link {
-            format!(
-                r#"<a href="/measures/{}">{}</a>"#,
-                esc(&m.id),
-                esc(&m.title)
-            )
-        } else {
-            esc(&m.title)
-        };
         let reading = before_after(result)
             .map(|f| sentence(m, &f))
             .unwrap_or_default();
-        let raised_by = if p.raised_by.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", esc(&p.raised_by))
-        };
-        let figure = if chart {
-            format!(
-                r#"<figure class="chart">{}<figcaption>{}</figcaption></figure>"#,
-                crate::presentation::chart::trend_chart(m, result.total(), &m.title, (760, 300)),
-                esc(&crate::presentation::words::breaks(m, result.total()))
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            r#"<article class="priority" id="{id}"><h3>{title}</h3><p class="meta">{area} · raised{raised_by} on {date}</p>{figure}<p class="reading">{reading}</p></article>"#,
-            id = esc(&m.id),
-            area = esc(if p.area.is_empty() { &m.title } else { &p.area }),
-            date = p.raised.format("%-d %B %Y"),
-            reading = esc(&reading),
-        )
+        html! {
+            article.priority id=(m.id) {
+                h3 { @if link { a href={ "/measures/" (m.id) } { (m.title) } } @else { (m.title) } }
+                p.meta {
+                    (if p.area.is_empty() { &m.title } else { &p.area }) " · raised"
+                    @if !p.raised_by.is_empty() { " by " (p.raised_by) }
+                    " on " (p.raised.format("%-d %B %Y"))
+                }
+                @if chart {
+                    figure.chart {
+                        (PreEscaped(crate::presentation::chart::trend_chart(m, result.total(), &m.title, (760, 300))))
+                        figcaption { (crate::presentation::words::breaks(m, result.total())) }
+                    }
+                }
+                p.reading { (reading) }
+            }
+        }
     };
-    let open: Vec<&&MeasureResult> = results
-        .iter()
-        .filter(|r| {
-            r.measure
-                .priority
-                .as_ref()
-                .is_some_and(|p| p.status == crate::definition::PriorityStatus::Open)
-        })
-        .collect();
-    let mut html = String::new();
+    let with_status = |status: PriorityStatus| -> Vec<&MeasureResult> {
+        results
+            .iter()
+            .copied()
+            .filter(|r| {
+                r.measure
+                    .priority
+                    .as_ref()
+                    .is_some_and(|p| p.status == status)
+            })
+            .collect()
+    };
+    let (open, closed) = (
+        with_status(PriorityStatus::Open),
+        with_status(PriorityStatus::Closed),
+    );
     let mut districts: Vec<(Option<&str>, String)> = force
         .districts
         .iter()
         .map(|d| (Some(d.id.as_str()), d.name.clone()))
         .collect();
     districts.push((None, "Across the force, or more than one district".into()));
-    for (id, name) in districts {
-        let here: Vec<&&&MeasureResult> = open
-            .iter()
+    let in_district = |id: Option<&str>| -> Vec<&MeasureResult> {
+        open.iter()
+            .copied()
             .filter(|r| {
                 r.measure
                     .priority
@@ -275,34 +267,18 @@ pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: b
                     .and_then(|p| p.district.as_deref())
                     == id
             })
-            .collect();
-        if here.is_empty() {
-            continue;
+            .collect()
+    };
+    html! {
+        @for (id, name) in districts {
+            @let here = in_district(id);
+            @if !here.is_empty() {
+                section.district { h2 { (name) } @for r in here { (item(r, true)) } }
+            }
         }
-        let _ = write!(html, r#"<section class="district"><h2>{}</h2>"#, esc(&name));
-        for r in here {
-            html.push_str(&item(r, true));
+        @if open.is_empty() { p.muted { "No open priorities." } }
+        @if !closed.is_empty() {
+            section.closed { h2 { "Closed priorities" } @for r in closed { (item(r, false)) } }
         }
-        html.push_str("</section>");
     }
-    if open.is_empty() {
-        html.push_str(r#"<p class="muted">No open priorities.</p>"#);
-    }
-    let closed: Vec<&&MeasureResult> = results
-        .iter()
-        .filter(|r| {
-            r.measure
-                .priority
-                .as_ref()
-                .is_some_and(|p| p.status == crate::definition::PriorityStatus::Closed)
-        })
-        .collect();
-    if !closed.is_empty() {
-        html.push_str(r#"<section class="closed"><h2>Closed priorities</h2>"#);
-        for r in closed {
-            html.push_str(&item(r, false));
-        }
-        html.push_str("</section>");
-    }
-    html
 }

@@ -2,8 +2,7 @@
 //! They never claim more than the statistics support: a change is called a
 //! rise or a fall only when its 95% interval excludes no change.
 
-use crate::definition::{Grain, Measure, MeasureKind, Periods};
-use crate::presentation::chart::format_value;
+use crate::definition::{Grain, Measure, Periods};
 use crate::presentation::reading::{Assurance, Reading, Variation};
 use crate::stats::change::Change;
 
@@ -50,19 +49,19 @@ pub fn headline(measure: &Measure, reading: &Reading) -> String {
         .map(|i| {
             format!(
                 " (95% CI {} to {})",
-                format_value(measure, i.lower),
-                format_value(measure, i.upper)
+                measure.format_value(i.lower),
+                measure.format_value(i.upper)
             )
         })
         .unwrap_or_default();
     let mut sentence = format!(
         "{title} {} {}{interval} {when}",
         verb(measure),
-        format_value(measure, value)
+        measure.format_value(value)
     );
     match reading.year_on_year {
         Some(y) => {
-            let earlier = format_value(measure, y.earlier_value);
+            let earlier = measure.format_value(y.earlier_value);
             sentence += &match y.change {
                 Change::SignificantRise => format!(
                     ", up from {earlier} a year earlier; the rise is statistically significant."
@@ -81,10 +80,7 @@ pub fn headline(measure: &Measure, reading: &Reading) -> String {
 }
 
 fn verb(measure: &Measure) -> &'static str {
-    match measure.kind {
-        MeasureKind::Count => "numbered",
-        _ => "was",
-    }
+    measure.kind.verb()
 }
 
 /// The breaks in a series' SPC chart, with their reasons: "The process limits
@@ -132,12 +128,12 @@ pub fn peers(result: &crate::engine::MeasureResult) -> String {
         .unwrap_or_default();
     format!(
         "{when}, the force's {} (95% CI {} to {}) was {} the {}'s {}.",
-        format_value(measure, value),
-        format_value(measure, interval.lower),
-        format_value(measure, interval.upper),
+        measure.format_value(value),
+        measure.format_value(interval.lower),
+        measure.format_value(interval.upper),
         comparison.standing.words(),
         comparison.group.to_lowercase(),
-        format_value(measure, comparison.group_value),
+        measure.format_value(comparison.group_value),
     )
 }
 
@@ -179,7 +175,7 @@ pub fn judgement(measure: &Measure, reading: &Reading) -> String {
         );
     }
     if let Some(target) = measure.target {
-        let t = format_value(measure, target);
+        let t = measure.format_value(target);
         let said = match reading.assurance {
             Some(Assurance::ConsistentlyMet) => {
                 format!(" The target of {t} is being met consistently.")
@@ -200,6 +196,7 @@ pub fn judgement(measure: &Measure, reading: &Reading) -> String {
 mod tests {
     use super::*;
     use crate::common::period::{Month, Period};
+    use crate::definition::MeasureKind;
     use crate::engine::{Figures, Point};
     use crate::presentation::reading::YearOnYear;
     use crate::stats::Interval;

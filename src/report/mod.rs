@@ -16,7 +16,7 @@ use crate::definition::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
 use crate::presentation::chart;
-use crate::presentation::esc;
+use maud::{Markup, PreEscaped, html};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -325,108 +325,92 @@ fn html(
             },
         )
         .collect();
-    let mut contents = String::new();
-    let mut sections = String::new();
-    if !priorities.is_empty() {
-        contents.push_str(r##"<li><a href="#peoples-priorities">People's Priorities</a></li>"##);
-    }
-    for result in results {
+    let measure_section = |result: &MeasureResult| -> Markup {
         let m = &result.measure;
         let reading = crate::presentation::reading::read(result);
-        let _ = write!(
-            contents,
-            r##"<li><a href="#{id}">{title}</a></li>"##,
-            id = esc(&m.id),
-            title = esc(&m.title)
-        );
-        let mut table = String::new();
-        for p in result.total().points.iter().rev().take(13) {
-            let f = p.figures.as_ref();
-            let value = match (f.and_then(|f| f.value), p.suppressed) {
-                (Some(v), _) => chart::format_value(m, v),
-                (None, true) => "suppressed".into(),
-                (None, false) => "–".into(),
-            };
-            let interval = f
-                .and_then(|f| f.interval)
-                .map(|i| {
-                    format!(
-                        "{} to {}",
-                        chart::format_value(m, i.lower),
-                        chart::format_value(m, i.upper)
-                    )
-                })
-                .unwrap_or_default();
-            let _ = write!(
-                table,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&m.period_label(p.period)),
-                value,
-                interval,
-                p.signal
-                    .map(|s| crate::presentation::humanise(s.as_str()))
-                    .unwrap_or_default()
-            );
-        }
-        let _ = write!(
-            sections,
-            r#"<section class="measure" id="{id}"><h2>{title}</h2><p class="headline">{headline}</p><p class="judgement">{judgement}</p>{chart}{annotations}<p class="judgement">{breaks}</p><p class="judgement">{peers}</p>{commentary}{funnel}<table><thead><tr><th>Period</th><th>Value</th><th>95% CI</th><th>SPC signal</th></tr></thead><tbody>{table}</tbody></table><p class="judgement">{description}</p></section>"#,
-            id = esc(&m.id),
-            title = esc(&m.title),
-            headline = esc(&words::headline(m, &reading)),
-            judgement = esc(&words::judgement(m, &reading)),
-            breaks = esc(&words::breaks(m, result.total())),
-            peers = esc(&words::peers(result)),
-            annotations = crate::presentation::annotations_list(m, &result.total().points),
-            commentary = result
-                .total()
-                .points
-                .last()
-                .map(|p| crate::presentation::commentary_section(m, p))
-                .unwrap_or_default(),
-            funnel = crate::presentation::funnel::funnel(result, None)
-                .map(|f| crate::presentation::funnel::section(m, &f, &[], evaluation.force))
-                .unwrap_or_default(),
-            chart = if m.peer_group.is_some() {
-                chart::peer_chart(result, &m.title, (900, 360))
-            } else {
-                chart::trend_chart(m, result.total(), &m.title, (900, 360))
-            },
-            description = esc(&m.description),
-        );
-    }
-    format!(
-        r#"<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>Objective {n}: {title} – performance to {period}</title><style>{PRINT_CSS}</style></head>
-<body><header class="cover"><p class="area">{area} · {plan}</p><h1>Objective {n}: {title}</h1><p class="produced">Performance to {period}. Produced {produced} by Measures of Success {version}.</p><p class="produced">{freshness}</p></header>
-<section class="summary"><h2>Summary</h2>{matrix}</section>
-{exceptions}
-<nav><h2>Contents</h2><ol>{contents}</ol></nav>
-{sections}
-{priorities}
-<footer>Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.</footer>
-</body></html>"#,
-        n = objective.number,
-        title = esc(&objective.title),
-        period = period.long_name(),
-        area = esc(&plan.area),
-        plan = esc(&plan.plan),
-        produced = as_of.format("%-d %B %Y"),
-        version = env!("CARGO_PKG_VERSION"),
-        freshness = esc(&freshness(evaluation, results)),
-        matrix = crate::presentation::grade::summary_matrix(&rows),
-        priorities = if priorities.is_empty() {
-            String::new()
+        let shown = |v: f64| m.format_value(v);
+        let chart = if m.peer_group.is_some() {
+            chart::peer_chart(result, &m.title, (900, 360))
         } else {
-            format!(
-                r#"<section class="priorities" id="peoples-priorities"><h2>People's Priorities</h2><p class="judgement">What residents asked for, neighbourhood by neighbourhood, each read against the months before it was raised.</p>{}</section>"#,
-                crate::presentation::priority::section(
-                    &priorities.iter().collect::<Vec<_>>(),
-                    evaluation.force,
-                    false
-                )
-            )
-        },
-        exceptions = crate::presentation::grade::exceptions(&rows),
-    )
+            chart::trend_chart(m, result.total(), &m.title, (900, 360))
+        };
+        html! {
+            section.measure id=(m.id) {
+                h2 { (m.title) }
+                p.headline { (words::headline(m, &reading)) }
+                p.judgement { (words::judgement(m, &reading)) }
+                (PreEscaped(chart))
+                (crate::presentation::annotations_list(m, &result.total().points))
+                p.judgement { (words::breaks(m, result.total())) }
+                p.judgement { (words::peers(result)) }
+                @if let Some(p) = result.total().points.last() { (crate::presentation::commentary_section(m, p)) }
+                @if let Some(f) = crate::presentation::funnel::funnel(result, None) {
+                    (crate::presentation::funnel::section(m, &f, &[], evaluation.force))
+                }
+                table {
+                    thead { tr { th { "Period" } th { "Value" } th { "95% CI" } th { "SPC signal" } } }
+                    tbody {
+                        @for p in result.total().points.iter().rev().take(13) {
+                            @let f = p.figures.as_ref();
+                            tr {
+                                td { (m.period_label(p.period)) }
+                                td { @match (f.and_then(|f| f.value), p.suppressed) {
+                                    (Some(v), _) => (shown(v)),
+                                    (None, true) => "suppressed",
+                                    (None, false) => "–",
+                                } }
+                                td { @if let Some(i) = f.and_then(|f| f.interval) { (shown(i.lower)) " to " (shown(i.upper)) } }
+                                td { @if let Some(s) = p.signal { (crate::presentation::humanise(s.as_str())) } }
+                            }
+                        }
+                    }
+                }
+                p.judgement { (m.description) }
+            }
+        }
+    };
+    let period_name = period.long_name();
+    html! {
+        (PreEscaped("<!doctype html>\n"))
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                title { "Objective " (objective.number) ": " (objective.title) " – performance to " (period_name) }
+                style { (PreEscaped(PRINT_CSS)) }
+            }
+            body {
+                header.cover {
+                    p.area { (plan.area) " · " (plan.plan) }
+                    h1 { "Objective " (objective.number) ": " (objective.title) }
+                    p.produced {
+                        "Performance to " (period_name) ". Produced " (as_of.format("%-d %B %Y"))
+                        " by Measures of Success " (env!("CARGO_PKG_VERSION")) "."
+                    }
+                    p.produced { (freshness(evaluation, results)) }
+                }
+                section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
+                (crate::presentation::grade::exceptions(&rows))
+                nav {
+                    h2 { "Contents" }
+                    ol {
+                        @if !priorities.is_empty() { li { a href="#peoples-priorities" { "People's Priorities" } } }
+                        @for result in results { li { a href={ "#" (result.measure.id) } { (result.measure.title) } } }
+                    }
+                }
+                @for result in results { (measure_section(result)) }
+                @if !priorities.is_empty() {
+                    section.priorities id="peoples-priorities" {
+                        h2 { "People's Priorities" }
+                        p.judgement { "What residents asked for, neighbourhood by neighbourhood, each read against the months before it was raised." }
+                        (crate::presentation::priority::section(&priorities.iter().collect::<Vec<_>>(), evaluation.force, false))
+                    }
+                }
+                footer { (FOOTER) }
+            }
+        }
+    }
+    .into_string()
 }
+
+/// What every pack says of its figures and methods, last.
+const FOOTER: &str = "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.";

@@ -139,19 +139,7 @@ fn measure_sheet(
     if let Some(r) = m.round_to {
         notes.push(format!("Counts are rounded to the nearest {r}."));
     }
-    if m.is_proportion() {
-        notes.push("Values are proportions (formatted as percentages).".into());
-    }
-    if let crate::definition::MeasureKind::Distribution { statistic, .. } = &m.kind {
-        notes.push(format!(
-            "Values are the {} of each period's values{}; Count is how many values there were.",
-            statistic.name(),
-            m.unit
-                .as_ref()
-                .map(|u| format!(", in {u}"))
-                .unwrap_or_default()
-        ));
-    }
+    notes.extend(m.kind.values_note(m.unit.as_deref()));
     sheet.write_string(2, 0, notes.join(" "))?;
     for (col, name) in COLUMNS.into_iter().enumerate() {
         sheet.write_string_with_format(TABLE_ROW, col as u16, name, bold)?;
@@ -243,10 +231,7 @@ fn funnel_table(
         ),
         bold,
     )?;
-    let size = match m.kind {
-        crate::definition::MeasureKind::Rate { .. } => "Population",
-        _ => "Out of",
-    };
+    let size = m.kind.denominator_heading().unwrap_or("Out of");
     let headings = [
         "Group",
         "Count",
@@ -290,21 +275,7 @@ fn funnel_table(
 }
 
 fn value_format(m: &crate::definition::Measure) -> Format {
-    if m.is_proportion() {
-        Format::new().set_num_format("0.0%")
-    } else if matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) {
-        Format::new().set_num_format("0.00")
-    } else if let Some(unit) = m
-        .unit
-        .as_deref()
-        .filter(|_| matches!(m.kind, crate::definition::MeasureKind::Distribution { .. }))
-    {
-        // The unit beside each figure, as the dashboard shows it: 42.5 minutes.
-        let unit: String = unit.chars().filter(|c| *c != '"' && *c != '\\').collect();
-        Format::new().set_num_format(format!("#,##0.0 \"{unit}\""))
-    } else {
-        Format::new().set_num_format("#,##0.##")
-    }
+    Format::new().set_num_format(m.kind.spreadsheet_format(m.unit.as_deref()))
 }
 
 fn reading_text(variation: Variation) -> &'static str {

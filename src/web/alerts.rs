@@ -161,7 +161,7 @@ impl Alerts {
             };
             let period = m.period_label(latest.period);
             let value = match latest.figures.as_ref().and_then(|f| f.value) {
-                Some(v) => crate::presentation::chart::format_value(m, v),
+                Some(v) => m.format_value(v),
                 None => "figure withheld".to_string(),
             };
             if let Some(signal) = latest.signal {

@@ -62,16 +62,20 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The cached rendering of `key`, made by `render` the first time.
-    pub fn rendered(&self, key: String, render: impl FnOnce() -> String) -> Arc<str> {
+    pub fn rendered(
+        &self,
+        key: String,
+        render: impl FnOnce() -> maud::Markup,
+    ) -> maud::PreEscaped<Arc<str>> {
         if let Some(body) = self.rendered.lock().expect("page cache").get(&key) {
-            return body.clone();
+            return maud::PreEscaped(body.clone());
         }
-        let body: Arc<str> = render().into();
+        let body: Arc<str> = render().0.into();
         self.rendered
             .lock()
             .expect("page cache")
             .insert(key, body.clone());
-        body
+        maud::PreEscaped(body)
     }
 
     /// The chart drawn under `key`, if it has been.

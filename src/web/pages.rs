@@ -6,14 +6,15 @@ use super::{AppState, Snapshot, Viewing};
 use crate::common::period::Month;
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
-use crate::presentation::chart::{self, format_value};
+use crate::presentation::chart;
+pub use crate::presentation::humanise;
 use crate::presentation::reading::{Reading, Variation};
-pub use crate::presentation::{esc, humanise};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, PreEscaped, html};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -31,8 +32,8 @@ fn layout(
     snapshot: &Snapshot,
     viewer: &Viewer,
     title: &str,
-    body: &str,
-) -> Html<String> {
+    body: Markup,
+) -> Markup {
     let data_to = snapshot
         .evaluation
         .extracts
@@ -42,67 +43,76 @@ fn layout(
         .map(date)
         .unwrap_or_default();
     let loaded = snapshot.evaluation.loaded_at().format("%-d %b %Y");
-    let mut nav = String::from(r#"<a href="/">Home</a>"#);
-    for o in &snapshot.plan.objectives {
-        let _ = write!(
-            nav,
-            r#"<a href="/objectives/{n}">Objective {n}</a>"#,
-            n = o.number
-        );
-    }
-    if snapshot
+    let has_priorities = snapshot
         .measures
         .measures
         .iter()
-        .any(|m| m.priority.is_some())
-    {
-        nav.push_str(r#"<a href="/priorities">People's Priorities</a>"#);
-    }
-    nav.push_str(r#"<a href="/api">Data &amp; API</a>"#);
-    let account = match viewer {
-        Viewer::Analyst(name) => format!(
-            r#"<form method="post" action="/logout" class="account"><span>Signed in as {}</span> <button type="submit">Sign out</button></form>"#,
-            esc(name)
-        ),
-        Viewer::Public => r#"<a class="account" href="/login">Analyst sign-in</a>"#.to_string(),
-    };
-    let schedule_notices: String = if viewer.is_analyst() {
-        state
-            .failed_schedules()
-            .iter()
-            .map(|run| {
-                format!(
-                    r#"<div class="notice" role="alert"><strong>The scheduled pack “{}” failed at {}; earlier packs are untouched.</strong><pre>{}</pre></div>"#,
-                    esc(&run.schedule),
-                    run.at.format("%-d %b %Y %H:%M UTC"),
-                    esc(run.outcome.as_ref().err().map_or("", String::as_str))
-                )
-            })
-            .collect()
+        .any(|m| m.priority.is_some());
+    let failed_schedules = if viewer.is_analyst() {
+        state.failed_schedules()
     } else {
-        String::new()
+        Vec::new()
     };
-    let notice = match (viewer.is_analyst(), state.failure()) {
-        (true, Some(f)) => format!(
-            r#"<div class="notice" role="alert"><strong>Re-evaluation failed at {}; the figures shown are the last good results.</strong><pre>{}</pre></div>"#,
-            f.at.format("%-d %b %Y %H:%M UTC"),
-            esc(&f.message)
-        ),
-        _ => String::new(),
-    };
-    Html(format!(
-        r##"<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · Measures of Success</title><link rel="stylesheet" href="/assets/style.css"><link rel="icon" href="/assets/favicon.svg"><script src="/assets/app.js" defer></script></head>
-<body><a class="skip" href="#main">Skip to content</a>
-<header class="masthead"><div class="wrap"><a class="brand" href="/"><span class="area">{area}</span><span class="product">Measures of Success</span></a>{account}</div>
-<nav class="wrap" aria-label="Objectives">{nav}</nav></header>
-<main id="main" class="wrap">{notice}{schedule_notices}{body}</main>
-<footer class="wrap"><p>Data to {data_to}, loaded {loaded}. Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's <em>Making Data Count</em>.</p></footer>
-</body></html>"##,
-        title = esc(title),
-        area = esc(&snapshot.plan.area),
-    ))
+    let failure = state.failure().filter(|_| viewer.is_analyst());
+    html! {
+        (PreEscaped("<!doctype html>\n"))
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Measures of Success" }
+                link rel="stylesheet" href="/assets/style.css";
+                link rel="icon" href="/assets/favicon.svg";
+                script src="/assets/app.js" defer {}
+            }
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.masthead {
+                    div.wrap {
+                        a.brand href="/" {
+                            span.area { (snapshot.plan.area) }
+                            span.product { "Measures of Success" }
+                        }
+                        @match viewer {
+                            Viewer::Analyst(name) => form method="post" action="/logout" class="account" {
+                                span { "Signed in as " (name) } " " button type="submit" { "Sign out" }
+                            },
+                            Viewer::Public => a.account href="/login" { "Analyst sign-in" },
+                        }
+                    }
+                    nav.wrap aria-label="Objectives" {
+                        a href="/" { "Home" }
+                        @for o in &snapshot.plan.objectives {
+                            a href={ "/objectives/" (o.number) } { "Objective " (o.number) }
+                        }
+                        @if has_priorities { a href="/priorities" { "People's Priorities" } }
+                        a href="/api" { "Data & API" }
+                    }
+                }
+                main #main .wrap {
+                    @if let Some(f) = failure {
+                        div.notice role="alert" {
+                            strong { "Re-evaluation failed at " (f.at.format("%-d %b %Y %H:%M UTC")) "; the figures shown are the last good results." }
+                            pre { (f.message) }
+                        }
+                    }
+                    @for run in &failed_schedules {
+                        div.notice role="alert" {
+                            strong { "The scheduled pack “" (run.schedule) "” failed at " (run.at.format("%-d %b %Y %H:%M UTC")) "; earlier packs are untouched." }
+                            pre { (run.outcome.as_ref().err().map_or("", String::as_str)) }
+                        }
+                    }
+                    (body)
+                }
+                footer.wrap {
+                    p {
+                        "Data to " (data_to) ", loaded " (loaded) ". Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's "
+                        em { "Making Data Count" } "."
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn page(
@@ -111,7 +121,7 @@ fn page(
     viewer: &Viewer,
     status: StatusCode,
     title: &str,
-    body: &str,
+    body: Markup,
 ) -> Response {
     (status, layout(state, snapshot, viewer, title, body)).into_response()
 }
@@ -131,22 +141,22 @@ pub async fn priorities(
         .iter()
         .filter(|r| r.measure.priority.is_some() && can_see(&viewer, &r.measure))
         .collect();
-    let body = format!(
-        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › People's Priorities</nav><h1>People's Priorities</h1><p class="lede">Priorities people who live and work in {area} set for policing their own neighbourhood, at public meetings, through the Commissioner's engagement outreach workers and online. Each is read against the months before it was raised: a change is called a change only when the SPC chart shows one.</p>{section}"#,
-        area = esc(&snapshot.plan.area),
-        section = crate::presentation::priority::section(
-            &results,
-            snapshot.measures.catalog.force(),
-            true
-        ),
-    );
+    let body = html! {
+        (crumbs(&[("/", "Home")], Some("People's Priorities")))
+        h1 { "People's Priorities" }
+        p.lede {
+            "Priorities people who live and work in " (snapshot.plan.area)
+            " set for policing their own neighbourhood, at public meetings, through the Commissioner's engagement outreach workers and online. Each is read against the months before it was raised: a change is called a change only when the SPC chart shows one."
+        }
+        (crate::presentation::priority::section(&results, snapshot.measures.catalog.force(), true))
+    };
     page(
         &state,
         &snapshot,
         &viewer,
         StatusCode::OK,
         "People's Priorities",
-        &body,
+        body,
     )
 }
 
@@ -157,87 +167,84 @@ pub async fn home(
         viewer,
     }: Viewing,
 ) -> Response {
-    let mut body = format!(
-        r#"<h1>{}</h1><p class="lede">How the {} is going: each measure read with statistics, so that only real changes are called changes.</p>"#,
-        esc(&snapshot.plan.plan),
-        esc(&snapshot.plan.plan)
-    );
     // Exceptions first, across the Plan.
     let everything = snapshot
         .plan
         .objectives
         .iter()
         .flat_map(|o| o.measure_ids());
-    body.push_str(&crate::presentation::grade::exceptions(
-        &snapshot.graded_rows(everything, &viewer),
-    ));
-    body.push_str(r#"<div class="objectives">"#);
-    for objective in &snapshot.plan.objectives {
-        let ids: Vec<&str> = objective.measure_ids().collect();
-        let visible: Vec<(&Measure, &Reading)> = ids
-            .iter()
-            .filter_map(|id| Some((snapshot.measures.get(id)?, snapshot.readings.get(*id)?)))
-            .filter(|(m, _)| can_see(&viewer, m))
-            .collect();
-        let hidden = ids.len() - visible.len();
-        let count = |v: Variation| visible.iter().filter(|(_, r)| r.variation == v).count();
-        let assured = |a: crate::presentation::reading::Assurance| {
-            visible
-                .iter()
-                .filter(|(_, r)| r.assurance == Some(a))
-                .count()
-        };
-        let mut stats = String::new();
-        if !visible.is_empty() {
-            let _ = write!(
-                stats,
-                r#"<dl class="tally"><div class="improvement"><dt>Improvement</dt><dd>{}</dd></div><div class="concern"><dt>Concern</dt><dd>{}</dd></div><div class="common"><dt>No significant change</dt><dd>{}</dd></div><div class="neutral"><dt>Change, neither better nor worse</dt><dd>{}</dd></div></dl>"#,
-                count(Variation::Improvement),
-                count(Variation::Concern),
-                count(Variation::CommonCause),
-                count(Variation::NeutralChange)
-            );
-            let with_target = visible
-                .iter()
-                .filter(|(_, r)| r.assurance.is_some())
-                .count();
-            if with_target > 0 {
-                let _ = write!(
-                    stats,
-                    r#"<p class="targets">Targets: <strong>{}</strong> consistently met, <strong>{}</strong> consistently missed, <strong>{}</strong> hit and miss.</p>"#,
-                    assured(crate::presentation::reading::Assurance::ConsistentlyMet),
-                    assured(crate::presentation::reading::Assurance::ConsistentlyMissed),
-                    assured(crate::presentation::reading::Assurance::HitAndMiss)
-                );
-            }
+    let exceptions =
+        crate::presentation::grade::exceptions(&snapshot.graded_rows(everything, &viewer));
+    let body = html! {
+        h1 { (snapshot.plan.plan) }
+        p.lede { "How the " (snapshot.plan.plan) " is going: each measure read with statistics, so that only real changes are called changes." }
+        (exceptions)
+        div.objectives {
+            @for objective in &snapshot.plan.objectives { (objective_card(&snapshot, &viewer, objective)) }
         }
-        let note = match (visible.len(), hidden) {
-            (0, 0) => "<p class=\"muted\">No measures yet.</p>".to_string(),
-            (_, 0) => String::new(),
-            (_, h) => format!(
-                r#"<p class="muted">{h} restricted measure{} not shown: <a href="/login">sign in</a> to see them.</p>"#,
-                if h == 1 { " is" } else { "s are" }
-            ),
-        };
-        let _ = write!(
-            body,
-            r#"<section class="objective-card"><h2><a href="/objectives/{n}">Objective {n}: {title}</a></h2><p>{summary}</p><p class="muted">{total} measure{s}</p>{stats}{note}</section>"#,
-            n = objective.number,
-            title = esc(&objective.title),
-            summary = esc(&objective.summary),
-            total = ids.len(),
-            s = if ids.len() == 1 { "" } else { "s" },
-        );
-    }
-    body.push_str("</div>");
+    };
     page(
         &state,
         &snapshot,
         &viewer,
         StatusCode::OK,
         &snapshot.plan.plan,
-        &body,
+        body,
     )
+}
+
+/// An objective on the home page: its measures' tally by variation and
+/// assurance, and how many are restricted from this viewer.
+fn objective_card(
+    snapshot: &Snapshot,
+    viewer: &Viewer,
+    objective: &crate::definition::dashboards::ObjectiveLayout,
+) -> Markup {
+    use crate::presentation::reading::Assurance;
+    let ids: Vec<&str> = objective.measure_ids().collect();
+    let visible: Vec<(&Measure, &Reading)> = ids
+        .iter()
+        .filter_map(|id| Some((snapshot.measures.get(id)?, snapshot.readings.get(*id)?)))
+        .filter(|(m, _)| can_see(viewer, m))
+        .collect();
+    let hidden = ids.len() - visible.len();
+    let count = |v: Variation| visible.iter().filter(|(_, r)| r.variation == v).count();
+    let assured = |a: Option<Assurance>| {
+        visible
+            .iter()
+            .filter(|(_, r)| a.map_or(r.assurance.is_some(), |a| r.assurance == Some(a)))
+            .count()
+    };
+    html! {
+        section.objective-card {
+            h2 { a href={ "/objectives/" (objective.number) } { "Objective " (objective.number) ": " (objective.title) } }
+            p { (objective.summary) }
+            p.muted { (ids.len()) " measure" @if ids.len() != 1 { "s" } }
+            @if !visible.is_empty() {
+                dl.tally {
+                    div.improvement { dt { "Improvement" } dd { (count(Variation::Improvement)) } }
+                    div.concern { dt { "Concern" } dd { (count(Variation::Concern)) } }
+                    div.common { dt { "No significant change" } dd { (count(Variation::CommonCause)) } }
+                    div.neutral { dt { "Change, neither better nor worse" } dd { (count(Variation::NeutralChange)) } }
+                }
+                @if assured(None) > 0 {
+                    p.targets {
+                        "Targets: " strong { (assured(Some(Assurance::ConsistentlyMet))) } " consistently met, "
+                        strong { (assured(Some(Assurance::ConsistentlyMissed))) } " consistently missed, "
+                        strong { (assured(Some(Assurance::HitAndMiss))) } " hit and miss."
+                    }
+                }
+            }
+            @match (visible.len(), hidden) {
+                (0, 0) => p.muted { "No measures yet." },
+                (_, 0) => {},
+                (_, h) => p.muted {
+                    (h) " restricted measure" @if h == 1 { " is" } @else { "s are" } " not shown: "
+                    a href="/login" { "sign in" } " to see them."
+                },
+            }
+        }
+    }
 }
 
 pub async fn objective(
@@ -255,45 +262,36 @@ pub async fn objective(
     else {
         return not_found_page(&state, &snapshot, &viewer);
     };
-    let mut body = format!(
-        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › Objective {n}</nav><h1>Objective {n}: {}</h1><p class="lede">{}</p>"#,
-        esc(&objective.title),
-        esc(&objective.summary),
-        n = objective.number
-    );
     let rows = snapshot.graded_rows(objective.measure_ids(), &viewer);
-    if !rows.is_empty() {
-        body.push_str(&crate::presentation::grade::exceptions(&rows));
-        let _ = write!(
-            body,
-            r#"<section class="summary"><h2>Summary</h2>{}</section>"#,
-            crate::presentation::grade::summary_matrix(&rows)
-        );
-    }
-    for theme in &objective.themes {
-        let _ = write!(
-            body,
-            r#"<section class="theme"><h2>{}</h2><div class="cards">"#,
-            theme.title()
-        );
-        for id in &theme.measures {
-            if let (Some(result), Some(reading)) = (snapshot.result(id), snapshot.readings.get(id))
-            {
-                body.push_str(&card(&viewer, result, reading));
+    let body = html! {
+        (crumbs(&[("/", "Home")], Some(&format!("Objective {}", objective.number))))
+        h1 { "Objective " (objective.number) ": " (objective.title) }
+        p.lede { (objective.summary) }
+        @if !rows.is_empty() {
+            (crate::presentation::grade::exceptions(&rows))
+            section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
+        }
+        @for theme in &objective.themes {
+            section.theme {
+                h2 { (theme.title()) }
+                div.cards {
+                    @for id in &theme.measures {
+                        @if let (Some(result), Some(reading)) = (snapshot.result(id), snapshot.readings.get(id)) {
+                            (card(&viewer, result, reading))
+                        }
+                    }
+                }
             }
         }
-        body.push_str("</div></section>");
-    }
-    if objective.themes.is_empty() {
-        body.push_str(r#"<p class="muted">No measures are defined for this objective yet.</p>"#);
-    }
+        @if objective.themes.is_empty() { p.muted { "No measures are defined for this objective yet." } }
+    };
     page(
         &state,
         &snapshot,
         &viewer,
         StatusCode::OK,
         &format!("Objective {}", objective.number),
-        &body,
+        body,
     )
 }
 
@@ -311,12 +309,12 @@ fn headline(measure: &Measure, reading: &Reading) -> (String, String, String) {
         None if point.suppressed => ("Suppressed".into(), "small number withheld".into(), period),
         None => ("No data".into(), String::new(), period),
         Some((v, ci)) => (
-            format_value(measure, v),
+            measure.format_value(v),
             ci.map(|i| {
                 format!(
                     "95% CI {} to {}",
-                    format_value(measure, i.lower),
-                    format_value(measure, i.upper)
+                    measure.format_value(i.lower),
+                    measure.format_value(i.upper)
                 )
             })
             .unwrap_or_default(),
@@ -330,13 +328,10 @@ pub fn change_text(measure: &Measure, reading: &Reading) -> String {
     let Some(y) = reading.year_on_year else {
         return "No comparison with a year earlier.".into();
     };
-    let size = match measure.kind {
-        crate::definition::MeasureKind::Proportion { .. } => {
-            format!("{:.1} points", (y.difference * 100.0).abs())
-        }
-        _ => format_value(measure, y.difference.abs()),
-    };
-    let from = format_value(measure, y.earlier_value);
+    let size = measure
+        .kind
+        .format_difference(y.difference, measure.unit.as_deref());
+    let from = measure.format_value(y.earlier_value);
     match y.change {
         Change::SignificantRise => {
             format!("Up {size} on a year earlier ({from}): a significant rise.")
@@ -350,28 +345,45 @@ pub fn change_text(measure: &Measure, reading: &Reading) -> String {
 
 use crate::presentation::reading::above_mean;
 
-fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> String {
+fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> Markup {
     let m = &result.measure;
     if !can_see(viewer, m) {
-        return format!(
-            r#"<article class="card restricted"><h3>{}</h3><p class="muted">Restricted: <a href="/login">sign in</a> to see this measure.</p></article>"#,
-            esc(&m.title)
-        );
+        return html! {
+            article.card.restricted {
+                h3 { (m.title) }
+                p.muted { "Restricted: " a href="/login" { "sign in" } " to see this measure." }
+            }
+        };
     }
     let (value, interval, period) = headline(m, reading);
-    format!(
-        r#"<article class="card"><h3><a href="/measures/{id}">{title}</a></h3><div class="headline"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p></div><div class="icons">{variation}{assurance}</div></div>{spark}<p class="change">{change}</p>{target}</article>"#,
-        id = esc(&m.id),
-        title = esc(&m.title),
-        variation = chart::variation_icon(reading.variation, above_mean(result, reading)),
-        assurance = chart::assurance_icon(reading.assurance),
-        spark = chart::sparkline(result.total()),
-        change = esc(&change_text(m, reading)),
-        target = m
-            .target
-            .map(|t| format!(r#"<p class="muted">Target {}</p>"#, format_value(m, t)))
-            .unwrap_or_default(),
-    )
+    html! {
+        article.card {
+            h3 { a href={ "/measures/" (m.id) } { (m.title) } }
+            div.headline {
+                div { p.value { (value) } p.interval { (interval) } p.period { (period) } }
+                div.icons {
+                    (chart::variation_icon(reading.variation, above_mean(result, reading)))
+                    (chart::assurance_icon(reading.assurance))
+                }
+            }
+            (chart::sparkline(result.total()))
+            p.change { (change_text(m, reading)) }
+            @if let Some(t) = m.target { p.muted { "Target " (m.format_value(t)) } }
+        }
+    }
+}
+
+/// The breadcrumb trail: each `(href, name)` linked, then where the reader is.
+fn crumbs(trail: &[(&str, &str)], here: Option<&str>) -> Markup {
+    html! {
+        nav.crumbs aria-label="Breadcrumb" {
+            @for (i, (href, name)) in trail.iter().enumerate() {
+                @if i > 0 { " › " }
+                a href=(href) { (name) }
+            }
+            @if let Some(here) = here { " › " (here) }
+        }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -425,10 +437,11 @@ impl IntoResponse for PageError {
                 viewer,
                 StatusCode::UNAUTHORIZED,
                 "Restricted",
-                &format!(
-                    r#"<h1>Restricted measure</h1><p>“{}” is restricted to signed-in analysts.</p><p><a class="button" href="/login">Sign in</a></p>"#,
-                    esc(&title)
-                ),
+                html! {
+                    h1 { "Restricted measure" }
+                    p { "“" (title) "” is restricted to signed-in analysts." }
+                    p { a.button href="/login" { "Sign in" } }
+                },
             ),
             Refusal::Failed(message) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
@@ -439,7 +452,10 @@ impl IntoResponse for PageError {
                 viewer,
                 StatusCode::UNAUTHORIZED,
                 "Sign in",
-                r#"<h1>For signed-in analysts</h1><p>Commentary is written by analysts: <a class="button" href="/login">Sign in</a> in this browser.</p>"#,
+                html! {
+                    h1 { "For signed-in analysts" }
+                    p { "Commentary is written by analysts: " a.button href="/login" { "Sign in" } " in this browser." }
+                },
             ),
             Refusal::Forged => (
                 StatusCode::FORBIDDEN,
@@ -507,23 +523,21 @@ pub async fn measure(
         (Some(_), Some(_)) => selected_series(result, &query).is_some(),
         (None, Some(_)) => false,
     };
-    let body: std::sync::Arc<str> = if real_series {
+    let body = if real_series {
         let key = format!(
             "measure:{id}?{:?}&{:?}&{:?}",
             query.breakdown, query.group, funnel_month
         );
         snapshot.rendered(key, || measure_body(state, snapshot, result, &query))
     } else {
-        measure_body(state, snapshot, result, &query).into()
+        PreEscaped(measure_body(state, snapshot, result, &query).0.into())
     };
     // Analysts write the commentary from here (the cached body is everyone's).
-    let body = if viewer.is_analyst() {
-        format!(
-            r#"{body}<p><a class="button" href="/measures/{}/commentary">Write commentary on the latest period</a></p>"#,
-            esc(&result.measure.id)
-        )
-    } else {
-        body.to_string()
+    let body = html! {
+        (body)
+        @if viewer.is_analyst() {
+            p { a.button href={ "/measures/" (result.measure.id) "/commentary" } { "Write commentary on the latest period" } }
+        }
     };
     Ok(page(
         state,
@@ -531,7 +545,7 @@ pub async fn measure(
         viewer,
         StatusCode::OK,
         &result.measure.title,
-        &body,
+        body,
     ))
 }
 
@@ -540,169 +554,162 @@ fn measure_body(
     snapshot: &Snapshot,
     result: &MeasureResult,
     query: &SeriesQuery,
-) -> String {
+) -> Markup {
     let m = &result.measure;
     let reading = &snapshot.readings[&m.id];
     let (value, interval, period) = headline(m, reading);
-    let mut body = format!(
-        r#"{crumbs}
-<h1>{title}</h1><p class="lede">{description}</p>{priority}
-<div class="headline big"><div><p class="value">{value}</p><p class="interval">{interval}</p><p class="period">{period}</p><p class="change">{change}</p></div><div class="icons">{variation}{assurance}</div></div>
-{said}<p class="freshness">{freshness}</p>{peers}"#,
-        // The reading in words, as the pack says it.
-        said = match crate::presentation::words::judgement(m, reading) {
-            text if text.is_empty() => String::new(),
-            text => format!(r#"<p class="reading">{}</p>"#, esc(&text)),
-        },
-        freshness = freshness(snapshot, m),
-        peers = match crate::presentation::words::peers(result) {
-            text if text.is_empty() => String::new(),
-            text => format!(
-                r#"<p class="peers"><strong>Compared with peers:</strong> {}</p>"#,
-                esc(&text)
-            ),
-        },
-        crumbs = match &m.priority {
-            Some(_) => r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/priorities">People's Priorities</a></nav>"#.to_string(),
-            None => format!(
-                r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/objectives/{o}">Objective {o}</a> › {theme}</nav>"#,
-                o = m.objective,
-                theme = m.theme.map_or("", |t| t.title()),
-            ),
-        },
-        // A priority: who raised it and when, and what has happened since.
-        priority = match &m.priority {
-            Some(p) => format!(
-                r#"<p class="priority-meta">A People's Priority for {area}, raised{by} on {date}{closed}.</p><p class="reading">{since}</p>"#,
-                area = esc(&p.area),
-                by = if p.raised_by.is_empty() { String::new() } else { format!(" by {}", esc(&p.raised_by)) },
-                date = p.raised.format("%-d %B %Y"),
-                closed = if p.status == crate::definition::PriorityStatus::Closed { "; now closed" } else { "" },
-                since = esc(&crate::presentation::priority::before_after(result)
-                    .map(|f| crate::presentation::priority::sentence(m, &f))
-                    .unwrap_or_default()),
-            ),
-            None => String::new(),
-        },
-        title = esc(&m.title),
-        description = esc(&m.description),
-        change = esc(&change_text(m, reading)),
-        variation = chart::variation_icon(reading.variation, above_mean(result, reading)),
-        assurance = chart::assurance_icon(reading.assurance),
-    );
-
-    // Series tabs: the total, then each breakdown.
-    let mut tabs = format!(
-        r#"<nav class="tabs" aria-label="Series"><a href="/measures/{}"{}>All</a>"#,
-        esc(&m.id),
-        if query.breakdown.is_none() {
-            r#" aria-current="page""#
-        } else {
-            ""
-        }
-    );
-    for b in result.breakdown_names() {
-        let current = query.breakdown.as_deref() == Some(b);
-        let _ = write!(
-            tabs,
-            r#"<a href="/measures/{}?breakdown={}"{}>By {}</a>"#,
-            esc(&m.id),
-            esc(b),
-            if current {
-                r#" aria-current="page""#
-            } else {
-                ""
-            },
-            esc(&b.replace('_', " "))
-        );
-    }
-    tabs.push_str("</nav>");
-    body.push_str(&tabs);
-
-    let selected = match (&query.breakdown, &query.group) {
-        (Some(b), None) if result.breakdown_names().contains(&b.as_str()) => {
-            // Small multiples: every group of the breakdown, each linking to its own page.
-            body.push_str(r#"<div class="multiples">"#);
-            for s in result.breakdown(b) {
-                let g = s.group.as_deref().unwrap_or_default();
-                let _ = write!(
-                    body,
-                    r#"<figure><a href="/measures/{id}?breakdown={b}&amp;group={g}" aria-label="{name}: open chart">{svg}</a><figcaption>{name}</figcaption></figure>"#,
-                    id = esc(&m.id),
-                    b = esc(b),
-                    g = esc(g),
-                    name = esc(&series_name(s)),
-                    svg = chart::trend_chart(m, s, &series_name(s), (420, 240)),
-                );
-            }
-            body.push_str("</div>");
-            None
-        }
-        _ => selected_series(result, query),
+    // The reading in words, as the pack says it.
+    let said = crate::presentation::words::judgement(m, reading);
+    let peers = crate::presentation::words::peers(result);
+    let objective = format!("/objectives/{}", m.objective);
+    let objective_name = format!("Objective {}", m.objective);
+    let multiples = query
+        .breakdown
+        .as_deref()
+        .filter(|b| query.group.is_none() && result.breakdown_names().contains(b));
+    let selected = match multiples {
+        Some(_) => None,
+        None => selected_series(result, query),
     };
-    if let Some(series) = selected {
-        let name = series_name(series);
-        let chart_title = if series.group.is_some() {
-            format!("{} – {}", m.title, name)
-        } else {
-            m.title.clone()
-        };
-        let _ = write!(
-            body,
-            r#"<figure class="chart" role="group" aria-labelledby="chart-caption">{}<figcaption id="chart-caption">{} {}</figcaption></figure>"#,
-            if m.peer_group.is_some() && series.breakdown.is_none() {
-                chart::peer_chart(result, &chart_title, (960, 420))
-            } else {
-                chart::trend_chart(m, series, &chart_title, (960, 420))
-            },
-            esc(&chart_caption(m, series)),
-            esc(&crate::presentation::words::breaks(m, series)),
-        );
-        body.push_str(&crate::presentation::annotations_list(m, &series.points));
-        if let Some(latest) = series.points.last() {
-            body.push_str(&crate::presentation::commentary_section(m, latest));
-        }
-        if series.breakdown.is_none() {
-            let at = query.funnel.as_deref().and_then(Month::parse);
-            if let Some(funnel) = crate::presentation::funnel::funnel(result, at) {
-                let periods: Vec<_> = series
-                    .points
-                    .iter()
-                    .filter(|p| p.value().is_some())
-                    .map(|p| p.period)
-                    .collect();
-                body.push_str(&crate::presentation::funnel::section(
-                    m,
-                    &funnel,
-                    &periods,
-                    snapshot.measures.catalog.force(),
-                ));
-            }
-        }
-        body.push_str(&figures_table(m, series));
-    } else if query.group.is_some()
-        || query
-            .breakdown
-            .as_ref()
-            .is_some_and(|b| !result.breakdown_names().contains(&b.as_str()))
-    {
-        body.push_str(r#"<p class="muted">There is no such series for this measure.</p>"#);
-    }
-
+    let no_such_series = selected.is_none()
+        && multiples.is_none()
+        && (query.group.is_some() || query.breakdown.is_some());
     let series_query = match (&query.breakdown, &query.group) {
-        (Some(b), Some(g)) => format!("?breakdown={}&amp;group={}", esc(b), esc(g)),
+        (Some(b), Some(g)) => format!("?breakdown={b}&group={g}"),
         _ => String::new(),
     };
-    let _ = write!(
-        body,
-        r#"<section class="downloads"><h2>Downloads</h2><ul><li><a href="/measures/{id}/data.csv" download>All figures (CSV)</a></li><li><a href="/measures/{id}/figures.xlsx" download>All figures (Excel)</a></li><li><a href="/measures/{id}/chart.svg{q}" download>This chart (SVG)</a></li><li><a href="/measures/{id}/chart.png{q}" download>This chart (PNG)</a></li><li><a href="/api/measures/{id}">All figures (JSON)</a></li></ul></section>"#,
-        id = esc(&m.id),
-        q = series_query
-    );
-    body.push_str(&as_published_section(state, snapshot, result));
-    body.push_str(&definition_section(m));
-    body.push_str(&provenance_section(snapshot, m));
-    body
+    let id = &m.id;
+    html! {
+        @if m.priority.is_some() {
+            (crumbs(&[("/", "Home"), ("/priorities", "People's Priorities")], None))
+        } @else {
+            (crumbs(&[("/", "Home"), (&objective, &objective_name)], m.theme.map(|t| t.title())))
+        }
+        h1 { (m.title) }
+        p.lede { (m.description) }
+        // A priority: who raised it and when, and what has happened since.
+        @if let Some(p) = &m.priority {
+            p.priority-meta {
+                "A People's Priority for " (p.area) ", raised"
+                @if !p.raised_by.is_empty() { " by " (p.raised_by) }
+                " on " (p.raised.format("%-d %B %Y"))
+                @if p.status == crate::definition::PriorityStatus::Closed { "; now closed" }
+                "."
+            }
+            p.reading {
+                @if let Some(f) = crate::presentation::priority::before_after(result) {
+                    (crate::presentation::priority::sentence(m, &f))
+                }
+            }
+        }
+        div.headline.big {
+            div {
+                p.value { (value) }
+                p.interval { (interval) }
+                p.period { (period) }
+                p.change { (change_text(m, reading)) }
+            }
+            div.icons {
+                (chart::variation_icon(reading.variation, above_mean(result, reading)))
+                (chart::assurance_icon(reading.assurance))
+            }
+        }
+        @if !said.is_empty() { p.reading { (said) } }
+        p.freshness { (freshness(snapshot, m)) }
+        @if !peers.is_empty() { p.peers { strong { "Compared with peers:" } " " (peers) } }
+        // Series tabs: the total, then each breakdown.
+        nav.tabs aria-label="Series" {
+            a href={ "/measures/" (id) } aria-current=[query.breakdown.is_none().then_some("page")] { "All" }
+            @for b in result.breakdown_names() {
+                a href={ "/measures/" (id) "?breakdown=" (b) }
+                    aria-current=[(query.breakdown.as_deref() == Some(b)).then_some("page")] {
+                    "By " (b.replace('_', " "))
+                }
+            }
+        }
+        @if let Some(b) = multiples {
+            // Small multiples: every group of the breakdown, each linking to its own page.
+            div.multiples {
+                @for s in result.breakdown(b) {
+                    @let name = series_name(s);
+                    figure {
+                        a href={ "/measures/" (id) "?breakdown=" (b) "&group=" (s.group.as_deref().unwrap_or_default()) }
+                            aria-label={ (name) ": open chart" } {
+                            (PreEscaped(chart::trend_chart(m, s, &name, (420, 240))))
+                        }
+                        figcaption { (name) }
+                    }
+                }
+            }
+        }
+        @if let Some(series) = selected { (series_section(snapshot, result, series, query)) }
+        @if no_such_series { p.muted { "There is no such series for this measure." } }
+        section.downloads {
+            h2 { "Downloads" }
+            ul {
+                li { a href={ "/measures/" (id) "/data.csv" } download { "All figures (CSV)" } }
+                li { a href={ "/measures/" (id) "/figures.xlsx" } download { "All figures (Excel)" } }
+                li { a href={ "/measures/" (id) "/chart.svg" (series_query) } download { "This chart (SVG)" } }
+                li { a href={ "/measures/" (id) "/chart.png" (series_query) } download { "This chart (PNG)" } }
+                li { a href={ "/api/measures/" (id) } { "All figures (JSON)" } }
+            }
+        }
+        (as_published_section(state, snapshot, result))
+        (definition_section(m))
+        (provenance_section(snapshot, m))
+    }
+}
+
+/// One series on its measure page: its chart, events, commentary, funnel
+/// (for the total) and every figure.
+fn series_section(
+    snapshot: &Snapshot,
+    result: &MeasureResult,
+    series: &Series,
+    query: &SeriesQuery,
+) -> Markup {
+    let m = &result.measure;
+    let name = series_name(series);
+    let chart_title = if series.group.is_some() {
+        format!("{} – {}", m.title, name)
+    } else {
+        m.title.clone()
+    };
+    let svg = if m.peer_group.is_some() && series.breakdown.is_none() {
+        chart::peer_chart(result, &chart_title, (960, 420))
+    } else {
+        chart::trend_chart(m, series, &chart_title, (960, 420))
+    };
+    let funnel = series
+        .breakdown
+        .is_none()
+        .then(|| {
+            crate::presentation::funnel::funnel(
+                result,
+                query.funnel.as_deref().and_then(Month::parse),
+            )
+        })
+        .flatten();
+    let periods: Vec<_> = series
+        .points
+        .iter()
+        .filter(|p| p.value().is_some())
+        .map(|p| p.period)
+        .collect();
+    html! {
+        figure.chart role="group" aria-labelledby="chart-caption" {
+            (PreEscaped(svg))
+            figcaption #chart-caption {
+                (chart_caption(m, series)) " " (crate::presentation::words::breaks(m, series))
+            }
+        }
+        (crate::presentation::annotations_list(m, &series.points))
+        @if let Some(latest) = series.points.last() { (crate::presentation::commentary_section(m, latest)) }
+        @if let Some(funnel) = &funnel {
+            (crate::presentation::funnel::section(m, funnel, &periods, snapshot.measures.catalog.force()))
+        }
+        (figures_table(m, series))
+    }
 }
 
 /// "Data to 31 Mar 2026, loaded 3 Apr 2026 (snapshot …)": how fresh the figures are.
@@ -725,15 +732,15 @@ fn freshness(snapshot: &Snapshot, m: &Measure) -> String {
     if let Some(s) = &evaluation.snapshot {
         let _ = write!(text, " (snapshot {})", s.id);
     }
-    esc(&text)
+    text
 }
 
 /// The figures the board last saw (the latest board pack's snapshot) beside the
 /// latest ones, where recorded figures have since been restated.
-fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureResult) -> String {
+fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureResult) -> Markup {
     let (Some(dir), Some(current)) = (&state.config.snapshots, &snapshot.evaluation.snapshot)
     else {
-        return String::new();
+        return html! {};
     };
     let history = crate::evaluation::history::History::new(dir);
     let Some(publication) = history
@@ -741,7 +748,7 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
         .ok()
         .and_then(|p| p.into_iter().last())
     else {
-        return String::new();
+        return html! {};
     };
     let m = &result.measure;
     let published = format!(
@@ -751,71 +758,89 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
             .map_or(publication.published_on.clone(), date)
     );
     if publication.snapshot == current.id {
-        return format!(
-            r#"<section class="published"><h2>As published</h2><p>These are the figures published in {}.</p></section>"#,
-            esc(&published)
-        );
+        return html! {
+            section.published {
+                h2 { "As published" }
+                p { "These are the figures published in " (published) "." }
+            }
+        };
     }
     let Ok(stored) = history.points(&publication.snapshot, &m.id) else {
-        return String::new();
+        return html! {};
     };
-    let mut rows = String::new();
-    let mut restated = 0;
-    for point in &result.total().points {
-        let start = point.period.start_date().to_string();
-        let Some(then) = stored.iter().find(|s| {
-            s.breakdown.is_empty()
-                && s.period_start == start
-                && s.period_end == point.period.end_date().to_string()
-        }) else {
-            continue;
-        };
-        let now = point.value();
-        if then.value == now {
-            continue;
-        }
-        restated += 1;
-        let shown = |v: Option<f64>, suppressed: bool| match v {
-            Some(v) => chart::format_value(m, v),
-            None if suppressed => "suppressed".into(),
-            None => "–".into(),
-        };
-        let difference = match (then.value, now) {
-            (Some(a), Some(b)) => {
-                let d = b - a;
-                format!(
-                    "{}{}",
-                    if d > 0.0 { "+" } else { "−" },
-                    chart::format_value(m, d.abs())
-                )
+    // Each period whose figure has changed: (period, as published, latest, difference).
+    let shown = |v: Option<f64>, suppressed: bool| match v {
+        Some(v) => m.format_value(v),
+        None if suppressed => "suppressed".into(),
+        None => "–".into(),
+    };
+    let restated: Vec<[String; 4]> = result
+        .total()
+        .points
+        .iter()
+        .filter_map(|point| {
+            let start = point.period.start_date().to_string();
+            let then = stored.iter().find(|s| {
+                s.breakdown.is_empty()
+                    && s.period_start == start
+                    && s.period_end == point.period.end_date().to_string()
+            })?;
+            let now = point.value();
+            if then.value == now {
+                return None;
             }
-            _ => String::new(),
+            let difference = match (then.value, now) {
+                (Some(a), Some(b)) => {
+                    let d = b - a;
+                    format!(
+                        "{}{}",
+                        if d > 0.0 { "+" } else { "−" },
+                        m.format_value(d.abs())
+                    )
+                }
+                _ => String::new(),
+            };
+            Some([
+                m.period_label(point.period),
+                shown(then.value, then.suppressed),
+                shown(now, point.suppressed),
+                difference,
+            ])
+        })
+        .collect();
+    if restated.is_empty() {
+        return html! {
+            section.published {
+                h2 { "As published and latest" }
+                p { "No figure has changed since those published in " (published) "." }
+            }
         };
-        let _ = write!(
-            rows,
-            r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-            esc(&m.period_label(point.period)),
-            shown(then.value, then.suppressed),
-            shown(now, point.suppressed),
-            difference
-        );
     }
-    if restated == 0 {
-        return format!(
-            r#"<section class="published"><h2>As published and latest</h2><p>No figure has changed since those published in {}.</p></section>"#,
-            esc(&published)
-        );
+    let loaded = history
+        .get(&publication.snapshot)
+        .ok()
+        .and_then(|s| s.loaded_at())
+        .map_or_else(String::new, |t| t.format("%-d %b %Y").to_string());
+    html! {
+        section.published {
+            h2 { "As published and latest" }
+            p {
+                (restated.len()) " figure" @if restated.len() != 1 { "s" } " changed since those published in "
+                (published) " (data loaded " (loaded) "), as records were updated or reclassified:"
+            }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { "Period" } th scope="col" { "As published" }
+                    th scope="col" { "Latest" } th scope="col" { "Difference" }
+                } }
+                tbody {
+                    @for [period, then, now, difference] in &restated {
+                        tr { th scope="row" { (period) } td { (then) } td { (now) } td { (difference) } }
+                    }
+                }
+            } }
+        }
     }
-    format!(
-        r#"<section class="published"><h2>As published and latest</h2><p>{restated} figure{s} changed since those published in {pub_} (data loaded {loaded}), as records were updated or reclassified:</p><div class="table-wrap"><table><thead><tr><th scope="col">Period</th><th scope="col">As published</th><th scope="col">Latest</th><th scope="col">Difference</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
-        s = if restated == 1 { "" } else { "s" },
-        pub_ = esc(&published),
-        loaded = history
-            .get(&publication.snapshot)
-            .ok()
-            .and_then(|s| s.loaded_at())
-            .map_or_else(String::new, |t| t.format("%-d %b %Y").to_string()),
-    )
 }
 
 fn chart_caption(m: &Measure, series: &Series) -> String {
@@ -843,57 +868,49 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
     text
 }
 
-fn figures_table(m: &Measure, series: &Series) -> String {
-    let denominator_title = m
-        .denominator_heading()
-        .map_or(String::new(), |h| format!("<th scope=\"col\">{h}</th>"));
-    let mut rows = String::new();
-    for p in series.points.iter().rev() {
-        let f = p.figures.as_ref();
-        let cell = |v: Option<String>| {
-            v.unwrap_or_else(|| {
-                if p.suppressed {
-                    "suppressed".into()
-                } else {
-                    "–".into()
+fn figures_table(m: &Measure, series: &Series) -> Markup {
+    let denominator = m.kind.denominator_heading();
+    html! {
+        details.figures open {
+            summary { "Figures" }
+            div.table-wrap { table {
+                caption {
+                    (m.title) " – every point"
+                    @if let Some(g) = &series.group { " (" (humanise(g)) ")" }
                 }
-            })
-        };
-        let _ = write!(
-            rows,
-            "<tr><th scope=\"row\">{}</th><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&m.period_label(p.period)),
-            cell(f.map(|f| f.numerator.to_string())),
-            if denominator_title.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "<td>{}</td>",
-                    cell(f.and_then(|f| f.denominator).map(|d| d.to_string()))
-                )
-            },
-            cell(f.and_then(|f| f.value).map(|v| format_value(m, v))),
-            cell(f.and_then(|f| f.interval).map(|i| format!(
-                "{} to {}",
-                format_value(m, i.lower),
-                format_value(m, i.upper)
-            ))),
-            p.signal.map_or(String::new(), |s| humanise(s.as_str())),
-        );
+                thead { tr {
+                    th scope="col" { "Period" }
+                    th scope="col" { (m.kind.numerator_heading()) }
+                    @if let Some(h) = denominator { th scope="col" { (h) } }
+                    th scope="col" { "Value" } th scope="col" { "95% CI" } th scope="col" { "SPC signal" }
+                } }
+                tbody {
+                    @for p in series.points.iter().rev() {
+                        @let f = p.figures.as_ref();
+                        @let missing = if p.suppressed { "suppressed" } else { "–" };
+                        tr {
+                            th scope="row" { (m.period_label(p.period)) }
+                            td { (f.map_or(missing.to_string(), |f| f.numerator.to_string())) }
+                            @if denominator.is_some() {
+                                td { (f.and_then(|f| f.denominator).map_or(missing.to_string(), |d| d.to_string())) }
+                            }
+                            td { (f.and_then(|f| f.value).map_or(missing.to_string(), |v| m.format_value(v))) }
+                            td {
+                                @match f.and_then(|f| f.interval) {
+                                    Some(i) => { (m.format_value(i.lower)) " to " (m.format_value(i.upper)) },
+                                    None => (missing),
+                                }
+                            }
+                            td { @if let Some(s) = p.signal { (humanise(s.as_str())) } }
+                        }
+                    }
+                }
+            } }
+        }
     }
-    format!(
-        r#"<details class="figures" open><summary>Figures</summary><div class="table-wrap"><table><caption>{} – every point{}</caption><thead><tr><th scope="col">Period</th><th scope="col">{}</th>{denominator_title}<th scope="col">Value</th><th scope="col">95% CI</th><th scope="col">SPC signal</th></tr></thead><tbody>{rows}</tbody></table></div></details>"#,
-        esc(&m.title),
-        series
-            .group
-            .as_deref()
-            .map(|g| format!(" ({})", esc(&humanise(g))))
-            .unwrap_or_default(),
-        m.numerator_heading(),
-    )
 }
 
-fn definition_section(m: &Measure) -> String {
+fn definition_section(m: &Measure) -> Markup {
     let mut sql = crate::engine::sql::repeat_note(m)
         .map(|note| format!("{note}\n\n"))
         .unwrap_or_default();
@@ -906,75 +923,75 @@ fn definition_section(m: &Measure) -> String {
             crate::engine::sql::query(m, Some(b))
         );
     }
-    format!(
-        r#"<section class="definition"><h2>Definition</h2><details><summary>As written in {file}</summary><pre><code>{text}</code></pre></details><details><summary>What it compiles to (DataFusion SQL, by month and group)</summary><pre><code>{sql}</code></pre></details></section>"#,
-        file = esc(&m
-            .origin
-            .path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default()),
-        text = esc(&m.origin.text),
-        sql = esc(&sql)
-    )
+    let file = m
+        .origin
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    html! {
+        section.definition {
+            h2 { "Definition" }
+            details { summary { "As written in " (file) } pre { code { (m.origin.text) } } }
+            details { summary { "What it compiles to (DataFusion SQL, by month and group)" } pre { code { (sql) } } }
+        }
+    }
 }
 
-fn provenance_section(snapshot: &Snapshot, m: &Measure) -> String {
-    let mut rows = String::new();
+fn provenance_section(snapshot: &Snapshot, m: &Measure) -> Markup {
     let sources = [
         m.source.as_str(),
-        if matches!(m.kind, crate::definition::MeasureKind::Rate { .. }) {
+        if m.kind.needs_population() {
             "population"
         } else {
             ""
         },
     ];
-    for e in snapshot
+    let extracts = snapshot
         .evaluation
         .extracts
         .iter()
-        .filter(|e| sources.contains(&e.source.as_str()))
-    {
-        for file in &e.files {
-            let _ = write!(
-                rows,
-                r#"<tr><th scope="row">{}</th><td>{}</td><td><code title="{hash}">{short}…</code></td><td>{}</td></tr>"#,
-                esc(&e.source),
-                esc(&file
-                    .path
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default()),
-                file.rows,
-                hash = esc(&file.sha256),
-                short = esc(&file.sha256[..12.min(file.sha256.len())]),
-            );
-        }
-        if e.rows_rejected > 0 {
-            let _ = write!(
-                rows,
-                r#"<tr><td></td><td colspan="3" class="muted">{} of {} rows of `{}` were rejected and not counted</td></tr>"#,
-                e.rows_rejected,
-                e.rows_loaded + e.rows_rejected,
-                esc(&e.source)
-            );
+        .filter(|e| sources.contains(&e.source.as_str()));
+    let file_name = |path: &std::path::Path| {
+        path.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    html! {
+        section.provenance {
+            h2 { "Provenance" }
+            p {
+                "Evaluated " (snapshot.evaluation.evaluated_at.format("%-d %b %Y %H:%M UTC")) " from definition "
+                code title=(m.origin.sha256) { (m.origin.sha256[..12]) "…" }
+                " (" (file_name(&m.origin.path)) ") and these extracts:"
+            }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { "Source" } th scope="col" { "File" } th scope="col" { "SHA-256" } th scope="col" { "Rows" }
+                } }
+                tbody {
+                    @for e in extracts {
+                        @for file in &e.files {
+                            tr {
+                                th scope="row" { (e.source) }
+                                td { (file_name(&file.path)) }
+                                td { code title=(file.sha256) { (file.sha256[..12.min(file.sha256.len())]) "…" } }
+                                td { (file.rows) }
+                            }
+                        }
+                        @if e.rows_rejected > 0 {
+                            tr {
+                                td {}
+                                td colspan="3" class="muted" {
+                                    (e.rows_rejected) " of " (e.rows_loaded + e.rows_rejected) " rows of `" (e.source) "` were rejected and not counted"
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
         }
     }
-    format!(
-        r#"<section class="provenance"><h2>Provenance</h2><p>Evaluated {at} from definition <code title="{dhash}">{dshort}…</code> ({file}) and these extracts:</p><div class="table-wrap"><table><thead><tr><th scope="col">Source</th><th scope="col">File</th><th scope="col">SHA-256</th><th scope="col">Rows</th></tr></thead><tbody>{rows}</tbody></table></div></section>"#,
-        at = snapshot
-            .evaluation
-            .evaluated_at
-            .format("%-d %b %Y %H:%M UTC"),
-        dhash = esc(&m.origin.sha256),
-        dshort = esc(&m.origin.sha256[..12]),
-        file = esc(&m
-            .origin
-            .path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default()),
-    )
 }
 
 pub async fn chart_svg(
@@ -1119,14 +1136,21 @@ pub async fn login_form(
         &viewer,
         StatusCode::OK,
         "Sign in",
-        &login_body(""),
+        login_body(None),
     )
 }
 
-fn login_body(error: &str) -> String {
-    format!(
-        r#"<h1>Analyst sign-in</h1><p>Restricted measures and analyst views need an access token.</p>{error}<form method="post" action="/login" class="login"><label for="token">Access token</label><input id="token" name="token" type="password" autocomplete="current-password" required><button type="submit">Sign in</button></form>"#
-    )
+fn login_body(error: Option<&str>) -> Markup {
+    html! {
+        h1 { "Analyst sign-in" }
+        p { "Restricted measures and analyst views need an access token." }
+        @if let Some(error) = error { p.error role="alert" { (error) } }
+        form method="post" action="/login" class="login" {
+            label for="token" { "Access token" }
+            input #token name="token" type="password" autocomplete="current-password" required;
+            button type="submit" { "Sign in" }
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -1179,10 +1203,7 @@ pub async fn login(
         &viewer,
         status,
         "Sign in",
-        &login_body(&format!(
-            r#"<p class="error" role="alert">{}</p>"#,
-            esc(&message)
-        )),
+        login_body(Some(&message)),
     );
     if let Some(seconds) = retry_after {
         response
@@ -1220,17 +1241,54 @@ pub async fn api_docs(
         viewer,
     }: Viewing,
 ) -> Response {
-    let body = r#"<h1>Data and API</h1>
-<p class="lede">Every figure on the dashboard is available as CSV, SVG and JSON. Only aggregates are served: no extract row or identifier. Suppressed figures are withheld everywhere. Restricted measures need an access token, sent as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-<table><thead><tr><th scope="col">Request</th><th scope="col">Returns</th></tr></thead><tbody>
-<tr><td><code>GET /api/measures</code></td><td>Every measure you may see: id, title, objective, theme, kind, polarity, target, and its reading (latest point, change on a year earlier, variation, assurance).</td></tr>
-<tr><td><code>GET /api/measures/{id}</code></td><td>One measure with every series (the total and each group of each breakdown), each point with numerator, denominator, value, 95% interval, suppression and SPC signal, and the series' SPC mean and limits as segments (each with its dates and, after a break, the reason for it).</td></tr>
-<tr><td><code>GET /api/status</code></td><td>When the figures were evaluated, the extract files used (hashes, rows loaded and rejected) and, for analysts, the last failed re-evaluation.</td></tr>
-<tr><td><code>POST /api/reload</code></td><td>Analysts: re-evaluate now. The new results replace the old only if the evaluation succeeds.</td></tr>
-<tr><td><code>GET /measures/{id}/data.csv</code></td><td>Every point of a measure in the results contract's columns.</td></tr><tr><td><code>GET /measures/{id}/figures.xlsx</code></td><td>The same as an Excel workbook: a contents sheet and the measure's sheet, with intervals and SPC signals.</td></tr>
-<tr><td><code>GET /measures/{id}/chart.svg[?breakdown=B&amp;group=G]</code></td><td>The trend chart of the total or of one group, as SVG; <code>chart.png</code> gives the same as PNG.</td></tr>
-</tbody></table>
-<h2>Results columns</h2><p><code>measure_id, period_start, period_end, breakdown, group, numerator, denominator, value, ci_lower, ci_upper, suppressed, spc_mean, spc_lower, spc_upper, spc_signal</code>. Proportions are fractions from 0 to 1; rates are per 1,000 people.</p>"#;
+    let requests = [
+        (
+            "GET /api/measures",
+            "Every measure you may see: id, title, objective, theme, kind, polarity, target, and its reading (latest point, change on a year earlier, variation, assurance).",
+        ),
+        (
+            "GET /api/measures/{id}",
+            "One measure with every series (the total and each group of each breakdown), each point with numerator, denominator, value, 95% interval, suppression and SPC signal, and the series' SPC mean and limits as segments (each with its dates and, after a break, the reason for it).",
+        ),
+        (
+            "GET /api/status",
+            "When the figures were evaluated, the extract files used (hashes, rows loaded and rejected) and, for analysts, the last failed re-evaluation.",
+        ),
+        (
+            "POST /api/reload",
+            "Analysts: re-evaluate now. The new results replace the old only if the evaluation succeeds.",
+        ),
+        (
+            "GET /measures/{id}/data.csv",
+            "Every point of a measure in the results contract's columns.",
+        ),
+        (
+            "GET /measures/{id}/figures.xlsx",
+            "The same as an Excel workbook: a contents sheet and the measure's sheet, with intervals and SPC signals.",
+        ),
+    ];
+    let body = html! {
+        h1 { "Data and API" }
+        p.lede {
+            "Every figure on the dashboard is available as CSV, SVG and JSON. Only aggregates are served: no extract row or identifier. Suppressed figures are withheld everywhere. Restricted measures need an access token, sent as "
+            code { "Authorization: Bearer <token>" } "."
+        }
+        table {
+            thead { tr { th scope="col" { "Request" } th scope="col" { "Returns" } } }
+            tbody {
+                @for (request, returns) in requests { tr { td { code { (request) } } td { (returns) } } }
+                tr {
+                    td { code { "GET /measures/{id}/chart.svg[?breakdown=B&group=G]" } }
+                    td { "The trend chart of the total or of one group, as SVG; " code { "chart.png" } " gives the same as PNG." }
+                }
+            }
+        }
+        h2 { "Results columns" }
+        p {
+            code { "measure_id, period_start, period_end, breakdown, group, numerator, denominator, value, ci_lower, ci_upper, suppressed, spc_mean, spc_lower, spc_upper, spc_signal" }
+            ". Proportions are fractions from 0 to 1; rates are per 1,000 people."
+        }
+    };
     page(
         &state,
         &snapshot,
@@ -1248,7 +1306,7 @@ fn not_found_page(state: &AppState, snapshot: &Snapshot, viewer: &Viewer) -> Res
         viewer,
         StatusCode::NOT_FOUND,
         "Not found",
-        r#"<h1>Page not found</h1><p><a href="/">Back to the dashboard</a></p>"#,
+        html! { h1 { "Page not found" } p { a href="/" { "Back to the dashboard" } } },
     )
 }
 
@@ -1299,26 +1357,29 @@ pub async fn commentary_form(
         .commentary_for(latest.period.last)
         .map(|c| c.text.clone())
         .unwrap_or_default();
-    let body = format!(
-        r#"<nav class="crumbs" aria-label="Breadcrumb"><a href="/">Home</a> › <a href="/measures/{id}">{title}</a> › Commentary</nav>
-<h1>Commentary on {period}</h1><p class="lede">{title}. Markdown: paragraphs, *emphasis*, **bold**, lists and links. Saved as <code>{file}</code>; the version before is kept beside it.</p>
-<form method="post" action="/measures/{id}/commentary" class="commentary-form"><input type="hidden" name="form_token" value="{token}"><label for="text">Commentary</label><textarea id="text" name="text" rows="14">{text}</textarea><button type="submit">Save</button></form>"#,
-        id = esc(&m.id),
-        title = esc(&m.title),
-        period = esc(&m.period_label(latest.period)),
-        file = esc(&commentary_file(&viewing, m, latest.period.last)
-            .display()
-            .to_string()),
-        token = esc(&token),
-        text = esc(&text),
-    );
+    let href = format!("/measures/{}", m.id);
+    let file = commentary_file(&viewing, m, latest.period.last);
+    let body = html! {
+        (crumbs(&[("/", "Home"), (&href, &m.title)], Some("Commentary")))
+        h1 { "Commentary on " (m.period_label(latest.period)) }
+        p.lede {
+            (m.title) ". Markdown: paragraphs, *emphasis*, **bold**, lists and links. Saved as "
+            code { (file.display()) } "; the version before is kept beside it."
+        }
+        form method="post" action={ (href) "/commentary" } class="commentary-form" {
+            input type="hidden" name="form_token" value=(token);
+            label for="text" { "Commentary" }
+            textarea #text name="text" rows="14" { (text) }
+            button type="submit" { "Save" }
+        }
+    };
     Ok(page(
         &viewing.state,
         &viewing.snapshot,
         &viewing.viewer,
         StatusCode::OK,
         "Commentary",
-        &body,
+        body,
     ))
 }
 

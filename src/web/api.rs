@@ -204,6 +204,6 @@ pub async fn reload(Viewing { state, viewer, .. }: Viewing) -> Response {
     }
     match state.reload().await {
         Ok(()) => Json(json!({ "reloaded": true, "evaluated_at": state.snapshot().evaluation.evaluated_at.to_rfc3339() })).into_response(),
-        Err(message) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "reloaded": false, "error": message, "kept": "the last good results" }))).into_response(),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "reloaded": false, "error": error.to_string(), "kept": "the last good results" }))).into_response(),
     }
 }

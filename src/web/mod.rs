@@ -259,7 +259,7 @@ impl AppState {
     }
 
     /// Re-evaluates and swaps the results in; on failure keeps them and records why.
-    pub async fn reload(&self) -> Result<(), String> {
+    pub async fn reload(&self) -> Result<(), crate::Error> {
         let _one_at_a_time = self.reloading.lock().await;
         *self.evaluated_files.lock().expect("watched files lock") =
             watched_files(&self.config, &self.options);
@@ -272,12 +272,11 @@ impl AppState {
                 Ok(())
             }
             Err(error) => {
-                let message = error.to_string();
                 *self.failure.write().expect("failure lock") = Some(Failure {
                     at: chrono::Utc::now(),
-                    message: message.clone(),
+                    message: error.to_string(),
                 });
-                Err(message)
+                Err(error)
             }
         }
     }
@@ -540,8 +539,8 @@ pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
             if ready {
                 // A failed evaluation records the files too, so it is not retried
                 // until something changes again.
-                if let Err(message) = state.reload().await {
-                    tracing::error!(error = %message, "re-evaluation failed; the last good results stay live");
+                if let Err(error) = state.reload().await {
+                    tracing::error!(%error, "re-evaluation failed; the last good results stay live");
                 } else {
                     tracing::info!("re-evaluated after a change on disk");
                 }

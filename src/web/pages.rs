@@ -27,13 +27,12 @@ pub fn can_see(viewer: &Viewer, measure: &Measure) -> bool {
 }
 
 /// The page frame: header, navigation, freshness, analyst notices.
-fn layout(
-    state: &AppState,
-    snapshot: &Snapshot,
-    viewer: &Viewer,
-    title: &str,
-    body: Markup,
-) -> Markup {
+fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
+    let Viewing {
+        state,
+        snapshot,
+        viewer,
+    } = viewing;
     let data_to = snapshot
         .evaluation
         .extracts
@@ -115,31 +114,21 @@ fn layout(
     }
 }
 
-fn page(
-    state: &AppState,
-    snapshot: &Snapshot,
-    viewer: &Viewer,
-    status: StatusCode,
-    title: &str,
-    body: Markup,
-) -> Response {
-    (status, layout(state, snapshot, viewer, title, body)).into_response()
+fn page(viewing: &Viewing, status: StatusCode, title: &str, body: Markup) -> Response {
+    (status, layout(viewing, title, body)).into_response()
 }
 
 /// The People's Priorities: what residents asked for, neighbourhood by
 /// neighbourhood, each read before and after it was raised.
-pub async fn priorities(
-    Viewing {
-        state,
-        snapshot,
-        viewer,
-    }: Viewing,
-) -> Response {
+pub async fn priorities(viewing: Viewing) -> Response {
+    let Viewing {
+        snapshot, viewer, ..
+    } = &viewing;
     let results: Vec<&MeasureResult> = snapshot
         .evaluation
         .results
         .iter()
-        .filter(|r| r.measure.priority.is_some() && can_see(&viewer, &r.measure))
+        .filter(|r| r.measure.priority.is_some() && can_see(viewer, &r.measure))
         .collect();
     let body = html! {
         (crumbs(&[("/", "Home")], Some("People's Priorities")))
@@ -150,23 +139,13 @@ pub async fn priorities(
         }
         (crate::presentation::priority::section(&results, snapshot.measures.catalog.force(), true))
     };
-    page(
-        &state,
-        &snapshot,
-        &viewer,
-        StatusCode::OK,
-        "People's Priorities",
-        body,
-    )
+    page(&viewing, StatusCode::OK, "People's Priorities", body)
 }
 
-pub async fn home(
-    Viewing {
-        state,
-        snapshot,
-        viewer,
-    }: Viewing,
-) -> Response {
+pub async fn home(viewing: Viewing) -> Response {
+    let Viewing {
+        snapshot, viewer, ..
+    } = &viewing;
     // Exceptions first, across the Plan.
     let everything = snapshot
         .plan
@@ -174,23 +153,16 @@ pub async fn home(
         .iter()
         .flat_map(|o| o.measure_ids());
     let exceptions =
-        crate::presentation::grade::exceptions(&snapshot.graded_rows(everything, &viewer));
+        crate::presentation::grade::exceptions(&snapshot.graded_rows(everything, viewer));
     let body = html! {
         h1 { (snapshot.plan.plan) }
         p.lede { "How the " (snapshot.plan.plan) " is going: each measure read with statistics, so that only real changes are called changes." }
         (exceptions)
         div.objectives {
-            @for objective in &snapshot.plan.objectives { (objective_card(&snapshot, &viewer, objective)) }
+            @for objective in &snapshot.plan.objectives { (objective_card(snapshot, viewer, objective)) }
         }
     };
-    page(
-        &state,
-        &snapshot,
-        &viewer,
-        StatusCode::OK,
-        &snapshot.plan.plan,
-        body,
-    )
+    page(&viewing, StatusCode::OK, &snapshot.plan.plan, body)
 }
 
 /// An objective on the home page: its measures' tally by variation and
@@ -248,21 +220,20 @@ fn objective_card(
 }
 
 pub async fn objective(
-    Viewing {
-        state,
-        snapshot,
-        viewer,
-    }: Viewing,
+    viewing: Viewing,
     Path(number): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
+    let Viewing {
+        snapshot, viewer, ..
+    } = &viewing;
     let Some(objective) = number
         .parse::<u8>()
         .ok()
         .and_then(|n| snapshot.plan.objectives.iter().find(|o| o.number == n))
     else {
-        return not_found_page(&state, &snapshot, &viewer);
+        return Err(PageError::new(&viewing, Refusal::NotFound));
     };
-    let rows = snapshot.graded_rows(objective.measure_ids(), &viewer);
+    let rows = snapshot.graded_rows(objective.measure_ids(), viewer);
     let body = html! {
         (crumbs(&[("/", "Home")], Some(&format!("Objective {}", objective.number))))
         h1 { "Objective " (objective.number) ": " (objective.title) }
@@ -277,7 +248,7 @@ pub async fn objective(
                 div.cards {
                     @for id in &theme.measures {
                         @if let (Some(result), Some(reading)) = (snapshot.result(id), snapshot.readings.get(id)) {
-                            (card(&viewer, result, reading))
+                            (card(viewer, result, reading))
                         }
                     }
                 }
@@ -285,14 +256,12 @@ pub async fn objective(
         }
         @if objective.themes.is_empty() { p.muted { "No measures are defined for this objective yet." } }
     };
-    page(
-        &state,
-        &snapshot,
-        &viewer,
+    Ok(page(
+        &viewing,
         StatusCode::OK,
         &format!("Objective {}", objective.number),
         body,
-    )
+    ))
 }
 
 /// The headline of a reading: latest value, interval and period.
@@ -424,17 +393,10 @@ impl PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let Viewing {
-            state,
-            snapshot,
-            viewer,
-        } = &self.viewing;
         match self.why {
-            Refusal::NotFound => not_found_page(state, snapshot, viewer),
+            Refusal::NotFound => not_found_page(&self.viewing),
             Refusal::Restricted(title) => page(
-                state,
-                snapshot,
-                viewer,
+                &self.viewing,
                 StatusCode::UNAUTHORIZED,
                 "Restricted",
                 html! {
@@ -447,9 +409,7 @@ impl IntoResponse for PageError {
                 (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
             }
             Refusal::AnalystsOnly => page(
-                state,
-                snapshot,
-                viewer,
+                &self.viewing,
                 StatusCode::UNAUTHORIZED,
                 "Sign in",
                 html! {
@@ -539,14 +499,7 @@ pub async fn measure(
             p { a.button href={ "/measures/" (result.measure.id) "/commentary" } { "Write commentary on the latest period" } }
         }
     };
-    Ok(page(
-        state,
-        snapshot,
-        viewer,
-        StatusCode::OK,
-        &result.measure.title,
-        body,
-    ))
+    Ok(page(&viewing, StatusCode::OK, &result.measure.title, body))
 }
 
 fn measure_body(
@@ -1123,21 +1076,8 @@ pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Respo
         .into_response())
 }
 
-pub async fn login_form(
-    Viewing {
-        state,
-        snapshot,
-        viewer,
-    }: Viewing,
-) -> Response {
-    page(
-        &state,
-        &snapshot,
-        &viewer,
-        StatusCode::OK,
-        "Sign in",
-        login_body(None),
-    )
+pub async fn login_form(viewing: Viewing) -> Response {
+    page(&viewing, StatusCode::OK, "Sign in", login_body(None))
 }
 
 fn login_body(error: Option<&str>) -> Markup {
@@ -1159,15 +1099,12 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    Viewing {
-        state,
-        snapshot,
-        viewer,
-    }: Viewing,
+    viewing: Viewing,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
+    let Viewing { state, .. } = &viewing;
     // Behind a reverse proxy every client is the proxy: then the throttle is
     // shared, which still stops a guessing run.
     let client = extensions
@@ -1197,14 +1134,7 @@ pub async fn login(
         ),
     };
     let (status, message, retry_after) = refusal;
-    let mut response = page(
-        &state,
-        &snapshot,
-        &viewer,
-        status,
-        "Sign in",
-        login_body(Some(&message)),
-    );
+    let mut response = page(&viewing, status, "Sign in", login_body(Some(&message)));
     if let Some(seconds) = retry_after {
         response
             .headers_mut()
@@ -1234,13 +1164,7 @@ pub async fn logout(Viewing { state, .. }: Viewing, headers: HeaderMap) -> Respo
         .into_response()
 }
 
-pub async fn api_docs(
-    Viewing {
-        state,
-        snapshot,
-        viewer,
-    }: Viewing,
-) -> Response {
+pub async fn api_docs(viewing: Viewing) -> Response {
     let requests = [
         (
             "GET /api/measures",
@@ -1289,21 +1213,12 @@ pub async fn api_docs(
             ". Proportions are fractions from 0 to 1; rates are per 1,000 people."
         }
     };
-    page(
-        &state,
-        &snapshot,
-        &viewer,
-        StatusCode::OK,
-        "Data and API",
-        body,
-    )
+    page(&viewing, StatusCode::OK, "Data and API", body)
 }
 
-fn not_found_page(state: &AppState, snapshot: &Snapshot, viewer: &Viewer) -> Response {
+fn not_found_page(viewing: &Viewing) -> Response {
     page(
-        state,
-        snapshot,
-        viewer,
+        viewing,
         StatusCode::NOT_FOUND,
         "Not found",
         html! { h1 { "Page not found" } p { a href="/" { "Back to the dashboard" } } },
@@ -1373,14 +1288,7 @@ pub async fn commentary_form(
             button type="submit" { "Save" }
         }
     };
-    Ok(page(
-        &viewing.state,
-        &viewing.snapshot,
-        &viewing.viewer,
-        StatusCode::OK,
-        "Commentary",
-        body,
-    ))
+    Ok(page(&viewing, StatusCode::OK, "Commentary", body))
 }
 
 /// Where a measure's commentary on the period ending `month` is kept.

@@ -22,7 +22,10 @@ pub fn hex(digest: &[u8]) -> String {
 /// and locked dependencies (made by `build.rs`), which kept work and snapshots
 /// are keyed on.
 pub fn engine_version() -> String {
-    format!("mos {}", env!("CARGO_PKG_VERSION"))
+    format!("mos {VERSION}")
 }
+
+/// This build's version, as packs and snapshots name it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub const CODE_FINGERPRINT: &str = env!("MOS_CODE_FINGERPRINT");

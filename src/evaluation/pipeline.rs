@@ -73,6 +73,11 @@ impl Evaluation {
 
     /// When the data was loaded: the first evaluation of these inputs, as kept
     /// in the snapshots, or this evaluation when none is kept.
+    /// The snapshot the figures are kept as, if they are.
+    pub fn snapshot_id(&self) -> Option<&str> {
+        self.snapshot.as_ref().map(|s| s.id.as_str())
+    }
+
     pub fn loaded_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.snapshot
             .as_ref()

@@ -13,6 +13,30 @@ pub mod words;
 
 use maud::{Markup, html};
 
+/// "31 Mar 2026": a date as the dashboard and the packs write it.
+pub fn date(day: chrono::NaiveDate) -> String {
+    day.format("%-d %b %Y").to_string()
+}
+
+/// "Data to 31 Mar 2026, loaded 3 Apr 2026 (snapshot …)": how fresh the
+/// figures are, in the page footer, on each measure page, on the pack's cover
+/// and in its workbook alike.
+pub fn freshness(
+    data_to: Option<chrono::NaiveDate>,
+    loaded: chrono::DateTime<chrono::Utc>,
+    snapshot: Option<&str>,
+) -> String {
+    let mut text = format!(
+        "Data to {}, loaded {}",
+        data_to.map_or_else(|| "–".to_string(), date),
+        date(loaded.date_naive())
+    );
+    if let Some(id) = snapshot {
+        text.push_str(&format!(" (snapshot {id})"));
+    }
+    text
+}
+
 /// `victim_based` → "Victim based": an identifier as a reader would write it.
 pub fn humanise(value: &str) -> String {
     let text = value.replace('_', " ");

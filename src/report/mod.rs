@@ -17,7 +17,6 @@ use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
 use crate::presentation::chart;
 use maud::{Markup, PreEscaped, html};
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -154,25 +153,14 @@ pub fn write_packs(
     Ok(written)
 }
 
-/// "Data to 31 March 2026, loaded 3 April 2026; snapshot …": what the pack's figures rest on.
+/// What the pack's figures rest on (see [`crate::presentation::freshness`]):
+/// the latest data any of `results` reads.
 pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
     let data_to = results
         .iter()
         .filter_map(|r| evaluation.extract(&r.measure.source)?.data_to)
         .max();
-    let mut text = match data_to {
-        Some(d) => format!("Data to {}", d.format("%-d %B %Y")),
-        None => "Data".to_string(),
-    };
-    let _ = write!(
-        text,
-        ", loaded {}",
-        evaluation.loaded_at().format("%-d %B %Y")
-    );
-    if let Some(s) = &evaluation.snapshot {
-        let _ = write!(text, "; figures as in snapshot {}", s.id);
-    }
-    text + "."
+    crate::presentation::freshness(data_to, evaluation.loaded_at(), evaluation.snapshot_id())
 }
 
 /// Records in the snapshots that `pack` published the evaluation's figures.
@@ -384,9 +372,9 @@ fn html(
                     h1 { "Objective " (objective.number) ": " (objective.title) }
                     p.produced {
                         "Performance to " (period_name) ". Produced " (as_of.format("%-d %B %Y"))
-                        " by Measures of Success " (env!("CARGO_PKG_VERSION")) "."
+                        " by Measures of Success " (crate::common::digest::VERSION) "."
                     }
-                    p.produced { (freshness(evaluation, results)) }
+                    p.produced { (freshness(evaluation, results)) "." }
                 }
                 section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
                 (crate::presentation::grade::exceptions(&rows))

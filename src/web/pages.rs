@@ -6,9 +6,9 @@ use super::{AppState, Snapshot, Viewing};
 use crate::common::period::Month;
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
-use crate::presentation::chart;
 pub use crate::presentation::humanise;
 use crate::presentation::reading::{Reading, Variation};
+use crate::presentation::{chart, date};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query};
@@ -17,10 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
 use std::fmt::Write;
 use std::sync::Arc;
-
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
-}
 
 pub fn can_see(viewer: &Viewer, measure: &Measure) -> bool {
     measure.access == Access::Public || viewer.is_analyst()
@@ -33,15 +29,12 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
         snapshot,
         viewer,
     } = viewing;
-    let data_to = snapshot
-        .evaluation
-        .extracts
-        .iter()
-        .filter_map(|e| e.data_to)
-        .max()
-        .map(date)
-        .unwrap_or_default();
-    let loaded = snapshot.evaluation.loaded_at().format("%-d %b %Y");
+    let evaluation = &snapshot.evaluation;
+    let freshness = crate::presentation::freshness(
+        evaluation.extracts.iter().filter_map(|e| e.data_to).max(),
+        evaluation.loaded_at(),
+        evaluation.snapshot_id(),
+    );
     let has_priorities = snapshot
         .measures
         .measures
@@ -105,7 +98,7 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
                 }
                 footer.wrap {
                     p {
-                        "Data to " (data_to) ", loaded " (loaded) ". Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's "
+                        (freshness) ". Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's "
                         em { "Making Data Count" } "."
                     }
                 }
@@ -665,7 +658,7 @@ fn series_section(
     }
 }
 
-/// "Data to 31 Mar 2026, loaded 3 Apr 2026 (snapshot …)": how fresh the figures are.
+/// How fresh a measure's figures are.
 fn freshness(snapshot: &Snapshot, m: &Measure) -> String {
     let evaluation = &snapshot.evaluation;
     // A table without a period column of its own (the Home Office's, dated by
@@ -676,16 +669,8 @@ fn freshness(snapshot: &Snapshot, m: &Measure) -> String {
         .or_else(|| {
             let last = snapshot.result(&m.id)?.total().points.last()?.period;
             Some(last.end_date())
-        })
-        .map_or_else(|| "–".to_string(), date);
-    let mut text = format!(
-        "Data to {data_to}, loaded {}",
-        evaluation.loaded_at().format("%-d %b %Y")
-    );
-    if let Some(s) = &evaluation.snapshot {
-        let _ = write!(text, " (snapshot {})", s.id);
-    }
-    text
+        });
+    crate::presentation::freshness(data_to, evaluation.loaded_at(), evaluation.snapshot_id())
 }
 
 /// The figures the board last saw (the latest board pack's snapshot) beside the

@@ -8,8 +8,38 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
+/// Why the API does not answer as asked: the one error of its handlers,
+/// said as JSON with its status.
+pub enum ApiError {
+    NoSuchMeasure,
+    Restricted,
+    /// For analysts only (reloading).
+    AnalystsOnly,
+    /// The re-evaluation failed; the last good results stay.
+    ReloadFailed(crate::Error),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::NoSuchMeasure => {
+                (StatusCode::NOT_FOUND, json!({ "error": "no such measure" }))
+            }
+            ApiError::Restricted => (
+                StatusCode::UNAUTHORIZED,
+                json!({ "error": "this measure is restricted: send an analyst's token as `Authorization: Bearer <token>`" }),
+            ),
+            ApiError::AnalystsOnly => (
+                StatusCode::UNAUTHORIZED,
+                json!({ "error": "reloading needs an analyst's token" }),
+            ),
+            ApiError::ReloadFailed(error) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "reloaded": false, "error": error.to_string(), "kept": "the last good results" }),
+            ),
+        };
+        (status, Json(body)).into_response()
+    }
 }
 
 fn measure_summary(measure: &crate::definition::Measure, snapshot: &super::Snapshot) -> Value {
@@ -90,15 +120,10 @@ pub async fn measure(
     }: Viewing,
     Path(id): Path<String>,
     Query(query): Query<FunnelQuery>,
-) -> Response {
-    let Some(result) = snapshot.result(&id) else {
-        return error(StatusCode::NOT_FOUND, "no such measure");
-    };
+) -> Result<Response, ApiError> {
+    let result = snapshot.result(&id).ok_or(ApiError::NoSuchMeasure)?;
     if !can_see(&viewer, &result.measure) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "this measure is restricted: send an analyst's token as `Authorization: Bearer <token>`",
-        );
+        return Err(ApiError::Restricted);
     }
     let series: Vec<Value> = result
         .series
@@ -143,7 +168,7 @@ pub async fn measure(
             "left_off": f.left_off,
         });
     }
-    Json(body).into_response()
+    Ok(Json(body).into_response())
 }
 
 pub async fn status(
@@ -195,15 +220,11 @@ pub async fn health(Viewing { snapshot, .. }: Viewing) -> Response {
     .into_response()
 }
 
-pub async fn reload(Viewing { state, viewer, .. }: Viewing) -> Response {
+pub async fn reload(Viewing { state, viewer, .. }: Viewing) -> Result<Response, ApiError> {
     if !viewer.is_analyst() {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "reloading needs an analyst's token",
-        );
+        return Err(ApiError::AnalystsOnly);
     }
-    match state.reload().await {
-        Ok(()) => Json(json!({ "reloaded": true, "evaluated_at": state.snapshot().evaluation.evaluated_at.to_rfc3339() })).into_response(),
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "reloaded": false, "error": error.to_string(), "kept": "the last good results" }))).into_response(),
-    }
+    state.reload().await.map_err(ApiError::ReloadFailed)?;
+    let evaluated_at = state.snapshot().evaluation.evaluated_at.to_rfc3339();
+    Ok(Json(json!({ "reloaded": true, "evaluated_at": evaluated_at })).into_response())
 }

@@ -20,7 +20,8 @@
 //! - [`common`]: what every layer may use: periods, diagnostics, digests,
 //!   private atomic writes, the shipped project files.
 //! - [`definition`]: the measure language, the Plan's objectives and themes and
-//!   its dashboard layout, parsed with positions and validated once.
+//!   its dashboard layout, parsed with positions and validated once; what each
+//!   kind of measure is ([`definition::kind`]), asked rather than matched on.
 //! - [`ingest`]: the declared sources and force, their contracts; typed Arrow
 //!   batches; rejected rows with reasons; peer groups; `mos init`.
 //! - [`engine`]: definitions compiled to DataFusion queries; periods, windows, series.
@@ -30,7 +31,8 @@
 //!   kept between runs, snapshots and publications, the results contract,
 //!   and measure tests.
 //! - [`presentation`]: how a measure reads and is said, drawn and formatted,
-//!   for the dashboard and the packs alike.
+//!   for the dashboard and the packs alike; its HTML pieces are maud markup,
+//!   every value escaped.
 //! - [`web`]: the axum dashboard and API; [`report`]: the board packs.
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
 

@@ -51,7 +51,7 @@ pub fn repeat_note(measure: &Measure) -> Option<String> {
 }
 
 /// Month index (`year * 12 + month - 1`) of a date or timestamp column, by the
-/// engine's own function (see [`super::month_index`]).
+/// engine's own function (see `engine::month_index`).
 pub fn month_index(column: &str) -> String {
     format!("month_index({})", ident(column))
 }

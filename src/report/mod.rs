@@ -16,6 +16,7 @@ use crate::definition::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
 use crate::presentation::chart;
+use crate::presentation::reading::Reading;
 use maud::{Markup, PreEscaped, html};
 use std::path::{Path, PathBuf};
 
@@ -313,10 +314,8 @@ fn html(
             },
         )
         .collect();
-    let measure_section = |result: &MeasureResult| -> Markup {
+    let measure_section = |result: &MeasureResult, reading: &Reading| -> Markup {
         let m = &result.measure;
-        let reading = crate::presentation::reading::read(result);
-        let shown = |v: f64| m.format_value(v);
         let chart = if m.peer_group.is_some() {
             chart::peer_chart(result, &m.title, (900, 360))
         } else {
@@ -325,8 +324,8 @@ fn html(
         html! {
             section.measure id=(m.id) {
                 h2 { (m.title) }
-                p.headline { (words::headline(m, &reading)) }
-                p.judgement { (words::judgement(m, &reading)) }
+                p.headline { (words::headline(m, reading)) }
+                p.judgement { (words::judgement(m, reading)) }
                 (PreEscaped(chart))
                 (crate::presentation::annotations_list(m, &result.total().points))
                 p.judgement { (words::breaks(m, result.total())) }
@@ -343,11 +342,11 @@ fn html(
                             tr {
                                 td { (m.period_label(p.period)) }
                                 td { @match (f.and_then(|f| f.value), p.suppressed) {
-                                    (Some(v), _) => (shown(v)),
+                                    (Some(v), _) => (m.format_value(v)),
                                     (None, true) => "suppressed",
                                     (None, false) => "–",
                                 } }
-                                td { @if let Some(i) = f.and_then(|f| f.interval) { (shown(i.lower)) " to " (shown(i.upper)) } }
+                                td { @if let Some(i) = f.and_then(|f| f.interval) { (m.format_value(i.lower)) " to " (m.format_value(i.upper)) } }
                                 td { @if let Some(s) = p.signal { (crate::presentation::humanise(s.as_str())) } }
                             }
                         }
@@ -385,7 +384,7 @@ fn html(
                         @for result in results { li { a href={ "#" (result.measure.id) } { (result.measure.title) } } }
                     }
                 }
-                @for result in results { (measure_section(result)) }
+                @for (result, reading) in results.iter().zip(&readings) { (measure_section(result, reading)) }
                 @if !priorities.is_empty() {
                     section.priorities id="peoples-priorities" {
                         h2 { "People's Priorities" }

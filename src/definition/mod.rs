@@ -257,7 +257,7 @@ impl Measure {
     }
 
     pub fn is_proportion(&self) -> bool {
-        matches!(self.kind, MeasureKind::Proportion { .. })
+        self.kind.base() == Base::Denominator
     }
 }
 

@@ -64,14 +64,25 @@ fn short_label(point: &crate::engine::Point) -> String {
     point.period.last.first_day().format("%b %y").to_string()
 }
 
+/// An SVG document as plotters draws it (its text escaped by plotters, the
+/// hover titles by maud): markup that goes into a page as it stands, and the
+/// one kind of markup from outside maud that pages take unescaped.
+pub struct Svg(pub String);
+
+impl maud::Render for Svg {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&self.0);
+    }
+}
+
 /// The full trend chart of one series, as an SVG document.
-pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, u32)) -> String {
+pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, u32)) -> Svg {
     trend_chart_beside(measure, series, None, title, size)
 }
 
 /// For a measure compared with peers: the total's chart with the peer group's
 /// rate as a dashed line beside it.
-pub fn peer_chart(result: &crate::engine::MeasureResult, title: &str, size: (u32, u32)) -> String {
+pub fn peer_chart(result: &crate::engine::MeasureResult, title: &str, size: (u32, u32)) -> Svg {
     let group = result.breakdown("peer_group").next();
     trend_chart_beside(&result.measure, result.total(), group, title, size)
 }
@@ -83,7 +94,7 @@ fn trend_chart_beside(
     beside: Option<&Series>,
     title: &str,
     size: (u32, u32),
-) -> String {
+) -> Svg {
     let mut svg = String::new();
     let mut hover: Vec<(i32, i32, String)> = Vec::new();
     let points = &series.points;
@@ -145,7 +156,7 @@ fn trend_chart_beside(
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y_low..y_high)
         {
             Ok(c) => c,
-            Err(_) => return String::new(),
+            Err(_) => return Svg(String::new()),
         };
         // A label every `step` points, ending on the latest.
         let step = n.div_ceil(8).max(1);
@@ -323,13 +334,13 @@ fn trend_chart_beside(
 
 /// The SVG with values readable on hover: a transparent target with a
 /// `<title>` at each (x, y) of `hover`.
-pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>) -> String {
+pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>) -> Svg {
     let overlay = html! {
         @for (x, y, text) in hover {
             circle cx=(x) cy=(y) r="8" fill="transparent" class="hover" { title { (text) } }
         }
     };
-    svg.replace("</svg>", &format!("{}</svg>", overlay.0))
+    Svg(svg.replace("</svg>", &format!("{}</svg>", overlay.0)))
 }
 
 fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {

@@ -8,7 +8,7 @@ use crate::definition::{Base, Measure};
 use crate::engine::MeasureResult;
 use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE};
 use crate::stats::funnel::{FunnelLimits, Placement};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use plotters::prelude::*;
 
 /// One group on the funnel.
@@ -155,7 +155,7 @@ pub fn funnel_chart(
     marked: Option<&str>,
     title: &str,
     size: (u32, u32),
-) -> String {
+) -> crate::presentation::chart::Svg {
     let mut svg = String::new();
     let mut hover: Vec<(i32, i32, String)> = Vec::new();
     let largest = funnel
@@ -207,7 +207,7 @@ pub fn funnel_chart(
             .build_cartesian_2d(x_from..x_to, y_low..y_high)
         {
             Ok(c) => c,
-            Err(_) => return String::new(),
+            Err(_) => return crate::presentation::chart::Svg(String::new()),
         };
         let size = measure.kind.denominator_heading().unwrap_or("Out of");
         let x_name = if logarithmic {
@@ -333,7 +333,7 @@ pub fn section(
                 }
             }
             figure.chart role="group" aria-label=(title) {
-                (PreEscaped(svg))
+                (svg)
                 figcaption {
                     "Each point is a " (breakdown) ": its value against its size. The grey line is the overall "
                     (overall) "; inside the dashed lines (95%) and the solid lines (99.8%) a " (breakdown)

@@ -8,7 +8,7 @@ use crate::definition::Measure;
 use crate::definition::PriorityStatus;
 use crate::engine::MeasureResult;
 use crate::stats::Polarity;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 /// Months in a row on one side of the earlier mean that make a shift: SPC's
 /// own run length (NHS England's Making Data Count).
@@ -227,7 +227,7 @@ pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: b
                 }
                 @if chart {
                     figure.chart {
-                        (PreEscaped(crate::presentation::chart::trend_chart(m, result.total(), &m.title, (760, 300))))
+                        (crate::presentation::chart::trend_chart(m, result.total(), &m.title, (760, 300)))
                         figcaption { (crate::presentation::words::breaks(m, result.total())) }
                     }
                 }

@@ -326,7 +326,7 @@ fn html(
                 h2 { (m.title) }
                 p.headline { (words::headline(m, reading)) }
                 p.judgement { (words::judgement(m, reading)) }
-                (PreEscaped(chart))
+                (chart)
                 (crate::presentation::annotations_list(m, &result.total().points))
                 p.judgement { (words::breaks(m, result.total())) }
                 p.judgement { (words::peers(result)) }

@@ -581,7 +581,7 @@ fn measure_body(
                     figure {
                         a href={ "/measures/" (id) "?breakdown=" (b) "&group=" (s.group.as_deref().unwrap_or_default()) }
                             aria-label={ (name) ": open chart" } {
-                            (PreEscaped(chart::trend_chart(m, s, &name, (420, 240))))
+                            (chart::trend_chart(m, s, &name, (420, 240)))
                         }
                         figcaption { (name) }
                     }
@@ -644,7 +644,7 @@ fn series_section(
         .collect();
     html! {
         figure.chart role="group" aria-labelledby="chart-caption" {
-            (PreEscaped(svg))
+            (svg)
             figcaption #chart-caption {
                 (chart_caption(m, series)) " " (crate::presentation::words::breaks(m, series))
             }
@@ -1009,7 +1009,7 @@ fn chart_document(
                 None => result.measure.title.clone(),
             };
             let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));
-            viewing.snapshot.keep_chart(key.clone(), svg.into_bytes())
+            viewing.snapshot.keep_chart(key.clone(), svg.0.into_bytes())
         }
     };
     Ok(DrawnChart { key, svg })

@@ -3,6 +3,8 @@
 //! a restricted measure's never to a channel not marked restricted, and each
 //! alert once, not twice, across a restart.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -226,13 +228,7 @@ fn a_grade_change_is_sent_once_to_the_channels_that_may_hear_it_across_a_restart
 /// The README's alerts example is read as written.
 #[test]
 fn the_readme_alerts_example_is_read_as_written() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let block = readme
-        .split("```toml\n")
-        .filter_map(|b| b.split("\n```").next())
-        .find(|b| b.contains("[[channel]]"))
-        .expect("the README's alerts example");
+    let block = common::readme_block("toml", "the alerts example", |b| b.contains("[[channel]]"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("alerts.toml"), block).unwrap();
     let channels = mos::web::alerts::load(dir.path()).unwrap();

@@ -212,20 +212,10 @@ fn mistaken_commentary_is_named_by_check_with_a_fix() {
 /// The README's commentary example, as written, renders as it promises.
 #[test]
 fn the_readme_commentary_example_works_as_written() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let example = readme
-        .split("```markdown\n")
-        .nth(1)
-        .and_then(|b| b.split("\n```").next())
-        .expect("a markdown block in the README");
+    let example = common::readme_block("markdown", "the commentary example", |_| true);
     let dir = project();
     let p = dir.path();
-    std::fs::write(
-        p.join("commentary/2024-03/hate_incidents.md"),
-        format!("{example}\n"),
-    )
-    .unwrap();
+    std::fs::write(p.join("commentary/2024-03/hate_incidents.md"), example).unwrap();
     ok(mos_in(p, &["check"]));
     let html = std::fs::read_to_string(objective_4_pack(p).join("report.html")).unwrap();
     assert!(
@@ -271,15 +261,12 @@ fn a_mistaken_annotation_is_named_where_it_is() {
 /// The README's annotations example is the shipped measure's, as written.
 #[test]
 fn the_readme_annotations_example_is_the_shipped_measures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let block = readme
-        .split("```toml\n")
-        .filter_map(|b| b.split("\n```").next())
-        .find(|b| b.contains("annotations = ["))
-        .expect("the README's annotations example");
-    let measure = std::fs::read_to_string(root.join("measures/hate_incidents.toml")).unwrap();
-    assert!(measure.contains(block), "{block}");
+    let block = common::readme_block("toml", "the annotations example", |b| {
+        b.contains("annotations = [")
+    });
+    let measure =
+        std::fs::read_to_string(common::root().join("measures/hate_incidents.toml")).unwrap();
+    assert!(measure.contains(&block), "{block}");
 }
 
 /// Each measure's grade as a board summary (the matrix) gives it: measure id
@@ -308,16 +295,12 @@ fn the_pack_and_the_dashboard_give_the_same_grades() {
     let dir = project();
     let p = dir.path();
     // An analyst's grade for one measure, with its reason: the README's example, as written.
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let example = readme
-        .split("```markdown\n")
-        .find(|b| b.contains("grade: requires_scrutiny"))
-        .and_then(|b| b.split("\n```").next())
-        .expect("the README's grade example");
+    let example = common::readme_block("markdown", "the grade example", |b| {
+        b.contains("grade: requires_scrutiny")
+    });
     std::fs::write(
         p.join("commentary/2024-03/young_victims.md"),
-        format!("{example}\nWatched closely.\n"),
+        format!("{example}Watched closely.\n"),
     )
     .unwrap();
     let pack = std::fs::read_to_string(objective_4_pack(p).join("report.html")).unwrap();

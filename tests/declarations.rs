@@ -5,14 +5,10 @@
 
 mod common;
 
-use common::{mos_in, ok};
+use common::{mos_in, ok, root};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `mos run` from the repository's root (its shipped measures) on `data`,
 /// keeping snapshots in `snapshots`; it must succeed.
@@ -39,15 +35,12 @@ fn stderr(output: &Output) -> String {
 
 /// The README's ```toml block whose text contains `marker`, as written.
 fn readme_toml(marker: &str) -> String {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let blocks: Vec<&str> = readme
-        .split("```toml\n")
-        .skip(1)
-        .filter_map(|b| b.split("\n```").next())
+    let blocks: Vec<String> = common::readme_blocks("toml")
+        .into_iter()
         .filter(|b| b.contains(marker))
         .collect();
     assert_eq!(blocks.len(), 1, "one README block holds {marker:?}");
-    format!("{}\n", blocks[0])
+    blocks[0].clone()
 }
 
 /// One row of a results CSV, by column name.
@@ -536,12 +529,7 @@ name = "West Riding"
 fn init_writes_a_project_that_checks_and_runs_on_demo_data_for_its_districts() {
     let dir = tempfile::tempdir().unwrap();
     // The README's command, as written (its `mos` the binary under test).
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let block = readme
-        .split("```sh\n")
-        .filter_map(|block| block.split("\n```").next())
-        .find(|block| block.starts_with("mos init"))
-        .unwrap();
+    let block = common::readme_block("sh", "`mos init`", |b| b.starts_with("mos init"));
     let init = block.replace("\\\n", " ");
     let init = init.lines().next().unwrap();
     let output = ok(Command::new("sh")

@@ -347,16 +347,12 @@ funnel = true
 /// The README's example of a median is the shipped measure's, as written.
 #[test]
 fn the_readme_median_example_is_the_shipped_measure() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let block = readme
-        .split("```toml\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap())
-        .find(|b| b.contains("kind = \"median\""))
-        .expect("the README's median example");
+    let block = common::readme_block("toml", "the median example", |b| {
+        b.contains("kind = \"median\"")
+    });
     let shipped =
-        std::fs::read_to_string(root.join("measures/minutes_in_police_care.toml")).unwrap();
+        std::fs::read_to_string(common::root().join("measures/minutes_in_police_care.toml"))
+            .unwrap();
     for line in block.lines() {
         assert!(
             shipped.lines().any(|l| l == line),
@@ -364,7 +360,7 @@ fn the_readme_median_example_is_the_shipped_measure() {
         );
     }
     let percentile = std::fs::read_to_string(
-        root.join("measures/calls_101_answer_seconds_90th_percentile.toml"),
+        common::root().join("measures/calls_101_answer_seconds_90th_percentile.toml"),
     )
     .unwrap();
     assert!(percentile.contains("kind = \"percentile\"\npercentile = 0.9\n"));

@@ -5,9 +5,10 @@
 //! demo data through the page, the API and the workbook.
 
 mod common;
+use common::root;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tower::ServiceExt;
 
 const TOKEN: &str = "analyst-token-for-tests-0123456789";
@@ -19,10 +20,6 @@ const NOT_FORCES: [&str; 5] = [
     "Financial Fraud Action UK",
     "British Transport Police",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn real_file() -> PathBuf {
     let path = root().join("../shared/data/real").join(FILE);
@@ -341,13 +338,9 @@ async fn a_district_funnel_through_page_api_and_workbook() {
 /// folder laid out as the repository sits beside `../shared`.
 #[test]
 fn the_readme_national_commands_work_as_written() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let block = readme
-        .split("```sh\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap())
-        .find(|b| b.contains("measures/national"))
-        .expect("the README's national commands");
+    let block = common::readme_block("sh", "the national commands", |b| {
+        b.contains("measures/national")
+    });
     let mut lines = block.lines();
     let copy = lines.next().unwrap();
     let serve = lines.next().unwrap();

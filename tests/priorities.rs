@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{mos_in, ok};
+use common::{mos_in, ok, root};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tower::ServiceExt;
@@ -15,10 +15,6 @@ const FILES: [(&str, &str); 2] = [
     ("2019-08", "2019-08-cambridgeshire-street.csv"),
     ("2021-01", "2021-01-cambridgeshire-street.csv"),
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The real files laid out as a police.uk download: a folder per month.
 fn police_uk(dir: &Path) -> PathBuf {
@@ -65,13 +61,9 @@ fn results(path: &Path) -> Vec<Row> {
 
 /// The issue's priority, as the README shows it (and the issue wrote it).
 fn readme_priority() -> String {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    readme
-        .split("```toml\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap().to_string())
-        .find(|b| b.starts_with("# measures/priorities/wisbech_asb.toml"))
-        .expect("the README's priority example")
+    common::readme_block("toml", "the priority example", |b| {
+        b.starts_with("# measures/priorities/wisbech_asb.toml")
+    })
 }
 
 #[test]
@@ -488,13 +480,9 @@ fn check_refuses_a_priority_without_a_date_or_outside_the_data() {
 /// districts: police.uk rows in its MSOA take its id, the rest their MSOA's name.
 #[test]
 fn the_readme_neighbourhood_example_names_its_msoa_rows() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let example = readme
-        .split("```toml\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap())
-        .find(|b| b.starts_with("# in data/force.toml, after the districts"))
-        .expect("the README's neighbourhood example");
+    let example = common::readme_block("toml", "the neighbourhood example", |b| {
+        b.starts_with("# in data/force.toml, after the districts")
+    });
     let shipped = std::fs::read_to_string(root().join("data/force.toml")).unwrap();
     let districts = &shipped[..shipped.find("\n# Neighbourhoods below").unwrap()];
     let project = tempfile::tempdir().unwrap();

@@ -6,6 +6,31 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The repository's root, where the README and the shipped files are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The README's fenced blocks of `language`, each as written up to its
+/// closing fence (its last newline kept).
+pub fn readme_blocks(language: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    readme
+        .split(&format!("```{language}\n"))
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+/// The first README block of `language` that `chosen` picks, as written;
+/// `what` names it when there is none.
+pub fn readme_block(language: &str, what: &str, chosen: impl Fn(&str) -> bool) -> String {
+    readme_blocks(language)
+        .into_iter()
+        .find(|block| chosen(block))
+        .unwrap_or_else(|| panic!("no README {language} block: {what}"))
+}
+
 /// A `mos serve` child process, ended when dropped (a failed test included).
 pub struct Server(pub std::process::Child);
 

@@ -611,7 +611,7 @@ fn check_against_data_span(
             };
             let mut d = mos::common::Diagnostic::at(
                 &file,
-                raised_value(&m.origin.text),
+                priority.raised_at.clone(),
                 format!(
                     "priority raised on {}, but `{}` has data from {} to {} only",
                     priority.raised, m.source, span.0, span.1
@@ -629,32 +629,6 @@ fn check_against_data_span(
     } else {
         Err(mos::definition::DefinitionError::Invalid(problems))
     }
-}
-
-/// Where a measure file writes `raised = …`: the value, quoted or a bare date.
-fn raised_value(text: &str) -> std::ops::Range<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line
-            .trim_start()
-            .strip_prefix("raised")
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-            && let Some(equals) = line.find('=')
-        {
-            let after = &line[equals + 1..];
-            let value = after.trim_start();
-            let start = offset + equals + 1 + (after.len() - value.len());
-            let length = match value.strip_prefix('"') {
-                Some(rest) => rest.find('"').map_or(rest.len(), |close| close + 2),
-                None => value
-                    .find(|c: char| c.is_whitespace() || c == '#')
-                    .unwrap_or(value.len()),
-            };
-            return start..start + length;
-        }
-        offset += line.len();
-    }
-    0..0
 }
 
 /// `mos schema | head`: when the reader of stdout goes away, end quietly (as

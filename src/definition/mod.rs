@@ -108,6 +108,9 @@ pub struct SpcBreak {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Priority {
     pub raised: chrono::NaiveDate,
+    /// Where the measure's file writes `raised`, for a diagnostic to point at.
+    #[serde(skip)]
+    pub raised_at: std::ops::Range<usize>,
     pub raised_by: String,
     pub area: String,
     pub status: PriorityStatus,

@@ -385,6 +385,7 @@ impl Validator<'_> {
         };
         Some(super::Priority {
             raised: date,
+            raised_at: raised.span(),
             raised_by: p.raised_by.trim().to_string(),
             area: p.area.trim().to_string(),
             status: p

@@ -620,17 +620,19 @@ impl Engine {
             ))
         })?;
         // A rate is per head of each force's population; a proportion needs none.
-        let population =
-            match measure.kind.needs_population() {
-                true => Some(self.force_population.as_ref().ok_or_else(|| {
-                    EngineError::MissingSource {
+        let population = if measure.kind.needs_population() {
+            Some(
+                self.force_population
+                    .as_ref()
+                    .ok_or_else(|| EngineError::MissingSource {
                         measure: measure.id.clone(),
                         source_name: "a population table by force (`population_of = \"force\"`)"
                             .into(),
-                    }
-                })?),
-                false => None,
-            };
+                    })?,
+            )
+        } else {
+            None
+        };
         let mut take = |force: &str| {
             counts
                 .remove(force)

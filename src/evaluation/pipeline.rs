@@ -71,13 +71,13 @@ impl Evaluation {
         self.extracts.iter().find(|e| e.source == source)
     }
 
-    /// When the data was loaded: the first evaluation of these inputs, as kept
-    /// in the snapshots, or this evaluation when none is kept.
     /// The snapshot the figures are kept as, if they are.
     pub fn snapshot_id(&self) -> Option<&str> {
         self.snapshot.as_ref().map(|s| s.id.as_str())
     }
 
+    /// When the data was loaded: the first evaluation of these inputs, as kept
+    /// in the snapshots, or this evaluation when none is kept.
     pub fn loaded_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.snapshot
             .as_ref()

@@ -422,7 +422,7 @@ async fn build_snapshot(
             .map(|e| e.rows_rejected)
             .sum::<u64>(),
         from_kept_work = evaluation.from_kept_work,
-        snapshot = evaluation.snapshot.as_ref().map_or("", |s| s.id.as_str()),
+        snapshot = evaluation.snapshot_id().unwrap_or_default(),
         millis = started.elapsed().as_millis() as u64,
         "evaluated"
     );

@@ -56,7 +56,7 @@ pub fn headline(measure: &Measure, reading: &Reading) -> String {
         .unwrap_or_default();
     let mut sentence = format!(
         "{title} {} {}{interval} {when}",
-        verb(measure),
+        measure.kind.verb(),
         measure.format_value(value)
     );
     match reading.year_on_year {
@@ -77,10 +77,6 @@ pub fn headline(measure: &Measure, reading: &Reading) -> String {
         None => sentence.push('.'),
     }
     sentence
-}
-
-fn verb(measure: &Measure) -> &'static str {
-    measure.kind.verb()
 }
 
 /// The breaks in a series' SPC chart, with their reasons: "The process limits

@@ -259,8 +259,51 @@ fn a_file_cut_mid_row_is_refused_and_the_last_results_stay() {
         "the last results stand"
     );
 
-    // A whole last row with no final newline is a file saved that way.
+    // Cut inside its last field, what is left still reads as a row (a date
+    // cut to `2023-03-2` is a date): refused all the same.
+    let last_line_start = whole[..whole.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    let last_line = String::from_utf8_lossy(&whole[last_line_start..]).into_owned();
+    let mut cut_in_field = whole[..whole.len() - 1].to_vec();
+    // Cut inside the last field: a one-character cut of a whole row.
+    cut_in_field.pop();
+    std::fs::write(&crimes, &cut_in_field).unwrap();
+    let refused = p.run(&[]);
+    assert!(!refused.status.success(), "last line {last_line:?} cut");
+    assert!(
+        text(&refused).contains(&format!("crimes.csv:{lines}:")),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(std::fs::read(&p.out).unwrap(), good);
+
+    // A whole last row with no final newline is taken when the export
+    // declares its row count, and refused under another count.
     std::fs::write(&crimes, &whole[..whole.len() - 1]).unwrap();
+    let rows = lines - 1;
+    std::fs::write(
+        p.data.join("sources.toml"),
+        format!("[crimes]\nrows = {}\n", rows + 1),
+    )
+    .unwrap();
+    let miscounted = p.run(&[]);
+    assert!(!miscounted.status.success());
+    assert!(
+        text(&miscounted).contains(&format!(
+            "holds {rows} rows, but sources.toml declares `rows = {}`",
+            rows + 1
+        )),
+        "{}",
+        text(&miscounted)
+    );
+    std::fs::write(
+        p.data.join("sources.toml"),
+        format!("[crimes]\nrows = {rows}\n"),
+    )
+    .unwrap();
     let accepted = p.run(&[]);
     assert!(accepted.status.success(), "{}", text(&accepted));
     assert_eq!(std::fs::read(&p.out).unwrap(), good);

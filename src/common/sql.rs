@@ -6,6 +6,11 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use std::ops::ControlFlow;
 
+/// Double-quotes an identifier for DataFusion's SQL.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// The column names an SQL condition mentions (lower case), in the order
 /// written, or `None` where it does not parse.
 pub fn columns_named(sql: &str) -> Option<Vec<String>> {

@@ -67,6 +67,10 @@ pub struct Measure {
     pub annotations: Vec<Annotation>,
     /// The analysts' commentary, by period (see [`commentary`]), in month order.
     pub commentary: Vec<commentary::Commentary>,
+    /// The names `data/force.toml` declares for groups that are its districts
+    /// and neighbourhoods, by id: "Hinckley and Bosworth" for
+    /// `hinckley_and_bosworth`, never a name rebuilt from the id.
+    pub group_names: std::collections::BTreeMap<String, String>,
 }
 
 /// How a measure's points are cut from the months of its span. SPC is only
@@ -199,6 +203,7 @@ impl Measure {
             },
             annotations: Vec::new(),
             commentary: Vec::new(),
+            group_names: Default::default(),
         }
     }
 
@@ -261,6 +266,22 @@ impl Measure {
 
     pub fn is_proportion(&self) -> bool {
         self.kind.base() == Base::Denominator
+    }
+
+    /// A group as a reader knows it: a district's or neighbourhood's declared
+    /// name, else the value with its underscores as spaces ("Unknown location").
+    pub fn group_name(&self, group: &str) -> String {
+        match self.group_names.get(group) {
+            Some(name) => name.clone(),
+            None => {
+                let text = group.replace('_', " ");
+                let mut chars = text.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+                    .unwrap_or_default()
+            }
+        }
     }
 }
 

@@ -62,6 +62,7 @@ pub fn measure(
         file,
         errors: Vec::new(),
         ctx: None,
+        force: catalog.force(),
     };
     let measure = v.measure(raw, catalog, objectives);
     match measure {
@@ -95,6 +96,9 @@ struct Validator<'a> {
     file: &'a SourceText,
     errors: Vec<Diagnostic>,
     ctx: Option<SessionContext>,
+    /// The force of `data/force.toml`: the districts and neighbourhoods a
+    /// filter may name.
+    force: &'a crate::ingest::Force,
 }
 
 impl Validator<'_> {
@@ -306,6 +310,19 @@ impl Validator<'_> {
                 spc.breaks.sort_by_key(|b| b.month);
             }
         }
+        // Several forces' rows in one source (a police.uk folder for a peer
+        // comparison): a measure counts the home force's alone, unless it
+        // compares forces (a peer group, or a breakdown by the force column).
+        let filter = match (&source.force_column, &peer_group) {
+            (Some(column), None) if !breakdowns.iter().any(|b| &b.column == column) => {
+                let home = home_force_condition(column, catalog.force());
+                Some(match filter {
+                    Some(f) => format!("({f}) AND {home}"),
+                    None => home,
+                })
+            }
+            _ => filter,
+        };
         let text = &self.file.text;
         Some((
             Measure {
@@ -340,6 +357,7 @@ impl Validator<'_> {
                 },
                 annotations,
                 commentary: Vec::new(),
+                group_names: group_names(catalog.force()),
             },
             raw.id.span(),
         ))
@@ -381,7 +399,22 @@ impl Validator<'_> {
                 }
                 None
             }
-            None => filter.and_then(|f| district_named_in(f, force)),
+            None => match filter.and_then(|f| district_named_in(f, force)) {
+                Some(d) => Some(d),
+                None => {
+                    let ids: Vec<&str> = force.districts.iter().map(|d| d.id.as_str()).collect();
+                    self.error(
+                        raw,
+                        "the priority names no district or neighbourhood of data/force.toml",
+                    )
+                    .help = Some(format!(
+                        "name its district in the `[priority]` table, e.g. `district = \"{}\"`, or filter on a declared neighbourhood or district; the districts are {}",
+                        ids.first().copied().unwrap_or("north"),
+                        ids.join(", ")
+                    ));
+                    None
+                }
+            },
         };
         Some(super::Priority {
             raised: date,
@@ -961,17 +994,24 @@ impl Validator<'_> {
             let Some(spec) = source.column(&ident.value.to_ascii_lowercase()) else {
                 continue;
             };
+            let offset = byte_offset(text, value.span.start.line, value.span.start.column);
+            let start = literal_start + offset;
+            let at = start..start + word.len() + 2;
+            if spec.ty == ColumnType::Text {
+                if let Some(d) = self.undeclared_place(&spec.name, word, at) {
+                    self.errors.push(d);
+                }
+                continue;
+            }
             let ColumnType::Enum(vocabulary) = spec.ty else {
                 continue;
             };
             if vocabulary.values.contains(&word.as_str()) {
                 continue;
             }
-            let offset = byte_offset(text, value.span.start.line, value.span.start.column);
-            let start = literal_start + offset;
             let mut d = Diagnostic::at(
                 self.file,
-                start..start + word.len() + 2,
+                at,
                 format!(
                     "`{word}` is not a value of `{}` in source `{}`, so no row would match",
                     spec.name, source.name
@@ -983,6 +1023,49 @@ impl Validator<'_> {
             };
             self.errors.push(d);
         }
+    }
+
+    /// A text `neighbourhood` or `district` column (police.uk's, made from the
+    /// LSOA) compared with an id the force does not declare: a misspelt place
+    /// gives a silently empty measure. A neighbourhood id must be declared; a
+    /// district outside the force keeps its own name, so only one close to a
+    /// declared district is taken for a misspelling.
+    fn undeclared_place(&self, column: &str, word: &str, at: Range<usize>) -> Option<Diagnostic> {
+        let id_like = crate::common::is_id(word);
+        let (kind, ids): (&str, Vec<&str>) = match column {
+            "neighbourhood" => (
+                "neighbourhood",
+                self.force
+                    .neighbourhoods
+                    .iter()
+                    .map(|n| n.id.as_str())
+                    .collect(),
+            ),
+            "district" => (
+                "district",
+                self.force.districts.iter().map(|d| d.id.as_str()).collect(),
+            ),
+            _ => return None,
+        };
+        if !id_like || word == "unknown_location" || ids.contains(&word) {
+            return None;
+        }
+        let close = did_you_mean(word, ids.iter().copied());
+        if kind == "district" && close.is_none() {
+            return None;
+        }
+        let d = Diagnostic::at(
+            self.file,
+            at,
+            format!("`{word}` is not a {kind} of data/force.toml, so no row would match"),
+        );
+        Some(match close {
+            Some(close) => d.with_label(format!("did you mean `{close}`?")),
+            None if ids.is_empty() => d.with_help(format!(
+                "data/force.toml declares no {kind}s: add `[[neighbourhoods]]` with its id, district and MSOAs"
+            )),
+            None => d.with_help(format!("the force's {kind}s are {}", ids.join(", "))),
+        })
     }
 
     fn type_check(
@@ -1101,6 +1184,30 @@ fn byte_offset(text: &str, line: u64, column: u64) -> usize {
             .char_indices()
             .nth(column.saturating_sub(1) as usize)
             .map_or(rest.len(), |(i, _)| i)
+}
+
+/// The declared names of the force's districts and neighbourhoods, by id.
+fn group_names(force: &crate::ingest::Force) -> std::collections::BTreeMap<String, String> {
+    let districts = force.districts.iter().map(|d| (&d.id, &d.name));
+    let neighbourhoods = force.neighbourhoods.iter().map(|n| (&n.id, &n.name));
+    districts
+        .chain(neighbourhoods)
+        .map(|(id, name)| (id.clone(), name.clone()))
+        .collect()
+}
+
+/// The SQL condition that a row is the home force's: its force column spells
+/// the force's name or one of its aliases (in any case).
+fn home_force_condition(column: &str, force: &crate::ingest::Force) -> String {
+    let names: Vec<String> = std::iter::once(&force.name)
+        .chain(&force.aliases)
+        .map(|n| format!("'{}'", n.trim().to_lowercase().replace('\'', "''")))
+        .collect();
+    format!(
+        "lower(trim(CAST({} AS VARCHAR))) IN ({})",
+        crate::common::sql::ident(column),
+        names.join(", ")
+    )
 }
 
 /// The district a priority's filter names: a neighbourhood's id or name, or a

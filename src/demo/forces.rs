@@ -8,7 +8,9 @@ use crate::common::period::Month;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Force, population, and crimes per 1,000 people a year.
+/// Force, population, and crimes per 1,000 people a year. The first is the
+/// home force: its files are written under the name `data/force.toml` gives,
+/// with the districts' population.
 pub const FORCES: [(&str, u64, f64); 7] = [
     ("Cambridgeshire Constabulary", 870_000, 62.0),
     ("Northmoor Police", 640_000, 58.0),
@@ -49,7 +51,8 @@ const OUTCOMES: [(&str, f64); 5] = [
 pub const MONTHS: i32 = 30;
 
 /// Writes the family into `dir`: `YYYY-MM/YYYY-MM-<force>-street.csv`,
-/// `force_population.csv` and `peer_groups.toml`.
+/// `force_population.csv`, `population.csv` (the home force's districts, for
+/// its rate per 1,000) and `peer_groups.toml`.
 pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoError> {
     let mut rng = Rng::new(options.seed ^ 0x5eed_f0ce);
     let io = |path: &Path| {
@@ -75,11 +78,16 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
         })
         .collect();
     let home_weights: Vec<f64> = options.districts.iter().map(|(_, p)| *p as f64).collect();
+    let home_population: u64 = options.districts.iter().map(|(_, p)| *p).sum();
+    let forces: Vec<(&str, u64, f64)> =
+        std::iter::once((declared.name.as_str(), home_population, FORCES[0].2))
+            .chain(FORCES[1..].iter().copied())
+            .collect();
     for m in first.0..=last.0 {
         let month = Month(m);
         let folder = dir.join(month.to_string());
         std::fs::create_dir_all(&folder).map_err(io(&folder))?;
-        for (force, population, rate) in FORCES {
+        for (i, &(force, population, rate)) in forces.iter().enumerate() {
             let slug = force
                 .split_whitespace()
                 .next()
@@ -97,7 +105,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
             let asb = rng.poisson(expected * 0.3);
             let shares: Vec<f64> = CRIME_TYPES.iter().map(|(_, s)| *s).collect();
             let outcome_shares: Vec<f64> = OUTCOMES.iter().map(|(_, s)| *s).collect();
-            let home = force == FORCES[0].0;
+            let home = i == 0;
             for i in 0..crimes + asb {
                 let lsoa = rng.below(400);
                 let (id, crime_type, outcome) = if i < crimes {
@@ -146,8 +154,17 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     let path = dir.join("force_population.csv");
     let mut text = String::from("force,year,population\n");
     for year in first.year()..=last.year() {
-        for (force, population, _) in FORCES {
+        for (force, population, _) in &forces {
             text += &format!("{force},{year},{population}\n");
+        }
+    }
+    std::fs::write(&path, text).map_err(io(&path))?;
+    written.push(path);
+    let path = dir.join("population.csv");
+    let mut text = String::from("district,year,population\n");
+    for year in first.year()..=last.year() {
+        for (district, population) in &options.districts {
+            text += &format!("{district},{year},{population}\n");
         }
     }
     std::fs::write(&path, text).map_err(io(&path))?;
@@ -160,8 +177,8 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     std::fs::write(
         &path,
         format!(
-            "# Demo peer group: the home force and six fictional forces.\nforce = \"{}\"\n\n[groups.most_similar]\ntitle = \"Most similar group\"\nforces = [{}]\n",
-            FORCES[0].0,
+            "# Demo peer group: the home force and six fictional forces.\nforce = {}\n\n[groups.most_similar]\ntitle = \"Most similar group\"\nforces = [{}]\n",
+            toml_string(&declared.name),
             peers.join(", ")
         ),
     )
@@ -176,4 +193,9 @@ fn slug_title(slug: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// A TOML basic string of `text`, its quotes and backslashes escaped.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
 }

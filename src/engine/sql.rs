@@ -8,10 +8,7 @@ use crate::definition::{Breakdown, Measure, MeasureKind};
 /// The column name a repeat rule adds.
 pub use crate::definition::REPEAT_COLUMN;
 
-/// Double-quotes an identifier for DataFusion's SQL.
-pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use crate::common::sql::ident;
 
 fn condition(sql: Option<&str>) -> String {
     sql.map_or_else(|| "TRUE".to_string(), |s| format!("({s})"))

@@ -32,6 +32,10 @@ pub struct SourceConfig {
     /// Contract column name = the column's name in the file.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// How many rows the export job says the file holds (written last, with
+    /// the file): a file with another count is refused, and a file whose last
+    /// line has no newline is taken as whole only when its count is this.
+    pub rows: Option<u64>,
 }
 
 impl SourceConfig {
@@ -55,6 +59,7 @@ impl SourceConfig {
             true_values: both(&declared.true_values, &self.true_values),
             false_values: both(&declared.false_values, &self.false_values),
             columns,
+            rows: self.rows.or(declared.rows),
         }
     }
 }

@@ -943,6 +943,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
         true_values: raw.true_values,
         false_values: raw.false_values,
         columns: renames,
+        rows: None,
     };
     Ok(Contract {
         name: leak(name),

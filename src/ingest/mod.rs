@@ -257,11 +257,17 @@ pub struct Extract {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{}:{line}: the file ends in the middle of a row ({reason}), so it looks cut short or still being copied; the extract is refused and the last good results stay live. Let the copy finish (or export the file again), then reload", .path.display())]
+    #[error("{}:{line}: the file ends in the middle of a row ({reason}), so it looks cut short or still being copied; the extract is refused and the last good results stay live. Let the copy finish (or export the file again), then reload; a file that is whole without a final newline is taken when sources.toml declares its row count (`rows = N` in its table)", .path.display())]
     CutShort {
         path: PathBuf,
         line: u64,
         reason: String,
+    },
+    #[error("{}: the file holds {rows} rows, but sources.toml declares `rows = {declared}`, so it looks cut short or still being copied; the extract is refused and the last good results stay live. Let the copy finish (or export the file again and its count with it), then reload", .path.display())]
+    RowCount {
+        path: PathBuf,
+        declared: u64,
+        rows: u64,
     },
     #[error("no extract for `{source_name}` in {}: expected {source_name}.csv, .parquet, .xlsx or .ods (or a `file` for it in sources.toml)", .dir.display())]
     MissingFile { source_name: String, dir: PathBuf },
@@ -474,8 +480,9 @@ pub(crate) fn load_file(
             .marking(append::Marker::new());
         let parsed = rows::read_csv(&path, &mut hashing, contract, config, &layout);
         let hashed = hashing.finish();
-        let parsed =
-            parsed.and_then(|parsed| refuse_cut_short(&path, parsed, hashed.unterminated_line));
+        let parsed = parsed.and_then(|parsed| {
+            refuse_cut_short(&path, parsed, hashed.unterminated_line, config.rows)
+        });
         (hashed.sha256, hashed.bytes, Ok(parsed?), hashed.mark)
     };
     let file = FileProvenance {
@@ -487,22 +494,36 @@ pub(crate) fn load_file(
     extract_of(contract, parsed?, file, mark, keep)
 }
 
-/// A CSV file whose last line has no newline and does not read as a row was
-/// cut in that row, or is still being copied: refused whole, not published
-/// with a reject. (A last row that reads well is a file saved without a
-/// final newline.)
+/// A CSV file whose last line has no newline may have been cut in that line,
+/// even where what is left reads as a row (a number or a date cut short still
+/// reads), or be still being copied: refused whole, not published. Only the
+/// row count the export declares (`rows` in sources.toml) says such a file
+/// is whole; a file of another count than it declares is refused too.
 fn refuse_cut_short(
     path: &Path,
     parsed: rows::Parsed,
     unterminated_line: Option<u64>,
+    declared_rows: Option<u64>,
 ) -> Result<rows::Parsed, IngestError> {
-    match (unterminated_line, parsed.rejects.last()) {
-        (Some(line), Some(reject)) if reject.line == line => Err(IngestError::CutShort {
+    let rows = parsed.rows_loaded + parsed.rejects.len() as u64;
+    match (declared_rows, unterminated_line) {
+        (Some(declared), _) if declared != rows => Err(IngestError::RowCount {
             path: path.to_path_buf(),
-            line,
-            reason: reject.rule.clone(),
+            declared,
+            rows,
         }),
-        _ => Ok(parsed),
+        (Some(_), _) | (None, None) => Ok(parsed),
+        (None, Some(line)) => {
+            let reason = match parsed.rejects.last() {
+                Some(reject) if reject.line == line => reject.rule.clone(),
+                _ => "its last line has no newline".into(),
+            };
+            Err(IngestError::CutShort {
+                path: path.to_path_buf(),
+                line,
+                reason,
+            })
+        }
     }
 }
 
@@ -572,7 +593,8 @@ pub fn is_parquet(path: &Path) -> bool {
 /// `mark`, which the caller checks the file still starts with (see
 /// [`append::still_start`]) before using what is read; with the file's provenance and a new
 /// continuation, but without the rows read before, nor the bound on rejects
-/// (which is for the whole file). `None` when the mark's hash state is unreadable.
+/// (which is for the whole file). `None` when the mark's hash state is
+/// unreadable, or sources.toml declares the file's row count.
 pub fn read_appended(
     path: &Path,
     contract: &'static Contract,
@@ -585,7 +607,8 @@ pub fn read_appended(
         path: path.clone(),
         source,
     };
-    let Some(sha) = mark.sha256() else {
+    // A declared row count is of the whole file: it is read whole, to count.
+    let (Some(sha), None) = (mark.sha256(), config.rows) else {
         return Ok(None);
     };
     let header = header_record(&path).map_err(io)?;
@@ -615,7 +638,7 @@ pub fn read_appended(
         rows::read_csv_appended(&path, input, skipped, contract, config, &layout)
     };
     let hashed = hashing.finish();
-    let parsed = refuse_cut_short(&path, parsed?, hashed.unterminated_line)?;
+    let parsed = refuse_cut_short(&path, parsed?, hashed.unterminated_line, None)?;
     let file = FileProvenance {
         path,
         sha256: hashed.sha256,

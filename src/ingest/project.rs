@@ -18,6 +18,18 @@ pub enum InitError {
     },
     #[error("a district needs a name made of letters or digits, not `{0}`")]
     BadDistrict(String),
+    #[error(
+        "--district {first:?} and --district {second:?} are both `{id}`: give each district once"
+    )]
+    RepeatedDistrict {
+        first: String,
+        second: String,
+        id: String,
+    },
+    #[error(
+        "the {what} {text:?} has a line break or control character: give it on one line, as pages print it"
+    )]
+    ControlCharacter { what: &'static str, text: String },
 }
 
 /// What a new project is for.
@@ -51,8 +63,11 @@ pub fn district_id(name: &str) -> String {
 }
 
 /// Writes a project skeleton into `dir`: the force and its districts, the
-/// shipped source declarations, measures (without the demo force's measure
-/// tests, whose rows name its districts) and dashboards. Returns the files written.
+/// shipped source declarations, measures and dashboards, and one measure test
+/// on its own districts. Nothing of the demo force's places comes with them:
+/// neither its measure tests nor its People's Priorities (Wisbech,
+/// Peterborough), whose rows and filters name its districts and
+/// neighbourhoods. Returns the files written.
 pub fn init(dir: &Path, project: &NewProject) -> Result<Vec<PathBuf>, InitError> {
     for existing in [FORCE_FILE, "measures", "dashboards/plan.toml"] {
         let found = dir.join(existing);
@@ -69,6 +84,33 @@ pub fn init(dir: &Path, project: &NewProject) -> Result<Vec<PathBuf>, InitError>
     } else {
         &project.districts[..]
     };
+    let named = [("force", &project.force)]
+        .into_iter()
+        .chain(project.area.iter().map(|a| ("area", a)))
+        .chain(names.iter().map(|d| ("district", d)));
+    for (what, text) in named {
+        if text.chars().any(char::is_control) {
+            return Err(InitError::ControlCharacter {
+                what,
+                text: text.clone(),
+            });
+        }
+    }
+    let mut ids: Vec<(String, &String)> = Vec::new();
+    for name in names {
+        let id = district_id(name);
+        if id.is_empty() {
+            return Err(InitError::BadDistrict(name.clone()));
+        }
+        if let Some((_, first)) = ids.iter().find(|(known, _)| *known == id) {
+            return Err(InitError::RepeatedDistrict {
+                first: (*first).clone(),
+                second: name.clone(),
+                id,
+            });
+        }
+        ids.push((id, name));
+    }
     let mut force = format!(
         "# {force}: the force whose Plan this is, named as police.uk's \"Falls within\"\n\
          # names it. List every district (community safety partnership area) as a\n\
@@ -79,22 +121,26 @@ pub fn init(dir: &Path, project: &NewProject) -> Result<Vec<PathBuf>, InitError>
         name = toml_string(&project.force),
         area = toml_string(project.area.as_deref().unwrap_or(&project.force)),
     );
-    for name in names {
-        let id = district_id(name);
-        if id.is_empty() {
-            return Err(InitError::BadDistrict(name.clone()));
-        }
+    for (id, name) in &ids {
         force.push_str(&format!(
             "\n[[districts]]\nid = {}\nname = {}\n# ons_code = \"E07000000\"\n# aliases = []\n",
-            toml_string(&id),
+            toml_string(id),
             toml_string(name)
         ));
     }
-    let mut files = vec![(PathBuf::from(FORCE_FILE), force)];
+    let mut files = vec![
+        (PathBuf::from(FORCE_FILE), force),
+        (
+            PathBuf::from("measures/tests/domestic_abuse_crimes.toml"),
+            example_test(&ids[0].0, &ids[ids.len().min(2) - 1].0),
+        ),
+    ];
     for (path, text) in crate::common::shipped::FILES {
+        let demo_places =
+            path.starts_with("measures/tests/") || path.starts_with("measures/priorities/");
         let keep = path.starts_with(&format!("{SOURCES_DIR}/"))
             || path.starts_with("dashboards/")
-            || (path.starts_with("measures/") && !path.starts_with("measures/tests/"));
+            || (path.starts_with("measures/") && !demo_places);
         if keep {
             files.push((PathBuf::from(path), text.to_string()));
         }
@@ -113,6 +159,37 @@ pub fn init(dir: &Path, project: &NewProject) -> Result<Vec<PathBuf>, InitError>
         written.push(path);
     }
     Ok(written)
+}
+
+/// A measure test on the new force's own districts, for `mos test` to run and
+/// an analyst to copy: only flagged crimes count, each in its own district.
+fn example_test(first: &str, second: &str) -> String {
+    format!(
+        "# An example measure test (see the README, \"Measure tests\"): with these\n\
+         # three crimes, December has two domestic abuse crimes; the crime not\n\
+         # flagged does not count, and each counts in its own district.\n\
+         measure = \"domestic_abuse_crimes\"\n\
+         about = \"only flagged crimes count, in the month and district recorded\"\n\
+         \n\
+         [extracts]\n\
+         crimes = \"\"\"\n\
+         recorded_date,district,domestic_abuse\n\
+         2024-12-01,{first},true\n\
+         2024-12-31,{second},true\n\
+         2024-12-15,{second},false\n\
+         \"\"\"\n\
+         \n\
+         [[expect]]\n\
+         period = \"2024-12\"\n\
+         value = 2\n\
+         \n\
+         [[expect]]\n\
+         period = \"2024-12\"\n\
+         breakdown = \"district\"\n\
+         group = \"{second}\"\n\
+         value = {in_second}\n",
+        in_second = if first == second { 2 } else { 1 },
+    )
 }
 
 /// A TOML basic string.

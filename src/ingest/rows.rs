@@ -1376,13 +1376,27 @@ impl BlockReader<'_> {
         // A record to a newline, and perhaps one more without.
         table.expect_rows_one_at_a_time(block.newlines as usize + 1);
         let mut record = csv::StringRecord::new();
-        // csv counts lines from 1 within the block.
-        let line_of = |local: u64| block.first_line + local - 1;
+        // A record's line is the file's own: one past the newlines before its
+        // first byte. (csv's own line count is off for CRLF files, where Excel's
+        // and most Windows exports end their lines.) Counted on from the
+        // record before, so the block is scanned once.
+        let (mut counted_to, mut newlines_before) = (0usize, 0u64);
+        let mut line_of = |position: Option<&csv::Position>| {
+            let at = position
+                .map_or(counted_to, |p| p.byte() as usize)
+                .min(block.bytes.len());
+            if at >= counted_to {
+                newlines_before +=
+                    memchr::memchr_iter(b'\n', &block.bytes[counted_to..at]).count() as u64;
+                counted_to = at;
+            }
+            block.first_line + newlines_before
+        };
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    let line = line_of(record.position().map_or(1, |p| p.line()));
+                    let line = line_of(record.position());
                     if record.len() != self.fields {
                         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
                             continue; // a blank line
@@ -1400,13 +1414,14 @@ impl BlockReader<'_> {
                     });
                 }
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
-                    let line = line_of(e.position().map_or(1, |p| p.line()));
+                    let line = line_of(e.position());
                     table.reject(line, "", "", "the row is not valid UTF-8 text".into());
                 }
                 Err(e) => {
+                    let at = line_of(e.position());
                     let mut error = malformed(self.path, e);
                     if let IngestError::Malformed { line, .. } = &mut error {
-                        *line = line_of((*line).max(1));
+                        *line = at;
                     }
                     return Err(error);
                 }

@@ -118,7 +118,7 @@ pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> Stri
     };
     format!(
         "{}: {} ({size}), {reading}.",
-        crate::presentation::humanise(&point.group),
+        measure.group_name(&point.group),
         measure.format_value(point.value)
     )
 }
@@ -260,7 +260,7 @@ pub fn funnel_chart(
             )));
             if is_marked {
                 let _ = chart.draw_series(std::iter::once(Text::new(
-                    crate::presentation::humanise(&p.group),
+                    measure.group_name(&p.group),
                     at,
                     ("sans-serif", 13).into_font().color(&BLUE),
                 )));
@@ -363,7 +363,7 @@ pub fn section(
                 tbody {
                     @for p in &funnel.points {
                         tr {
-                            th scope="row" { (humanise(&p.group)) }
+                            th scope="row" { (measure.group_name(&p.group)) }
                             td { (measure.format_value(p.value)) }
                             td { (thousands(p.denominator)) }
                             td { (band(p.limits.inner)) }

@@ -148,7 +148,7 @@ fn measure_sheet(
     let mut row = TABLE_ROW;
     for series in &result.series {
         let label = match (&series.breakdown, &series.group) {
-            (Some(b), Some(g)) => format!("{}: {}", b.replace('_', " "), g.replace('_', " ")),
+            (Some(b), Some(g)) => format!("{}: {}", b.replace('_', " "), m.group_name(g)),
             _ => "Total".to_string(),
         };
         for (index, point) in series.points.iter().enumerate() {
@@ -251,7 +251,7 @@ fn funnel_table(
     sheet.set_column_width(c, 24)?;
     for (i, p) in funnel.points.iter().enumerate() {
         let row = first_row + 2 + i as u32;
-        sheet.write_string(row, c, p.group.replace('_', " "))?;
+        sheet.write_string(row, c, m.group_name(&p.group))?;
         sheet.write_number(row, c + 1, p.numerator as f64)?;
         sheet.write_number(row, c + 2, p.denominator as f64)?;
         let numbers = [

@@ -172,7 +172,14 @@ fn objective_card(
         .filter_map(|id| Some((snapshot.measures.get(id)?, snapshot.readings.get(*id)?)))
         .filter(|(m, _)| can_see(viewer, m))
         .collect();
-    let hidden = ids.len() - visible.len();
+    // Not shown for one of two causes, each said as it is: the viewer may not
+    // see a restricted measure, or a measure has no figures (no extract).
+    let evaluated = ids
+        .iter()
+        .filter(|id| snapshot.measures.get(id).is_some() && snapshot.readings.contains_key(**id))
+        .count();
+    let hidden = evaluated - visible.len();
+    let without_figures = ids.len() - evaluated;
     let count = |v: Variation| visible.iter().filter(|(_, r)| r.variation == v).count();
     let assured = |a: Option<Assurance>| {
         visible
@@ -200,13 +207,21 @@ fn objective_card(
                     }
                 }
             }
-            @match (visible.len(), hidden) {
-                (0, 0) => p.muted { "No measures yet." },
-                (_, 0) => {},
-                (_, h) => p.muted {
-                    (h) " restricted measure" @if h == 1 { " is" } @else { "s are" } " not shown: "
+            @if visible.is_empty() && hidden == 0 && without_figures == 0 {
+                p.muted { "No measures yet." }
+            }
+            @if hidden > 0 {
+                p.muted {
+                    (hidden) " restricted measure" @if hidden == 1 { " is" } @else { "s are" } " not shown: "
                     a href="/login" { "sign in" } " to see them."
-                },
+                }
+            }
+            @if without_figures > 0 {
+                p.muted {
+                    (without_figures) " measure" @if without_figures == 1 { " has" } @else { "s have" }
+                    " no figures: " @if without_figures == 1 { "its extract is" } @else { "their extracts are" }
+                    " not in the data folder."
+                }
             }
         }
     }
@@ -443,9 +458,9 @@ fn selected_series<'a>(result: &'a MeasureResult, query: &SeriesQuery) -> Option
     }
 }
 
-fn series_name(series: &Series) -> String {
+fn series_name(m: &Measure, series: &Series) -> String {
     match &series.group {
-        Some(g) => humanise(g),
+        Some(g) => m.group_name(g),
         None => "All".into(),
     }
 }
@@ -577,7 +592,7 @@ fn measure_body(
             // Small multiples: every group of the breakdown, each linking to its own page.
             div.multiples {
                 @for s in result.breakdown(b) {
-                    @let name = series_name(s);
+                    @let name = series_name(m, s);
                     figure {
                         a href={ "/measures/" (id) "?breakdown=" (b) "&group=" (s.group.as_deref().unwrap_or_default()) }
                             aria-label={ (name) ": open chart" } {
@@ -615,7 +630,7 @@ fn series_section(
     query: &SeriesQuery,
 ) -> Markup {
     let m = &result.measure;
-    let name = series_name(series);
+    let name = series_name(m, series);
     let chart_title = if series.group.is_some() {
         format!("{} – {}", m.title, name)
     } else {
@@ -814,7 +829,7 @@ fn figures_table(m: &Measure, series: &Series) -> Markup {
             div.table-wrap { table {
                 caption {
                     (m.title) " – every point"
-                    @if let Some(g) = &series.group { " (" (humanise(g)) ")" }
+                    @if let Some(g) = &series.group { " (" (m.group_name(g)) ")" }
                 }
                 thead { tr {
                     th scope="col" { "Period" }
@@ -1005,7 +1020,11 @@ fn chart_document(
         Some(svg) => svg,
         None => {
             let title = match &series.group {
-                Some(_) => format!("{} – {}", result.measure.title, series_name(series)),
+                Some(_) => format!(
+                    "{} – {}",
+                    result.measure.title,
+                    series_name(&result.measure, series)
+                ),
                 None => result.measure.title.clone(),
             };
             let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));

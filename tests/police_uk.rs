@@ -125,8 +125,8 @@ fn raw_counts(real: &Path) -> BTreeMap<String, MonthCounts> {
 }
 
 /// The police.uk measures on `dir`; `left_out` names the one measure whose
-/// reference table (population, or peer groups) the folder lacks.
-fn evaluate(dir: &Path, left_out: &str) -> Vec<ResultRow> {
+/// reference table (population, or peer groups) the folder lacks, if any.
+fn evaluate(dir: &Path, left_out: Option<&str>) -> Vec<ResultRow> {
     let measures = mos::pipeline::load_measures(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("measures/police_uk"),
     )
@@ -141,12 +141,17 @@ fn evaluate(dir: &Path, left_out: &str) -> Vec<ResultRow> {
         6
     );
     let (evaluation, _) = common::evaluate(&measures, dir, None).unwrap();
-    assert_eq!(evaluation.warnings.len(), 1, "{:?}", evaluation.warnings);
-    assert!(
-        evaluation.warnings[0].contains(&format!("left out ({left_out})")),
-        "{:?}",
-        evaluation.warnings
-    );
+    match left_out {
+        Some(left_out) => {
+            assert_eq!(evaluation.warnings.len(), 1, "{:?}", evaluation.warnings);
+            assert!(
+                evaluation.warnings[0].contains(&format!("left out ({left_out})")),
+                "{:?}",
+                evaluation.warnings
+            );
+        }
+        None => assert!(evaluation.warnings.is_empty(), "{:?}", evaluation.warnings),
+    }
     mos::results::rows(&evaluation.results)
 }
 
@@ -172,7 +177,7 @@ fn counts_on_real_police_uk_files_match_the_raw_rows() {
     let Some(real) = real_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     lay_out(&real, dir.path());
-    let rows = evaluate(dir.path(), "police_uk_crime_rate_peers");
+    let rows = evaluate(dir.path(), Some("police_uk_crime_rate_peers"));
     let raw = raw_counts(&real);
 
     // The published facts (SOURCES.md), then every count against the raw rows.
@@ -283,7 +288,7 @@ fn rolling_measures_on_a_year_of_real_rows() {
         )
         .unwrap();
     }
-    let rows = evaluate(dir.path(), "police_uk_crime_rate_peers");
+    let rows = evaluate(dir.path(), Some("police_uk_crime_rate_peers"));
     let raw = raw_counts(&real);
     let (aug, jan) = (&raw["2019-08"], &raw["2021-01"]);
     let share = rows
@@ -398,7 +403,7 @@ fn a_force_is_compared_with_its_most_similar_group() {
         .map(|(f, _, _)| *f)
         .collect();
 
-    let rows = evaluate(&family, "police_uk_crime_rate");
+    let rows = evaluate(&family, None);
     let measure: Vec<&ResultRow> = rows
         .iter()
         .filter(|r| r.measure_id == "police_uk_crime_rate_peers")
@@ -453,6 +458,34 @@ fn a_force_is_compared_with_its_most_similar_group() {
         let group = row("peer_group", "Most similar group");
         assert_eq!(group.numerator, Some(pooled));
         assert!((group.value.unwrap() - 1000.0 * pooled as f64 / people as f64).abs() < 1e-9);
+    }
+
+    // Every other police.uk measure counts the home force's rows alone: the
+    // monthly crimes are the rows the files say fall within it, and no peer
+    // force appears as a district.
+    for month in &months {
+        let total = rows
+            .iter()
+            .find(|r| {
+                r.measure_id == "police_uk_crimes"
+                    && r.breakdown.is_empty()
+                    && r.period_start.starts_with(month.as_str())
+            })
+            .unwrap_or_else(|| panic!("police_uk_crimes {month}"));
+        let own = crimes
+            .get(&(home.to_string(), month.clone()))
+            .copied()
+            .unwrap_or(0);
+        assert_eq!(total.numerator, Some(own), "{month}");
+    }
+    for peer in &peers {
+        let slug = peer.split_whitespace().next().unwrap().to_lowercase();
+        assert!(
+            !rows.iter().any(|r| r.measure_id.starts_with("police_uk_")
+                && r.breakdown == "district"
+                && r.group == slug),
+            "{peer} counted as a district"
+        );
     }
 
     // The reading: above, below or in line by the force's interval.

@@ -399,22 +399,7 @@ impl Validator<'_> {
                 }
                 None
             }
-            None => match filter.and_then(|f| district_named_in(f, force)) {
-                Some(d) => Some(d),
-                None => {
-                    let ids: Vec<&str> = force.districts.iter().map(|d| d.id.as_str()).collect();
-                    self.error(
-                        raw,
-                        "the priority names no district or neighbourhood of data/force.toml",
-                    )
-                    .help = Some(format!(
-                        "name its district in the `[priority]` table, e.g. `district = \"{}\"`, or filter on a declared neighbourhood or district; the districts are {}",
-                        ids.first().copied().unwrap_or("north"),
-                        ids.join(", ")
-                    ));
-                    None
-                }
-            },
+            None => filter.and_then(|f| district_named_in(f, force)),
         };
         Some(super::Priority {
             raised: date,

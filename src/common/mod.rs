@@ -17,3 +17,13 @@ pub mod sql;
 pub use diagnostic::{Diagnostic, SourceText, did_you_mean, render_all};
 pub use digest::{hex, sha256_hex};
 pub use intern::{interned, is_id};
+
+/// `victim_based` → "Victim based": an identifier as a reader would write it.
+pub fn humanise(value: &str) -> String {
+    let text = value.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

@@ -271,17 +271,10 @@ impl Measure {
     /// A group as a reader knows it: a district's or neighbourhood's declared
     /// name, else the value with its underscores as spaces ("Unknown location").
     pub fn group_name(&self, group: &str) -> String {
-        match self.group_names.get(group) {
-            Some(name) => name.clone(),
-            None => {
-                let text = group.replace('_', " ");
-                let mut chars = text.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-                    .unwrap_or_default()
-            }
-        }
+        self.group_names
+            .get(group)
+            .cloned()
+            .unwrap_or_else(|| crate::common::humanise(group))
     }
 }
 

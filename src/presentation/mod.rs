@@ -37,15 +37,7 @@ pub fn freshness(
     text
 }
 
-/// `victim_based` → "Victim based": an identifier as a reader would write it.
-pub fn humanise(value: &str) -> String {
-    let text = value.replace('_', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
-}
+pub use crate::common::humanise;
 
 /// The analysts' commentary on `point`'s period, as a section of a page or a
 /// pack (the same words in both); empty where there is none.

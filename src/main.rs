@@ -61,6 +61,11 @@ enum Command {
     Check {
         #[command(flatten)]
         inputs: Inputs,
+        /// Also evaluate the measures (on --data, or the demo data) and report
+        /// the disclosure audit: which figures were withheld beyond each
+        /// measure's own suppression, and what publishing them would give away.
+        #[arg(long)]
+        disclosure: bool,
     },
     /// Check every measure test in MEASURES/tests: expected figures on small fixture extracts.
     Test {
@@ -234,6 +239,12 @@ impl Inputs {
         for warning in &evaluation.warnings {
             eprintln!("warning: {warning}");
         }
+        let withheld: usize = evaluation.results.iter().map(|r| r.withheld.len()).sum();
+        if withheld > 0 {
+            eprintln!(
+                "disclosure audit: {withheld} more figures withheld, so that no withheld figure can be worked out from what is published (see mos check --disclosure)"
+            );
+        }
         if evaluation.from_kept_work {
             eprintln!("only the rows appended since the last evaluation were read and counted");
         }
@@ -357,7 +368,7 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Check { inputs } => {
+        Command::Check { inputs, disclosure } => {
             let inputs = inputs.resolved();
             let set = inputs.measure_set()?;
             println!(
@@ -391,6 +402,9 @@ async fn run(cli: Cli) -> Result<()> {
                     report_extract(e);
                 }
                 check_against_data_span(&set, &extracts)?;
+            }
+            if disclosure {
+                report_disclosure(&inputs, &set).await?;
             }
             Ok(())
         }
@@ -571,6 +585,53 @@ fn start_logging() {
 /// What `mos check --data` finds outside each measure's data: commentary on
 /// a month with no figures, and a priority raised before the data starts or
 /// after it ends (no before, or no after, to read).
+/// `mos check --disclosure`: evaluates the measures (nothing is kept) and
+/// says what the disclosure audit withheld, measure by measure, and why.
+async fn report_disclosure(inputs: &Inputs, set: &mos::definition::MeasureSet) -> Result<()> {
+    let demo = match &inputs.data {
+        Some(_) => None,
+        None => Some(tokio::task::block_in_place(|| {
+            mos::pipeline::demo_data(&set.catalog.declarations())
+        })?),
+    };
+    let data_dir: &Path = inputs
+        .data
+        .as_deref()
+        .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+    let (evaluation, _) =
+        mos::pipeline::evaluate(set, data_dir, inputs.max_reject_share, None, &|_| {}).await?;
+    let withheld: usize = evaluation.results.iter().map(|r| r.withheld.len()).sum();
+    let measures = evaluation.results.len();
+    if withheld == 0 {
+        println!(
+            "disclosure audit: nothing withheld can be worked out from what is published ({measures} measures, every window, breakdown and total together)"
+        );
+        return Ok(());
+    }
+    println!(
+        "disclosure audit: {withheld} figures withheld beyond the measures' own suppression, so that nothing withheld can be worked out from what is published ({measures} measures)"
+    );
+    for result in &evaluation.results {
+        for w in &result.withheld {
+            let view = match w.view {
+                mos::engine::disclosure::View::Everyone => "",
+                mos::engine::disclosure::View::Public => " from the public",
+            };
+            println!(
+                "  {}{}, {}: withheld{view}, else it gives away {}",
+                result.measure.id,
+                w.group
+                    .as_ref()
+                    .map(|g| format!(" ({})", mos::common::printable(g)))
+                    .unwrap_or_default(),
+                result.measure.period_label(w.period),
+                w.protects
+            );
+        }
+    }
+    Ok(())
+}
+
 fn check_against_data_span(
     set: &mos::definition::MeasureSet,
     extracts: &[mos::ingest::Extract],

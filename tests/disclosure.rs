@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Output;
 
@@ -379,4 +379,532 @@ fn what_is_kept_is_private_and_keyed_on_every_input() {
     .unwrap();
     run();
     assert_eq!(count(), 3, "a new peer_groups.toml is a new snapshot");
+}
+
+// Disclosure across outputs: figures that overlap a withheld count (a year to
+// date, a quarter, a rolling year, a public measure equal to a restricted
+// one, a proportion's complement) must not give it back, however combined.
+
+/// CSE crimes by month, April 2023 to March 2025: six months below 5.
+const CSE_BY_MONTH: [u64; 24] = [
+    8, 3, 9, 7, 2, 10, 6, 11, 4, 9, 12, 7, 6, 9, 1, 8, 10, 3, 7, 9, 11, 2, 8, 10,
+];
+
+/// A measure of CSE crimes, force-wide, over `periods` (a TOML line).
+fn cse_measure(id: &str, periods: &str, suppress: bool) -> String {
+    format!(
+        "id = \"{id}\"\ntitle = \"CSE crimes ({id})\"\nobjective = 4\ntheme = \"child_sexual_exploitation\"\nsource = \"crimes\"\nkind = \"count\"\nfilter = \"cse\"\n{periods}\npolarity = \"neutral\"\n{}",
+        if suppress { "suppress_below = 5\n" } else { "" }
+    )
+}
+
+/// A project of `measures` (id, TOML) on CSE crimes of `CSE_BY_MONTH`, run;
+/// returns the project and its results.
+fn run_project(measures: &[(&str, String)]) -> (tempfile::TempDir, Vec<Row>) {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::create_dir_all(p.join("extracts")).unwrap();
+    for (id, text) in measures {
+        std::fs::write(p.join(format!("measures/{id}.toml")), text).unwrap();
+    }
+    let mut crimes = String::from(
+        "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n",
+    );
+    let mut n = 0;
+    for (i, &count) in CSE_BY_MONTH.iter().enumerate() {
+        let (year, month) = (2023 + (i as i32 + 3) / 12, (i + 3) % 12 + 1);
+        for _ in 0..count {
+            n += 1;
+            crimes.push_str(&format!(
+                "C{n},{year}-{month:02}-{:02},sexual_offences,{},V{n},14,false,true,,\n",
+                1 + n % 28,
+                DISTRICTS[n % 6]
+            ));
+        }
+    }
+    std::fs::write(p.join("extracts/crimes.csv"), crimes).unwrap();
+    mos_in(p, &["run", "--data", "extracts", "--out", "results.csv"]);
+    let rows = results(&p.join("results.csv"));
+    (project, rows)
+}
+
+/// Month index (0 = April 2023) of a results date.
+fn month_of(date: &str) -> usize {
+    let year: usize = date[..4].parse().unwrap();
+    let month: usize = date[5..7].parse().unwrap();
+    (year - 2023) * 12 + month - 4
+}
+
+/// The published force-wide figures as sums of months: (first, last, count).
+fn published_sums(rows: &[Row]) -> Vec<(usize, usize, f64)> {
+    rows.iter()
+        .filter(|r| r["breakdown"].is_empty())
+        .filter_map(|r| {
+            let n = number(r, "numerator")?;
+            Some((month_of(&r["period_start"]), month_of(&r["period_end"]), n))
+        })
+        .collect()
+}
+
+/// The attacker: which months' counts the published sums determine, by
+/// Gaussian elimination of the sums over the 24 monthly counts.
+fn determined_months(sums: &[(usize, usize, f64)]) -> Vec<usize> {
+    let rank = |rows: &[Vec<f64>]| {
+        let mut m: Vec<Vec<f64>> = rows.to_vec();
+        let mut rank = 0;
+        for col in 0..24 {
+            let Some(pivot) = (rank..m.len())
+                .max_by(|&a, &b| m[a][col].abs().partial_cmp(&m[b][col].abs()).unwrap())
+            else {
+                break;
+            };
+            if m[pivot][col].abs() < 1e-9 {
+                continue;
+            }
+            m.swap(rank, pivot);
+            for r in 0..m.len() {
+                if r != rank {
+                    let f = m[r][col] / m[rank][col];
+                    for c in 0..24 {
+                        m[r][c] -= f * m[rank][c];
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
+    };
+    let rows: Vec<Vec<f64>> = sums
+        .iter()
+        .map(|&(a, b, _)| {
+            (0..24)
+                .map(|m| if (a..=b).contains(&m) { 1.0 } else { 0.0 })
+                .collect()
+        })
+        .collect();
+    let base = rank(&rows);
+    (0..24)
+        .filter(|&m| {
+            let mut with = rows.clone();
+            with.push((0..24).map(|c| if c == m { 1.0 } else { 0.0 }).collect());
+            rank(&with) == base
+        })
+        .collect()
+}
+
+/// The months below 5: withheld by the monthly measure.
+fn small_months() -> Vec<usize> {
+    (0..24).filter(|&m| CSE_BY_MONTH[m] < 5).collect()
+}
+
+/// Each window's sums as they would be published without the audit: every
+/// month of at least 5, and every window whole.
+fn unaudited(windows: &[(usize, usize)]) -> Vec<(usize, usize, f64)> {
+    let mut sums: Vec<(usize, usize, f64)> = (0..24)
+        .filter(|&m| CSE_BY_MONTH[m] >= 5)
+        .map(|m| (m, m, CSE_BY_MONTH[m] as f64))
+        .collect();
+    for &(a, b) in windows {
+        sums.push((a, b, CSE_BY_MONTH[a..=b].iter().sum::<u64>() as f64));
+    }
+    sums
+}
+
+/// The attack on a copy of the monthly measure beside `windowed`, whose
+/// windows (as month ranges) are `windows`: it works on the figures as they
+/// were published before the audit, and finds nothing after it.
+fn assert_windows_give_nothing_away(windowed: (&str, String), windows: &[(usize, usize)]) {
+    let leaked = determined_months(&unaudited(windows));
+    assert!(
+        small_months().iter().any(|m| leaked.contains(m)),
+        "the attack works on unaudited figures"
+    );
+    let monthly = (
+        "cse_monthly",
+        cse_measure("cse_monthly", "grain = \"month\"", true),
+    );
+    let (_project, rows) = run_project(&[monthly, windowed.clone()]);
+    // The figures are right where published: counted here from the months.
+    let sums = published_sums(&rows);
+    for &(a, b, n) in &sums {
+        assert_eq!(n, CSE_BY_MONTH[a..=b].iter().sum::<u64>() as f64);
+    }
+    let derivable: Vec<usize> = determined_months(&sums)
+        .into_iter()
+        .filter(|m| small_months().contains(m))
+        .collect();
+    assert!(
+        derivable.is_empty(),
+        "{}: months {derivable:?} can be worked out",
+        windowed.0
+    );
+    let window_rows: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["measure_id"] == windowed.0)
+        .collect();
+    assert!(
+        window_rows.iter().any(|r| !r["numerator"].is_empty()),
+        "{} still publishes",
+        windowed.0
+    );
+}
+
+#[test]
+fn a_year_to_date_less_its_previous_month_gives_no_withheld_month_away() {
+    let windows: Vec<(usize, usize)> = (0..24).map(|m| (m / 12 * 12, m)).collect();
+    let ytd = cse_measure("cse_ytd", "window = \"financial_year_to_date\"", false);
+    assert_windows_give_nothing_away(("cse_ytd", ytd), &windows);
+}
+
+#[test]
+fn a_quarter_less_its_published_months_gives_no_withheld_month_away() {
+    let windows: Vec<(usize, usize)> = (0..8).map(|q| (q * 3, q * 3 + 2)).collect();
+    let quarterly = cse_measure("cse_quarterly", "grain = \"quarter\"", false);
+    assert_windows_give_nothing_away(("cse_quarterly", quarterly), &windows);
+}
+
+#[test]
+fn a_rolling_year_differenced_gives_no_withheld_month_away() {
+    let windows: Vec<(usize, usize)> = (11..24).map(|m| (m - 11, m)).collect();
+    let rolling = cse_measure("cse_rolling", "window = \"rolling_12_months\"", false);
+    assert_windows_give_nothing_away(("cse_rolling", rolling), &windows);
+}
+
+#[test]
+fn check_disclosure_says_what_was_withheld_and_why() {
+    let project = tempfile::tempdir().unwrap();
+    let (made, _) = run_project(&[
+        (
+            "cse_monthly",
+            cse_measure("cse_monthly", "grain = \"month\"", true),
+        ),
+        (
+            "cse_ytd",
+            cse_measure("cse_ytd", "window = \"financial_year_to_date\"", false),
+        ),
+    ]);
+    let p = made.path();
+    let out = mos_in(p, &["check", "--data", "extracts", "--disclosure"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("disclosure audit:"), "{said}");
+    assert!(
+        said.lines()
+            .any(|l| l.contains("cse_ytd") && l.contains("gives away the count of cse_monthly")),
+        "{said}"
+    );
+    // A project with nothing to protect says so.
+    std::fs::create_dir_all(project.path().join("measures")).unwrap();
+    std::fs::write(
+        project.path().join("measures/cse_ytd.toml"),
+        cse_measure("cse_ytd", "window = \"financial_year_to_date\"", false),
+    )
+    .unwrap();
+    std::fs::create_dir_all(project.path().join("extracts")).unwrap();
+    std::fs::copy(
+        p.join("extracts/crimes.csv"),
+        project.path().join("extracts/crimes.csv"),
+    )
+    .unwrap();
+    let out = mos_in(
+        project.path(),
+        &["check", "--data", "extracts", "--disclosure"],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nothing withheld can be worked out"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_proportion_withholds_a_small_complement() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::create_dir_all(p.join("extracts")).unwrap();
+    std::fs::write(
+        p.join("measures/cse_charged.toml"),
+        "id = \"cse_charged\"\ntitle = \"CSE crimes charged\"\nobjective = 4\ntheme = \"child_sexual_exploitation\"\nsource = \"crimes\"\nkind = \"proportion\"\nfilter = \"cse\"\nnumerator = \"outcome_type = 1\"\ngrain = \"month\"\npolarity = \"higher_is_better\"\nsuppress_below = 5\n",
+    )
+    .unwrap();
+    let mut crimes = String::from(
+        "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n",
+    );
+    // February: 5 of 7 charged, so 2 were not. March: 12 of 20.
+    for (month, all, charged) in [(2, 7, 5), (3, 20, 12)] {
+        for i in 0..all {
+            let outcome = if i < charged { "1,2024-05-01" } else { "," };
+            crimes.push_str(&format!(
+                "C{month}-{i},2024-{month:02}-10,sexual_offences,fenland,V{i},14,false,true,{outcome}\n"
+            ));
+        }
+    }
+    std::fs::write(p.join("extracts/crimes.csv"), crimes).unwrap();
+    mos_in(p, &["run", "--data", "extracts", "--out", "results.csv"]);
+    let rows = of(&results(&p.join("results.csv")), "cse_charged");
+    let total = |start: &str| {
+        rows.iter()
+            .find(|r| r["breakdown"].is_empty() && r["period_start"] == start)
+            .unwrap()
+            .clone()
+    };
+    let february = total("2024-02-01");
+    assert_eq!(
+        february["suppressed"], "true",
+        "5 of 7 tells that 2 were not charged"
+    );
+    assert!(february["numerator"].is_empty() && february["denominator"].is_empty());
+    let march = total("2024-03-01");
+    assert_eq!(
+        (march["numerator"].as_str(), march["denominator"].as_str()),
+        ("12", "20")
+    );
+}
+
+/// The shipped public `victims_hub_referrals` by category: its domestic abuse
+/// referrals, month by month, add up to the restricted
+/// `domestic_abuse_repeat_referrals` denominator. The public must not be able
+/// to add them up.
+#[test]
+fn a_public_measure_never_adds_up_to_a_restricted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    mos_in(
+        repo,
+        &[
+            "generate",
+            "--out",
+            &path(&data),
+            "--years",
+            "2",
+            "--seed",
+            "5",
+        ],
+    );
+    let out = dir.path().join("results.csv");
+    mos_in(
+        repo,
+        &[
+            "run",
+            "--data",
+            &path(&data),
+            "--out",
+            &path(&out),
+            "--snapshots",
+            &path(&dir.path().join("snapshots")),
+        ],
+    );
+    let rows = results(&out);
+    // The premise, counted here: domestic abuse referrals by month.
+    let mut by_month: BTreeMap<String, u64> = BTreeMap::new();
+    let mut reader = csv::Reader::from_path(data.join("victim_contacts.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (date, category) = (at("referral_date"), at("category"));
+    for record in reader.records() {
+        let record = record.unwrap();
+        if &record[category] == "domestic_abuse" {
+            *by_month.entry(record[date][..7].to_string()).or_default() += 1;
+        }
+    }
+    let restricted: Vec<&Row> = rows
+        .iter()
+        .filter(|r| {
+            r["measure_id"] == "domestic_abuse_repeat_referrals" && r["breakdown"].is_empty()
+        })
+        .collect();
+    assert!(!restricted.is_empty());
+    for r in &restricted {
+        let from = &r["period_start"][..7];
+        let to = &r["period_end"][..7];
+        let sum: u64 = by_month
+            .range(from.to_string()..=to.to_string())
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(
+            r["denominator"],
+            sum.to_string(),
+            "the denominator is the months' sum"
+        );
+    }
+    // So no month's domestic abuse referrals are public, directly or as the
+    // total less the other categories.
+    let public: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["measure_id"] == "victims_hub_referrals")
+        .collect();
+    let mut withheld_by_month: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &public {
+        if r["breakdown"] == "category" && r["suppressed"] == "true" {
+            *withheld_by_month.entry(&r["period_start"]).or_default() += 1;
+        }
+        if r["group"] == "domestic_abuse" {
+            assert_eq!(
+                r["suppressed"], "true",
+                "{}: domestic abuse referrals published",
+                r["period_start"]
+            );
+        }
+    }
+    let months: BTreeSet<&str> = public.iter().map(|r| r["period_start"].as_str()).collect();
+    for month in months {
+        assert!(
+            withheld_by_month.get(month).copied().unwrap_or(0) >= 2,
+            "{month}: the total less the published categories is domestic abuse's"
+        );
+    }
+}
+
+/// `mos check` in a project of one measure, `text`: its output.
+fn check_measure(text: &str) -> Output {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(project.path().join("measures")).unwrap();
+    std::fs::write(project.path().join("measures/by_person.toml"), text).unwrap();
+    common::mos_in(project.path(), &["check"])
+}
+
+#[test]
+fn identifiers_are_never_groups_or_single_values() {
+    let measure = |line: &str| {
+        format!(
+            "id = \"by_person\"\ntitle = \"CSE crimes\"\nobjective = 4\ntheme = \"child_sexual_exploitation\"\nsource = \"crimes\"\nkind = \"count\"\ngrain = \"month\"\npolarity = \"neutral\"\n{line}\n"
+        )
+    };
+    // A declared identifier, a unique reference, and one value of each.
+    for (line, column, at) in [
+        (
+            "breakdowns = [\"victim_id\"]",
+            "victim_id",
+            "measures/by_person.toml:9:15",
+        ),
+        (
+            "breakdowns = [\"crime_ref\"]",
+            "crime_ref",
+            "measures/by_person.toml:9:15",
+        ),
+        (
+            "filter = \"cse AND victim_id = 'V12'\"",
+            "victim_id",
+            "measures/by_person.toml:9:31",
+        ),
+        (
+            "filter = \"crime_ref IN ('C1', 'C2')\"",
+            "crime_ref",
+            "measures/by_person.toml:9:25",
+        ),
+    ] {
+        let out = check_measure(&measure(line));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{line}: accepted");
+        assert!(
+            said.contains(&format!("`{column}` identifies a person or a record")),
+            "{line}: {said}"
+        );
+        assert!(said.contains(at), "{line}: not pointed at {at}: {said}");
+    }
+    // Keying a repeat rule, or asking whether it is there, publishes no value.
+    let out = check_measure(&measure(
+        "filter = \"victim_id IS NOT NULL\"\nrepeat = { person = \"victim_id\", within_days = 365 }",
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Demo extracts are row-level, as a force's are: private to their user.
+#[cfg(unix)]
+#[test]
+fn generated_extracts_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    mos_in(
+        repo,
+        &[
+            "generate",
+            "--out",
+            out.to_str().unwrap(),
+            "--years",
+            "1",
+            "--scale",
+            "0.05",
+        ],
+    );
+    assert_eq!(mode(&out), 0o700);
+    for file in [
+        "crimes.csv",
+        "victim_contacts.csv",
+        "mental_health_contacts.csv",
+    ] {
+        assert_eq!(mode(&out.join(file)), 0o600, "{file}");
+    }
+}
+
+/// A value planted in an extract reaches the analyst's terminal escaped, and
+/// a refused extract's error (which reaches logs and the dashboard's banner)
+/// names the row without its value.
+#[test]
+fn rejected_values_are_escaped_and_refusals_carry_no_value() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::create_dir_all(p.join("extracts")).unwrap();
+    std::fs::write(p.join("measures/cse_monthly.toml"), CSE_MONTHLY).unwrap();
+    let header = "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n";
+    let mut crimes = String::from(header);
+    for n in 0..200 {
+        crimes.push_str(&format!(
+            "C{n},2024-01-10,sexual_offences,fenland,V{n},14,false,true,,\n"
+        ));
+    }
+    crimes.push_str(
+        "BAD,2024-01-10,sexual_offences,\u{1b}]0;owned\u{7}\u{1b}[2J,V9,14,false,true,,\n",
+    );
+    std::fs::write(p.join("extracts/crimes.csv"), &crimes).unwrap();
+    let out = mos_in(p, &["run", "--data", "extracts", "--out", "results.csv"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("rejected"), "{said}");
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{7}'),
+        "raw escapes: {said:?}"
+    );
+    assert!(said.contains("\\u{1b}[2J"), "{said}");
+
+    // Now too many: the extract is refused, naming the row but not its value.
+    let mut crimes = String::from(header);
+    for n in 0..20 {
+        crimes.push_str(&format!(
+            "C{n},2024-01-10,sexual_offences,fenland,V{n},14,false,true,,\n"
+        ));
+    }
+    crimes.push_str("BAD,2024-01-10,sexual_offences,SECRET-PLACE-NAME,V9,14,false,true,,\n");
+    std::fs::write(p.join("extracts/crimes.csv"), &crimes).unwrap();
+    let out = common::mos_in(
+        p,
+        &[
+            "run",
+            "--data",
+            "extracts",
+            "--out",
+            "results.csv",
+            "--snapshots",
+            "other",
+        ],
+    );
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    let refusal = said
+        .lines()
+        .find(|l| l.contains("so the extract is refused"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        refusal.contains("crimes.csv:22: column `district`"),
+        "{refusal}"
+    );
+    assert!(!refusal.contains("SECRET-PLACE-NAME"), "{refusal}");
 }

@@ -27,3 +27,30 @@ pub fn humanise(value: &str) -> String {
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
 }
+
+/// Text from an extract as a terminal may show it: control characters (a
+/// terminal's escape sequences among them) are written as `\u{1b}` and the
+/// like, so that a value can neither move the cursor nor recolour the screen.
+pub fn printable(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(
+            super::printable("Fenland\u{1b}[2J\u{7}ñ"),
+            "Fenland\\u{1b}[2J\\u{7}ñ"
+        );
+    }
+}

@@ -739,6 +739,19 @@ impl Validator<'_> {
                 self.error(spanned, format!("breakdown `{name}` is given twice"));
                 continue;
             }
+            if spec.identifier {
+                self.error(
+                    spanned,
+                    format!(
+                        "column `{column}` identifies a person or a record, so a breakdown by it would publish every value"
+                    ),
+                )
+                .help = Some(
+                    "break down by a column of categories, such as `district`; an identifier may only key a repeat rule"
+                        .into(),
+                );
+                continue;
+            }
             let multi_valued = matches!(spec.ty, ColumnType::EnumSet(_));
             let separator = match (separator, multi_valued) {
                 (None, true) => Some(";".to_string()),
@@ -982,6 +995,20 @@ impl Validator<'_> {
             let offset = byte_offset(text, value.span.start.line, value.span.start.column);
             let start = literal_start + offset;
             let at = start..start + word.len() + 2;
+            if spec.identifier {
+                self.errors.push(
+                    Diagnostic::at(
+                        self.file,
+                        at,
+                        format!(
+                            "`{}` identifies a person or a record: a measure of one of its values would publish about them",
+                            spec.name
+                        ),
+                    )
+                    .with_help("count categories of rows, never named ones; an identifier may only key a repeat rule"),
+                );
+                continue;
+            }
             if spec.ty == ColumnType::Text {
                 if let Some(d) = self.undeclared_place(&spec.name, word, at) {
                     self.errors.push(d);

@@ -329,12 +329,15 @@ pub enum DemoError {
     Parquet(String),
 }
 
-/// Writes every demo extract into `dir`; returns the files written.
+/// Writes every demo extract into `dir`; returns the files written. They are
+/// row-level, as a force's extracts are: the folder (when made here) and the
+/// files are readable by this user alone.
 pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoError> {
-    std::fs::create_dir_all(dir).map_err(|source| DemoError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let private = |e: crate::common::atomic::WriteError| DemoError::Io {
+        path: e.path,
+        source: e.source,
+    };
+    crate::common::atomic::create_private_dir(dir).map_err(private)?;
     let mut generator = Generator {
         options: options.clone(),
         rng: Rng::new(options.seed),
@@ -367,7 +370,8 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
             path: path.clone(),
             source: e.into(),
         };
-        let mut writer = csv::Writer::from_path(&path).map_err(io)?;
+        let file = crate::common::atomic::create_private_file(&path).map_err(private)?;
+        let mut writer = csv::Writer::from_writer(file);
         write(&mut generator, &mut writer).map_err(io)?;
         writer.flush().map_err(|source| DemoError::Io {
             path: path.clone(),
@@ -395,9 +399,9 @@ fn to_parquet(
     let extract = crate::ingest::load_extract(dir, contract, contract.reading, 0.0, None)
         .map_err(|e| DemoError::Parquet(e.to_string()))?;
     let path = dir.join(format!("{name}.parquet"));
-    let file = std::fs::File::create(&path).map_err(|source| DemoError::Io {
-        path: path.clone(),
-        source,
+    let file = crate::common::atomic::create_private_file(&path).map_err(|e| DemoError::Io {
+        path: e.path,
+        source: e.source,
     })?;
     let mut writer =
         datafusion::parquet::arrow::ArrowWriter::try_new(file, extract.schema.clone(), None)

@@ -1,6 +1,7 @@
 //! The engine: measure definitions compiled to DataFusion queries over the
 //! ingested Arrow extracts, then turned into series of points with statistics.
 
+pub mod disclosure;
 mod month_index;
 pub mod repeat;
 mod series;
@@ -109,6 +110,9 @@ impl Series {
 pub struct MeasureResult {
     pub measure: Measure,
     pub series: Vec<Series>,
+    /// Figures withheld by the disclosure audit beyond the measure's own
+    /// suppression, and why (see [`disclosure`]).
+    pub withheld: Vec<disclosure::Withheld>,
 }
 
 impl MeasureResult {
@@ -125,6 +129,12 @@ impl MeasureResult {
                 .series
                 .iter()
                 .map(|s| series::up_to(&self.measure, s, last))
+                .collect(),
+            withheld: self
+                .withheld
+                .iter()
+                .filter(|w| w.period.last <= last)
+                .cloned()
                 .collect(),
         }
     }
@@ -280,12 +290,14 @@ pub async fn evaluate_adding(
         .into_iter()
         .map(|c| c.expect("every measure counted"))
         .collect();
-    let results = measures
+    let mut results: Vec<MeasureResult> = measures
         .measures
         .iter()
         .zip(&all_counted)
         .map(|(measure, counted)| engine.finish(measure, &counted.tally))
         .collect::<Result<_, _>>()?;
+    let tallies: Vec<&Tally> = all_counted.iter().map(|c| &c.tally).collect();
+    disclosure::protect(&mut results, &tallies);
     Ok(Some((results, all_counted)))
 }
 
@@ -469,58 +481,26 @@ impl Engine {
 
     /// The measure's series from its tally: periods, figures, suppression and SPC.
     fn finish(&self, measure: &Measure, tally: &Tally) -> Result<MeasureResult, EngineError> {
-        let (first, last) = tally.span().ok_or_else(|| EngineError::NoDates {
+        let (first, months) = months_of(measure, tally).ok_or_else(|| EngineError::NoDates {
             measure: measure.id.clone(),
             source_name: measure.source.clone(),
         })?;
-        // A row of a quarterly table dated in January stands for January to March.
-        let last = last + (measure.row_months as i32 - 1);
-        let months = (last.0 - first.0 + 1) as usize;
-        let periods = series::periods(measure, first, last);
+        let periods = series::periods(measure, first, first + (months as i32 - 1));
         let unpublished =
             unpublished_periods(self.publishes_by_month(measure), &periods, &tally.months);
-        let laid_out = |counts: &GroupCounts,
-                        values: Option<&GroupValues>|
-         -> BTreeMap<String, MonthlyCounts> {
-            counts
-                .iter()
-                .map(|(group, c)| {
-                    let v = values.and_then(|v| v.get(group));
-                    (group.clone(), tally::monthly(c, v, first, months))
-                })
-                .collect()
-        };
         if let Some(group) = &measure.peer_group {
-            let counts = laid_out(&tally.breakdowns[0], None);
+            let counts = tally.breakdowns[0]
+                .iter()
+                .map(|(force, c)| (force.clone(), tally::monthly(c, None, first, months)))
+                .collect();
             let span = (first, months);
             return self.peer_comparison(measure, group, counts, span, &periods, &unpublished);
         }
 
-        let by_breakdown: Vec<_> = tally
-            .breakdowns
-            .iter()
-            .enumerate()
-            .map(|(i, counts)| laid_out(counts, tally.breakdown_values.get(i)))
-            .collect();
-        let total_counts = match (
-            &tally.total,
-            measure
-                .breakdowns
-                .iter()
-                .position(|b| b.separator.is_none()),
-        ) {
-            (Some(total), _) => laid_out(total, tally.total_values.as_ref())
-                .remove("")
-                .unwrap_or_else(|| MonthlyCounts::zeros(months)),
-            (None, Some(i)) => {
-                let mut total = MonthlyCounts::zeros(months);
-                for counts in by_breakdown[i].values() {
-                    total.add(counts);
-                }
-                total
-            }
-            (None, None) => MonthlyCounts::zeros(months),
-        };
+        let LaidOut {
+            total: total_counts,
+            breakdowns: by_breakdown,
+        } = lay_out(measure, tally, first, months);
         let population = self.population.as_ref();
         let figures = series::figures(
             measure,
@@ -540,24 +520,13 @@ impl Engine {
             &unpublished,
         )];
 
-        for (breakdown, mut counts) in measure.breakdowns.iter().zip(by_breakdown) {
-            // Zero-fill: every group of the domain has a series, whether or not it occurs.
-            let mut groups: Vec<String> = breakdown.domain.clone().unwrap_or_default();
-            let mut observed: Vec<String> = counts
-                .keys()
-                .filter(|g| !groups.contains(g))
-                .cloned()
-                .collect();
-            observed.sort();
-            groups.extend(observed);
+        for (breakdown, groups) in measure.breakdowns.iter().zip(by_breakdown) {
             let mut group_figures = Vec::with_capacity(groups.len());
-            for group in &groups {
-                let c = counts
-                    .remove(group)
-                    .unwrap_or_else(|| MonthlyCounts::zeros(months));
+            for (group, c) in &groups {
                 let of = population.map(|p| (p, PopulationOf::Group(group)));
-                group_figures.push(series::figures(measure, first, &periods, &c, of)?);
+                group_figures.push(series::figures(measure, first, &periods, c, of)?);
             }
+            let groups: Vec<String> = groups.into_iter().map(|(g, _)| g).collect();
             let mut suppressed: Vec<Vec<bool>> = group_figures
                 .iter()
                 .map(|f| series::primary_suppression(measure, f))
@@ -590,6 +559,7 @@ impl Engine {
         Ok(MeasureResult {
             measure: measure.clone(),
             series: all_series,
+            withheld: Vec::new(),
         })
     }
 
@@ -682,6 +652,7 @@ impl Engine {
         Ok(MeasureResult {
             measure: measure.clone(),
             series: all_series,
+            withheld: Vec::new(),
         })
     }
 
@@ -895,4 +866,82 @@ fn read_population(extract: &Extract, of: crate::ingest::contract::PopulationOf)
             .map(String::from)
             .collect(),
     }
+}
+
+/// The first month of a measure's span and how many months it has: to a
+/// quarterly table's last row's quarter's end (a row dated in January
+/// stands for January to March). `None` without dates.
+pub(crate) fn months_of(measure: &Measure, tally: &Tally) -> Option<(Month, usize)> {
+    let (first, last) = tally.span()?;
+    let last = last + (measure.row_months as i32 - 1);
+    Some((first, (last.0 - first.0 + 1) as usize))
+}
+
+/// A measure's counts month by month over its span (`months` from `first`):
+/// the total's, and each breakdown's groups in the order of their series
+/// (the domain's groups, zero-filled, then the others seen, sorted).
+pub(crate) struct LaidOut {
+    pub total: MonthlyCounts,
+    pub breakdowns: Vec<Vec<(String, MonthlyCounts)>>,
+}
+
+pub(crate) fn lay_out(measure: &Measure, tally: &Tally, first: Month, months: usize) -> LaidOut {
+    let laid_out = |counts: &GroupCounts, values: Option<&GroupValues>| {
+        counts
+            .iter()
+            .map(|(group, c)| {
+                let v = values.and_then(|v| v.get(group));
+                (group.clone(), tally::monthly(c, v, first, months))
+            })
+            .collect::<BTreeMap<String, MonthlyCounts>>()
+    };
+    let mut by_breakdown: Vec<BTreeMap<String, MonthlyCounts>> = tally
+        .breakdowns
+        .iter()
+        .enumerate()
+        .map(|(i, counts)| laid_out(counts, tally.breakdown_values.get(i)))
+        .collect();
+    let single_valued = measure
+        .breakdowns
+        .iter()
+        .position(|b| b.separator.is_none());
+    let total = match (&tally.total, single_valued) {
+        (Some(total), _) => laid_out(total, tally.total_values.as_ref())
+            .remove("")
+            .unwrap_or_else(|| MonthlyCounts::zeros(months)),
+        (None, Some(i)) => {
+            let mut total = MonthlyCounts::zeros(months);
+            for counts in by_breakdown[i].values() {
+                total.add(counts);
+            }
+            total
+        }
+        (None, None) => MonthlyCounts::zeros(months),
+    };
+    let breakdowns = measure
+        .breakdowns
+        .iter()
+        .zip(by_breakdown.iter_mut())
+        .map(|(breakdown, counts)| {
+            // Zero-fill: every group of the domain has a series, whether or not it occurs.
+            let mut groups: Vec<String> = breakdown.domain.clone().unwrap_or_default();
+            let mut observed: Vec<String> = counts
+                .keys()
+                .filter(|g| !groups.contains(g))
+                .cloned()
+                .collect();
+            observed.sort();
+            groups.extend(observed);
+            groups
+                .into_iter()
+                .map(|group| {
+                    let c = counts
+                        .remove(&group)
+                        .unwrap_or_else(|| MonthlyCounts::zeros(months));
+                    (group, c)
+                })
+                .collect()
+        })
+        .collect();
+    LaidOut { total, breakdowns }
 }

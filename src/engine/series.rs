@@ -235,12 +235,20 @@ pub fn primary_suppression(measure: &Measure, figures: &[Figures]) -> Vec<bool> 
         .collect()
 }
 
-/// The counts the suppression threshold applies to: a proportion's numerator
-/// and denominator, any other measure's numerator (a population is public).
-/// The last is the group's size, by which secondary suppression picks.
+/// The counts the suppression threshold applies to: a proportion's numerator,
+/// its complement (the denominator less the numerator: "5 of 7" says 2 were
+/// not) and its denominator, any other measure's numerator (a population is
+/// public). The last is the group's size, by which secondary suppression picks.
 pub fn disclosive_counts(measure: &Measure, figures: &Figures) -> Vec<u64> {
     match measure.kind.base() {
-        Base::Denominator => vec![figures.numerator, figures.denominator.unwrap_or(0)],
+        Base::Denominator => {
+            let denominator = figures.denominator.unwrap_or(0);
+            vec![
+                figures.numerator,
+                denominator.saturating_sub(figures.numerator),
+                denominator,
+            ]
+        }
         Base::Population | Base::None => vec![figures.numerator],
     }
 }

@@ -71,6 +71,19 @@ impl Evaluation {
         self.extracts.iter().find(|e| e.source == source)
     }
 
+    /// The latest date in the extracts the measures of `results` read: how
+    /// fresh those figures are. Only what a reader may see counts, so that a
+    /// restricted extract's date is never shown to the public.
+    pub fn data_to<'a>(
+        &self,
+        results: impl IntoIterator<Item = &'a MeasureResult>,
+    ) -> Option<chrono::NaiveDate> {
+        results
+            .into_iter()
+            .filter_map(|r| self.extract(&r.measure.source)?.data_to)
+            .max()
+    }
+
     /// The snapshot the figures are kept as, if they are.
     pub fn snapshot_id(&self) -> Option<&str> {
         self.snapshot.as_ref().map(|s| s.id.as_str())

@@ -93,6 +93,9 @@ pub struct ColumnSpec {
     pub nullable: bool,
     /// No two rows may share a value (a reference number).
     pub unique: bool,
+    /// The column identifies a person or a record (declared `identifier`, or
+    /// `unique`): no measure may publish one of its values.
+    pub identifier: bool,
 }
 
 /// A rule between columns of one row: an SQL condition over the row's

@@ -416,6 +416,11 @@ pub struct RawColumn {
     /// No two rows may share a value (a reference number); text columns only.
     #[serde(default)]
     pub unique: bool,
+    /// The column identifies a person or a record (a victim's id, a crime
+    /// reference): a measure may not break down by it or compare it with a
+    /// value. Every `unique` column is one too.
+    #[serde(default)]
+    pub identifier: bool,
     /// int: the smallest value allowed.
     #[schemars(with = "Option<i64>")]
     pub min: Option<Spanned<i64>>,
@@ -694,6 +699,7 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
             ty,
             nullable: c.nullable,
             unique: c.unique,
+            identifier: c.identifier || c.unique,
         });
     }
     if raw.columns.get_ref().0.is_empty() {

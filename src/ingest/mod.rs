@@ -48,6 +48,8 @@ pub struct SourceSchema {
 pub struct SourceColumn {
     pub name: String,
     pub ty: ColumnType,
+    /// Whether it identifies a person or a record (see [`contract::ColumnSpec`]).
+    pub identifier: bool,
 }
 
 impl SourceSchema {
@@ -58,11 +60,12 @@ impl SourceSchema {
             columns: contract
                 .columns
                 .iter()
-                .map(|c| (c.name, c.ty))
-                .chain(contract.derived.iter().map(|d| (d.name, d.ty)))
-                .map(|(name, ty)| SourceColumn {
+                .map(|c| (c.name, c.ty, c.identifier))
+                .chain(contract.derived.iter().map(|d| (d.name, d.ty, false)))
+                .map(|(name, ty, identifier)| SourceColumn {
                     name: name.to_string(),
                     ty,
+                    identifier,
                 })
                 .collect(),
             period_column: contract.period_column.map(str::to_string),
@@ -299,8 +302,8 @@ pub enum IngestError {
         message: String,
     },
     #[error(
-        "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused and the last good results stay live; first rejected row: {first}",
-        .path.display(), 100.0 * *.rejected as f64 / (*.total).max(1) as f64, 100.0 * .bound
+        "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused and the last good results stay live; first rejected row: {}",
+        .path.display(), 100.0 * *.rejected as f64 / (*.total).max(1) as f64, 100.0 * .bound, .first.place()
     )]
     TooManyRejects {
         path: PathBuf,

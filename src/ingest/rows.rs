@@ -31,6 +31,8 @@ pub struct Reject {
     pub rule: String,
 }
 
+/// For the analyst's terminal: the value is shown with control characters
+/// escaped, so that an extract cannot send the terminal escape sequences.
 impl std::fmt::Display for Reject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -39,7 +41,21 @@ impl std::fmt::Display for Reject {
             self.file.display(),
             self.line,
             self.column,
-            self.value,
+            crate::common::printable(&self.value),
+            self.rule
+        )
+    }
+}
+
+impl Reject {
+    /// Where the row is and what it broke, without its value: for errors that
+    /// reach logs and the dashboard's banner, which never show a row's data.
+    pub fn place(&self) -> String {
+        format!(
+            "{}:{}: column `{}`: {}",
+            self.file.display(),
+            self.line,
+            self.column,
             self.rule
         )
     }

@@ -228,6 +228,7 @@ mod tests {
                 points,
                 spc: Vec::new(),
             }],
+            withheld: Vec::new(),
         }
     }
 

@@ -157,11 +157,11 @@ pub fn write_packs(
 /// What the pack's figures rest on (see [`crate::presentation::freshness`]):
 /// the latest data any of `results` reads.
 pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
-    let data_to = results
-        .iter()
-        .filter_map(|r| evaluation.extract(&r.measure.source)?.data_to)
-        .max();
-    crate::presentation::freshness(data_to, evaluation.loaded_at(), evaluation.snapshot_id())
+    crate::presentation::freshness(
+        evaluation.data_to(results),
+        evaluation.loaded_at(),
+        evaluation.snapshot_id(),
+    )
 }
 
 /// Records in the snapshots that `pack` published the evaluation's figures.

@@ -266,11 +266,22 @@ fn deliver(channel: &Channel, event: &Event) -> Result<(), String> {
                 "message": event.message,
             }),
         };
-        ureq::post(url)
-            .send_json(&body)
-            .map_err(|e| format!("webhook {url}: {e}"))?;
+        ureq::post(url).send_json(&body).map_err(|e| {
+            // The address's path is the webhook's secret: logs name its host alone.
+            let host = webhook_host(url);
+            let error = e.to_string().replace(url.as_str(), &host);
+            format!("webhook of `{}` at {host}: {error}", channel.name)
+        })?;
     }
     Ok(())
+}
+
+/// The host of a webhook's address, without the path, query or user that
+/// make it a secret.
+fn webhook_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.rsplit('@').next().unwrap_or_default().to_string()
 }
 
 /// SMTP from `MOS_SMTP_HOST`, `MOS_SMTP_PORT`, `MOS_SMTP_TLS` (`starttls`, the
@@ -327,5 +338,39 @@ pub fn pack_failed(schedule: &str, at: chrono::DateTime<chrono::Utc>, error: &st
         message: format!(
             "The scheduled pack `{schedule}` failed: {error}. Earlier packs are untouched."
         ),
+    }
+}
+
+#[cfg(test)]
+mod webhook_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_webhook_is_told_without_its_secret_address() {
+        let url = "http://user:pass@127.0.0.1:9/webhookb2/SECRET-PATH?sig=SECRET-SIG";
+        let channel = Channel {
+            name: "Board channel".into(),
+            email: Vec::new(),
+            webhook: Some(url.into()),
+            format: Format::Generic,
+            restricted: false,
+            events: vec![EventKind::GradeChange],
+        };
+        let event = Event {
+            kind: EventKind::GradeChange,
+            key: "k".into(),
+            measure: None,
+            period: "2026-03".into(),
+            message: "a grade changed".into(),
+        };
+        let error = deliver(&channel, &event).unwrap_err();
+        assert!(
+            error.contains("Board channel") && error.contains("127.0.0.1:9"),
+            "{error}"
+        );
+        assert!(
+            !error.contains("SECRET") && !error.contains("pass"),
+            "{error}"
+        );
     }
 }

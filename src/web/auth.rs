@@ -133,6 +133,23 @@ pub struct TokenStore {
     failures: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
+/// The tokens file's text. Only a regular file is read: a FIFO or a device
+/// put in its place would block the reading thread for ever.
+fn read_tokens_file(path: &Path) -> Result<String, TokensError> {
+    let error = |source| TokensError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let metadata = std::fs::metadata(path).map_err(error)?;
+    if !metadata.is_file() {
+        return Err(error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
+    std::fs::read_to_string(path).map_err(error)
+}
+
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -140,10 +157,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
 impl TokenStore {
     pub fn read(path: &Path) -> Result<TokenStore, TokensError> {
         let stamp = modified(path);
-        let text = std::fs::read_to_string(path).map_err(|source| TokensError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_tokens_file(path)?;
         Ok(TokenStore {
             file: Some((path.to_path_buf(), Mutex::new(stamp))),
             hashes: RwLock::new(parse_tokens(path, &text)?),
@@ -163,8 +177,9 @@ impl TokenStore {
     }
 
     /// Reads the tokens file again if it changed since it was read: `None`
-    /// when it did not, else whether it read (a bad file keeps the tokens as
-    /// they were, and says why).
+    /// when it did not, else whether it read. A file that cannot be read (a
+    /// bad line, removed, not a regular file) means no analyst tokens at all
+    /// until it can: a revocation never fails open.
     pub fn reread_if_changed(&self) -> Option<Result<(), TokensError>> {
         let (path, stamp) = self.file.as_ref()?;
         let now = modified(path);
@@ -173,13 +188,18 @@ impl TokenStore {
             return None;
         }
         *stamp = now;
-        let read = std::fs::read_to_string(path)
-            .map_err(|source| TokensError::Io {
-                path: path.clone(),
-                source,
-            })
-            .and_then(|text| parse_tokens(path, &text));
-        Some(read.map(|hashes| *self.hashes.write().expect("tokens lock") = hashes))
+        let read = read_tokens_file(path).and_then(|text| parse_tokens(path, &text));
+        let mut hashes = self.hashes.write().expect("tokens lock");
+        Some(match read {
+            Ok(read) => {
+                *hashes = read;
+                Ok(())
+            }
+            Err(e) => {
+                hashes.clear();
+                Err(e)
+            }
+        })
     }
 
     /// The viewer a request makes: by `Authorization: Bearer` token, or by its
@@ -371,6 +391,83 @@ mod tests {
             store.sign_in("s3cret-s3cret-s3cret", "analyst"),
             SignIn::Started(_)
         ));
+    }
+
+    /// Sets a file's time of change well after now, however coarse the file
+    /// system's clock, so that the store sees a change.
+    fn touch_later(path: &Path, seconds: u64) {
+        let later = SystemTime::now() + Duration::from_secs(seconds);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_tokens_file_that_cannot_be_read_means_no_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens");
+        let line = format!("analyst {}\n", hash_token("s3cret-s3cret-s3cret"));
+        std::fs::write(&path, &line).unwrap();
+        let store = TokenStore::read(&path).unwrap();
+        let SignIn::Started(id) = store.sign_in("s3cret-s3cret-s3cret", "here") else {
+            panic!("signs in")
+        };
+        let bearer = |token: &str| {
+            let mut headers = HeaderMap::new();
+            let value = format!("Bearer {token}");
+            headers.insert(axum::http::header::AUTHORIZATION, value.parse().unwrap());
+            headers
+        };
+        // A malformed line added: the file is refused, and with it every token.
+        std::fs::write(&path, format!("{line}pasted-raw-token-here\n")).unwrap();
+        touch_later(&path, 5);
+        assert!(store.reread_if_changed().unwrap().is_err());
+        assert_eq!(store.viewer(&cookie(&id)), Viewer::Public);
+        assert_eq!(
+            store.viewer(&bearer("s3cret-s3cret-s3cret")),
+            Viewer::Public
+        );
+        // Mended: the token works again.
+        std::fs::write(&path, &line).unwrap();
+        touch_later(&path, 10);
+        assert!(store.reread_if_changed().unwrap().is_ok());
+        assert_ne!(
+            store.viewer(&bearer("s3cret-s3cret-s3cret")),
+            Viewer::Public
+        );
+        // Removed: no tokens.
+        std::fs::remove_file(&path).unwrap();
+        assert!(store.reread_if_changed().unwrap().is_err());
+        assert_eq!(
+            store.viewer(&bearer("s3cret-s3cret-s3cret")),
+            Viewer::Public
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_place_of_the_tokens_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens");
+        let line = format!("analyst {}\n", hash_token("s3cret-s3cret-s3cret"));
+        std::fs::write(&path, &line).unwrap();
+        let store = std::sync::Arc::new(TokenStore::read(&path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(TokenStore::read(&path).is_err(), "refused at start too");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let reading = store.clone();
+        std::thread::spawn(move || sender.send(reading.reread_if_changed().map(|r| r.is_err())));
+        let answer = receiver.recv_timeout(Duration::from_secs(10));
+        assert_eq!(answer, Ok(Some(true)), "refused at once, not read");
+        assert!(store.is_empty());
     }
 
     #[test]

@@ -525,7 +525,7 @@ pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
             match state.tokens.reread_if_changed() {
                 Some(Ok(())) => tracing::info!("tokens file read again: its tokens hold from now"),
                 Some(Err(e)) => {
-                    tracing::error!(error = %e, "tokens file not read; the tokens stay as they were")
+                    tracing::error!(error = %e, "tokens file not read: no analyst token works until it is mended")
                 }
                 None => {}
             }

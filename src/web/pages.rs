@@ -31,7 +31,12 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
     } = viewing;
     let evaluation = &snapshot.evaluation;
     let freshness = crate::presentation::freshness(
-        evaluation.extracts.iter().filter_map(|e| e.data_to).max(),
+        evaluation.data_to(
+            evaluation
+                .results
+                .iter()
+                .filter(|r| can_see(viewer, &r.measure)),
+        ),
         evaluation.loaded_at(),
         evaluation.snapshot_id(),
     );

@@ -298,7 +298,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// Says, where the working folder is not a project, which declarations are
+/// in use: an analyst in the wrong folder must not be handed another force's
+/// sources and measures in silence.
+fn say_if_no_project(measures: &Path) {
+    if Path::new(mos::ingest::declared::FORCE_FILE).exists() {
+        return;
+    }
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| ".".into());
+    let force = mos::ingest::Declarations::load(Path::new("."))
+        .map(|d| d.force.name.clone())
+        .unwrap_or_default();
+    let measures = if measures.exists() {
+        format!("the measures in {}", measures.display())
+    } else {
+        "the built-in measures".to_string()
+    };
+    eprintln!(
+        "note: no project found in {here} (no {}): using the built-in declarations of the demo force, {force}, and {measures}. Run mos in a project's folder, or start one with mos init",
+        mos::ingest::declared::FORCE_FILE
+    );
+}
+
 async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Check { inputs, .. }
+        | Command::Run { inputs, .. }
+        | Command::Serve { inputs, .. }
+        | Command::Report { inputs, .. }
+            if inputs.police_uk.is_none() =>
+        {
+            say_if_no_project(&inputs.measures)
+        }
+        _ => {}
+    }
     match cli.command {
         Command::Generate {
             out,
@@ -371,11 +406,19 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Check { inputs, disclosure } => {
             let inputs = inputs.resolved();
             let set = inputs.measure_set()?;
-            println!(
-                "{} measures in {} are valid",
-                set.measures.len(),
-                inputs.measures.display()
-            );
+            if inputs.measures.exists() {
+                println!(
+                    "{} measures in {} are valid",
+                    set.measures.len(),
+                    inputs.measures.display()
+                );
+            } else {
+                println!(
+                    "{} built-in measures are valid (there is no {} folder here)",
+                    set.measures.len(),
+                    inputs.measures.display()
+                );
+            }
             if let Some(data) = &inputs.data {
                 // As in `run`: a source with no extract here leaves its measures out.
                 let known = set.catalog.contracts();
@@ -444,6 +487,8 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Run { inputs, out } => {
+            // A results file no format fits is refused before any work.
+            mos::results::format_of(&out)?;
             let progress = Progress::new();
             let evaluated = inputs.resolved().evaluate(&|s| progress.step(s)).await;
             progress.finish();

@@ -208,10 +208,13 @@ fn run_writes_every_format_and_a_broken_input_never_replaces_good_results() {
         message.contains("the last good results stay live"),
         "{message}"
     );
+    // The row is named by its place and rule; its value stays out of an
+    // error that also reaches the server's log and banner.
     assert!(
-        message.contains("column `recorded_date`, value `19x"),
+        message.contains("column `recorded_date`: expected a date"),
         "{message}"
     );
+    assert!(!message.contains("value `19x"), "{message}");
     assert_eq!(std::fs::read(&csv).unwrap(), good, "results unchanged");
 
     // With a looser bound the extract loads, and the rejects are written for the analyst.
@@ -459,4 +462,81 @@ fn report_for_a_past_period_writes_that_months_pack() {
         html.contains("Performance to June 2022"),
         "the pack of June 2022"
     );
+}
+
+/// `mos report ARGS --out OUT` on the demo data, without a Chromium (no PDF).
+fn report(args: &[&str], out: &Path) -> Output {
+    let snapshots = out.with_extension("snapshots");
+    let mut all = vec!["report", "--out", out.to_str().unwrap()];
+    all.extend(["--snapshots", snapshots.to_str().unwrap()]);
+    all.extend(args);
+    Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(&all)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PATH", "/nonexistent")
+        .env_remove("MOS_CHROMIUM")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn packs_that_cannot_be_are_refused_and_a_past_month_is_as_of_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("packs");
+    // The demo's data runs from April 2021 to March 2026.
+    for (args, said) in [
+        (
+            vec!["--period", "2030-01", "--objective", "4"],
+            "there are no figures for January 2030: the data runs from",
+        ),
+        (vec!["--objective", "9"], "the Plan has no objective 9: its objectives are 1, 2, 3, 4"),
+        (
+            vec!["--period", "2025-12", "--as-of", "2025-12-20", "--objective", "4"],
+            "a pack to December 2025 cannot be produced on 2025-12-20",
+        ),
+    ] {
+        let output = report(&args, &out);
+        assert!(!output.status.success(), "{args:?} written");
+        assert!(stderr(&output).contains(said), "{args:?}: {}", stderr(&output));
+        assert!(!out.join("objective-4-2030-01").exists());
+    }
+    let output = report(&["--period", "2025-12", "--as-of", "2026-01-10", "--objective", "4"], &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(out.join("objective-4-2025-12/report.html")).unwrap();
+    assert!(html.contains("Data to 31 Dec 2025"), "the pack is as of its month");
+    assert!(!html.contains("Data to 31 Mar 2026"));
+}
+
+#[test]
+fn an_unknown_results_format_is_refused_before_any_work() {
+    // The missing data folder would be the error if the evaluation ran first.
+    let output = mos(&["run", "--data", "/nonexistent/extracts", "--out", "results.xlsx"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cannot tell the format of results.xlsx: name it .csv, .json or .parquet"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn outside_a_project_mos_says_which_declarations_it_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .arg("check")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no project found in")
+            && stderr(&output).contains("using the built-in declarations of the demo force, Cambridgeshire Constabulary"),
+        "{}",
+        stderr(&output)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("built-in measures are valid (there is no measures folder here)"), "{said}");
+    // In the project itself, no such note.
+    let output = mos(&["check"]);
+    assert!(!stderr(&output).contains("no project found"), "{}", stderr(&output));
 }

@@ -761,3 +761,24 @@ async fn trial_limits_are_marked_in_the_api_the_chart_and_the_reading() {
         "the reading says so"
     );
 }
+
+/// How fresh the figures are is told from the extracts the reader may see:
+/// an extract only restricted measures read (mental health contacts) never
+/// gives its date to the public, in the footer of any page.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_public_footer_never_dates_a_restricted_extract() {
+    let f = fixture().await;
+    let path = f.data.join("mental_health_contacts.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("MHLATE1,2024-05-20T10:00:00,fenland,street_triage,,30,60\n");
+    std::fs::write(&path, text).unwrap();
+    f.state.reload().await.unwrap();
+    let restricted_date = "Data to 20 May 2024";
+    for page in ["/", "/objectives/1", "/measures/victims_hub_referrals", "/api"] {
+        let (_, _, public) = get(&f.state, page, None).await;
+        assert!(public.contains("Data to "), "{page}: no freshness");
+        assert!(!public.contains(restricted_date), "{page}: the public sees it");
+    }
+    let (_, _, analyst) = get(&f.state, "/", Some(TOKEN)).await;
+    assert!(analyst.contains(restricted_date), "analysts see the latest date");
+}

@@ -101,19 +101,29 @@ pub enum WriteError {
     UnknownFormat(PathBuf),
 }
 
-/// Writes `rows` to `path` in the format its extension names, atomically.
-/// `csv`, when given, is `rows` already encoded as CSV.
-pub fn write(path: &Path, rows: &[ResultRow], csv: Option<&[u8]>) -> Result<(), WriteError> {
+/// The results file's format, from its extension: `csv`, `json` or `parquet`.
+/// Asked before an evaluation, so that a name no format fits is refused at once.
+pub fn format_of(path: &Path) -> Result<&'static str, WriteError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let encoded = match (extension.as_deref(), csv) {
-        (Some("csv"), Some(csv)) => return Ok(crate::common::atomic::write_file(path, csv)?),
-        (Some("csv"), None) => Ok(to_csv(rows)),
-        (Some("json"), _) => serde_json::to_vec_pretty(rows).map_err(|e| e.to_string()),
-        (Some("parquet"), _) => to_parquet(rows),
-        _ => return Err(WriteError::UnknownFormat(path.to_path_buf())),
+    match extension.as_deref() {
+        Some("csv") => Ok("csv"),
+        Some("json") => Ok("json"),
+        Some("parquet") => Ok("parquet"),
+        _ => Err(WriteError::UnknownFormat(path.to_path_buf())),
+    }
+}
+
+/// Writes `rows` to `path` in the format its extension names, atomically.
+/// `csv`, when given, is `rows` already encoded as CSV.
+pub fn write(path: &Path, rows: &[ResultRow], csv: Option<&[u8]>) -> Result<(), WriteError> {
+    let encoded = match (format_of(path)?, csv) {
+        ("csv", Some(csv)) => return Ok(crate::common::atomic::write_file(path, csv)?),
+        ("csv", None) => Ok(to_csv(rows)),
+        ("json", _) => serde_json::to_vec_pretty(rows).map_err(|e| e.to_string()),
+        _ => to_parquet(rows),
     };
     let bytes = encoded.map_err(|message| WriteError::Encode {
         path: path.to_path_buf(),

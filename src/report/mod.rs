@@ -39,8 +39,20 @@ pub enum ReportError {
     Io(#[from] WriteError),
     #[error("objective {0} has no measures to report")]
     NoMeasures(u8),
-    #[error("there are no figures up to {0}")]
-    NoFigures(Month),
+    #[error("the Plan has no objective {number}: its objectives are {known}")]
+    UnknownObjective { number: u8, known: String },
+    #[error("there are no figures to report")]
+    NoFigures,
+    #[error(
+        "there are no figures for {}: the data runs from {} to {}; give a --period in that span",
+        .period.long_name(), .first.long_name(), .last.long_name()
+    )]
+    PeriodOutsideData { period: Month, first: Month, last: Month },
+    #[error(
+        "a pack to {} cannot be produced on {as_of}, before that month has ended; give a later --as-of",
+        .period.long_name()
+    )]
+    ProducedTooEarly { period: Month, as_of: chrono::NaiveDate },
     #[error("cannot print the pack's PDF: {0}")]
     Pdf(#[from] pdf::PrintError),
     #[error("cannot write the pack's PDF: {0}")]
@@ -56,18 +68,42 @@ pub fn write_packs(
     out: &Path,
     options: &PackOptions,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let latest = evaluation
-        .results
-        .iter()
-        .filter_map(|r| r.total().points.last().map(|p| p.period.last))
-        .max();
-    let period = options
-        .period
-        .or(latest)
-        .ok_or(ReportError::NoFigures(Month(0)))?;
+    let ends = || {
+        evaluation
+            .results
+            .iter()
+            .flat_map(|r| r.total().points.iter().map(|p| p.period.last))
+    };
+    let (Some(first), Some(last)) = (ends().min(), ends().max()) else {
+        return Err(ReportError::NoFigures);
+    };
+    let period = options.period.unwrap_or(last);
+    if period < first || period > last {
+        return Err(ReportError::PeriodOutsideData {
+            period,
+            first,
+            last,
+        });
+    }
     let as_of = options
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    // A period asked for must have ended by the production date (by default
+    // the latest month may still be running: its figures are as they stand).
+    if options.period.is_some() && as_of <= period.last_day() {
+        return Err(ReportError::ProducedTooEarly { period, as_of });
+    }
+    if let Some(&number) = options
+        .objectives
+        .iter()
+        .find(|&&n| !plan.objectives.iter().any(|o| o.number == n))
+    {
+        let known: Vec<String> = plan.objectives.iter().map(|o| o.number.to_string()).collect();
+        return Err(ReportError::UnknownObjective {
+            number,
+            known: known.join(", "),
+        });
+    }
     let objectives: Vec<&ObjectiveLayout> = plan
         .objectives
         .iter()
@@ -120,7 +156,7 @@ pub fn write_packs(
                 objective.title,
                 period.long_name()
             ),
-            &freshness(evaluation, &results),
+            &freshness(evaluation, &results, Some(period)),
             as_of,
         )?;
         let dir = out.join(&name);
@@ -155,13 +191,15 @@ pub fn write_packs(
 }
 
 /// What the pack's figures rest on (see [`crate::presentation::freshness`]):
-/// the latest data any of `results` reads.
-pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult]) -> String {
-    crate::presentation::freshness(
-        evaluation.data_to(results),
-        evaluation.loaded_at(),
-        evaluation.snapshot_id(),
-    )
+/// the latest data any of `results` reads, to the end of the month `to` that
+/// a pack for a past month reports to.
+pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult], to: Option<Month>) -> String {
+    let data_to = evaluation.data_to(results);
+    let data_to = match to {
+        Some(month) => data_to.map(|d| d.min(month.last_day())),
+        None => data_to,
+    };
+    crate::presentation::freshness(data_to, evaluation.loaded_at(), evaluation.snapshot_id())
 }
 
 /// Records in the snapshots that `pack` published the evaluation's figures.
@@ -373,7 +411,7 @@ fn html(
                         "Performance to " (period_name) ". Produced " (as_of.format("%-d %B %Y"))
                         " by Measures of Success " (crate::common::digest::VERSION) "."
                     }
-                    p.produced { (freshness(evaluation, results)) "." }
+                    p.produced { (freshness(evaluation, results, Some(period))) "." }
                 }
                 section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
                 (crate::presentation::grade::exceptions(&rows))

@@ -1060,7 +1060,7 @@ pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Respo
     let workbook = crate::report::xlsx::workbook(
         results,
         &result.measure.title,
-        &crate::report::freshness(&snapshot.evaluation, results),
+        &crate::report::freshness(&snapshot.evaluation, results, None),
         snapshot.evaluation.loaded_at().date_naive(),
     );
     let bytes = workbook.map_err(|e| {

@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write realistic demo extracts (the six contract files), the same for the same seed.
+    /// Write realistic demo extracts (a file for each declared source), the same for the same seed.
     Generate {
         /// Folder to write into.
         #[arg(long)]
@@ -31,7 +31,8 @@ enum Command {
         /// Years of data, from April 2021.
         #[arg(long, default_value_t = DemoOptions::default().years)]
         years: u32,
-        /// Volume multiplier: 1 is a county force (about 60,000 crimes a year), 100 national.
+        /// Volume multiplier: 1 is a typical force's rate, about 67 crimes a year per
+        /// 1,000 people of its districts (60,000 for the demo force), 100 national.
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
@@ -57,10 +58,18 @@ enum Command {
         #[arg(long = "district")]
         districts: Vec<String>,
     },
-    /// Check every measure definition (and, with --data, that the extracts meet their contracts).
+    /// Check every measure definition, the dashboards (plan, schedules, alerts)
+    /// and, with --data, that every extract there meets its contract.
+    #[command(mut_arg("data", |a| a.help(
+        "Folder of extracts to check against their contracts (without it, only the declarations are checked)"
+    )))]
     Check {
         #[command(flatten)]
         inputs: Inputs,
+        /// Folder of dashboard layout (plan.toml), report schedules
+        /// (schedules.toml) and alert channels (alerts.toml).
+        #[arg(long, default_value = "dashboards")]
+        dashboards: PathBuf,
         /// Also evaluate the measures (on --data, or the demo data) and report
         /// the disclosure audit: which figures were withheld beyond each
         /// measure's own suppression, and what publishing them would give away.
@@ -77,6 +86,8 @@ enum Command {
     Run {
         #[command(flatten)]
         inputs: Inputs,
+        #[command(flatten)]
+        keeping: Keeping,
         /// Results file; its extension picks the format.
         #[arg(long)]
         out: PathBuf,
@@ -85,6 +96,8 @@ enum Command {
     Serve {
         #[command(flatten)]
         inputs: Inputs,
+        #[command(flatten)]
+        keeping: Keeping,
         /// Folder of dashboard layout (plan.toml) and report schedules (schedules.toml).
         #[arg(long, default_value = "dashboards")]
         dashboards: PathBuf,
@@ -95,11 +108,18 @@ enum Command {
         /// Without it no one can see restricted measures.
         #[arg(long)]
         tokens: Option<PathBuf>,
+        /// Seconds the extracts (and declarations) must stay unchanged before a
+        /// change is evaluated, so that an export copied in with pauses is never
+        /// read half done.
+        #[arg(long, default_value_t = 120)]
+        settle: u64,
     },
     /// Write a board pack per objective: HTML and PDF report, CSV of its figures, manifest.
     Report {
         #[command(flatten)]
         inputs: Inputs,
+        #[command(flatten)]
+        keeping: Keeping,
         /// Folder of dashboard layout (plan.toml).
         #[arg(long, default_value = "dashboards")]
         dashboards: PathBuf,
@@ -116,13 +136,20 @@ enum Command {
         /// Folder the packs are written into.
         #[arg(long)]
         out: PathBuf,
+        /// Record the packs as published (what the board saw, set beside later
+        /// figures): without it, only packs written to the project's `packs`
+        /// folder or a schedule's folder are.
+        #[arg(long)]
+        publish: bool,
     },
     /// Print the line to put in a tokens file for an analyst's access token.
+    /// The token is read from standard input (so that it is never in `ps` or
+    /// a shell's history) or, where none is given, made here and shown once.
     TokenHash {
         /// Who the token is for (shown when they sign in).
         name: String,
-        /// The token itself: a long random secret.
-        token: String,
+        /// The token itself, a long random secret (better given on standard input).
+        token: Option<String>,
     },
     /// Print the JSON Schema of measure definition files (or of source or force
     /// declarations), for editors.
@@ -144,7 +171,7 @@ enum SchemaFor {
 /// Where the measures and extracts come from: the same for every command.
 #[derive(clap::Args)]
 struct Inputs {
-    /// Folder of extracts (default: the embedded demo data; `check` checks extracts only when given).
+    /// Folder of extracts (default: the embedded demo data).
     #[arg(long)]
     data: Option<PathBuf>,
     /// A folder of police.uk street-level files: the police.uk measures on them
@@ -157,14 +184,19 @@ struct Inputs {
     /// Largest share of an extract's rows that may be rejected (default 0.01, or sources.toml).
     #[arg(long)]
     max_reject_share: Option<f64>,
-    /// Folder where every evaluation is kept as a snapshot (extract and definition
-    /// hashes, results), for "as published" figures and freshness.
-    #[arg(long, default_value = "snapshots")]
-    snapshots: PathBuf,
     /// Folder of the analysts' commentary, `<YYYY-MM>/<measure id>.md`
     /// (default: `commentary/` in the project's root).
     #[arg(long)]
     commentary: Option<PathBuf>,
+}
+
+/// What an evaluation keeps for the next: its snapshot and its work.
+#[derive(clap::Args)]
+struct Keeping {
+    /// Folder where every evaluation is kept as a snapshot (extract and definition
+    /// hashes, results), for "as published" figures and freshness.
+    #[arg(long, default_value = "snapshots")]
+    snapshots: PathBuf,
     /// Accept this source's extract though it has lost rows or months since
     /// the last snapshot (held back otherwise, as cut short); repeat for more.
     #[arg(long, value_name = "SOURCE")]
@@ -198,9 +230,28 @@ impl Inputs {
         })
     }
 
+    /// The extracts' folder: `--data`, or demo data made for this run (the
+    /// folder lives as long as the guard returned with it).
+    fn data_folder(
+        &self,
+        set: &mos::definition::MeasureSet,
+    ) -> Result<(Option<tempfile::TempDir>, PathBuf)> {
+        Ok(match &self.data {
+            Some(dir) => (None, dir.clone()),
+            None => {
+                let demo = tokio::task::block_in_place(|| {
+                    mos::pipeline::demo_data(&set.catalog.declarations())
+                })?;
+                let dir = demo.path().to_path_buf();
+                (Some(demo), dir)
+            }
+        })
+    }
+
     /// Loads the measures and evaluates them on the given extracts, or on demo data made for this run.
     async fn evaluate(
         &self,
+        keeping: &Keeping,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<(
         mos::definition::MeasureSet,
@@ -208,25 +259,16 @@ impl Inputs {
         Vec<mos::ingest::Extract>,
     )> {
         let set = self.measure_set()?;
-        let demo = match &self.data {
-            Some(_) => None,
-            None => Some(tokio::task::block_in_place(|| {
-                mos::pipeline::demo_data(&set.catalog.declarations())
-            })?),
-        };
-        let data_dir: &Path = self
-            .data
-            .as_deref()
-            .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+        let (_demo, data_dir) = self.data_folder(&set)?;
         let (mut evaluation, extracts) = {
             // Demo data is made afresh for each run: there is no work worth keeping.
             let kept_work = self
                 .data
                 .as_ref()
-                .map(|_| mos::history::History::kept_work_dir(&self.snapshots));
+                .map(|_| mos::history::History::kept_work_dir(&keeping.snapshots));
             mos::pipeline::evaluate(
                 &set,
-                data_dir,
+                &data_dir,
                 self.max_reject_share,
                 kept_work.as_deref(),
                 progress,
@@ -246,11 +288,18 @@ impl Inputs {
             );
         }
         if evaluation.from_kept_work {
-            eprintln!("only the rows appended since the last evaluation were read and counted");
+            match evaluation.rows_appended {
+                0 => eprintln!(
+                    "nothing was appended to the extracts since the last evaluation: its counts were used as they were"
+                ),
+                n => eprintln!(
+                    "only the {n} rows appended since the last evaluation were read, and added to its counts"
+                ),
+            }
         }
-        let history = mos::history::History::new(&self.snapshots);
+        let history = mos::history::History::new(&keeping.snapshots);
         // An extract cut short is held back before anything is written.
-        history.check_not_shrunk(&evaluation, &self.accept_smaller)?;
+        history.check_not_shrunk(&evaluation, &keeping.accept_smaller)?;
         // Keeping the snapshot must not stand in the way of the results themselves.
         match evaluation.record_in(&history) {
             Ok(()) => {
@@ -258,7 +307,7 @@ impl Inputs {
                     eprintln!(
                         "results kept as snapshot {} in {}",
                         snapshot.id,
-                        self.snapshots.display()
+                        keeping.snapshots.display()
                     );
                 }
             }
@@ -322,7 +371,36 @@ fn say_if_no_project(measures: &Path) {
     );
 }
 
+/// `--police-uk DIR` must name a folder that holds police.uk's street-level
+/// files; else the analyst would read of sources missing, not of the folder.
+fn check_police_uk_folder(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        bail!(
+            "--police-uk {}: there is no such folder; name the folder you downloaded from data.police.uk/data",
+            dir.display()
+        );
+    }
+    if mos::ingest::police_uk::street_files(dir).is_empty() {
+        bail!(
+            "--police-uk {}: the folder holds no police.uk street-level files (`*-street.csv`, in it or in its YYYY-MM folders); download them from data.police.uk/data",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Check { inputs, .. }
+        | Command::Run { inputs, .. }
+        | Command::Serve { inputs, .. }
+        | Command::Report { inputs, .. } => {
+            if let Some(dir) = &inputs.police_uk {
+                check_police_uk_folder(dir)?;
+            }
+        }
+        _ => {}
+    }
     match &cli.command {
         Command::Check { inputs, .. }
         | Command::Run { inputs, .. }
@@ -403,7 +481,11 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Check { inputs, disclosure } => {
+        Command::Check {
+            inputs,
+            dashboards,
+            disclosure,
+        } => {
             let inputs = inputs.resolved();
             let set = inputs.measure_set()?;
             if inputs.measures.exists() {
@@ -420,13 +502,18 @@ async fn run(cli: Cli) -> Result<()> {
                 );
             }
             if let Some(data) = &inputs.data {
-                // As in `run`: a source with no extract here leaves its measures out.
+                // Every extract there is checked, whether or not a measure uses
+                // it; as in `run`, a source with no extract leaves its measures out.
                 let known = set.catalog.contracts();
-                let (contracts, absent): (Vec<_>, Vec<_>) = set
-                    .contracts()
-                    .into_iter()
+                let used = set.contracts();
+                let (contracts, absent): (Vec<_>, Vec<_>) = known
+                    .iter()
+                    .copied()
                     .partition(|c| mos::ingest::extract_present(data, c, known));
-                for c in absent {
+                for c in absent
+                    .iter()
+                    .filter(|c| used.iter().any(|u| u.name == c.name))
+                {
                     eprintln!(
                         "warning: no extract for `{}` in {}: its measures are left out",
                         c.name,
@@ -446,6 +533,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 check_against_data_span(&set, &extracts)?;
             }
+            check_dashboards(&dashboards, &set)?;
             if disclosure {
                 report_disclosure(&inputs, &set).await?;
             }
@@ -486,11 +574,18 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Run { inputs, out } => {
+        Command::Run {
+            inputs,
+            keeping,
+            out,
+        } => {
             // A results file no format fits is refused before any work.
             mos::results::format_of(&out)?;
             let progress = Progress::new();
-            let evaluated = inputs.resolved().evaluate(&|s| progress.step(s)).await;
+            let evaluated = inputs
+                .resolved()
+                .evaluate(&keeping, &|s| progress.step(s))
+                .await;
             progress.finish();
             let (_, evaluation, extracts) = evaluated?;
             let rows = mos::results::rows(&evaluation.results);
@@ -515,9 +610,11 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve {
             inputs,
+            keeping,
             dashboards,
             addr,
             tokens,
+            settle,
         } => {
             let inputs = inputs.resolved();
             let tokens = match tokens {
@@ -541,14 +638,15 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let config = mos::web::ServeConfig {
                 data: inputs.data,
-                snapshots: Some(inputs.snapshots),
+                snapshots: Some(keeping.snapshots),
                 measures: inputs.measures,
                 dashboards,
                 max_reject_share: inputs.max_reject_share,
             };
             let options = mos::web::ServeOptions {
-                accept_smaller: inputs.accept_smaller,
+                accept_smaller: keeping.accept_smaller,
                 commentary: inputs.commentary,
+                settle: std::time::Duration::from_secs(settle),
             };
             let state = mos::web::AppState::with_options(config, tokens, options).await?;
             mos::web::serve(state, addr)
@@ -558,14 +656,16 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Report {
             inputs,
+            keeping,
             dashboards,
             objectives,
             period,
             as_of,
             out,
+            publish,
         } => {
             let inputs = inputs.resolved();
-            let (set, evaluation, _) = inputs.evaluate(&|_| {}).await?;
+            let (set, evaluation, _) = inputs.evaluate(&keeping, &|_| {}).await?;
             let plan = mos::dashboards::load_plan(&dashboards, &set)?;
             let pdf_with = mos::report::pdf::chromium();
             if pdf_with.is_none() {
@@ -578,18 +678,48 @@ async fn run(cli: Cli) -> Result<()> {
                 period,
                 as_of,
                 pdf_with,
+                pdf_timeout: None,
             };
             let packs = tokio::task::block_in_place(|| {
                 mos::report::write_packs(&evaluation, &plan, &out, &options)
             })?;
-            let history = mos::history::History::new(&inputs.snapshots);
-            for pack in packs {
-                mos::report::record_publication(&history, &evaluation, &pack, options.as_of)?;
+            let published = publish || is_publishing_folder(&out, &dashboards);
+            let history = mos::history::History::new(&keeping.snapshots);
+            for pack in &packs {
+                if published {
+                    mos::report::record_publication(&history, &evaluation, pack, options.as_of)?;
+                }
                 println!("wrote {}", pack.display());
+            }
+            if !published && !packs.is_empty() {
+                println!(
+                    "not recorded as published: {} is neither the project's packs folder nor a schedule's (add --publish to record them)",
+                    out.display()
+                );
             }
             Ok(())
         }
         Command::TokenHash { name, token } => {
+            let given = match token {
+                Some(token) => Some(token),
+                None if !std::io::stdin().is_terminal() => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                        .context("reading the token from standard input")?;
+                    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+                }
+                None => None,
+            };
+            let token = match given {
+                Some(token) => token,
+                None => {
+                    let token = one_off_token();
+                    eprintln!(
+                        "the token for {name} (give it to them safely; it is not kept, and not shown again): {token}"
+                    );
+                    token
+                }
+            };
             if let Err(problem) = mos::web::auth::check_token_text(&token) {
                 bail!(problem);
             }
@@ -627,24 +757,42 @@ fn start_logging() {
     };
 }
 
-/// What `mos check --data` finds outside each measure's data: commentary on
-/// a month with no figures, and a priority raised before the data starts or
-/// after it ends (no before, or no after, to read).
+/// Whether packs written to `out` are published ones: the project's `packs`
+/// folder, or a schedule's; a scratch folder's never are.
+fn is_publishing_folder(out: &Path, dashboards: &Path) -> bool {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let schedules = mos::report::schedule::load(dashboards).unwrap_or_default();
+    same(out, Path::new("packs")) || schedules.iter().any(|s| same(out, &s.spec.out))
+}
+
+/// Checks the dashboards folder as `serve` reads it: the plan, the report
+/// schedules and the alert channels.
+fn check_dashboards(dir: &Path, set: &mos::definition::MeasureSet) -> Result<()> {
+    let plan = mos::dashboards::load_plan(dir, set)?;
+    let schedules = mos::report::schedule::load(dir)?;
+    let channels = mos::web::alerts::load(dir)?;
+    if dir.exists() {
+        let counted = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        println!(
+            "the dashboards in {} are valid: {}, {}, {}",
+            dir.display(),
+            counted(plan.objectives.len(), "objective"),
+            counted(schedules.len(), "report schedule"),
+            counted(channels.len(), "alert channel")
+        );
+    }
+    Ok(())
+}
+
 /// `mos check --disclosure`: evaluates the measures (nothing is kept) and
 /// says what the disclosure audit withheld, measure by measure, and why.
 async fn report_disclosure(inputs: &Inputs, set: &mos::definition::MeasureSet) -> Result<()> {
-    let demo = match &inputs.data {
-        Some(_) => None,
-        None => Some(tokio::task::block_in_place(|| {
-            mos::pipeline::demo_data(&set.catalog.declarations())
-        })?),
-    };
-    let data_dir: &Path = inputs
-        .data
-        .as_deref()
-        .unwrap_or_else(|| demo.as_ref().expect("demo data").path());
+    let (_demo, data_dir) = inputs.data_folder(set)?;
     let (evaluation, _) =
-        mos::pipeline::evaluate(set, data_dir, inputs.max_reject_share, None, &|_| {}).await?;
+        mos::pipeline::evaluate(set, &data_dir, inputs.max_reject_share, None, &|_| {}).await?;
     let withheld: usize = evaluation.results.iter().map(|r| r.withheld.len()).sum();
     let measures = evaluation.results.len();
     if withheld == 0 {
@@ -677,6 +825,9 @@ async fn report_disclosure(inputs: &Inputs, set: &mos::definition::MeasureSet) -
     Ok(())
 }
 
+/// What `mos check --data` finds outside each measure's data: commentary on
+/// a month with no figures, and a priority raised before the data starts or
+/// after it ends (no before, or no after, to read).
 fn check_against_data_span(
     set: &mos::definition::MeasureSet,
     extracts: &[mos::ingest::Extract],
@@ -757,15 +908,9 @@ fn quiet_on_a_closed_pipe() {
 
 /// A random token for this run only (from the operating system's random source).
 fn one_off_token() -> String {
-    use std::io::Read;
-    let mut bytes = [0u8; 16];
-    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
-    if random.is_err() {
-        // No /dev/urandom: the clock and process id still make a token no one can guess from outside.
-        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-        return mos::definition::sha256_hex(seed.as_bytes())[..32].to_string();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).expect("the system's random numbers");
+    mos::common::hex(&bytes)
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {
@@ -782,17 +927,23 @@ fn rejects_path(out: &Path) -> PathBuf {
 }
 
 fn report_extract(extract: &mos::ingest::Extract) {
+    let paths: Vec<String> = extract
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    // A police.uk download is a file a month: name the first and the last.
+    let files = match &paths[..] {
+        [first, .., last] if paths.len() > 3 => {
+            format!("{} files, {first} to {last}", paths.len())
+        }
+        _ => paths.join(", "),
+    };
     eprintln!(
-        "{}: {} rows loaded, {} rejected ({})",
+        "{}: {} rows loaded, {} rejected ({files})",
         extract.name,
         extract.rows_loaded,
         extract.rejects.len(),
-        extract
-            .files
-            .iter()
-            .map(|f| f.path.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
     );
     for r in extract.rejects.iter().take(3) {
         eprintln!("  rejected {r}");

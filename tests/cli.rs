@@ -489,31 +489,65 @@ fn packs_that_cannot_be_are_refused_and_a_past_month_is_as_of_then() {
             vec!["--period", "2030-01", "--objective", "4"],
             "there are no figures for January 2030: the data runs from",
         ),
-        (vec!["--objective", "9"], "the Plan has no objective 9: its objectives are 1, 2, 3, 4"),
         (
-            vec!["--period", "2025-12", "--as-of", "2025-12-20", "--objective", "4"],
+            vec!["--objective", "9"],
+            "the Plan has no objective 9: its objectives are 1, 2, 3, 4",
+        ),
+        (
+            vec![
+                "--period",
+                "2025-12",
+                "--as-of",
+                "2025-12-20",
+                "--objective",
+                "4",
+            ],
             "a pack to December 2025 cannot be produced on 2025-12-20",
         ),
     ] {
         let output = report(&args, &out);
         assert!(!output.status.success(), "{args:?} written");
-        assert!(stderr(&output).contains(said), "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(said),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         assert!(!out.join("objective-4-2030-01").exists());
     }
-    let output = report(&["--period", "2025-12", "--as-of", "2026-01-10", "--objective", "4"], &out);
+    let output = report(
+        &[
+            "--period",
+            "2025-12",
+            "--as-of",
+            "2026-01-10",
+            "--objective",
+            "4",
+        ],
+        &out,
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let html = std::fs::read_to_string(out.join("objective-4-2025-12/report.html")).unwrap();
-    assert!(html.contains("Data to 31 Dec 2025"), "the pack is as of its month");
+    assert!(
+        html.contains("Data to 31 Dec 2025"),
+        "the pack is as of its month"
+    );
     assert!(!html.contains("Data to 31 Mar 2026"));
 }
 
 #[test]
 fn an_unknown_results_format_is_refused_before_any_work() {
     // The missing data folder would be the error if the evaluation ran first.
-    let output = mos(&["run", "--data", "/nonexistent/extracts", "--out", "results.xlsx"]);
+    let output = mos(&[
+        "run",
+        "--data",
+        "/nonexistent/extracts",
+        "--out",
+        "results.xlsx",
+    ]);
     assert!(!output.status.success());
     assert!(
-        stderr(&output).contains("cannot tell the format of results.xlsx: name it .csv, .json or .parquet"),
+        stderr(&output)
+            .contains("cannot tell the format of results.xlsx: name it .csv, .json or .parquet"),
         "{}",
         stderr(&output)
     );
@@ -530,13 +564,410 @@ fn outside_a_project_mos_says_which_declarations_it_uses() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("no project found in")
-            && stderr(&output).contains("using the built-in declarations of the demo force, Cambridgeshire Constabulary"),
+            && stderr(&output).contains(
+                "using the built-in declarations of the demo force, Cambridgeshire Constabulary"
+            ),
         "{}",
         stderr(&output)
     );
     let said = String::from_utf8_lossy(&output.stdout);
-    assert!(said.contains("built-in measures are valid (there is no measures folder here)"), "{said}");
+    assert!(
+        said.contains("built-in measures are valid (there is no measures folder here)"),
+        "{said}"
+    );
     // In the project itself, no such note.
     let output = mos(&["check"]);
-    assert!(!stderr(&output).contains("no project found"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("no project found"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Each subcommand's help says what it takes and only that: `check` has no
+/// snapshots to keep and reads the dashboards; `--data` is said per command.
+#[test]
+fn help_says_what_each_command_takes() {
+    let help = |command: &str| {
+        let out = mos(&[command, "--help"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let check = help("check");
+    assert!(check.contains("--dashboards"), "{check}");
+    assert!(!check.contains("--snapshots"), "{check}");
+    assert!(!check.contains("--accept-smaller"), "{check}");
+    assert!(
+        check.contains("without it, only the declarations are checked"),
+        "{check}"
+    );
+    for command in ["run", "serve", "report"] {
+        let text = help(command);
+        assert!(text.contains("--snapshots"), "{command}: {text}");
+        assert!(text.contains("--accept-smaller"), "{command}: {text}");
+        assert!(!text.contains("checks extracts"), "{command}: {text}");
+    }
+    assert!(help("serve").contains("--settle"));
+    let generate = help("generate");
+    assert!(!generate.contains("the six contract files"), "{generate}");
+    assert!(
+        generate.contains("a file for each declared source"),
+        "{generate}"
+    );
+    // `check` refuses what it does not take.
+    let refused = mos(&["check", "--snapshots", "elsewhere"]);
+    assert!(!refused.status.success());
+}
+
+/// `check` reads the dashboards folder as `serve` does: a mistake in a
+/// schedule is found before the service starts.
+#[test]
+fn check_reads_the_plan_schedules_and_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let dashboards = dir.path().join("dashboards");
+    std::fs::create_dir_all(&dashboards).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("dashboards/plan.toml"),
+        dashboards.join("plan.toml"),
+    )
+    .unwrap();
+    let check = || mos(&["check", "--dashboards", dashboards.to_str().unwrap()]);
+    let out = check();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("0 report schedules, 0 alert channels"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::write(
+        dashboards.join("schedules.toml"),
+        "[[schedule]]\nname = \"Board\"\ncron = \"every month\"\nobjectives = [4]\nout = \"packs\"\n",
+    )
+    .unwrap();
+    let out = check();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("schedule `Board`: `every month` is not a cron pattern"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(dashboards.join("schedules.toml")).unwrap();
+    std::fs::write(
+        dashboards.join("alerts.toml"),
+        "[[channel]]\nname = \"Board\"\nevents = [\"special_cause\"]\n",
+    )
+    .unwrap();
+    let out = check();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("channel `Board` has neither `email` nor `webhook`"),
+        "{}",
+        stderr(&out)
+    );
+    for (channel, said) in [
+        (
+            "events = [\"special_cause\"]\nwebhook = \"gopher://hooks.example.org/x\"",
+            "the webhook is not an http(s) address",
+        ),
+        (
+            "events = [\"special_cause\"]\nemail = [\"board at example.org\"]",
+            "`board at example.org` is not an email address",
+        ),
+    ] {
+        std::fs::write(
+            dashboards.join("alerts.toml"),
+            format!("[[channel]]\nname = \"Board\"\n{channel}\n"),
+        )
+        .unwrap();
+        let out = check();
+        assert!(!out.status.success(), "{channel} accepted");
+        assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    }
+    std::fs::write(
+        dashboards.join("alerts.toml"),
+        "[[channel]]\nname = \"Board\"\nevents = [\"special_cause\"]\nemail = [\"board@example.org\"]\nwebhook = \"https://hooks.example.org/x\"\n",
+    )
+    .unwrap();
+    let out = check();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 alert channel"));
+}
+
+/// `check --data` checks every extract in the folder against its contract,
+/// whether or not a measure counts it.
+#[test]
+fn check_with_data_checks_every_extract_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_data(dir.path());
+    let measures = dir.path().join("measures");
+    std::fs::create_dir_all(&measures).unwrap();
+    // One measure, of crimes alone.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("measures/domestic_abuse_crimes.toml"),
+        measures.join("domestic_abuse_crimes.toml"),
+    )
+    .unwrap();
+    let check = || {
+        mos(&[
+            "check",
+            "--measures",
+            measures.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+    };
+    let out = check();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("arrests: "), "{}", stderr(&out));
+    // An extract no measure counts, broken: still found.
+    std::fs::write(data.join("arrests.csv"), "what,is,this\n1,2,3\n").unwrap();
+    let out = check();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("arrests.csv"), "{}", stderr(&out));
+}
+
+/// `--police-uk` names the folder's own problem, and a download of a file a
+/// month is summarised, not listed.
+#[test]
+fn police_uk_folders_are_named_and_their_files_summarised() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere");
+    let out = mos(&["check", "--police-uk", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("there is no such folder"),
+        "{}",
+        stderr(&out)
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = mos(&["check", "--police-uk", empty.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(
+        said.contains("holds no police.uk street-level files"),
+        "{said}"
+    );
+    assert!(!said.contains("no extract for"), "{said}");
+
+    let out = mos(&[
+        "generate",
+        "--out",
+        dir.path().join("family").to_str().unwrap(),
+        "--years",
+        "1",
+        "--scale",
+        "0.02",
+        "--force-family",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folder = dir.path().join("family/police_uk");
+    let files = mos::ingest::police_uk::street_files(&folder);
+    assert!(files.len() > 3);
+    let out = mos(&[
+        "run",
+        "--police-uk",
+        folder.to_str().unwrap(),
+        "--snapshots",
+        dir.path().join("snapshots").to_str().unwrap(),
+        "--out",
+        dir.path().join("results.csv").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!(
+            "({} files, {} to {})",
+            files.len(),
+            files[0].display(),
+            files.last().unwrap().display()
+        )),
+        "{said}"
+    );
+    assert_eq!(said.matches("-street.csv").count(), 2, "{said}");
+}
+
+/// Published packs are the project's: a pack written to a scratch folder is
+/// not what the board saw, unless `--publish` says it is; each publication
+/// records the measures its pack carried.
+#[test]
+fn only_packs_of_the_projects_folder_or_publish_are_recorded_as_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_data(dir.path());
+    let published = dir.path().join("snapshots/published.json");
+    let report = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--data",
+            data.to_str().unwrap(),
+            "--objective",
+            "4",
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        let output = Command::new(env!("CARGO_BIN_EXE_mos"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("PATH", "/nonexistent")
+            .env_remove("MOS_CHROMIUM")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let said = report("scratch", &[]);
+    assert!(said.contains("not recorded as published"), "{said}");
+    assert!(!published.exists(), "a scratch pack is not published");
+
+    std::fs::create_dir_all(dir.path().join("packs")).unwrap();
+    let said = report("packs", &[]);
+    assert!(!said.contains("not recorded"), "{said}");
+    let records: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&published).unwrap()).unwrap();
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 1);
+    let carried: Vec<&str> = records[0]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(carried.contains(&"domestic_abuse_crimes"), "{carried:?}");
+    assert!(
+        !carried.contains(&"calls_101_abandoned"),
+        "Objective 4's pack does not carry another objective's measures: {carried:?}"
+    );
+
+    report("elsewhere", &["--publish", "--period", "2022-06"]);
+    let records: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&published).unwrap()).unwrap();
+    assert_eq!(records.as_array().unwrap().len(), 2, "--publish records it");
+}
+
+/// The README's token example, as written (but for starting the server):
+/// it shows the token it makes, once, and the line it writes lets that
+/// token in; a token of one's own is read from standard input.
+#[test]
+fn the_readme_token_example_shows_the_token_it_lets_in() {
+    let block = readme_block_with("mos token-hash \"Jo Analyst\"");
+    let script: String = block
+        .lines()
+        .filter(|l| !l.contains("cargo run"))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_mos"), bin.join("mos")).unwrap();
+    let output = Command::new("sh")
+        .args(["-euc", &script])
+        .current_dir(dir.path())
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stderr(&output);
+    let token = said
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_else(|| panic!("the token is shown: {said}"));
+    assert!(said.contains("the token for Jo Analyst"), "{said}");
+    assert_eq!(token.len(), 48, "{said}");
+    let written = std::fs::read_to_string(dir.path().join("tokens.txt")).unwrap();
+    assert!(!written.contains(token), "only its hash is kept");
+    let tokens = mos::web::auth::TokenStore::read(&dir.path().join("tokens.txt")).unwrap();
+    assert_eq!(
+        tokens.check(token),
+        mos::web::auth::Viewer::Analyst("Jo Analyst".into())
+    );
+
+    // A token of one's own, on standard input: nothing is shown.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(["token-hash", "Sam Analyst"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Sams-own-token-0123456789\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!(
+            "Sam Analyst {}",
+            mos::web::auth::hash_token("Sams-own-token-0123456789")
+        )
+    );
+}
+
+fn readme_block_with(text: &str) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    readme
+        .split("```sh\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_string())
+        .find(|block| block.contains(text))
+        .unwrap_or_else(|| panic!("no README sh block with {text}"))
+}
+
+/// A `file` in `sources.toml` names a file in the data folder, never one
+/// outside it: `../../etc/passwd` is refused at its line, and nothing is read.
+#[test]
+fn a_sources_file_outside_the_data_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_data(dir.path());
+    for file in ["../../etc/passwd", "/etc/passwd"] {
+        std::fs::write(
+            data.join("sources.toml"),
+            format!("max_reject_share = 0.02\n[crimes]\nfile = \"{file}\"\n"),
+        )
+        .unwrap();
+        let out = mos(&["check", "--data", data.to_str().unwrap()]);
+        assert!(!out.status.success(), "{file} accepted");
+        let said = stderr(&out);
+        assert!(said.contains("is outside the data folder"), "{said}");
+        assert!(said.contains("sources.toml:2:"), "{said}");
+        assert!(!said.contains("root:"), "nothing of it is read: {said}");
+    }
+    // A file in a folder of the data folder is fine.
+    std::fs::create_dir_all(data.join("exports")).unwrap();
+    std::fs::rename(data.join("crimes.csv"), data.join("exports/crimes.csv")).unwrap();
+    std::fs::write(
+        data.join("sources.toml"),
+        "[crimes]\nfile = \"exports/crimes.csv\"\n",
+    )
+    .unwrap();
+    let results = dir.path().join("results.csv");
+    let out = mos(&[
+        "run",
+        "--data",
+        data.to_str().unwrap(),
+        "--snapshots",
+        dir.path().join("snapshots").to_str().unwrap(),
+        "--out",
+        results.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exports/crimes.csv"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -186,9 +186,20 @@ fn mistaken_commentary_is_named_by_check_with_a_fix() {
     std::fs::write(p.join("commentary/2024-02/cse_crimes.md"), "x").unwrap();
     std::fs::create_dir_all(p.join("commentary/2099-01")).unwrap();
     std::fs::write(p.join("commentary/2099-01/hate_incidents.md"), "x").unwrap();
+    // And, beside them, a file with two mistakes in its front matter: one
+    // bad file hides none of the others' mistakes, nor its own second one.
+    std::fs::write(
+        p.join("commentary/2024-03/hate_incidents.md"),
+        "---\ngrade: excellent\ndate: 3 April\n---\nx\n",
+    )
+    .unwrap();
     let checked = mos_in(p, &["check"]);
     assert!(!checked.status.success());
     let message = String::from_utf8_lossy(&checked.stderr);
+    assert!(message.contains("`excellent` is not a grade"), "{message}");
+    assert!(message.contains("`3 April` is not a date"), "{message}");
+    assert!(message.contains("5 errors in commentary"), "{message}");
+    assert!(!message.contains("measure definitions"), "{message}");
     assert!(message.contains("hate_incident.md"), "{message}");
     assert!(
         message.contains("did you mean `hate_incidents`?"),

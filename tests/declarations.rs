@@ -610,6 +610,23 @@ fn mistakes_in_declarations_are_shown_where_they_are_with_a_fix() {
     assert!(message.contains("custody.toml:"), "{message}");
     assert!(message.contains("did you mean `decimal`?"), "{message}");
 
+    // A misspelt type is the root cause: its bounds are not out of place.
+    std::fs::write(
+        p.join("data/sources/custody.toml"),
+        CUSTODY.replace(
+            "needs         = { type = \"enum_set\", values = [\"interpreter\", \"appropriate_adult\", \"medical\"], nullable = true }",
+            "needs         = { type = \"integer\", min = 0, max = 9 }",
+        ),
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains("unknown column type `integer`")
+            && message.contains("did you mean `int`?"),
+        "{message}"
+    );
+    assert!(!message.contains("does not apply"), "{message}");
+
     // A misspelt key, then a rule naming a column the source lacks.
     std::fs::write(
         p.join("data/sources/custody.toml"),
@@ -975,7 +992,7 @@ themes = [
 fn mos_works_from_an_empty_folder() {
     let empty = tempfile::tempdir().unwrap();
     let output = ok(mos_in(empty.path(), &["check"]));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("33 measures in measures are valid"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("33 built-in measures are valid"));
     let out = empty.path().join("results.csv");
     ok(mos_in(
         empty.path(),
@@ -1136,4 +1153,54 @@ fn copy_without(from: &std::path::Path, to: &std::path::Path, skipped: &str) {
             std::fs::copy(&path, to.join(name)).unwrap();
         }
     }
+}
+
+/// A condition whose value cannot be its column's type fails in `mos check`,
+/// at its line, as the analyst wrote it, not in the middle of `mos run`; and
+/// a column's type is said in words.
+#[test]
+fn conditions_are_type_checked_as_a_run_plans_them() {
+    let project = tempfile::tempdir().unwrap();
+    let measures = project.path().join("measures");
+    std::fs::create_dir_all(&measures).unwrap();
+    let head = "title = \"Calls\"\nobjective = 1\nsource = \"calls_for_service\"\ngrain = \"month\"\npolarity = \"neutral\"\n";
+    std::fs::write(
+        measures.join("quick.toml"),
+        format!(
+            "id = \"quick\"\n{head}kind = \"proportion\"\nnumerator = \"answer_seconds <= 'ten'\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        measures.join("middle.toml"),
+        format!("id = \"middle\"\n{head}kind = \"median\"\nof = \"district\"\n"),
+    )
+    .unwrap();
+    let output = common::mos_in(project.path(), &["check"]);
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(
+        said.contains(
+            "`numerator` compares a column of whole numbers with 'ten', which is not one"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("measures/quick.toml:8:"), "{said}");
+    assert!(said.contains("answer_seconds <= 10"), "the fix: {said}");
+    assert!(
+        said.contains("must be a number for each row, but it gives text"),
+        "{said}"
+    );
+    assert!(!said.contains("Dictionary"), "{said}");
+    // The right spelling passes.
+    std::fs::write(
+        measures.join("quick.toml"),
+        format!(
+            "id = \"quick\"\n{head}kind = \"proportion\"\nnumerator = \"answer_seconds <= 10\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(measures.join("middle.toml")).unwrap();
+    let output = common::mos_in(project.path(), &["check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
 }

@@ -463,11 +463,12 @@ fn determined_months(sums: &[(usize, usize, f64)]) -> Vec<usize> {
                 continue;
             }
             m.swap(rank, pivot);
-            for r in 0..m.len() {
+            let pivot_row = m[rank].clone();
+            for (r, row) in m.iter_mut().enumerate() {
                 if r != rank {
-                    let f = m[r][col] / m[rank][col];
-                    for c in 0..24 {
-                        m[r][c] -= f * m[rank][c];
+                    let f = row[col] / pivot_row[col];
+                    for (cell, p) in row.iter_mut().zip(&pivot_row) {
+                        *cell -= f * p;
                     }
                 }
             }

@@ -1,5 +1,5 @@
 //! Funnel plots: the national comparison on the Home Office's real recorded
-//! crime by force area (`../shared/data/real`), checked against SOURCES.md's
+//! crime by force area (shipped in `examples/national`), checked against SOURCES.md's
 //! facts, a count over the raw rows written here, and PHE's funnel limits
 //! computed here from their published formula; and a district funnel of the
 //! demo data through the page, the API and the workbook.
@@ -22,13 +22,22 @@ const NOT_FORCES: [&str; 5] = [
 ];
 
 fn real_file() -> PathBuf {
-    let path = root().join("../shared/data/real").join(FILE);
+    let path = root().join("examples/national").join(FILE);
     assert!(
         path.is_file(),
-        "the Home Office's recorded crime by force area is expected at {}",
+        "the Home Office's recorded crime by force area is shipped at {}",
         path.display()
     );
     path
+}
+
+/// The shipped copy is the file as SOURCES.md describes it: its size and rows.
+#[test]
+fn the_shipped_home_office_table_is_the_published_one() {
+    let bytes = std::fs::read(real_file()).unwrap();
+    assert_eq!(bytes.len(), 3_000_234);
+    let rows = csv::Reader::from_reader(&bytes[..]).records().count();
+    assert_eq!(rows, 23_068);
 }
 
 /// Offences by force (territorial forces only) over 2017/18: all, and
@@ -334,8 +343,8 @@ async fn a_district_funnel_through_page_api_and_workbook() {
     assert!(cell(row + 2 + groups.len(), col).is_empty());
 }
 
-/// The README's commands for the national comparison, as written, from a
-/// folder laid out as the repository sits beside `../shared`.
+/// The README's commands for the national comparison, as written, in a
+/// checkout of the repository (its examples and measures).
 #[test]
 fn the_readme_national_commands_work_as_written() {
     let block = common::readme_block("sh", "the national commands", |b| {
@@ -344,11 +353,10 @@ fn the_readme_national_commands_work_as_written() {
     let mut lines = block.lines();
     let copy = lines.next().unwrap();
     let serve = lines.next().unwrap();
-    assert!(copy.starts_with("mkdir national && cp ../shared/data/real/"));
+    assert!(copy.starts_with("mkdir national && cp examples/national/"));
     let site = tempfile::tempdir().unwrap();
     let main = site.path().join("main");
     std::fs::create_dir_all(main.join("examples")).unwrap();
-    std::os::unix::fs::symlink(root().join("../shared"), site.path().join("shared")).unwrap();
     std::os::unix::fs::symlink(
         root().join("examples/national"),
         main.join("examples/national"),

@@ -336,6 +336,55 @@ fn an_extract_that_lost_much_of_its_rows_is_held_back_until_accepted() {
     );
 }
 
+/// An extract that loses a little at each evaluation (under the share that
+/// holds one back) is held back once it has lost too much since the figures
+/// the board last saw; accepted once, it is not held back again.
+#[test]
+fn an_extract_shrinking_a_little_at_a_time_is_held_back_against_the_published_figures() {
+    let p = Project::new();
+    assert!(p.run(&[]).status.success());
+    let report = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(["report", "--data", p.data.to_str().unwrap()])
+        .args(["--snapshots", p.snapshots.to_str().unwrap()])
+        .args(["--objective", "4", "--publish", "--out"])
+        .arg(p.snapshots.with_file_name("draft"))
+        .env("PATH", "/nonexistent")
+        .env_remove("MOS_CHROMIUM")
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", text(&report));
+    // Rows taken from every month alike, so that no month is lost.
+    let crimes = p.data.join("crimes.csv");
+    let whole = std::fs::read_to_string(&crimes).unwrap();
+    let without_every = |nth: usize| {
+        let mut kept: Vec<&str> = Vec::new();
+        for (i, line) in whole.lines().enumerate() {
+            if i == 0 || i % nth != 0 {
+                kept.push(line);
+            }
+        }
+        kept.join("\n") + "\n"
+    };
+    // 1 row in 16 gone (6%): within the share, run.
+    std::fs::write(&crimes, without_every(16)).unwrap();
+    let first = p.run(&[]);
+    assert!(first.status.success(), "{}", text(&first));
+    // 1 in 8 gone (12.5%): 7% since the last snapshot, 12.5% since the published one.
+    std::fs::write(&crimes, without_every(8)).unwrap();
+    let held = p.run(&[]);
+    assert!(
+        !held.status.success(),
+        "held back against the published figures"
+    );
+    let message = text(&held);
+    assert!(message.contains("the last published snapshot"), "{message}");
+    assert!(message.contains("--accept-smaller crimes"), "{message}");
+    let accepted = p.run(&["--accept-smaller", "crimes"]);
+    assert!(accepted.status.success(), "{}", text(&accepted));
+    let again = p.run(&[]);
+    assert!(again.status.success(), "accepted once: {}", text(&again));
+}
+
 /// The deployment files in `deploy/` start `mos serve` with flags it has: a
 /// Dockerfile or unit left behind by a renamed flag would never start.
 #[test]

@@ -47,6 +47,7 @@ fn options() -> PackOptions {
         period: None,
         as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()),
         pdf_with: None,
+        pdf_timeout: None,
     }
 }
 
@@ -208,13 +209,21 @@ fn the_pdf_is_printed_when_chromium_is_installed() {
     };
     let f = fixture();
     let out = tempfile::tempdir().unwrap();
+    // A folder name a URL would read otherwise: `#` starts a fragment, `?` a
+    // query, `%20` an escape. Chromium must still be given this very page.
+    let out = out.path().join("board #4? 100%20");
     let with_pdf = PackOptions {
         pdf_with: Some(chromium),
         ..options()
     };
-    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &with_pdf).unwrap()[0];
+    let pack = &write_packs(&f.evaluation, &f.plan, &out, &with_pdf).unwrap()[0];
     let pdf = std::fs::read(pack.join("report.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    assert!(
+        !text.contains("ERR_FILE_NOT_FOUND"),
+        "Chromium's error page"
+    );
     // The cover and contents, then a page or more per measure.
     assert!(pdf_pages(&pdf) > 14, "{} pages", pdf_pages(&pdf));
     let manifest: serde_json::Value =
@@ -299,6 +308,101 @@ fn the_pack_workbook_holds_the_figures_with_suppression_applied() {
     }
 }
 
+/// The PDF's text, by poppler's `pdftotext` where it is installed (else its
+/// raw bytes, which still hold Chromium's error page's title).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        _ => String::from_utf8_lossy(pdf).into_owned(),
+    }
+}
+
+/// A Chromium that never finishes is stopped at the timeout, with what it
+/// started, and the pack is not written; one that prints another page (its
+/// error page) is refused.
+#[cfg(unix)]
+#[test]
+fn a_hung_or_lost_chromium_writes_no_pdf() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture();
+    let tools = tempfile::tempdir().unwrap();
+    let pids = tools.path().join("pids");
+    let hung = tools.path().join("hung-chromium");
+    std::fs::write(
+        &hung,
+        format!(
+            "#!/bin/sh
+sleep 300 &
+echo $! > {}
+wait
+",
+            pids.display()
+        ),
+    )
+    .unwrap();
+    let lost = tools.path().join("lost-chromium");
+    std::fs::write(
+        &lost,
+        "#!/bin/sh
+for arg; do case \"$arg\" in --print-to-pdf=*) pdf=\"${arg#--print-to-pdf=}\" ;; esac; done
+printf '%%PDF-1.4 <</Title (file:///nowhere.html)>>' > \"$pdf\"
+",
+    )
+    .unwrap();
+    for printer in [&hung, &lost] {
+        std::fs::set_permissions(printer, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let refused = write_packs(
+        &f.evaluation,
+        &f.plan,
+        out.path(),
+        &PackOptions {
+            pdf_with: Some(hung.clone()),
+            pdf_timeout: Some(std::time::Duration::from_secs(2)),
+            ..options()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(refused.contains("after 2 seconds"), "{refused}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // The helper it started was stopped with it.
+    let helper = std::fs::read_to_string(&pids).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !Path::new(&format!("/proc/{}", helper.trim())).exists()
+            || std::fs::read_to_string(format!("/proc/{}/stat", helper.trim()))
+                .is_ok_and(|stat| stat.contains(") Z ")),
+        "the helper {helper} still runs"
+    );
+    let refused = write_packs(
+        &f.evaluation,
+        &f.plan,
+        out.path(),
+        &PackOptions {
+            pdf_with: Some(lost.clone()),
+            ..options()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        refused.contains("printed a page other than the report"),
+        "{refused}"
+    );
+    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(left.is_empty(), "no pack is written");
+}
+
 /// The pack's HTML goes to the printer from a private folder inside the pack's
 /// own stage, never the system's temporary folder, and nothing of it is left:
 /// a stand-in for Chromium reports where it was given the page and its profile.
@@ -324,7 +428,8 @@ for arg; do
 done
 page=$(dirname "$html")
 echo "$page $(stat -c %a "$page") $(stat -c %a "$html") $profile $(stat -c %a "$profile")" > {}
-printf '%%PDF-1.4 stand-in' > "$pdf"
+title=$(grep -o '<title>[^<]*</title>' "$html" | head -n 1 | sed 's:</*title>::g')
+printf '%%PDF-1.4 stand-in <</Title (%s)>>' "$title" > "$pdf"
 "#,
             log.display()
         ),

@@ -262,8 +262,14 @@ async fn restricted_measures_need_a_token() {
             !body.contains("domestic_abuse_crimes,20"),
             "no figures in the refusal"
         );
+        // From another client each time: five wrong tokens from one would
+        // have it wait (see `wrong_bearer_tokens_are_throttled`).
+        let elsewhere = std::net::SocketAddr::from(([10, 0, 0, path.len() as u8], 4000));
+        let request = Request::get(path).extension(axum::extract::ConnectInfo(elsewhere));
         assert_eq!(
-            get(&f.state, path, Some("wrong-token-wrong-token")).await.0,
+            send(&f.state, request, Some("wrong-token-wrong-token"))
+                .await
+                .0,
             StatusCode::UNAUTHORIZED,
             "{path}"
         );
@@ -475,6 +481,51 @@ async fn scheduled_packs_are_written_and_failures_shown_to_analysts() {
     assert!(!public.contains("scheduled pack"));
 }
 
+/// A change is evaluated only once the files have stayed unchanged for the
+/// settle time: an export paused part-way is not published half done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_waits_for_the_settle_time() {
+    let f = fixture().await;
+    let config = ServeConfig {
+        data: Some(f.data.clone()),
+        snapshots: None,
+        measures: f.measures.clone(),
+        dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
+        max_reject_share: None,
+    };
+    let settle = std::time::Duration::from_secs(4);
+    let options = mos::web::ServeOptions {
+        settle,
+        ..Default::default()
+    };
+    let state = AppState::with_options(config, TokenStore::default(), options)
+        .await
+        .unwrap();
+    mos::web::spawn_watcher(state.clone(), std::time::Duration::from_millis(100));
+    let file = f.measures.join("street_triage_contacts.toml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Street triage contacts", "Street triage contacts (renamed)");
+    std::fs::write(&file, text).unwrap();
+    let changed = std::time::Instant::now();
+    loop {
+        let (_, _, page) = get(&state, "/measures/street_triage_contacts", None).await;
+        if page.contains("Street triage contacts (renamed)") {
+            break;
+        }
+        assert!(
+            changed.elapsed() < std::time::Duration::from_secs(60),
+            "the change was not picked up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        changed.elapsed() >= settle,
+        "evaluated {:?} after the change, before it had settled",
+        changed.elapsed()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_on_disk_is_picked_up_without_a_restart() {
     let f = fixture().await;
@@ -550,6 +601,10 @@ async fn restated_figures_are_shown_beside_the_figures_as_published() {
     f.state.reload().await.unwrap();
     let (_, _, page) = get(&f.state, "/measures/domestic_abuse_crimes", Some(TOKEN)).await;
     assert!(page.contains("These are the figures published in objective-4-"));
+    // A measure that pack did not carry was never published: no such section.
+    let (_, _, page) = get(&f.state, "/measures/calls_101_abandoned", Some(TOKEN)).await;
+    assert!(page.contains("<h1"), "the measure's page");
+    assert!(!page.contains("As published"), "never in a pack");
 
     // One domestic abuse crime in the first month is reclassified as not domestic abuse.
     let month = crimes
@@ -723,6 +778,29 @@ async fn failed_sign_ins_are_throttled_and_other_sites_cannot_post() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
+/// Guessing bearer tokens is throttled as guessing at the sign-in form is:
+/// after five wrong tokens in a minute, even the right one waits.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_bearer_tokens_are_throttled() {
+    let f = fixture().await;
+    for i in 0..mos::web::auth::MAX_FAILURES {
+        let (status, _, _) = get(
+            &f.state,
+            "/api/measures",
+            Some(&format!("guess-guess-guess-{i}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "a wrong token is a public view");
+    }
+    let (status, headers, body) = get(&f.state, "/api/measures", Some(TOKEN)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key("retry-after"));
+    assert!(body.contains("Too many wrong tokens"), "{body}");
+    // The public, without a token, are not held up.
+    let (status, _, _) = get(&f.state, "/api/measures", None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 /// Limits resting on fewer than 12 points are trial limits: the API says so
 /// (and on how many points they rest, counted here), the chart labels them
 /// and the measure page's reading says it in words.
@@ -774,11 +852,22 @@ async fn the_public_footer_never_dates_a_restricted_extract() {
     std::fs::write(&path, text).unwrap();
     f.state.reload().await.unwrap();
     let restricted_date = "Data to 20 May 2024";
-    for page in ["/", "/objectives/1", "/measures/victims_hub_referrals", "/api"] {
+    for page in [
+        "/",
+        "/objectives/1",
+        "/measures/victims_hub_referrals",
+        "/api",
+    ] {
         let (_, _, public) = get(&f.state, page, None).await;
         assert!(public.contains("Data to "), "{page}: no freshness");
-        assert!(!public.contains(restricted_date), "{page}: the public sees it");
+        assert!(
+            !public.contains(restricted_date),
+            "{page}: the public sees it"
+        );
     }
     let (_, _, analyst) = get(&f.state, "/", Some(TOKEN)).await;
-    assert!(analyst.contains(restricted_date), "analysts see the latest date");
+    assert!(
+        analyst.contains(restricted_date),
+        "analysts see the latest date"
+    );
 }

@@ -67,13 +67,13 @@ impl Grade {
     }
 }
 
-/// Every `<YYYY-MM>/<id>.md` under `dir`, with the measure id it names, or
-/// every mistake found.
-pub fn read_dir(dir: &Path) -> Result<Vec<(String, Commentary)>, Vec<Diagnostic>> {
+/// Every `<YYYY-MM>/<id>.md` under `dir`, with the measure id it names, and
+/// every mistake found in any of them (a file with mistakes is left out).
+pub fn read_dir(dir: &Path) -> (Vec<(String, Commentary)>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
     let Ok(months) = std::fs::read_dir(dir) else {
-        return Ok(found);
+        return (found, problems);
     };
     let mut months: Vec<PathBuf> = months.flatten().map(|e| e.path()).collect();
     months.sort();
@@ -110,25 +110,22 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, Commentary)>, Vec<Diagnostic>
                 .into_owned();
             match read_file(&path, month) {
                 Ok(commentary) => found.push((id, commentary)),
-                Err(d) => problems.push(*d),
+                Err(mut mistakes) => problems.append(&mut mistakes),
             }
         }
     }
-    if problems.is_empty() {
-        Ok(found)
-    } else {
-        Err(problems)
-    }
+    (found, problems)
 }
 
-fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
+/// A commentary file, or every mistake in its front matter.
+fn read_file(path: &Path, month: Month) -> Result<Commentary, Vec<Diagnostic>> {
     let bytes = crate::ingest::read_file(path)
-        .map_err(|e| Box::new(Diagnostic::whole_file(path, e.to_string())))?;
+        .map_err(|e| vec![Diagnostic::whole_file(path, e.to_string())])?;
     let text = String::from_utf8(bytes).map_err(|_| {
-        Box::new(Diagnostic::whole_file(
+        vec![Diagnostic::whole_file(
             path,
             "commentary must be UTF-8 text; save it as UTF-8",
-        ))
+        )]
     })?;
     let written_of_file = std::fs::metadata(path)
         .and_then(|m| m.modified())
@@ -146,14 +143,20 @@ fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
         return Ok(commentary);
     };
     let Some(end) = rest.find("\n---") else {
-        return Err(Box::new(Diagnostic::whole_file(
+        return Err(vec![Diagnostic::whole_file(
             path,
             "the front matter that starts on line 1 has no closing `---` line",
-        )));
+        )]);
     };
     let source = crate::common::SourceText {
         path: path.to_path_buf(),
         text: text.clone(),
+    };
+    let mut mistakes = Vec::new();
+    let mut mistake = |span: std::ops::Range<usize>, message: String, help: &str| {
+        let mut d = Diagnostic::at(&source, span, message);
+        d.help = Some(help.into());
+        mistakes.push(d);
     };
     let mut at = 4;
     let (mut grade, mut reason) = (None, None);
@@ -161,57 +164,55 @@ fn read_file(path: &Path, month: Month) -> Result<Commentary, Box<Diagnostic>> {
         let span = at..at + line.len();
         at += line.len() + 1;
         let Some((key, value)) = line.split_once(':') else {
-            if line.trim().is_empty() {
-                continue;
+            if !line.trim().is_empty() {
+                mistake(
+                    span,
+                    "expected `key: value` in the front matter".into(),
+                    "write `author: NAME` or `date: YYYY-MM-DD`",
+                );
             }
-            let mut d = Diagnostic::at(&source, span, "expected `key: value` in the front matter");
-            d.help = Some("write `author: NAME` or `date: YYYY-MM-DD`".into());
-            return Err(Box::new(d));
+            continue;
         };
         let value = value.trim();
         match key.trim() {
             "author" => commentary.author = Some(value.to_string()),
-            "date" => {
-                let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-                    let mut d =
-                        Diagnostic::at(&source, span.clone(), format!("`{value}` is not a date"));
-                    d.help = Some("write the date as YYYY-MM-DD".into());
-                    Box::new(d)
-                })?;
-                commentary.written = Some(date);
-            }
-            "grade" => {
-                let parsed = Grade::parse(value).ok_or_else(|| {
-                    let mut d =
-                        Diagnostic::at(&source, span.clone(), format!("`{value}` is not a grade"));
-                    d.help = Some(
-                        "the grades are `requires_scrutiny`, `improving` and `content`".into(),
-                    );
-                    Box::new(d)
-                })?;
-                grade = Some((parsed, span.clone()));
-            }
+            "date" => match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                Ok(date) => commentary.written = Some(date),
+                Err(_) => mistake(
+                    span,
+                    format!("`{value}` is not a date"),
+                    "write the date as YYYY-MM-DD",
+                ),
+            },
+            "grade" => match Grade::parse(value) {
+                Some(parsed) => grade = Some((parsed, span)),
+                None => mistake(
+                    span,
+                    format!("`{value}` is not a grade"),
+                    "the grades are `requires_scrutiny`, `improving` and `content`",
+                ),
+            },
             "reason" => reason = Some(value.to_string()),
-            other => {
-                let mut d =
-                    Diagnostic::at(&source, span, format!("unknown front matter key `{other}`"));
-                d.help = Some("the keys are `author`, `date`, `grade` and `reason`".into());
-                return Err(Box::new(d));
-            }
+            other => mistake(
+                span,
+                format!("unknown front matter key `{other}`"),
+                "the keys are `author`, `date`, `grade` and `reason`",
+            ),
         }
     }
     match (grade, reason) {
         (Some((grade, _)), Some(reason)) if !reason.is_empty() => {
             commentary.grade = Some((grade, reason))
         }
-        (Some((_, span)), _) => {
-            let mut d = Diagnostic::at(&source, span, "a grade set by hand needs its reason");
-            d.help = Some(
-                "add `reason: ...` to the front matter: the board sees it beside the grade".into(),
-            );
-            return Err(Box::new(d));
-        }
+        (Some((_, span)), _) => mistake(
+            span,
+            "a grade set by hand needs its reason".into(),
+            "add `reason: ...` to the front matter: the board sees it beside the grade",
+        ),
         (None, _) => {}
+    }
+    if !mistakes.is_empty() {
+        return Err(mistakes);
     }
     let body = &rest[end + 4..];
     commentary.text = body.strip_prefix('\n').unwrap_or(body).to_string();
@@ -233,7 +234,8 @@ mod tests {
         )
         .unwrap();
         std::fs::write(month.join("notes.txt"), "not commentary").unwrap();
-        let found = read_dir(dir.path()).unwrap();
+        let (found, problems) = read_dir(dir.path());
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(found.len(), 1);
         let (id, c) = &found[0];
         assert_eq!(id, "hate_incidents");
@@ -253,7 +255,8 @@ mod tests {
             "---\ndate: 3 April\n---\nx\n",
         )
         .unwrap();
-        let problems = read_dir(dir.path()).unwrap_err();
+        let (found, problems) = read_dir(dir.path());
+        assert!(found.is_empty(), "a file with a mistake is left out");
         let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
         assert!(
             text.iter().any(|t| t.contains("`March` is not a month")),

@@ -303,10 +303,10 @@ impl MeasureSet {
         dir: &Path,
         all_measures: bool,
     ) -> Result<MeasureSet, DefinitionError> {
-        let found = commentary::read_dir(dir).map_err(DefinitionError::Invalid)?;
+        // Every mistake of every file at once, as for measures.
+        let (found, mut problems) = commentary::read_dir(dir);
         let ids: Vec<&str> = self.measures.iter().map(|m| m.id.as_str()).collect();
         let this_month = crate::common::period::Month::of(chrono::Utc::now().date_naive());
-        let mut problems = Vec::new();
         let mut placed: Vec<(usize, commentary::Commentary)> = Vec::new();
         for (id, entry) in found {
             let Some(at) = ids.iter().position(|m| *m == id) else {
@@ -344,7 +344,7 @@ impl MeasureSet {
             placed.push((at, entry));
         }
         if !problems.is_empty() {
-            return Err(DefinitionError::Invalid(problems));
+            return Err(DefinitionError::Commentary(problems));
         }
         for measure in &mut self.measures {
             measure.commentary.clear();
@@ -436,12 +436,14 @@ pub enum DefinitionError {
     NoMeasures(PathBuf),
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
+    #[error("{}", crate::common::render_all(.0, "commentary"))]
+    Commentary(Vec<Diagnostic>),
 }
 
 impl DefinitionError {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
-            DefinitionError::Invalid(d) => d,
+            DefinitionError::Invalid(d) | DefinitionError::Commentary(d) => d,
             _ => &[],
         }
     }

@@ -1099,16 +1099,35 @@ impl Validator<'_> {
             }
         };
         let ctx = self.ctx.get_or_insert_with(SessionContext::new);
-        let result = ctx
-            .parse_sql_expr(text, &df_schema)
-            .and_then(|e| e.get_type(&df_schema));
+        let parsed = ctx.parse_sql_expr(text, &df_schema);
+        // A value compared with a column it cannot be (`answer_seconds <=
+        // 'ten'`) would fail only when a run plans the query: found here.
+        if let Ok(expr) = &parsed
+            && let Some((value, ty)) = mistyped_value(expr, &df_schema)
+        {
+            self.error(
+                spanned,
+                format!(
+                    "`{what}` compares a column of {} with '{value}', which is not one",
+                    type_plural(&ty)
+                ),
+            )
+            .help = Some(
+                "compare each column with a value of its type: a number without quotes (`answer_seconds <= 10`), a date as 'YYYY-MM-DD', text in quotes".into(),
+            );
+            return;
+        }
+        let result = parsed.and_then(|e| e.get_type(&df_schema));
         match (wanted, result) {
             (Wanted::Condition, Ok(DataType::Boolean | DataType::Null)) => {}
             (Wanted::Number, Ok(ty)) if ty.is_numeric() || ty == DataType::Null => {}
             (Wanted::Number, Ok(other)) => {
                 self.error(
                     spanned,
-                    format!("`{what}` must be a number for each row, but it gives {other}"),
+                    format!(
+                        "`{what}` must be a number for each row, but it gives {}",
+                        type_words(&other)
+                    ),
                 )
                 .help = Some(format!(
                     "name a numeric column of `{}` ({}), or an SQL expression of them",
@@ -1119,18 +1138,115 @@ impl Validator<'_> {
             (Wanted::Condition, Ok(other)) => {
                 self.error(
                     spanned,
-                    format!("`{what}` must be true or false for each row, but it gives {other}"),
+                    format!(
+                        "`{what}` must be true or false for each row, but it gives {}",
+                        type_words(&other)
+                    ),
                 )
                 .help =
                     Some("compare the value, e.g. `victim_age < 18` or `outcome_type = 1`".into())
             }
             (_, Err(e)) => {
                 let message = e.to_string();
-                let first = message.lines().next().unwrap_or_default().to_string();
+                let first = message.lines().next().unwrap_or_default();
                 self.error(spanned, format!("`{what}` cannot be evaluated: {first}"));
             }
         }
     }
+}
+
+/// An Arrow type as an analyst would say it.
+fn type_words(ty: &datafusion::arrow::datatypes::DataType) -> String {
+    use datafusion::arrow::datatypes::DataType;
+    match ty {
+        DataType::Dictionary(_, value) => type_words(value),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "text".into(),
+        DataType::Boolean => "true or false".into(),
+        DataType::Date32 | DataType::Date64 => "a date".into(),
+        DataType::Timestamp(..) => "a date and time".into(),
+        ty if ty.is_integer() => "a whole number".into(),
+        ty if ty.is_numeric() => "a number".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A column's type in the plural, as in "a column of whole numbers".
+fn type_plural(ty: &datafusion::arrow::datatypes::DataType) -> String {
+    let words = type_words(ty);
+    let one = words.strip_prefix("a ").unwrap_or(&words);
+    format!("{one}s")
+}
+
+/// A quoted value compared with (`=`, `<`, `IN`, `BETWEEN`) a column of
+/// another type that it cannot be read as: the value and the column's type.
+fn mistyped_value(
+    expr: &datafusion::logical_expr::Expr,
+    schema: &DFSchema,
+) -> Option<(String, datafusion::arrow::datatypes::DataType)> {
+    use datafusion::common::ScalarValue;
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    use datafusion::logical_expr::expr::InList;
+    use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
+    // `value` (when text) against a column's type: readable as one, or not.
+    let unreadable = |column: &Expr, value: &Expr| -> Option<(String, _)> {
+        let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = value else {
+            return None;
+        };
+        let ty = column.get_type(schema).ok()?;
+        if matches!(ty, datafusion::arrow::datatypes::DataType::Dictionary(..))
+            || ty.is_null()
+            || !(ty.is_numeric()
+                || ty.is_temporal()
+                || ty == datafusion::arrow::datatypes::DataType::Boolean)
+        {
+            return None;
+        }
+        ScalarValue::Utf8(Some(text.clone()))
+            .cast_to(&ty)
+            .is_err()
+            .then(|| (text.clone(), ty))
+    };
+    let mut found = None;
+    let _ = expr.apply(|node| {
+        let pairs: Vec<(&Expr, &Expr)> = match node {
+            Expr::BinaryExpr(BinaryExpr {
+                left,
+                op:
+                    Operator::Eq
+                    | Operator::NotEq
+                    | Operator::Lt
+                    | Operator::LtEq
+                    | Operator::Gt
+                    | Operator::GtEq
+                    | Operator::IsDistinctFrom
+                    | Operator::IsNotDistinctFrom,
+                right,
+            }) => {
+                vec![(left, right), (right, left)]
+            }
+            Expr::InList(InList { expr, list, .. }) => {
+                list.iter().map(|v| (expr.as_ref(), v)).collect()
+            }
+            Expr::Between(Between {
+                expr, low, high, ..
+            }) => {
+                vec![
+                    (expr.as_ref(), low.as_ref()),
+                    (expr.as_ref(), high.as_ref()),
+                ]
+            }
+            _ => Vec::new(),
+        };
+        found = pairs
+            .into_iter()
+            .find_map(|(column, value)| unreadable(column, value));
+        Ok(if found.is_some() {
+            TreeNodeRecursion::Stop
+        } else {
+            TreeNodeRecursion::Continue
+        })
+    });
+    found
 }
 
 /// What an SQL expression of a measure must give for each row.

@@ -3,7 +3,8 @@
 //! the same seed on every machine. The one place that knows the shipped
 //! sources' columns and vocabularies by name: it writes what they declare.
 //!
-//! Volumes are weighted by population (about 60,000 crimes a year at scale 1),
+//! Volumes are weighted by population (at scale 1, about 67 crimes a year per
+//! 1,000 people: 60,000 for the demo force's 894,000),
 //! with seasonality, a slow trend, repeat victims, multi-strand hate incidents
 //! and a few genuine special causes: a month when custody is used as a place of
 //! safety far more often, a step down in victim satisfaction, and a change in

@@ -477,10 +477,12 @@ fn audit(
         vars.dedup();
         c.local = vars.iter().enumerate().map(|(i, &v)| (v, i)).collect();
     }
-    // A target with a cell in no published sum is never determined.
-    let mut pending: Vec<(usize, Vec<(usize, Vec<usize>)>)> = Vec::new();
+    // A target with a cell in no published sum is never determined. Each
+    // target still open: its index, and its cells by component (root, cells).
+    type Pieces = Vec<(usize, Vec<usize>)>;
+    let mut pending: Vec<(usize, Pieces)> = Vec::new();
     'targets: for (t, target) in targets.iter().enumerate() {
-        let mut pieces: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut pieces: Pieces = Vec::new();
         for &v in &target.vars {
             let root = union.find(v);
             let Some(component) = components.get(&root) else {

@@ -7,6 +7,7 @@
 use crate::evaluation::pipeline::Evaluation;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What one snapshot was made from.
@@ -50,6 +51,16 @@ pub struct Publication {
     pub pack: String,
     /// `YYYY-MM-DD`
     pub published_on: String,
+    /// The measures the pack carried (none recorded before packs said so:
+    /// such a publication is taken to carry every measure).
+    #[serde(default)]
+    pub measures: Vec<String>,
+}
+
+impl Publication {
+    pub fn carried(&self, measure: &str) -> bool {
+        self.measures.is_empty() || self.measures.iter().any(|m| m == measure)
+    }
 }
 
 impl SnapshotInfo {
@@ -86,11 +97,12 @@ pub enum HistoryError {
     #[error("cannot keep the snapshot: {0}")]
     Write(#[from] crate::common::atomic::WriteError),
     #[error(
-        "the `{source_name}` extract has {rows_now} rows and data to {to_now}, where the last snapshot ({snapshot}) had {rows_before} rows and data to {to_before}: it looks cut short or half-copied, so it is held back and the last good results stay live. If it is right (rows deleted on purpose, a shorter export), accept it once with `mos run --accept-smaller {source_name}` on the same --data and --snapshots"
+        "the `{source_name}` extract has {rows_now} rows and data to {to_now}, where {since} had {rows_before} rows and data to {to_before}: it looks cut short or half-copied, so it is held back and the last good results stay live. If it is right (rows deleted on purpose, a shorter export), accept it once with `mos run --accept-smaller {source_name}` on the same --data and --snapshots"
     )]
     Shrunk {
         source_name: String,
-        snapshot: String,
+        /// "the last snapshot (id)", or the last published one.
+        since: String,
         rows_before: u64,
         rows_now: u64,
         to_before: String,
@@ -126,46 +138,69 @@ impl History {
     /// Refuses an evaluation whose extract has lost more than
     /// [`MAX_LOST_SHARE`] of the rows, or any of the months, that it had in
     /// the latest snapshot of the same folder (a file half-copied, or cut),
-    /// unless its source is among `accepted`.
+    /// or in the last published one (a source that loses a little at each
+    /// evaluation is still held back once it has lost much since the board
+    /// saw it), unless its source is among `accepted`. An acceptance is
+    /// remembered: the published snapshot before it no longer holds it back.
     pub fn check_not_shrunk(
         &self,
         evaluation: &Evaluation,
         accepted: &[String],
     ) -> Result<(), HistoryError> {
         let folder = Some(evaluation.data_folder());
-        let Some(latest) = self.list()?.into_iter().rfind(|s| s.data == folder) else {
-            return Ok(());
-        };
+        let latest = self.list()?.into_iter().rfind(|s| s.data == folder);
+        let published = self
+            .publications()?
+            .iter()
+            .rev()
+            .filter_map(|p| self.get(&p.snapshot).ok())
+            .find(|s| s.data == folder);
+        let acceptances = self.acceptances()?;
+        let mut newly_accepted = Vec::new();
         for now in &evaluation.extracts {
-            if accepted.contains(&now.source) {
-                continue;
-            }
-            let Some(before) = latest.extracts.iter().find(|e| e.source == now.source) else {
-                continue;
+            let accepted_since = |snapshot: &SnapshotInfo| {
+                acceptances
+                    .get(&now.source)
+                    .is_some_and(|at| time(at) > snapshot.loaded_at())
             };
-            let to_now = now.data_to.map(|d| d.to_string());
-            let fewer_rows = before.rows.is_some_and(|rows| {
-                (now.rows_loaded as f64) < rows as f64 * (1.0 - MAX_LOST_SHARE)
-            });
-            // ISO dates compare as text.
-            let fewer_months = match (&before.data_to, &to_now) {
-                (Some(b), Some(n)) => n[..7] < b[..7],
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if fewer_rows || fewer_months {
-                let unknown = || "none".to_string();
-                return Err(HistoryError::Shrunk {
-                    source_name: now.source.clone(),
-                    snapshot: latest.id.clone(),
-                    rows_before: before.rows.unwrap_or_default(),
-                    rows_now: now.rows_loaded,
-                    to_before: before.data_to.clone().unwrap_or_else(unknown),
-                    to_now: to_now.unwrap_or_else(unknown),
-                });
+            let baselines = latest.iter().map(|s| (s, "the last")).chain(
+                published
+                    .iter()
+                    .filter(|p| !accepted_since(p))
+                    .map(|s| (s, "the last published")),
+            );
+            for (before, which) in baselines {
+                let Some(shrunk) = shrunk_since(before, which, now) else {
+                    continue;
+                };
+                if !accepted.contains(&now.source) {
+                    return Err(shrunk);
+                }
+                newly_accepted.push(now.source.clone());
+                break;
             }
         }
+        if !newly_accepted.is_empty() {
+            let mut all = acceptances;
+            let at = evaluation.evaluated_at.to_rfc3339();
+            for source in newly_accepted {
+                all.insert(source, at.clone());
+            }
+            crate::common::atomic::write_file(
+                &self.dir.join(ACCEPTED),
+                &serde_json::to_vec_pretty(&all).expect("acceptances serialise"),
+            )?;
+        }
         Ok(())
+    }
+
+    /// When each source was last accepted smaller (RFC 3339), by source.
+    fn acceptances(&self) -> Result<BTreeMap<String, String>, HistoryError> {
+        let path = self.dir.join(ACCEPTED);
+        if !path.is_file() {
+            return Ok(BTreeMap::new());
+        }
+        read_json(&path)
     }
 
     /// Keeps `evaluation` as a snapshot, unless the latest snapshot was made
@@ -280,12 +315,13 @@ impl History {
         Ok(points)
     }
 
-    /// Records that `pack` printed the figures of snapshot `id`.
+    /// Records that `pack` printed the figures of snapshot `id` for `measures`.
     pub fn publish(
         &self,
         id: &str,
         pack: &str,
         published_on: NaiveDate,
+        measures: Vec<String>,
     ) -> Result<(), HistoryError> {
         self.get(id)?;
         let mut all = self.publications()?;
@@ -294,6 +330,7 @@ impl History {
             snapshot: id.to_string(),
             pack: pack.to_string(),
             published_on: published_on.to_string(),
+            measures,
         });
         let path = self.dir.join("published.json");
         Ok(crate::common::atomic::write_file(
@@ -311,23 +348,53 @@ impl History {
         read_json(&path)
     }
 
-    /// The latest publication whose snapshot is not `current`: what the board
-    /// last saw, to set beside the latest figures.
-    pub fn last_published_before(
-        &self,
-        current: &str,
-    ) -> Result<Option<(Publication, SnapshotInfo)>, HistoryError> {
-        let Some(publication) = self
+    /// The latest publication that carried `measure`: what the board last
+    /// saw of it.
+    pub fn last_published_of(&self, measure: &str) -> Result<Option<Publication>, HistoryError> {
+        Ok(self
             .publications()?
             .into_iter()
             .rev()
-            .find(|p| p.snapshot != current)
-        else {
-            return Ok(None);
-        };
-        let info = self.get(&publication.snapshot)?;
-        Ok(Some((publication, info)))
+            .find(|p| p.carried(measure)))
     }
+}
+
+/// Where an extract is accepted smaller (by `--accept-smaller`), and when.
+const ACCEPTED: &str = "accepted-smaller.json";
+
+fn time(rfc3339: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Why `now` is held back as cut short since `snapshot` (`which` says which
+/// snapshot that is), if it is.
+fn shrunk_since(
+    snapshot: &SnapshotInfo,
+    which: &'static str,
+    now: &crate::evaluation::pipeline::ExtractSummary,
+) -> Option<HistoryError> {
+    let before = snapshot.extracts.iter().find(|e| e.source == now.source)?;
+    let to_now = now.data_to.map(|d| d.to_string());
+    let fewer_rows = before
+        .rows
+        .is_some_and(|rows| (now.rows_loaded as f64) < rows as f64 * (1.0 - MAX_LOST_SHARE));
+    // ISO dates compare as text.
+    let fewer_months = match (&before.data_to, &to_now) {
+        (Some(b), Some(n)) => n[..7] < b[..7],
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let unknown = || "none".to_string();
+    (fewer_rows || fewer_months).then(|| HistoryError::Shrunk {
+        source_name: now.source.clone(),
+        since: format!("{which} snapshot ({})", snapshot.id),
+        rows_before: before.rows.unwrap_or_default(),
+        rows_now: now.rows_loaded,
+        to_before: before.data_to.clone().unwrap_or_else(unknown),
+        to_now: to_now.unwrap_or_else(unknown),
+    })
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, HistoryError> {

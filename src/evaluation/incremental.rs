@@ -124,6 +124,8 @@ pub struct Brought {
     pub data_to: HashMap<String, Option<chrono::NaiveDate>>,
     /// Why the work of this evaluation could not be kept for the next, if so.
     pub not_kept: Option<KeepError>,
+    /// The rows (loaded or rejected) appended since the kept work.
+    pub rows_appended: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -234,6 +236,17 @@ impl Kept {
         let Some((results, extracts, data_to, counted)) = counted? else {
             return Ok(None);
         };
+        let rows_appended = appendable
+            .iter()
+            .filter_map(|(_, kept)| {
+                let now = extracts.iter().find(|e| e.name == kept.name)?;
+                let read = |loaded: u64, rejected: usize| loaded + rejected as u64;
+                Some(
+                    read(now.rows_loaded, now.rejects.len())
+                        .saturating_sub(read(kept.rows_loaded, kept.rejects.len())),
+                )
+            })
+            .sum();
         let fresh = Fresh {
             extracts: &extracts,
             data_to: &data_to,
@@ -246,6 +259,7 @@ impl Kept {
             extracts,
             data_to,
             not_kept,
+            rows_appended,
         }))
     }
 

@@ -52,6 +52,9 @@ pub struct Evaluation {
     /// Whether the evaluation went on from the work kept by the one before,
     /// reading only the rows appended since (see [`crate::evaluation::incremental`]).
     pub from_kept_work: bool,
+    /// The rows (loaded or rejected) read from what was appended, when
+    /// `from_kept_work`: none when nothing was appended since.
+    pub rows_appended: u64,
     /// The SHA-256 of the settings beside the extracts (sources.toml,
     /// peer_groups.toml): part of what a snapshot is of.
     pub settings_sha256: String,
@@ -413,6 +416,7 @@ pub async fn evaluate(
                 measures.catalog.force(),
             );
             evaluation.from_kept_work = true;
+            evaluation.rows_appended = brought.rows_appended;
             return Ok((evaluation, brought.extracts));
         }
         progress("the kept work no longer holds: evaluating in full");
@@ -502,6 +506,7 @@ fn finished(
         evaluated_at: chrono::Utc::now(),
         snapshot: None,
         from_kept_work: false,
+        rows_appended: 0,
         settings_sha256: crate::common::sha256_hex(
             crate::evaluation::incremental::settings_text(data_dir).as_bytes(),
         ),

@@ -145,6 +145,18 @@ impl SourcesConfig {
                         let message = e.message().trim().to_string();
                         at(span.clone(), format!("in [{key}]: {message}"))
                     })?;
+            if let Some(name) = &source.file
+                && !within_folder(name)
+            {
+                let mut d = at(
+                    span,
+                    format!("in [{key}]: `file = \"{name}\"` is outside the data folder"),
+                );
+                d.help = Some(
+                    "name a file in the data folder (or a folder in it), e.g. `file = \"exports/crimes.csv\"`; copy an extract kept elsewhere in".into(),
+                );
+                return Err(d);
+            }
             config.sources.insert(key, source);
         }
         Ok(config)
@@ -157,4 +169,16 @@ impl SourcesConfig {
             None => contract.reading.clone(),
         }
     }
+}
+
+/// Whether a `file` names a place inside the data folder: relative, and
+/// never climbing out of it (`../../etc/passwd`).
+pub(crate) fn within_folder(name: &str) -> bool {
+    let path = Path::new(name);
+    path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    })
 }

@@ -978,6 +978,17 @@ fn column_type(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<ColumnType> {
     let ty = c.ty.get_ref().as_str();
+    // The root cause first: with the type misspelt (`integer`), its keys are
+    // not out of place, and none should be removed.
+    if !TYPES.contains(&ty) {
+        let mut d = Diagnostic::at(file, c.ty.span(), format!("unknown column type `{ty}`"));
+        d = match did_you_mean(ty, TYPES) {
+            Some(close) => d.with_label(format!("did you mean `{close}`?")),
+            None => d.with_help(format!("the types are {}", TYPES.join(", "))),
+        };
+        errors.push(d);
+        return None;
+    }
     let not_here =
         |errors: &mut Vec<Diagnostic>, key: &str, span: std::ops::Range<usize>, types: &str| {
             errors.push(
@@ -1124,14 +1135,6 @@ fn column_type(
                 ColumnType::EnumSet(vocabulary)
             }
         }
-        other => {
-            let mut d = Diagnostic::at(file, c.ty.span(), format!("unknown column type `{other}`"));
-            d = match did_you_mean(other, TYPES) {
-                Some(close) => d.with_label(format!("did you mean `{close}`?")),
-                None => d.with_help(format!("the types are {}", TYPES.join(", "))),
-            };
-            errors.push(d);
-            return None;
-        }
+        other => unreachable!("`{other}` is one of TYPES, each matched above"),
     })
 }

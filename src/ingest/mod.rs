@@ -319,6 +319,12 @@ pub enum IngestError {
     Config { path: PathBuf, message: String },
     #[error("{} is not a regular file (a folder, a pipe or a device?): an extract or declaration must be a file", .path.display())]
     NotAFile { path: PathBuf },
+    #[error("the extract of `{source_name}` is declared as `{file}`, outside the data folder {}: name a file in it", .dir.display())]
+    OutsideFolder {
+        source_name: String,
+        file: String,
+        dir: PathBuf,
+    },
 }
 
 /// Reads a whole file that must be a regular one: a pipe in its place would
@@ -566,6 +572,13 @@ pub fn extract_path(
     config: &SourceConfig,
 ) -> Result<PathBuf, IngestError> {
     let path = match &config.file {
+        Some(file) if !config::within_folder(file) => {
+            return Err(IngestError::OutsideFolder {
+                source_name: contract.name.to_string(),
+                file: file.clone(),
+                dir: dir.to_path_buf(),
+            });
+        }
         Some(file) => dir.join(file),
         None => ["csv", "parquet", "xlsx", "ods"]
             .iter()

@@ -340,7 +340,18 @@ pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>) -> Svg {
             circle cx=(x) cy=(y) r="8" fill="transparent" class="hover" { title { (text) } }
         }
     };
-    Svg(svg.replace("</svg>", &format!("{}</svg>", overlay.0)))
+    let svg = svg.replace("</svg>", &format!("{}</svg>", overlay.0));
+    // XML allows no control character but tab and line ends, not even
+    // escaped: one in a group's name or an annotation would leave the
+    // document ill-formed (and its PNG unrenderable).
+    Svg(svg
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect())
 }
 
 fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
@@ -532,4 +543,26 @@ pub fn svg_to_png(svg: &str) -> Option<Vec<u8>> {
         &mut pixmap.as_mut(),
     );
     pixmap.encode_png().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A group's name or an annotation with control characters (an escape
+    /// sequence, a NUL) still gives a well-formed SVG, and so a PNG.
+    #[test]
+    fn control_characters_leave_the_svg_well_formed() {
+        let plain = r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text x="1" y="10">Ely"#;
+        let svg = format!("{plain}\u{1b}[31m\u{0}</text></svg>");
+        let hover = vec![(5, 5, "Fenland\u{7}\u{1b}[2J: 4".to_string())];
+        let Svg(out) = with_hover(&svg, hover);
+        assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
+        assert!(out.contains("Fenland\u{fffd}\u{fffd}[2J: 4"), "{out}");
+        let options = resvg::usvg::Options::default();
+        assert!(resvg::usvg::Tree::from_str(&out, &options).is_ok(), "{out}");
+        assert!(svg_to_png(&out).is_some());
+        // Without the mending, the same SVG is refused.
+        assert!(resvg::usvg::Tree::from_str(&svg, &options).is_err());
+    }
 }

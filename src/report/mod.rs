@@ -3,6 +3,7 @@
 //! produced it. A pack is written to a temporary folder and renamed into place,
 //! so a reader never sees half a pack and a failure never replaces a good one.
 
+pub mod bank_holidays;
 pub mod pdf;
 pub mod schedule;
 pub mod xlsx;
@@ -31,6 +32,9 @@ pub struct PackOptions {
     pub as_of: Option<chrono::NaiveDate>,
     /// Print the report to PDF with this Chromium (see `pdf::chromium`).
     pub pdf_with: Option<PathBuf>,
+    /// How long Chromium may take; `MOS_PDF_TIMEOUT` seconds (or two
+    /// minutes) when `None`.
+    pub pdf_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,12 +51,19 @@ pub enum ReportError {
         "there are no figures for {}: the data runs from {} to {}; give a --period in that span",
         .period.long_name(), .first.long_name(), .last.long_name()
     )]
-    PeriodOutsideData { period: Month, first: Month, last: Month },
+    PeriodOutsideData {
+        period: Month,
+        first: Month,
+        last: Month,
+    },
     #[error(
         "a pack to {} cannot be produced on {as_of}, before that month has ended; give a later --as-of",
         .period.long_name()
     )]
-    ProducedTooEarly { period: Month, as_of: chrono::NaiveDate },
+    ProducedTooEarly {
+        period: Month,
+        as_of: chrono::NaiveDate,
+    },
     #[error("cannot print the pack's PDF: {0}")]
     Pdf(#[from] pdf::PrintError),
     #[error("cannot write the pack's PDF: {0}")]
@@ -98,7 +109,11 @@ pub fn write_packs(
         .iter()
         .find(|&&n| !plan.objectives.iter().any(|o| o.number == n))
     {
-        let known: Vec<String> = plan.objectives.iter().map(|o| o.number.to_string()).collect();
+        let known: Vec<String> = plan
+            .objectives
+            .iter()
+            .map(|o| o.number.to_string())
+            .collect();
         return Err(ReportError::UnknownObjective {
             number,
             known: known.join(", "),
@@ -150,12 +165,7 @@ pub fn write_packs(
         let csv = crate::evaluation::results::to_csv(&crate::evaluation::results::rows(&results));
         let workbook = xlsx::workbook(
             &results,
-            &format!(
-                "Objective {}: {} – performance to {}",
-                objective.number,
-                objective.title,
-                period.long_name()
-            ),
+            &pack_title(objective, period),
             &freshness(evaluation, &results, Some(period)),
             as_of,
         )?;
@@ -169,7 +179,9 @@ pub fn write_packs(
             ("figures.xlsx".to_string(), workbook),
         ];
         if let Some(chromium) = &options.pdf_with {
-            let pdf = print_pdf(chromium, &files[0].1, &stage)?;
+            let timeout = options.pdf_timeout.unwrap_or_else(pdf::timeout);
+            let title = pack_title(objective, period);
+            let pdf = print_pdf(chromium, &files[0].1, &title, &stage, timeout)?;
             files.push(("report.pdf".to_string(), pdf));
         }
         let manifest = manifest(
@@ -220,12 +232,33 @@ pub fn record_publication(
         &snapshot.id,
         &name,
         as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        carried_measures(pack),
     )
+}
+
+/// The measures a pack carries, as its manifest lists their definitions.
+fn carried_measures(pack: &Path) -> Vec<String> {
+    let manifest: serde_json::Value = std::fs::read(pack.join("manifest.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    manifest["definitions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["measure"].as_str().map(str::to_string))
+        .collect()
 }
 
 /// The report's HTML printed to PDF, in a private scratch folder of the
 /// pack's stage (removed on every path, a kill's by the next report).
-fn print_pdf(chromium: &Path, html: &[u8], stage: &StagedFolder) -> Result<Vec<u8>, ReportError> {
+fn print_pdf(
+    chromium: &Path,
+    html: &[u8],
+    title: &str,
+    stage: &StagedFolder,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, ReportError> {
     let scratch = stage.scratch()?;
     let (html_path, pdf_path, profile) = (
         scratch.path().join("report.html"),
@@ -236,8 +269,18 @@ fn print_pdf(chromium: &Path, html: &[u8], stage: &StagedFolder) -> Result<Vec<u
     std::io::Write::write_all(&mut file, html).map_err(ReportError::PdfFile)?;
     drop(file);
     atomic::create_private_dir(&profile)?;
-    pdf::print(chromium, &html_path, &pdf_path, &profile)?;
+    pdf::print(chromium, &html_path, title, &pdf_path, &profile, timeout)?;
     std::fs::read(&pdf_path).map_err(ReportError::PdfFile)
+}
+
+/// A pack's title: its report's `<title>`, its workbook's, and its PDF's.
+fn pack_title(objective: &ObjectiveLayout, period: Month) -> String {
+    format!(
+        "Objective {}: {} – performance to {}",
+        objective.number,
+        objective.title,
+        period.long_name()
+    )
 }
 
 fn manifest(
@@ -400,7 +443,7 @@ fn html(
         html lang="en-GB" {
             head {
                 meta charset="utf-8";
-                title { "Objective " (objective.number) ": " (objective.title) " – performance to " (period_name) }
+                title { (pack_title(objective, period)) }
                 style { (PreEscaped(PRINT_CSS)) }
             }
             body {

@@ -45,12 +45,44 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// The next time the schedule fires after `after`.
+    /// The next time the schedule fires after `after`. A working day (`W`)
+    /// that is a bank holiday in England and Wales gives way to the next
+    /// working day, at the same time.
     pub fn next_after<Tz: chrono::TimeZone>(
         &self,
         after: &chrono::DateTime<Tz>,
     ) -> Option<chrono::DateTime<Tz>> {
-        self.cron.find_next_occurrence(after, false).ok()
+        if !self.on_working_days() {
+            return self.cron.find_next_occurrence(after, false).ok();
+        }
+        // From a week back: an occurrence before `after` that a holiday
+        // moved past it (1 January to the 4th) is still to come.
+        let mut from = after.clone() - chrono::Duration::days(7);
+        for _ in 0..64 {
+            let next = self.cron.find_next_occurrence(&from, false).ok()?;
+            let mut day = next.date_naive();
+            while !super::bank_holidays::is_working_day(day) {
+                day = day.succ_opt()?;
+            }
+            let moved = next
+                .timezone()
+                .from_local_datetime(&day.and_time(next.time()))
+                .earliest()?;
+            if moved > *after {
+                return Some(moved);
+            }
+            from = next;
+        }
+        None
+    }
+
+    /// Whether the day of the month is a working day (`1W`, `LW`).
+    fn on_working_days(&self) -> bool {
+        self.spec
+            .cron
+            .split_whitespace()
+            .nth(2)
+            .is_some_and(|day| day.contains(['W', 'w']))
     }
 }
 
@@ -124,6 +156,16 @@ mod tests {
         assert_eq!(
             next(2026, 7, 15),
             chrono::Utc.with_ymd_and_hms(2026, 8, 3, 6, 0, 0).unwrap()
+        );
+        // 1 January 2027 is a Friday and a bank holiday: Monday 4 January,
+        // also when asked on the 2nd, after the holiday moved it.
+        let fourth = chrono::Utc.with_ymd_and_hms(2027, 1, 4, 6, 0, 0).unwrap();
+        assert_eq!(next(2026, 12, 22), fourth);
+        assert_eq!(next(2027, 1, 2), fourth);
+        // Then 1 February, a Monday.
+        assert_eq!(
+            schedules[0].next_after(&fourth),
+            Some(chrono::Utc.with_ymd_and_hms(2027, 2, 1, 6, 0, 0).unwrap())
         );
     }
 

@@ -87,20 +87,48 @@ pub fn load(dir: &Path) -> Result<Vec<Channel>, AlertsError> {
     let file: AlertsFile = toml::from_str(&source.text).map_err(|e| {
         AlertsError::Invalid(Box::new(crate::common::Diagnostic::of_toml(&source, &e)))
     })?;
+    let invalid = |message: String, help: &str| {
+        let mut d = crate::common::Diagnostic::whole_file(&path, message);
+        d.help = Some(help.into());
+        Err(AlertsError::Invalid(Box::new(d)))
+    };
     for channel in &file.channels {
+        let name = &channel.name;
         if channel.email.is_empty() && channel.webhook.is_none() {
-            let mut d = crate::common::Diagnostic::whole_file(
-                &path,
-                format!(
-                    "channel `{}` has neither `email` nor `webhook`",
-                    channel.name
-                ),
+            return invalid(
+                format!("channel `{name}` has neither `email` nor `webhook`"),
+                "add `email = [\"...\"]` or `webhook = \"https://...\"`",
             );
-            d.help = Some("add `email = [\"...\"]` or `webhook = \"https://...\"`".into());
-            return Err(AlertsError::Invalid(Box::new(d)));
+        }
+        // Found by `mos check`, not when `serve` first has something to say.
+        if let Some(address) = channel
+            .email
+            .iter()
+            .find(|a| a.parse::<lettre::Address>().is_err())
+        {
+            return invalid(
+                format!("channel `{name}`: `{address}` is not an email address"),
+                "write each address as name@example.org",
+            );
+        }
+        if let Some(url) = &channel.webhook
+            && !is_web_address(url)
+        {
+            return invalid(
+                format!("channel `{name}`: the webhook is not an http(s) address"),
+                "write the webhook as https://host/path, as the service (Teams, Slack) gives it",
+            );
         }
     }
     Ok(file.channels)
+}
+
+/// An `https://` (or `http://`) address with a host: the only webhooks sent to.
+fn is_web_address(url: &str) -> bool {
+    url.parse::<ureq::http::Uri>().is_ok_and(|uri| {
+        matches!(uri.scheme_str(), Some("https" | "http"))
+            && uri.host().is_some_and(|h| !h.is_empty())
+    })
 }
 
 /// Something that happened, as a channel is told of it.

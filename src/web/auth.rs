@@ -205,18 +205,47 @@ impl TokenStore {
     /// The viewer a request makes: by `Authorization: Bearer` token, or by its
     /// session cookie.
     pub fn viewer(&self, headers: &HeaderMap) -> Viewer {
-        let bearer = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if let Some(token) = bearer {
-            return self.check(token);
+        match bearer(headers) {
+            Some(token) => self.check(token),
+            None => match session_id(headers) {
+                Some(id) => self.session_viewer(id),
+                None => Viewer::Public,
+            },
         }
-        match session_id(headers) {
-            Some(id) => self.session_viewer(id),
-            None => Viewer::Public,
+    }
+
+    /// As [`TokenStore::viewer`], but a wrong bearer token counts as a failed
+    /// sign-in of `client`, and a client that has failed too often lately
+    /// must wait (`Err` says how long) before any bearer token is tried.
+    pub fn viewer_of(&self, headers: &HeaderMap, client: &str) -> Result<Viewer, Duration> {
+        let Some(token) = bearer(headers) else {
+            return Ok(self.viewer(headers));
+        };
+        if let Some(wait) = self.must_wait(client) {
+            return Err(wait);
         }
+        let viewer = self.check(token);
+        if viewer == Viewer::Public {
+            self.failed(client);
+        }
+        Ok(viewer)
+    }
+
+    /// How long `client` must wait before its next try, if it must.
+    fn must_wait(&self, client: &str) -> Option<Duration> {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().expect("failures lock");
+        failures.retain(|_, (since, _)| now.duration_since(*since) < FAILURE_WINDOW);
+        let (since, count) = failures.get(client)?;
+        (*count >= MAX_FAILURES).then(|| FAILURE_WINDOW - now.duration_since(*since))
+    }
+
+    fn failed(&self, client: &str) {
+        let mut failures = self.failures.lock().expect("failures lock");
+        failures
+            .entry(client.to_string())
+            .or_insert((Instant::now(), 0))
+            .1 += 1;
     }
 
     pub fn check(&self, token: &str) -> Viewer {
@@ -251,20 +280,13 @@ impl TokenStore {
 
     /// Signs `client` in with `token`, unless it has failed too often lately.
     pub fn sign_in(&self, token: &str, client: &str) -> SignIn {
-        let now = Instant::now();
-        {
-            let mut failures = self.failures.lock().expect("failures lock");
-            failures.retain(|_, (since, _)| now.duration_since(*since) < FAILURE_WINDOW);
-            if let Some((since, count)) = failures.get(client)
-                && *count >= MAX_FAILURES
-            {
-                return SignIn::Throttled(FAILURE_WINDOW - now.duration_since(*since));
-            }
+        if let Some(wait) = self.must_wait(client) {
+            return SignIn::Throttled(wait);
         }
+        let now = Instant::now();
         let hash = hash_token(token);
         let Some(name) = self.name_of(&hash) else {
-            let mut failures = self.failures.lock().expect("failures lock");
-            failures.entry(client.to_string()).or_insert((now, 0)).1 += 1;
+            self.failed(client);
             return SignIn::Refused;
         };
         let mut bytes = [0u8; 32];
@@ -306,6 +328,15 @@ impl TokenStore {
             self.sessions.lock().expect("sessions lock").remove(id);
         }
     }
+}
+
+/// The token of an `Authorization: Bearer` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 fn session_id(headers: &HeaderMap) -> Option<&str> {

@@ -6,6 +6,7 @@
 pub mod alerts;
 mod api;
 pub mod auth;
+mod cache;
 pub mod pages;
 
 // By its earlier path, for the library's users.
@@ -44,6 +45,9 @@ pub struct ServeOptions {
     pub accept_smaller: Vec<String>,
     /// The commentary folder, where not `commentary/` in the project's root.
     pub commentary: Option<PathBuf>,
+    /// How long the watched files must stay unchanged before a change is
+    /// evaluated: an export copied in with pauses is never read half done.
+    pub settle: std::time::Duration,
 }
 
 /// One complete evaluation, with everything pages need.
@@ -55,10 +59,16 @@ pub struct Snapshot {
     pub grades: HashMap<String, crate::presentation::grade::Graded>,
     pub plan: Plan,
     /// Rendered page bodies, by page: a snapshot never changes, so neither do they.
-    rendered: std::sync::Mutex<HashMap<String, Arc<str>>>,
-    /// Charts as SVG and PNG, by series and format, for the same reason.
-    charts: std::sync::Mutex<HashMap<String, Arc<[u8]>>>,
+    rendered: cache::Cache<Arc<str>>,
+    /// Charts as SVG and PNG, and workbooks, for the same reason.
+    charts: cache::Cache<Arc<[u8]>>,
 }
+
+/// What a snapshot keeps of its pages, and of its charts and workbooks: with
+/// a funnel month, a breakdown and a group in each measure page's address,
+/// there are far more than are ever asked for.
+const PAGE_CACHE_BYTES: usize = 64 << 20;
+const CHART_CACHE_BYTES: usize = 96 << 20;
 
 impl Snapshot {
     /// The cached rendering of `key`, made by `render` the first time.
@@ -67,30 +77,27 @@ impl Snapshot {
         key: String,
         render: impl FnOnce() -> maud::Markup,
     ) -> maud::PreEscaped<Arc<str>> {
-        if let Some(body) = self.rendered.lock().expect("page cache").get(&key) {
-            return maud::PreEscaped(body.clone());
-        }
-        let body: Arc<str> = render().0.into();
-        self.rendered
-            .lock()
-            .expect("page cache")
-            .insert(key, body.clone());
+        let body = self
+            .rendered
+            .get_or_make(&key, || Some(render().0.into()))
+            .expect("a page always renders");
         maud::PreEscaped(body)
     }
 
-    /// The chart drawn under `key`, if it has been.
+    /// The chart (or workbook) kept under `key`, if it has been made.
     pub fn chart(&self, key: &str) -> Option<Arc<[u8]>> {
-        self.charts.lock().expect("chart cache").get(key).cloned()
+        self.charts.get(key)
     }
 
-    /// Keeps a drawn chart under `key` for the snapshot's life.
-    pub fn keep_chart(&self, key: String, bytes: Vec<u8>) -> Arc<[u8]> {
-        let bytes: Arc<[u8]> = bytes.into();
-        self.charts
-            .lock()
-            .expect("chart cache")
-            .insert(key, bytes.clone());
-        bytes
+    /// The chart (or workbook) under `key`, made by `make` once: requests
+    /// that come while it is made wait for it. Slow makers run on a
+    /// blocking thread.
+    pub fn chart_or_make(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Option<Arc<[u8]>> {
+        self.charts.get_or_make(key, || make().map(Into::into))
     }
 
     pub fn result(&self, id: &str) -> Option<&crate::engine::MeasureResult> {
@@ -130,18 +137,43 @@ pub struct Viewing {
 }
 
 impl axum::extract::FromRequestParts<Arc<AppState>> for Viewing {
-    type Rejection = std::convert::Infallible;
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        // Bearer tokens are throttled as sign-ins are: five wrong in a minute
+        // from a client, and it waits.
+        let client = client_of(&parts.extensions);
+        let viewer = state
+            .tokens
+            .viewer_of(&parts.headers, &client)
+            .map_err(|wait| {
+                let seconds = wait.as_secs().max(1);
+                (
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, seconds.to_string())],
+                    format!("Too many wrong tokens from here: try again in {seconds} seconds.\n"),
+                )
+                    .into_response()
+            })?;
         Ok(Viewing {
             state: state.clone(),
             snapshot: state.snapshot(),
-            viewer: state.viewer(&parts.headers),
+            viewer,
         })
     }
+}
+
+/// Who a request comes from, for throttling: its peer's address (behind a
+/// reverse proxy, the proxy's, so the throttle is shared, which still stops
+/// a guessing run).
+pub fn client_of(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or("unknown".to_string(), |c| c.0.ip().to_string())
 }
 
 /// Why the dashboard could not start.
@@ -307,6 +339,7 @@ impl AppState {
             } else {
                 None
             },
+            pdf_timeout: None,
         };
         let out = schedule.spec.out.clone();
         let history = self
@@ -449,8 +482,8 @@ async fn build_snapshot(
         readings,
         grades,
         plan,
-        rendered: Default::default(),
-        charts: Default::default(),
+        rendered: cache::Cache::new(PAGE_CACHE_BYTES),
+        charts: cache::Cache::new(CHART_CACHE_BYTES),
     })
 }
 
@@ -505,35 +538,67 @@ fn watched_files(config: &ServeConfig, options: &ServeOptions) -> Vec<WatchedFil
 }
 
 /// Whether to reload: the files differ from what the current results were
-/// evaluated from, and have settled (they are as they were at the last poll),
-/// so that a file still being copied is never read half-way.
+/// evaluated from, and have settled (the same at two polls, and for at least
+/// the settle time), so that a file still being copied is never read half-way.
 fn ready_to_reload(
     now: &[WatchedFile],
     last_poll: Option<&[WatchedFile]>,
     evaluated: &[WatchedFile],
+    unchanged_for: std::time::Duration,
+    settle: std::time::Duration,
 ) -> bool {
-    now != evaluated && last_poll == Some(now)
+    now != evaluated && last_poll == Some(now) && unchanged_for >= settle
 }
 
+/// The longest a poll of the files may take (a tokens file or a folder on a
+/// hung network share): the server goes on answering, and the poll is skipped.
+const POLL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Polls the folders every `every` and reloads once they differ from what the
-/// current results were evaluated from and have stopped changing.
+/// current results were evaluated from and have stopped changing for the
+/// settle time. The files are read on a blocking thread, never the server's.
 pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut last_poll: Option<Vec<WatchedFile>> = None;
+        let mut changed_at = std::time::Instant::now();
         loop {
             tokio::time::sleep(every).await;
-            match state.tokens.reread_if_changed() {
+            let polling = {
+                let state = state.clone();
+                tokio::task::spawn_blocking(move || {
+                    (
+                        state.tokens.reread_if_changed(),
+                        watched_files(&state.config, &state.options),
+                    )
+                })
+            };
+            let (tokens, now) = match tokio::time::timeout(POLL_TIMEOUT, polling).await {
+                Ok(Ok(polled)) => polled,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "polling the files failed");
+                    continue;
+                }
+                Err(_) => {
+                    tracing::error!("polling the files took longer than {POLL_TIMEOUT:?}: skipped");
+                    continue;
+                }
+            };
+            match tokens {
                 Some(Ok(())) => tracing::info!("tokens file read again: its tokens hold from now"),
                 Some(Err(e)) => {
                     tracing::error!(error = %e, "tokens file not read: no analyst token works until it is mended")
                 }
                 None => {}
             }
-            let now = watched_files(&state.config, &state.options);
+            if last_poll.as_deref() != Some(&now[..]) {
+                changed_at = std::time::Instant::now();
+            }
             let ready = ready_to_reload(
                 &now,
                 last_poll.as_deref(),
                 &state.evaluated_files.lock().expect("watched files lock"),
+                changed_at.elapsed(),
+                state.options.settle,
             );
             last_poll = Some(now);
             if ready {
@@ -766,6 +831,7 @@ async fn shutdown_signal() {
 mod tests {
     use super::{WatchedFile, ready_to_reload};
     use std::path::PathBuf;
+    use std::time::Duration;
 
     fn listing(bytes: u64) -> Vec<WatchedFile> {
         vec![(PathBuf::from("data/crimes.csv"), bytes, None)]
@@ -774,20 +840,45 @@ mod tests {
     #[test]
     fn a_file_still_growing_is_not_read_until_it_settles() {
         let evaluated = listing(100);
+        let (settle, seconds) = (Duration::from_secs(120), |s: u64| Duration::from_secs(s));
         // Being copied: a new size at each poll.
         assert!(!ready_to_reload(
             &listing(150),
             Some(&listing(120)),
-            &evaluated
+            &evaluated,
+            seconds(0),
+            settle
         ));
-        assert!(!ready_to_reload(&listing(150), None, &evaluated));
-        // Settled: the same at two polls, and not what was evaluated.
+        assert!(!ready_to_reload(
+            &listing(150),
+            None,
+            &evaluated,
+            seconds(0),
+            settle
+        ));
+        // A copy that paused for 8 seconds: the same at two polls, but not settled.
+        assert!(!ready_to_reload(
+            &listing(150),
+            Some(&listing(150)),
+            &evaluated,
+            seconds(8),
+            settle
+        ));
+        // Settled: unchanged for the settle time, and not what was evaluated.
         assert!(ready_to_reload(
             &listing(150),
             Some(&listing(150)),
-            &evaluated
+            &evaluated,
+            seconds(120),
+            settle
         ));
         // Unchanged since the evaluation.
-        assert!(!ready_to_reload(&evaluated, Some(&evaluated), &evaluated));
+        assert!(!ready_to_reload(
+            &evaluated,
+            Some(&evaluated),
+            &evaluated,
+            seconds(600),
+            settle
+        ));
     }
 }

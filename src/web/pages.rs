@@ -701,14 +701,11 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
         return html! {};
     };
     let history = crate::evaluation::history::History::new(dir);
-    let Some(publication) = history
-        .publications()
-        .ok()
-        .and_then(|p| p.into_iter().last())
-    else {
+    let m = &result.measure;
+    // The last pack that carried this measure: never one that did not.
+    let Some(publication) = history.last_published_of(&m.id).ok().flatten() else {
         return html! {};
     };
-    let m = &result.measure;
     let published = format!(
         "{} on {}",
         publication.pack,
@@ -978,8 +975,7 @@ pub async fn chart_png(
     let png = match snapshot.chart(&key) {
         Some(png) => Some(png),
         None => tokio::task::spawn_blocking(move || {
-            let svg = std::str::from_utf8(&svg).ok()?;
-            Some(snapshot.keep_chart(key, chart::svg_to_png(svg)?))
+            snapshot.chart_or_make(&key, || chart::svg_to_png(std::str::from_utf8(&svg).ok()?))
         })
         .await
         .ok()
@@ -1021,9 +1017,9 @@ fn chart_document(
         series.breakdown.as_deref().unwrap_or_default(),
         series.group.as_deref().unwrap_or_default()
     );
-    let svg = match viewing.snapshot.chart(&key) {
-        Some(svg) => svg,
-        None => {
+    let svg = viewing
+        .snapshot
+        .chart_or_make(&key, || {
             let title = match &series.group {
                 Some(_) => format!(
                     "{} – {}",
@@ -1033,9 +1029,9 @@ fn chart_document(
                 None => result.measure.title.clone(),
             };
             let svg = chart::trend_chart(&result.measure, series, &title, (960, 420));
-            viewing.snapshot.keep_chart(key.clone(), svg.0.into_bytes())
-        }
-    };
+            Some(svg.0.into_bytes())
+        })
+        .expect("an SVG is always drawn");
     Ok(DrawnChart { key, svg })
 }
 
@@ -1054,21 +1050,38 @@ pub async fn data_csv(viewing: Viewing, Path(id): Path<String>) -> Result<Respon
 }
 
 pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Response, PageError> {
-    let result = visible_measure(&viewing, &id)?;
-    let snapshot = &viewing.snapshot;
-    let results = std::slice::from_ref(result);
-    let workbook = crate::report::xlsx::workbook(
-        results,
-        &result.measure.title,
-        &crate::report::freshness(&snapshot.evaluation, results, None),
-        snapshot.evaluation.loaded_at().date_naive(),
-    );
-    let bytes = workbook.map_err(|e| {
+    let measure = visible_measure(&viewing, &id)?.measure.id.clone();
+    // Written once per snapshot, off the async threads: a workbook is slow.
+    let snapshot = viewing.snapshot.clone();
+    let key = format!("{measure} xlsx");
+    let workbook = match snapshot.chart(&key) {
+        Some(bytes) => Some(bytes),
+        None => tokio::task::spawn_blocking(move || {
+            snapshot.chart_or_make(&key, || {
+                let result = snapshot.result(&measure)?;
+                let results = std::slice::from_ref(result);
+                let workbook = crate::report::xlsx::workbook(
+                    results,
+                    &result.measure.title,
+                    &crate::report::freshness(&snapshot.evaluation, results, None),
+                    snapshot.evaluation.loaded_at().date_naive(),
+                );
+                workbook
+                    .inspect_err(|e| tracing::error!(error = %e, "cannot write a workbook"))
+                    .ok()
+            })
+        })
+        .await
+        .ok()
+        .flatten(),
+    };
+    let bytes = workbook.ok_or_else(|| {
         PageError::new(
             &viewing,
-            Refusal::Failed(format!("cannot write the workbook: {e}")),
+            Refusal::Failed("cannot write the workbook".into()),
         )
     })?;
+    let result = visible_measure(&viewing, &id)?;
     Ok((
         [
             (
@@ -1080,7 +1093,7 @@ pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Respo
                 format!("attachment; filename=\"{}.xlsx\"", result.measure.id),
             ),
         ],
-        bytes,
+        Body::from(Bytes::from_owner(bytes)),
     )
         .into_response())
 }
@@ -1114,11 +1127,7 @@ pub async fn login(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let Viewing { state, .. } = &viewing;
-    // Behind a reverse proxy every client is the proxy: then the throttle is
-    // shared, which still stops a guessing run.
-    let client = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or("unknown".to_string(), |c| c.0.ip().to_string());
+    let client = super::client_of(&extensions);
     let refusal = match state.tokens.sign_in(&form.token, &client) {
         SignIn::Started(id) => {
             let cookie = format!(

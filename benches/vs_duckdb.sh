@@ -125,7 +125,7 @@ for run in $(seq "$runs"); do
   for f in "$month"/*.csv; do cat "$f" >>"$work/incremental/$(basename "$f")"; done
   cat "$work/incremental"/*.csv >/dev/null # as warm in the page cache as the full runs' files
   timed incremental csv mos "$run" -- "$mos" run --measures "$measures" --data "$work/incremental" --out "$work/incremental.csv" --snapshots "$work/incremental-snapshots"
-  grep -q "only the rows appended" "$work/stdout.log" "$work/time.log" || echo "  (the kept work was not used)"
+  grep -q "rows appended since the last evaluation" "$work/stdout.log" "$work/time.log" || echo "  (the kept work was not used)"
 done
 cmp -s "$work/incremental.csv" "$work/scale-10-full.csv" && echo "  incremental: results byte-identical to the full run's" ||
   echo "  incremental: results DIFFER from the full run's"

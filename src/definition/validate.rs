@@ -1183,6 +1183,7 @@ fn mistyped_value(
     expr: &datafusion::logical_expr::Expr,
     schema: &DFSchema,
 ) -> Option<(String, datafusion::arrow::datatypes::DataType)> {
+    use datafusion::arrow::datatypes::DataType;
     use datafusion::common::ScalarValue;
     use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
     use datafusion::logical_expr::expr::InList;
@@ -1193,12 +1194,8 @@ fn mistyped_value(
             return None;
         };
         let ty = column.get_type(schema).ok()?;
-        if matches!(ty, datafusion::arrow::datatypes::DataType::Dictionary(..))
-            || ty.is_null()
-            || !(ty.is_numeric()
-                || ty.is_temporal()
-                || ty == datafusion::arrow::datatypes::DataType::Boolean)
-        {
+        // Text (enums and districts among it) takes any quoted value.
+        if !(ty.is_numeric() || ty.is_temporal() || ty == DataType::Boolean) {
             return None;
         }
         ScalarValue::Utf8(Some(text.clone()))

@@ -436,16 +436,23 @@ mod tests {
             .unwrap();
     }
 
-    #[test]
-    fn a_tokens_file_that_cannot_be_read_means_no_tokens() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tokens");
+    /// A tokens file in `dir` with one analyst's line, read, and a session
+    /// of theirs: the file, the line, the store and the session's id.
+    fn signed_in(dir: &Path) -> (PathBuf, String, TokenStore, String) {
+        let path = dir.join("tokens");
         let line = format!("analyst {}\n", hash_token("s3cret-s3cret-s3cret"));
         std::fs::write(&path, &line).unwrap();
         let store = TokenStore::read(&path).unwrap();
         let SignIn::Started(id) = store.sign_in("s3cret-s3cret-s3cret", "here") else {
             panic!("signs in")
         };
+        (path, line, store, id)
+    }
+
+    #[test]
+    fn a_tokens_file_that_cannot_be_read_means_no_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, line, store, id) = signed_in(dir.path());
         let bearer = |token: &str| {
             let mut headers = HeaderMap::new();
             let value = format!("Bearer {token}");
@@ -504,13 +511,7 @@ mod tests {
     #[test]
     fn a_token_taken_out_of_the_file_ends_its_sessions() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tokens");
-        let line = format!("analyst {}\n", hash_token("s3cret-s3cret-s3cret"));
-        std::fs::write(&path, &line).unwrap();
-        let store = TokenStore::read(&path).unwrap();
-        let SignIn::Started(id) = store.sign_in("s3cret-s3cret-s3cret", "here") else {
-            panic!("signs in")
-        };
+        let (path, _, store, id) = signed_in(dir.path());
         assert!(store.reread_if_changed().is_none(), "unchanged");
         std::fs::write(&path, "# revoked\n").unwrap();
         // A new time of change, however coarse the file system's clock.

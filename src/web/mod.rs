@@ -100,6 +100,23 @@ impl Snapshot {
         self.charts.get_or_make(key, || make().map(Into::into))
     }
 
+    /// As [`Snapshot::chart_or_make`], for what is slow to make (a PNG, a
+    /// workbook): made on a blocking thread, never the server's.
+    pub async fn made_off_thread(
+        self: &Arc<Self>,
+        key: String,
+        make: impl FnOnce(&Snapshot) -> Option<Vec<u8>> + Send + 'static,
+    ) -> Option<Arc<[u8]>> {
+        if let Some(made) = self.chart(&key) {
+            return Some(made);
+        }
+        let snapshot = self.clone();
+        tokio::task::spawn_blocking(move || snapshot.chart_or_make(&key, || make(&snapshot)))
+            .await
+            .ok()
+            .flatten()
+    }
+
     pub fn result(&self, id: &str) -> Option<&crate::engine::MeasureResult> {
         self.evaluation.results.iter().find(|r| r.measure.id == id)
     }

@@ -971,16 +971,12 @@ pub async fn chart_png(
 ) -> Result<Response, PageError> {
     let DrawnChart { key, svg } = chart_document(&viewing, &id, &query)?;
     let key = format!("{key} png");
-    let snapshot = viewing.snapshot.clone();
-    let png = match snapshot.chart(&key) {
-        Some(png) => Some(png),
-        None => tokio::task::spawn_blocking(move || {
-            snapshot.chart_or_make(&key, || chart::svg_to_png(std::str::from_utf8(&svg).ok()?))
+    let png = viewing
+        .snapshot
+        .made_off_thread(key, move |_| {
+            chart::svg_to_png(std::str::from_utf8(&svg).ok()?)
         })
-        .await
-        .ok()
-        .flatten(),
-    };
+        .await;
     let png = png.ok_or_else(|| {
         PageError::new(
             &viewing,
@@ -1051,37 +1047,29 @@ pub async fn data_csv(viewing: Viewing, Path(id): Path<String>) -> Result<Respon
 
 pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Response, PageError> {
     let measure = visible_measure(&viewing, &id)?.measure.id.clone();
-    // Written once per snapshot, off the async threads: a workbook is slow.
-    let snapshot = viewing.snapshot.clone();
-    let key = format!("{measure} xlsx");
-    let workbook = match snapshot.chart(&key) {
-        Some(bytes) => Some(bytes),
-        None => tokio::task::spawn_blocking(move || {
-            snapshot.chart_or_make(&key, || {
-                let result = snapshot.result(&measure)?;
-                let results = std::slice::from_ref(result);
-                let workbook = crate::report::xlsx::workbook(
-                    results,
-                    &result.measure.title,
-                    &crate::report::freshness(&snapshot.evaluation, results, None),
-                    snapshot.evaluation.loaded_at().date_naive(),
-                );
-                workbook
-                    .inspect_err(|e| tracing::error!(error = %e, "cannot write a workbook"))
-                    .ok()
-            })
+    // Written once per snapshot: a workbook is slow to write.
+    let workbook = viewing
+        .snapshot
+        .made_off_thread(format!("{measure} xlsx"), move |snapshot| {
+            let result = snapshot.result(&measure)?;
+            let results = std::slice::from_ref(result);
+            let workbook = crate::report::xlsx::workbook(
+                results,
+                &result.measure.title,
+                &crate::report::freshness(&snapshot.evaluation, results, None),
+                snapshot.evaluation.loaded_at().date_naive(),
+            );
+            workbook
+                .inspect_err(|e| tracing::error!(error = %e, "cannot write a workbook"))
+                .ok()
         })
-        .await
-        .ok()
-        .flatten(),
-    };
+        .await;
     let bytes = workbook.ok_or_else(|| {
         PageError::new(
             &viewing,
             Refusal::Failed("cannot write the workbook".into()),
         )
     })?;
-    let result = visible_measure(&viewing, &id)?;
     Ok((
         [
             (
@@ -1090,7 +1078,8 @@ pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Respo
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}.xlsx\"", result.measure.id),
+                // `id` is the measure's, as `visible_measure` found it by.
+                format!("attachment; filename=\"{id}.xlsx\""),
             ),
         ],
         Body::from(Bytes::from_owner(bytes)),

@@ -154,7 +154,9 @@ impl History {
             .iter()
             .rev()
             .filter_map(|p| self.get(&p.snapshot).ok())
-            .find(|s| s.data == folder);
+            .find(|s| s.data == folder)
+            // The latest snapshot is compared with already.
+            .filter(|p| latest.as_ref().is_none_or(|l| l.id != p.id));
         let acceptances = self.acceptances()?;
         let mut newly_accepted = Vec::new();
         for now in &evaluation.extracts {

@@ -149,6 +149,7 @@ pub fn write_packs(
             return Err(ReportError::NoMeasures(objective.number));
         }
         let name = format!("objective-{}-{}", objective.number, period);
+        let title = pack_title(objective, period);
         let html = html(
             evaluation,
             plan,
@@ -165,7 +166,7 @@ pub fn write_packs(
         let csv = crate::evaluation::results::to_csv(&crate::evaluation::results::rows(&results));
         let workbook = xlsx::workbook(
             &results,
-            &pack_title(objective, period),
+            &title,
             &freshness(evaluation, &results, Some(period)),
             as_of,
         )?;
@@ -180,7 +181,6 @@ pub fn write_packs(
         ];
         if let Some(chromium) = &options.pdf_with {
             let timeout = options.pdf_timeout.unwrap_or_else(pdf::timeout);
-            let title = pack_title(objective, period);
             let pdf = print_pdf(chromium, &files[0].1, &title, &stage, timeout)?;
             files.push(("report.pdf".to_string(), pdf));
         }

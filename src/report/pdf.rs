@@ -38,11 +38,13 @@ pub enum PrintError {
 
 /// How long Chromium may take to print a pack: `MOS_PDF_TIMEOUT` seconds, or two minutes.
 pub fn timeout() -> Duration {
-    let seconds = std::env::var("MOS_PDF_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
-    Duration::from_secs(seconds)
+    timeout_of(std::env::var("MOS_PDF_TIMEOUT").ok().as_deref())
+}
+
+/// The timeout a `MOS_PDF_TIMEOUT` setting gives: two minutes without one
+/// (or with one that is not a whole number of seconds).
+fn timeout_of(setting: Option<&str>) -> Duration {
+    Duration::from_secs(setting.and_then(|s| s.trim().parse().ok()).unwrap_or(120))
 }
 
 /// Prints `html` (whose `<title>` is `title`) to `pdf`, with Chromium's
@@ -167,6 +169,13 @@ fn has_title(pdf: &[u8], title: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timeout_is_read_from_its_setting() {
+        assert_eq!(timeout_of(None), Duration::from_secs(120));
+        assert_eq!(timeout_of(Some("300")), Duration::from_secs(300));
+        assert_eq!(timeout_of(Some("two minutes")), Duration::from_secs(120));
+    }
 
     #[test]
     fn a_path_with_hash_question_and_percent_is_one_file_url() {

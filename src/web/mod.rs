@@ -404,10 +404,6 @@ impl AppState {
             });
         outcome
     }
-
-    pub fn viewer(&self, headers: &axum::http::HeaderMap) -> Viewer {
-        self.tokens.viewer(headers)
-    }
 }
 
 /// Evaluates the measures over `config.data`, which is resolved by then.

@@ -2,7 +2,7 @@
 //!
 //! The engine and dashboard with which a Police and Crime Commissioner's office
 //! runs its performance framework. Data flows one way, and so do the modules'
-//! dependencies (`tests/architecture.rs` proves it):
+//! dependencies (`tests/suite/architecture.rs` proves it):
 //!
 //! ```text
 //!  data/force.toml, data/sources/*.toml ──► ingest::declared ──┐ (contracts)
@@ -35,6 +35,7 @@
 //!   every value escaped.
 //! - [`web`]: the axum dashboard and API; [`report`]: the board packs.
 //! - [`demo`]: the deterministic generator behind the embedded demo data.
+//! - [`operations`]: keeping an installation over years (backup, restore).
 
 pub mod common;
 pub mod definition;
@@ -42,6 +43,7 @@ pub mod demo;
 pub mod engine;
 pub mod evaluation;
 pub mod ingest;
+pub mod operations;
 pub mod presentation;
 pub mod report;
 pub mod stats;

@@ -151,6 +151,30 @@ enum Command {
         /// The token itself, a long random secret (better given on standard input).
         token: Option<String>,
     },
+    /// Write the office's record (declarations, commentary, snapshots with the
+    /// packs published, the packs, the tokens file and the installation's key)
+    /// as one archive, run in the project's folder. Kept work, the demo and the
+    /// extracts are left out: the next run rebuilds the first two, and the
+    /// force's systems hold the extracts.
+    Backup {
+        #[command(flatten)]
+        record: Record,
+        /// The archive to write (a zip, readable by you alone).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put back the record `mos backup` wrote, in the project's folder: every
+    /// file is checked against the archive's list first, and none that differs
+    /// is written over unless --overwrite says so.
+    Restore {
+        /// The archive `mos backup` wrote.
+        archive: PathBuf,
+        #[command(flatten)]
+        record: Record,
+        /// Put the backup's copy in place of a file that differs from it.
+        #[arg(long)]
+        overwrite: bool,
+    },
     /// Print the JSON Schema of measure definition files (or of source or force
     /// declarations), for editors.
     Schema {
@@ -188,6 +212,62 @@ struct Inputs {
     /// (default: `commentary/` in the project's root).
     #[arg(long)]
     commentary: Option<PathBuf>,
+}
+
+/// Where the office's record is kept, as `serve` is given it.
+#[derive(clap::Args)]
+struct Record {
+    /// Folder of snapshots (with the record of packs published, and the
+    /// installation's key in `.kept-work/`).
+    #[arg(long, default_value = "snapshots")]
+    snapshots: PathBuf,
+    /// Folder of the analysts' commentary.
+    #[arg(long, default_value = "commentary")]
+    commentary: PathBuf,
+    /// Folder of dashboard layout and report schedules (whose folders hold packs).
+    #[arg(long, default_value = "dashboards")]
+    dashboards: PathBuf,
+    /// Folder of measure definitions.
+    #[arg(long, default_value = "measures")]
+    measures: PathBuf,
+    /// The extracts' folder: its settings (sources.toml, peer_groups.toml) are
+    /// kept, never its extracts.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// The tokens file (`serve --tokens`).
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+}
+
+impl Record {
+    /// The places, with the folders packs are published to: `packs/` and each
+    /// schedule's, where they are in the project.
+    fn places(&self) -> Result<mos::operations::backup::Places> {
+        let mut packs = vec![PathBuf::from("packs")];
+        if self.dashboards.join("schedules.toml").is_file() {
+            for schedule in mos::report::schedule::load(&self.dashboards)? {
+                let out = schedule.spec.out;
+                if out.is_relative() {
+                    packs.push(out);
+                } else {
+                    eprintln!(
+                        "warning: the packs in {} are outside the project: back that folder up too",
+                        out.display()
+                    );
+                }
+            }
+        }
+        Ok(mos::operations::backup::Places {
+            project: PathBuf::from("."),
+            measures: self.measures.clone(),
+            dashboards: self.dashboards.clone(),
+            snapshots: self.snapshots.clone(),
+            commentary: self.commentary.clone(),
+            packs,
+            data: self.data.clone(),
+            tokens: self.tokens.clone(),
+        })
+    }
 }
 
 /// What an evaluation keeps for the next: its snapshot and its work.
@@ -266,14 +346,17 @@ impl Inputs {
                 .data
                 .as_ref()
                 .map(|_| mos::history::History::kept_work_dir(&keeping.snapshots));
+            let printed = mos::history::History::new(&keeping.snapshots).printed()?;
             mos::pipeline::evaluate(
                 &set,
                 &data_dir,
                 self.max_reject_share,
                 kept_work.as_deref(),
+                &printed,
                 progress,
             )
-            .await?
+            .await
+            .map_err(nothing_written)?
         };
         for e in &extracts {
             report_extract(e);
@@ -284,7 +367,8 @@ impl Inputs {
         let withheld: usize = evaluation.results.iter().map(|r| r.withheld.len()).sum();
         if withheld > 0 {
             eprintln!(
-                "disclosure audit: {withheld} more figures withheld, so that no withheld figure can be worked out from what is published (see mos check --disclosure)"
+                "disclosure audit: {withheld} more figure{} withheld, so that no withheld figure can be worked out, or narrowed to fewer values than its threshold, from what is published (see mos check --disclosure)",
+                if withheld == 1 { "" } else { "s" }
             );
         }
         if evaluation.from_kept_work {
@@ -299,7 +383,9 @@ impl Inputs {
         }
         let history = mos::history::History::new(&keeping.snapshots);
         // An extract cut short is held back before anything is written.
-        history.check_not_shrunk(&evaluation, &keeping.accept_smaller)?;
+        history
+            .check_not_shrunk(&evaluation, &keeping.accept_smaller)
+            .map_err(nothing_written)?;
         // Keeping the snapshot must not stand in the way of the results themselves.
         match evaluation.record_in(&history) {
             Ok(()) => {
@@ -347,10 +433,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// An evaluation refused before anything was written: what was there stays.
+fn nothing_written(error: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{error}; nothing was written, and the last good results stay live")
+}
+
 /// Says, where the working folder is not a project, which declarations are
 /// in use: an analyst in the wrong folder must not be handed another force's
 /// sources and measures in silence.
-fn say_if_no_project(measures: &Path) {
+fn say_if_no_project(measures: &Path, serving: bool) {
     if Path::new(mos::ingest::declared::FORCE_FILE).exists() {
         return;
     }
@@ -365,10 +456,18 @@ fn say_if_no_project(measures: &Path) {
     } else {
         "the built-in measures".to_string()
     };
-    eprintln!(
-        "note: no project found in {here} (no {}): using the built-in declarations of the demo force, {force}, and {measures}. Run mos in a project's folder, or start one with mos init",
+    let said = format!(
+        "no project found in {here} (no {}): using the built-in declarations of the demo force, {force}, and {measures}. Run mos in a project's folder, or start one with mos init",
         mos::ingest::declared::FORCE_FILE
     );
+    if serving {
+        // A service is read in its log, among many lines: said as a warning,
+        // in the log's own format too.
+        eprintln!("WARNING: the dashboard is not serving a force's project: {said}");
+        tracing::warn!("{said}");
+    } else {
+        eprintln!("note: {said}");
+    }
 }
 
 /// `--police-uk DIR` must name a folder that holds police.uk's street-level
@@ -408,7 +507,10 @@ async fn run(cli: Cli) -> Result<()> {
         | Command::Report { inputs, .. }
             if inputs.police_uk.is_none() =>
         {
-            say_if_no_project(&inputs.measures)
+            say_if_no_project(
+                &inputs.measures,
+                matches!(cli.command, Command::Serve { .. }),
+            )
         }
         _ => {}
     }
@@ -648,7 +750,13 @@ async fn run(cli: Cli) -> Result<()> {
                 commentary: inputs.commentary,
                 settle: std::time::Duration::from_secs(settle),
             };
-            let state = mos::web::AppState::with_options(config, tokens, options).await?;
+            let state = mos::web::AppState::with_options(config, tokens, options)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{e}; mos serve has no good results to show, so it does not start: mend this and start it again"
+                    )
+                })?;
             mos::web::serve(state, addr)
                 .await
                 .with_context(|| format!("serving on {addr}"))?;
@@ -726,6 +834,51 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{name} {}", mos::web::auth::hash_token(&token));
             Ok(())
         }
+        Command::Backup { record, out } => {
+            let manifest = mos::operations::backup::write(&record.places()?, &out)?;
+            let parts = |prefix: &str| {
+                manifest
+                    .files
+                    .iter()
+                    .filter(|f| f.name.starts_with(prefix))
+                    .count()
+            };
+            println!(
+                "backed up {} files to {} (readable by you alone): {} of the project's declarations and packs, {} of snapshots, {} of commentary{}{}",
+                manifest.files.len(),
+                out.display(),
+                parts("project/") + parts("measures/") + parts("dashboards/"),
+                parts("snapshots/"),
+                parts("commentary/"),
+                if parts("settings/") > 0 {
+                    ", the extracts' settings"
+                } else {
+                    ""
+                },
+                if parts("tokens") > 0 {
+                    ", the tokens file"
+                } else {
+                    ""
+                },
+            );
+            if record.tokens.is_none() {
+                eprintln!("note: no --tokens file given: the backup holds no tokens");
+            }
+            Ok(())
+        }
+        Command::Restore {
+            archive,
+            record,
+            overwrite,
+        } => {
+            let written = mos::operations::backup::restore(&archive, &record.places()?, overwrite)?;
+            println!(
+                "restored {} files from {} (those already there and the same were left as they were)",
+                written.len(),
+                archive.display()
+            );
+            Ok(())
+        }
         Command::Schema { of } => {
             let schema = match of {
                 SchemaFor::Measure => mos::definition::json_schema(),
@@ -791,18 +944,31 @@ fn check_dashboards(dir: &Path, set: &mos::definition::MeasureSet) -> Result<()>
 /// says what the disclosure audit withheld, measure by measure, and why.
 async fn report_disclosure(inputs: &Inputs, set: &mos::definition::MeasureSet) -> Result<()> {
     let (_demo, data_dir) = inputs.data_folder(set)?;
-    let (evaluation, _) =
-        mos::pipeline::evaluate(set, &data_dir, inputs.max_reject_share, None, &|_| {}).await?;
+    // The packs published from this folder are in readers' hands.
+    let printed = mos::history::History::new("snapshots").printed()?;
+    let (evaluation, _) = mos::pipeline::evaluate(
+        set,
+        &data_dir,
+        inputs.max_reject_share,
+        None,
+        &printed,
+        &|_| {},
+    )
+    .await?;
     let withheld: usize = evaluation.results.iter().map(|r| r.withheld.len()).sum();
-    let measures = evaluation.results.len();
+    let mut measures = format!("{} measures", evaluation.results.len());
+    if !printed.is_empty() {
+        measures += &format!(" and the {} figures packs printed before", printed.len());
+    }
     if withheld == 0 {
         println!(
-            "disclosure audit: nothing withheld can be worked out from what is published ({measures} measures, every window, breakdown and total together)"
+            "disclosure audit: nothing withheld can be worked out, or narrowed to fewer values than its threshold, from what is published ({measures}, every window, breakdown and total together)"
         );
         return Ok(());
     }
     println!(
-        "disclosure audit: {withheld} figures withheld beyond the measures' own suppression, so that nothing withheld can be worked out from what is published ({measures} measures)"
+        "disclosure audit: {withheld} figure{} withheld beyond the measures' own suppression, so that nothing withheld can be worked out, or narrowed to fewer values than its threshold, from what is published ({measures})",
+        if withheld == 1 { "" } else { "s" }
     );
     for result in &evaluation.results {
         for w in &result.withheld {

@@ -3,6 +3,9 @@
 //! a restricted measure's never to a channel not marked restricted, and each
 //! alert once, not twice, across a restart.
 
+// Its own binary: it sets the environment (SMTP settings), which no other
+// test's thread may be reading at the time.
+#[path = "suite/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

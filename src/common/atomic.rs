@@ -168,6 +168,12 @@ impl StagedFolder {
     }
 }
 
+/// Whether a folder's name is a stage or a swapped-out copy made here: left
+/// by a killed writer, never part of the record.
+pub fn is_leftover(name: &str) -> bool {
+    name.starts_with(".stage-") || name.starts_with(".previous-")
+}
+
 fn stage_prefix(name: &str) -> String {
     format!(".stage-{name}-")
 }

@@ -10,7 +10,14 @@
 //!   a single month's of a longer window) may follow from published figures,
 //!   including a proportion's complement (denominator less numerator);
 //! - for the public, no figure of a restricted measure may follow from the
-//!   public measures.
+//!   public measures;
+//! - nor may any of them be confined to fewer values than its threshold
+//!   (a hidden sum under it), which is found by propagating limits.
+//!
+//! Figures a board pack printed earlier stay in readers' hands whatever is
+//! restated since: each one whose cells still add up to what it printed is
+//! a sum known for good (it cannot be withheld now), so a restated month
+//! cannot give away a group withheld beside groups that did not change.
 //!
 //! Measures are tied to each other where their counts are the same cells:
 //! two series (of different measures) whose counts agree month by month over
@@ -39,6 +46,19 @@ pub struct Withheld {
     pub view: View,
 }
 
+/// A figure an earlier pack printed, as its snapshot holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Printed {
+    pub measure: String,
+    pub breakdown: Option<String>,
+    pub group: Option<String>,
+    pub period: Period,
+    /// The count (a proportion's numerator, a rate's events).
+    pub numerator: u64,
+    /// The denominator, where whole: a proportion's is a sum of cells.
+    pub denominator: Option<u64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     /// Everyone who reads a figure: small numbers are withheld from analysts too.
@@ -51,7 +71,8 @@ pub enum View {
 /// same order), every further figure needed so that nothing withheld can be
 /// worked out from what is published; each measure's `withheld` says which
 /// and why, and SPC is charted again from the points left published.
-pub fn protect(results: &mut [MeasureResult], tallies: &[&super::Tally]) {
+/// `printed` are the figures earlier packs printed.
+pub fn protect(results: &mut [MeasureResult], tallies: &[&super::Tally], printed: &[Printed]) {
     let layouts = Layouts::new(results, tallies);
     if layouts.cells.is_empty() {
         return;
@@ -67,7 +88,7 @@ pub fn protect(results: &mut [MeasureResult], tallies: &[&super::Tally]) {
         .collect();
     let mut found: Vec<Vec<(usize, usize, String, View)>> = vec![Vec::new(); results.len()];
     for view in [View::Everyone, View::Public] {
-        audit(results, &layouts, view, &mut withheld, &mut found);
+        audit(results, &layouts, printed, view, &mut withheld, &mut found);
     }
     for (r, found) in found.into_iter().enumerate() {
         if found.is_empty() {
@@ -194,6 +215,13 @@ struct Layouts {
 }
 
 impl Layouts {
+    /// One cell's count.
+    fn value(&self, var: usize) -> u64 {
+        // Layouts are numbered in order: the last to start at or before it.
+        let c = &self.cells[self.cells.partition_point(|c| c.base <= var) - 1];
+        c.values[var - c.base]
+    }
+
     fn new(results: &[MeasureResult], tallies: &[&super::Tally]) -> Layouts {
         let mut cells = Vec::new();
         let mut base = 0;
@@ -339,19 +367,82 @@ impl Layouts {
 struct Equation {
     terms: Vec<(usize, u64)>,
     /// The point it publishes (layout, series, point) and how big it is; `None`
-    /// for an identity, which holds whatever is withheld.
+    /// for an identity, which holds whatever is withheld, and for a figure
+    /// printed earlier, which can no longer be.
     figure: Option<(usize, usize, usize, u64)>,
+    /// Whether its sum is a number readers have (a figure, or one printed).
+    known: bool,
 }
 
 /// A sum of cells that must not be determined.
 struct Target {
     vars: Vec<usize>,
     words: String,
+    /// The fewest values the published figures may leave it within: the
+    /// measure's threshold (a hidden sum under it is as good as shown); 1 for
+    /// a figure only its exact value gives away.
+    width: u64,
+}
+
+/// The sums earlier packs printed that the cells still add up to, for
+/// `view`: a printed figure whose cells have changed since pins nothing
+/// exactly (its old cells are unknowns of their own).
+fn printed_sums(
+    results: &[MeasureResult],
+    layouts: &Layouts,
+    printed: &[Printed],
+    view: View,
+) -> Vec<Equation> {
+    let mut sums = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in printed {
+        let Some(c) = layouts
+            .cells
+            .iter()
+            .find(|c| results[c.result].measure.id == p.measure)
+        else {
+            continue;
+        };
+        let result = &results[c.result];
+        let measure = &result.measure;
+        if measure.round_to.is_some() || (view == View::Public && measure.access != Access::Public)
+        {
+            continue;
+        }
+        let Some(s) = result
+            .series
+            .iter()
+            .position(|s| s.breakdown == p.breakdown && s.group == p.group)
+        else {
+            continue;
+        };
+        let Some((from, to)) = c.months_of(p.period) else {
+            continue;
+        };
+        let mut parts = vec![(Part::Numerator, p.numerator)];
+        if c.parts == 2
+            && let Some(d) = p.denominator
+        {
+            parts.push((Part::Denominator, d));
+        }
+        for (part, value) in parts {
+            let vars = c.sum(s, from, to, part);
+            if c.value(&vars) == value && seen.insert(vars.clone()) {
+                sums.push(Equation {
+                    terms: vars.into_iter().map(|v| (v, 1)).collect(),
+                    figure: None,
+                    known: true,
+                });
+            }
+        }
+    }
+    sums
 }
 
 fn audit(
     results: &[MeasureResult],
     layouts: &Layouts,
+    printed: &[Printed],
     view: View,
     withheld: &mut [Vec<Vec<bool>>],
     found: &mut [Vec<(usize, usize, String, View)>],
@@ -362,8 +453,10 @@ fn audit(
         .map(|terms| Equation {
             terms,
             figure: None,
+            known: false,
         })
         .collect();
+    equations.extend(printed_sums(results, layouts, printed, view));
     let mut targets: Vec<Target> = Vec::new();
     for (l, c) in layouts.cells.iter().enumerate() {
         let result = &results[c.result];
@@ -374,6 +467,7 @@ fn audit(
         };
         // Rounded counts are not exact sums: they pin nothing down exactly.
         let exact = measure.round_to.is_none();
+        let width = measure.suppress_below.unwrap_or(1).max(1);
         for (s, series) in result.series.iter().enumerate() {
             for (i, point) in series.points.iter().enumerate() {
                 let Some((from, to)) = c.months_of(point.period) else {
@@ -397,6 +491,7 @@ fn audit(
                         equations.push(Equation {
                             terms: terms.collect(),
                             figure: Some((l, s, i, size)),
+                            known: true,
                         });
                     }
                 }
@@ -412,6 +507,7 @@ fn audit(
                         targets.push(Target {
                             vars,
                             words: format!("the {} of {}", part.words(measure), label()),
+                            width,
                         });
                     }
                 }
@@ -435,6 +531,7 @@ fn audit(
                     let vars = c.sum(s, m, m, part);
                     if c.value(&vars) < threshold {
                         targets.push(Target {
+                            width,
                             vars,
                             words: format!(
                                 "the {} of {}{} in {}",
@@ -488,11 +585,7 @@ fn audit(
             let Some(component) = components.get(&root) else {
                 continue 'targets;
             };
-            if !component
-                .equations
-                .iter()
-                .any(|&e| equations[e].figure.is_some())
-            {
+            if !component.equations.iter().any(|&e| equations[e].known) {
                 continue 'targets;
             }
             match pieces.iter_mut().find(|(r, _)| *r == root) {
@@ -571,6 +664,277 @@ fn audit(
             }
         }
         pending = still;
+    }
+    hide_pinned(
+        layouts,
+        &equations,
+        &targets,
+        &components,
+        &mut union,
+        view,
+        withheld,
+        found,
+    );
+}
+
+/// Withholds more until no target is pinned within fewer values than its
+/// width: the hidden sum under the threshold that secondary suppression
+/// prevents within a measure's period, prevented across everything.
+/// Ranges are found by propagating each known sum's limits cell by cell
+/// (each cell at least 0), which gives a range at least as wide as the
+/// exact one: a range found narrow is narrow.
+#[allow(clippy::too_many_arguments)]
+fn hide_pinned(
+    layouts: &Layouts,
+    equations: &[Equation],
+    targets: &[Target],
+    components: &HashMap<usize, Component>,
+    union: &mut UnionFind,
+    view: View,
+    withheld: &mut [Vec<Vec<bool>>],
+    found: &mut [Vec<(usize, usize, String, View)>],
+) {
+    let is_withheld = |withheld: &[Vec<Vec<bool>>], figure: (usize, usize, usize, u64)| {
+        withheld[layouts.cells[figure.0].result][figure.1][figure.2]
+    };
+    // A target's component, and the cells it is tied to by identities alone:
+    // the figures over those are the ones that can pin it.
+    let mut by_var: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (e, equation) in equations.iter().enumerate() {
+        for &(v, _) in &equation.terms {
+            by_var.entry(v).or_default().push(e);
+        }
+    }
+    let near = |target: &Target| -> Vec<usize> {
+        let mut seen: std::collections::HashSet<usize> = target.vars.iter().copied().collect();
+        let mut queue = target.vars.clone();
+        let mut figures = Vec::new();
+        while let Some(v) = queue.pop() {
+            for &e in by_var.get(&v).into_iter().flatten() {
+                let equation = &equations[e];
+                if equation.figure.is_some() {
+                    figures.push(e);
+                } else if !equation.known {
+                    for &(w, _) in &equation.terms {
+                        if seen.insert(w) {
+                            queue.push(w);
+                        }
+                    }
+                }
+            }
+        }
+        figures.sort_unstable();
+        figures.dedup();
+        figures
+    };
+    let mut given_up = vec![false; targets.len()];
+    loop {
+        let mut chosen: Vec<(usize, usize, usize)> = Vec::new();
+        // Each component's limits as published at the start of the round.
+        let mut limits: HashMap<usize, Limits> = HashMap::new();
+        for (t, target) in targets.iter().enumerate() {
+            if given_up[t] || target.vars.is_empty() {
+                continue;
+            }
+            let root = union.find(target.vars[0]);
+            let Some(component) = components.get(&root) else {
+                continue;
+            };
+            if target.vars.iter().any(|&v| union.find(v) != root) {
+                continue; // spread over unlinked components: not handled here
+            }
+            let published = |e: usize, also: Option<usize>| {
+                Some(e) != also
+                    && equations[e]
+                        .figure
+                        .is_none_or(|f| !is_withheld(withheld, f))
+            };
+            let pinned = |also: Option<usize>| {
+                let active = component
+                    .equations
+                    .iter()
+                    .copied()
+                    .filter(|&e| published(e, also));
+                Limits::propagate(layouts, equations, active).pins(target)
+            };
+            let now = limits.entry(root).or_insert_with(|| {
+                let active = component
+                    .equations
+                    .iter()
+                    .copied()
+                    .filter(|&e| published(e, None));
+                Limits::propagate(layouts, equations, active)
+            });
+            if !now.pins(target) {
+                continue;
+            }
+            let mut candidates: Vec<(u64, usize)> = near(target)
+                .into_iter()
+                .filter(|&e| published(e, None))
+                .filter_map(|e| equations[e].figure.map(|f| (f.3, e)))
+                .collect();
+            candidates.sort_unstable();
+            if candidates.iter().any(|&(_, e)| {
+                let (l, s, i, _) = equations[e].figure.expect("a figure");
+                chosen.contains(&(l, s, i))
+            }) {
+                continue; // a figure chosen this round may free it already
+            }
+            // The smallest figure whose withholding frees it; else the smallest.
+            let pick = candidates
+                .iter()
+                .take(16)
+                .find(|&&(_, e)| !pinned(Some(e)))
+                .or(candidates.first());
+            let Some(&(_, e)) = pick else {
+                given_up[t] = true;
+                continue;
+            };
+            let (l, s, i, _) = equations[e].figure.expect("a figure");
+            chosen.push((l, s, i));
+            found[layouts.cells[l].result].push((
+                s,
+                i,
+                format!(
+                    "{} to within fewer than {} values",
+                    target.words, target.width
+                ),
+                view,
+            ));
+        }
+        if chosen.is_empty() {
+            break;
+        }
+        for &(l, s, i) in &chosen {
+            withheld[layouts.cells[l].result][s][i] = true;
+        }
+    }
+}
+
+/// Each cell's least and greatest value, as the known sums limit them.
+struct Limits {
+    local: HashMap<usize, usize>,
+    low: Vec<f64>,
+    high: Vec<f64>,
+}
+
+impl Limits {
+    fn propagate(
+        layouts: &Layouts,
+        equations: &[Equation],
+        active: impl Iterator<Item = usize>,
+    ) -> Limits {
+        // Each sum with its cells' signs (an identity's second side is
+        // negative) and its value, which is what the cells add up to.
+        let sums: Vec<(Vec<(usize, f64)>, f64)> = active
+            .filter(|&e| equations[e].known || equations[e].figure.is_none())
+            .map(|e| {
+                let terms: Vec<(usize, f64)> = equations[e]
+                    .terms
+                    .iter()
+                    .map(|&(v, c)| (v, if c == 1 { 1.0 } else { -1.0 }))
+                    .collect();
+                let value = terms
+                    .iter()
+                    .map(|&(v, c)| c * layouts.value(v) as f64)
+                    .sum();
+                (terms, value)
+            })
+            .collect();
+        let mut local = HashMap::new();
+        for (terms, _) in &sums {
+            for &(v, _) in terms {
+                let next = local.len();
+                local.entry(v).or_insert(next);
+            }
+        }
+        let mut limits = Limits {
+            low: vec![0.0; local.len()],
+            high: vec![f64::INFINITY; local.len()],
+            local,
+        };
+        for _round in 0..64 {
+            let mut changed = false;
+            for (terms, value) in &sums {
+                changed |= limits.tighten(terms, *value);
+            }
+            if !changed {
+                break;
+            }
+        }
+        limits
+    }
+
+    /// Tightens each cell of `value = Σ sign × cell` from the others' limits.
+    fn tighten(&mut self, terms: &[(usize, f64)], value: f64) -> bool {
+        // The least and greatest the signed terms can add up to, with the
+        // unbounded ones counted apart so that one can be taken out.
+        let (mut least, mut greatest, mut unbounded_least, mut unbounded_greatest) =
+            (0.0, 0.0, 0, 0);
+        let span = |at: usize, sign: f64, limits: &Limits| {
+            let (low, high) = (limits.low[at], limits.high[at]);
+            if sign > 0.0 {
+                (low, high)
+            } else {
+                (-high, -low)
+            }
+        };
+        let at: Vec<usize> = terms.iter().map(|(v, _)| self.local[v]).collect();
+        for (&a, &(_, sign)) in at.iter().zip(terms) {
+            let (l, g) = span(a, sign, self);
+            if l.is_finite() {
+                least += l
+            } else {
+                unbounded_least += 1
+            }
+            if g.is_finite() {
+                greatest += g
+            } else {
+                unbounded_greatest += 1
+            }
+        }
+        let mut changed = false;
+        for (&a, &(_, sign)) in at.iter().zip(terms) {
+            let (l, g) = span(a, sign, self);
+            let rest_least = match (unbounded_least, l.is_finite()) {
+                (0, _) => least - l,
+                (1, false) => least,
+                _ => f64::NEG_INFINITY,
+            };
+            let rest_greatest = match (unbounded_greatest, g.is_finite()) {
+                (0, _) => greatest - g,
+                (1, false) => greatest,
+                _ => f64::INFINITY,
+            };
+            // sign × cell = value − rest; cells are whole numbers.
+            let (from, to) = if sign > 0.0 {
+                (value - rest_greatest, value - rest_least)
+            } else {
+                (rest_least - value, rest_greatest - value)
+            };
+            if from.ceil() > self.low[a] + 0.5 {
+                self.low[a] = from.ceil();
+                changed = true;
+            }
+            if to.floor() < self.high[a] - 0.5 {
+                self.high[a] = to.floor();
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Whether the target is left within fewer values than its width.
+    fn pins(&self, target: &Target) -> bool {
+        let (mut low, mut high) = (0.0, 0.0);
+        for v in &target.vars {
+            let Some(&at) = self.local.get(v) else {
+                return false;
+            };
+            low += self.low[at];
+            high += self.high[at];
+        }
+        high.is_finite() && high - low < target.width as f64
     }
 }
 

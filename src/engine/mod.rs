@@ -211,7 +211,9 @@ pub struct Counted {
 }
 
 /// Evaluates every measure over the loaded extracts; also returns what each
-/// counted, in the measures' order.
+/// counted, in the measures' order. Each measure's own suppression is
+/// applied; the audit of everything published together is
+/// [`disclosure::protect`]'s, given these tallies.
 pub async fn evaluate(
     measures: &MeasureSet,
     extracts: &[Extract],
@@ -290,14 +292,12 @@ pub async fn evaluate_adding(
         .into_iter()
         .map(|c| c.expect("every measure counted"))
         .collect();
-    let mut results: Vec<MeasureResult> = measures
+    let results: Vec<MeasureResult> = measures
         .measures
         .iter()
         .zip(&all_counted)
         .map(|(measure, counted)| engine.finish(measure, &counted.tally))
         .collect::<Result<_, _>>()?;
-    let tallies: Vec<&Tally> = all_counted.iter().map(|c| &c.tally).collect();
-    disclosure::protect(&mut results, &tallies);
     Ok(Some((results, all_counted)))
 }
 

@@ -215,7 +215,7 @@ async fn evaluate_on_fixture(
         return Err(rejected);
     }
     let (mut evaluation, _) =
-        crate::evaluation::pipeline::evaluate(&set, scratch.path(), None, None, &|_| {})
+        crate::evaluation::pipeline::evaluate(&set, scratch.path(), None, None, &[], &|_| {})
             .await
             .map_err(|e| whole(e.to_string()))?;
     if !evaluation.warnings.is_empty() {

@@ -4,6 +4,8 @@
 //! restated. A snapshot is a folder `snapshots/<id>/` holding `snapshot.json`
 //! and `results.csv`; `published.json` lists the packs that used one.
 
+use crate::common::period::{Month, Period};
+use crate::engine::disclosure::Printed;
 use crate::evaluation::pipeline::Evaluation;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -80,7 +82,35 @@ pub struct StoredPoint {
     pub breakdown: String,
     pub group: String,
     pub value: Option<f64>,
+    #[serde(default)]
+    pub numerator: Option<f64>,
+    #[serde(default)]
+    pub denominator: Option<f64>,
     pub suppressed: bool,
+}
+
+impl StoredPoint {
+    /// The figure as the disclosure audit reads it, if it was printed.
+    fn printed(&self) -> Option<Printed> {
+        let month = |date: &str| Month::parse(date.get(..7)?);
+        let count = |n: Option<f64>| {
+            n.filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                .map(|n| n as u64)
+        };
+        let not_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        (!self.suppressed).then_some(())?;
+        Some(Printed {
+            measure: self.measure_id.clone(),
+            breakdown: not_empty(&self.breakdown),
+            group: not_empty(&self.group),
+            period: Period {
+                first: month(&self.period_start)?,
+                last: month(&self.period_end)?,
+            },
+            numerator: count(self.numerator)?,
+            denominator: count(self.denominator),
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,14 +120,14 @@ pub enum HistoryError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the snapshot file {} is damaged: {message}; move it aside and run again", .path.display())]
+    #[error("the snapshot file {} is damaged: {message}; put it back from a backup (`mos restore`), or move it aside and run again", .path.display())]
     Damaged { path: PathBuf, message: String },
     #[error("there is no snapshot `{0}` in the snapshots folder")]
     Unknown(String),
     #[error("cannot keep the snapshot: {0}")]
     Write(#[from] crate::common::atomic::WriteError),
     #[error(
-        "the `{source_name}` extract has {rows_now} rows and data to {to_now}, where {since} had {rows_before} rows and data to {to_before}: it looks cut short or half-copied, so it is held back and the last good results stay live. If it is right (rows deleted on purpose, a shorter export), accept it once with `mos run --accept-smaller {source_name}` on the same --data and --snapshots"
+        "the `{source_name}` extract has {rows_now} rows and data to {to_now}, where {since} had {rows_before} rows and data to {to_before}: it looks cut short or half-copied, so it is held back. If it is right (rows deleted on purpose, a shorter export), accept it once with `mos run --accept-smaller {source_name}` on the same --data and --snapshots"
     )]
     Shrunk {
         source_name: String,
@@ -301,20 +331,22 @@ impl History {
 
     /// The figures a snapshot holds for one measure.
     pub fn points(&self, id: &str, measure_id: &str) -> Result<Vec<StoredPoint>, HistoryError> {
+        let mut points = self.all_points(id)?;
+        points.retain(|p| p.measure_id == measure_id);
+        Ok(points)
+    }
+
+    fn all_points(&self, id: &str) -> Result<Vec<StoredPoint>, HistoryError> {
         let path = self.dir.join(id).join("results.csv");
         let damaged = |message: String| HistoryError::Damaged {
             path: path.clone(),
             message,
         };
         let mut reader = csv::Reader::from_path(&path).map_err(|e| damaged(e.to_string()))?;
-        let mut points = Vec::new();
-        for row in reader.deserialize::<StoredPoint>() {
-            let point = row.map_err(|e| damaged(e.to_string()))?;
-            if point.measure_id == measure_id {
-                points.push(point);
-            }
-        }
-        Ok(points)
+        reader
+            .deserialize::<StoredPoint>()
+            .map(|row| row.map_err(|e| damaged(e.to_string())))
+            .collect()
     }
 
     /// Records that `pack` printed the figures of snapshot `id` for `measures`.
@@ -348,6 +380,31 @@ impl History {
             return Ok(Vec::new());
         }
         read_json(&path)
+    }
+
+    /// Every figure a published pack printed, of the measures it carried:
+    /// they stay in readers' hands, so the disclosure audit counts them.
+    pub fn printed(&self) -> Result<Vec<Printed>, HistoryError> {
+        let publications = self.publications()?;
+        let mut snapshots: Vec<&str> = publications.iter().map(|p| p.snapshot.as_str()).collect();
+        snapshots.sort_unstable();
+        snapshots.dedup();
+        let mut printed = Vec::new();
+        for id in snapshots {
+            let carried = |measure: &str| {
+                publications
+                    .iter()
+                    .any(|p| p.snapshot == id && p.carried(measure))
+            };
+            for point in self.all_points(id)? {
+                if carried(&point.measure_id)
+                    && let Some(p) = point.printed()
+                {
+                    printed.push(p);
+                }
+            }
+        }
+        Ok(printed)
     }
 
     /// The latest publication that carried `measure`: what the board last

@@ -118,6 +118,8 @@ type Appended = (
 /// An evaluation from kept work and the rows appended since.
 pub struct Brought {
     pub results: Vec<MeasureResult>,
+    /// What each measure counted, in order: the audit reads it.
+    pub counted: Vec<Counted>,
     /// Each extract as a whole (rows, rejects, provenance), but with the batches
     /// of only the rows appended.
     pub extracts: Vec<Extract>,
@@ -256,6 +258,7 @@ impl Kept {
         let not_kept = keep_work(&self.dir, fingerprint, measures, fresh, Some(self)).err();
         Ok(Some(Brought {
             results,
+            counted,
             extracts,
             data_to,
             not_kept,

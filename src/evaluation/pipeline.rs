@@ -2,6 +2,7 @@
 //! results. Nothing is written here; callers decide what to do with success.
 
 use crate::definition::{DefinitionError, MeasureSet};
+use crate::engine::disclosure::Printed;
 use crate::engine::{EngineError, MeasureResult};
 use crate::ingest::{Extract, FileProvenance, IngestError, SourceCatalog};
 use std::path::{Path, PathBuf};
@@ -221,12 +222,17 @@ fn shipped_measures(dir: &Path) -> Vec<crate::definition::SourceText> {
 /// `progress` hears of each step. Returns the extracts too, for their rejects.
 /// With `kept_work`, a folder where each evaluation keeps its work for the
 /// next: when the extracts have only grown by rows appended, only those are
-/// read and counted (see [`crate::evaluation::incremental`]).
+/// read and counted (see [`crate::evaluation::incremental`]). `printed` are
+/// the figures packs printed before (see [`History::printed`]): the
+/// disclosure audit counts them as published.
+///
+/// [`History::printed`]: crate::evaluation::history::History::printed
 pub async fn evaluate(
     measures: &MeasureSet,
     data_dir: &Path,
     max_reject_share: Option<f64>,
     kept_work: Option<&Path>,
+    printed: &[Printed],
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<(Evaluation, Vec<Extract>), Error> {
     progress("loading extracts");
@@ -401,7 +407,8 @@ pub async fn evaluate(
                 peers.as_ref(),
             )
             .await?;
-        if let Some(brought) = brought {
+        if let Some(mut brought) = brought {
+            protect(&mut brought.results, &brought.counted, printed);
             let summaries = brought
                 .extracts
                 .iter()
@@ -430,8 +437,9 @@ pub async fn evaluate(
     })?;
     release_freed_memory();
     progress("evaluating measures");
-    let (results, counted) =
+    let (mut results, counted) =
         crate::engine::evaluate(&measures, &extracts, peers.as_ref(), person_key).await?;
+    protect(&mut results, &counted, printed);
     let data_to: std::collections::HashMap<String, Option<chrono::NaiveDate>> = extracts
         .iter()
         .map(|e| (e.name.clone(), crate::ingest::data_to(e)))
@@ -477,6 +485,18 @@ fn measures_sources_kept<'a>(names: &[&'a str], measures: &MeasureSet) -> Vec<&'
         .copied()
         .filter(|n| needed.contains(n))
         .collect()
+}
+
+/// The disclosure audit over every measure's figures and what was printed before.
+fn protect(results: &mut [MeasureResult], counted: &[crate::engine::Counted], printed: &[Printed]) {
+    let started = std::time::Instant::now();
+    let tallies: Vec<&crate::engine::tally::Tally> = counted.iter().map(|c| &c.tally).collect();
+    crate::engine::disclosure::protect(results, &tallies, printed);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        printed = printed.len(),
+        "disclosure audit"
+    );
 }
 
 fn summary(e: &Extract, data_to: Option<chrono::NaiveDate>) -> ExtractSummary {

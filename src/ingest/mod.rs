@@ -260,13 +260,13 @@ pub struct Extract {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{}:{line}: the file ends in the middle of a row ({reason}), so it looks cut short or still being copied; the extract is refused and the last good results stay live. Let the copy finish (or export the file again), then reload; a file that is whole without a final newline is taken when sources.toml declares its row count (`rows = N` in its table)", .path.display())]
+    #[error("{}:{line}: the file ends in the middle of a row ({reason}), so it looks cut short or still being copied; the extract is refused. Let the copy finish (or export the file again), then reload; a file that is whole without a final newline is taken when sources.toml declares its row count (`rows = N` in its table)", .path.display())]
     CutShort {
         path: PathBuf,
         line: u64,
         reason: String,
     },
-    #[error("{}: the file holds {rows} rows, but sources.toml declares `rows = {declared}`, so it looks cut short or still being copied; the extract is refused and the last good results stay live. Let the copy finish (or export the file again and its count with it), then reload", .path.display())]
+    #[error("{}: the file holds {rows} rows, but sources.toml declares `rows = {declared}`, so it looks cut short or still being copied; the extract is refused. Let the copy finish (or export the file again and its count with it), then reload", .path.display())]
     RowCount {
         path: PathBuf,
         declared: u64,
@@ -302,7 +302,7 @@ pub enum IngestError {
         message: String,
     },
     #[error(
-        "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused and the last good results stay live; first rejected row: {}",
+        "{}: {rejected} of {total} rows ({:.2}%) break the `{source_name}` contract, more than the {:.2}% allowed, so the extract is refused; first rejected row: {}",
         .path.display(), 100.0 * *.rejected as f64 / (*.total).max(1) as f64, 100.0 * .bound, .first.place()
     )]
     TooManyRejects {

@@ -433,11 +433,18 @@ async fn build_snapshot(
             .snapshots
             .as_deref()
             .map(crate::evaluation::history::History::kept_work_dir);
+        let printed = match &config.snapshots {
+            Some(dir) => crate::evaluation::history::History::new(dir)
+                .printed()
+                .map_err(crate::evaluation::pipeline::Error::from)?,
+            None => Vec::new(),
+        };
         crate::evaluation::pipeline::evaluate(
             &measures,
             data_dir,
             config.max_reject_share,
             kept_work.as_deref(),
+            &printed,
             &|_| {},
         )
         .await?

@@ -2,7 +2,7 @@
 //! to the results, checked against plain loops over the rows written here;
 //! and the definitions `mos check` refuses for them and for funnels.
 
-mod common;
+use crate::common;
 
 use common::{mos_in, ok};
 use std::collections::BTreeMap;

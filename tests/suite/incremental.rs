@@ -4,7 +4,7 @@
 //! (an earlier row changed, a new row repeats a kept unique value or reaches
 //! back before a kept look-back), the evaluation must be full.
 
-mod common;
+use crate::common;
 
 use mos::pipeline::Evaluation;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! reading on rows made to change, the page, the pack and the API, and what
 //! `mos check` refuses.
 
-mod common;
+use crate::common;
 
 use common::{mos_in, ok, root};
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! number of districts, `mos init`, and the mistakes `mos check` points at.
 //! Figures are checked against counts over the rows written here.
 
-mod common;
+use crate::common;
 
 use common::{mos_in, ok, root};
 use std::collections::BTreeMap;

@@ -2,8 +2,8 @@
 //! computation written in the test (tests/support), on the generator's data
 //! and on extracts this project did not generate.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use mos::results::ResultRow;
 use std::io::Write;
@@ -37,7 +37,7 @@ fn close(a: f64, b: f64) -> bool {
 /// Compares every row, and the SPC and intervals of every series.
 fn assert_agrees(actual: &[ResultRow], expected: &[Expected]) {
     // The other shipped measures (of other sources, or of Objectives 1 to 3)
-    // are checked in tests/declarations.rs.
+    // are checked in tests/suite/declarations.rs.
     let reference: std::collections::BTreeSet<&str> =
         expected.iter().map(|e| e.measure_id.as_str()).collect();
     let actual: Vec<ResultRow> = actual

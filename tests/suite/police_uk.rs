@@ -3,7 +3,7 @@
 //! absent). Figures are checked against a count over the raw rows written here,
 //! and against the published facts in SOURCES.md.
 
-mod common;
+use crate::common;
 
 use mos::results::ResultRow;
 use std::collections::BTreeMap;

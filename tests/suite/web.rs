@@ -139,7 +139,7 @@ async fn pages_render_with_security_headers() {
 async fn figures_are_those_of_mos_run() {
     let f = fixture().await;
     let measures = mos::pipeline::load_measures(&f.measures).unwrap();
-    let (evaluation, _) = mos::pipeline::evaluate(&measures, &f.data, None, None, &|_| {})
+    let (evaluation, _) = mos::pipeline::evaluate(&measures, &f.data, None, None, &[], &|_| {})
         .await
         .unwrap();
     let rows = mos::results::rows(&evaluation.results);

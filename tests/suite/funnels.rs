@@ -4,7 +4,7 @@
 //! computed here from their published formula; and a district funnel of the
 //! demo data through the page, the API and the workbook.
 
-mod common;
+use crate::common;
 use common::root;
 
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! what is published would: from SPC's mean and limits, from a total less the
 //! published groups, and by formulas planted in data that a spreadsheet runs.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -401,6 +401,11 @@ fn cse_measure(id: &str, periods: &str, suppress: bool) -> String {
 /// A project of `measures` (id, TOML) on CSE crimes of `CSE_BY_MONTH`, run;
 /// returns the project and its results.
 fn run_project(measures: &[(&str, String)]) -> (tempfile::TempDir, Vec<Row>) {
+    run_project_on(measures, &CSE_BY_MONTH)
+}
+
+/// The same on `by_month` CSE crimes from April 2023.
+fn run_project_on(measures: &[(&str, String)], by_month: &[u64]) -> (tempfile::TempDir, Vec<Row>) {
     let project = tempfile::tempdir().unwrap();
     let p = project.path();
     std::fs::create_dir_all(p.join("measures")).unwrap();
@@ -412,7 +417,7 @@ fn run_project(measures: &[(&str, String)]) -> (tempfile::TempDir, Vec<Row>) {
         "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n",
     );
     let mut n = 0;
-    for (i, &count) in CSE_BY_MONTH.iter().enumerate() {
+    for (i, &count) in by_month.iter().enumerate() {
         let (year, month) = (2023 + (i as i32 + 3) / 12, (i + 3) % 12 + 1);
         for _ in 0..count {
             n += 1;
@@ -908,4 +913,289 @@ fn rejected_values_are_escaped_and_refusals_carry_no_value() {
         "{refusal}"
     );
     assert!(!refusal.contains("SECRET-PLACE-NAME"), "{refusal}");
+}
+
+/// January 2024's figures of `cse_by_district`: the total, and each
+/// district's count where published.
+fn january_by_district(rows: &[Row]) -> (Option<f64>, BTreeMap<String, Option<f64>>) {
+    let january: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["measure_id"] == "cse_by_district" && r["period_start"] == "2024-01-01")
+        .collect();
+    let total = january
+        .iter()
+        .find(|r| r["breakdown"].is_empty())
+        .and_then(|r| number(r, "numerator"));
+    let districts = january
+        .iter()
+        .filter(|r| r["breakdown"] == "district")
+        .map(|r| (r["group"].clone(), number(r, "numerator")))
+        .collect();
+    (total, districts)
+}
+
+/// The attacker with a published pack: a district withheld now is the total
+/// less the districts published now, less the others withheld now as the
+/// pack printed them (taken as unchanged). Returns the districts so worked out.
+fn restatement_attack(
+    pack: &BTreeMap<String, Option<f64>>,
+    total: Option<f64>,
+    now: &BTreeMap<String, Option<f64>>,
+) -> BTreeMap<String, f64> {
+    let mut found = BTreeMap::new();
+    let Some(total) = total else {
+        return found;
+    };
+    let published: f64 = now.values().flatten().sum();
+    for (district, figure) in now {
+        if figure.is_some() {
+            continue;
+        }
+        let others: Option<f64> = now
+            .iter()
+            .filter(|(d, f)| *d != district && f.is_none())
+            .map(|(d, _)| pack.get(d).copied().flatten())
+            .sum();
+        if let Some(others) = others {
+            found.insert(district.clone(), total - published - others);
+        }
+    }
+    found
+}
+
+/// A pack printed January's districts; then a crime in one district is
+/// restated (no longer CSE), taking it below 5: the district is withheld, and
+/// the pack's figures for the districts that did not change must not give it
+/// back through the new total.
+#[test]
+fn a_restated_month_gives_no_withheld_district_away_against_the_published_pack() {
+    const JANUARY: [u64; 6] = [5, 6, 7, 8, 9, 10];
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("measures")).unwrap();
+    std::fs::create_dir_all(p.join("extracts")).unwrap();
+    std::fs::create_dir_all(p.join("packs")).unwrap();
+    std::fs::write(p.join("measures/cse_by_district.toml"), CSE_BY_DISTRICT).unwrap();
+    // January by district, then February and March with 6 in each district.
+    let crimes = |restated: bool| {
+        let mut text = String::from(
+            "crime_ref,recorded_date,offence_group,district,victim_id,victim_age,domestic_abuse,cse,outcome_type,outcome_date\n",
+        );
+        let mut n = 0;
+        let months = [JANUARY, [6; 6], [6; 6]];
+        for (m, by_district) in months.iter().enumerate() {
+            for (d, &count) in by_district.iter().enumerate() {
+                for i in 0..count {
+                    n += 1;
+                    // The restated crime: Cambridge's first in January.
+                    let cse = !(restated && m == 0 && d == 0 && i == 0);
+                    text.push_str(&format!(
+                        "C{n},2024-{:02}-{:02},sexual_offences,{},V{n},14,false,{cse},,\n",
+                        m + 1,
+                        1 + i,
+                        DISTRICTS[d]
+                    ));
+                }
+            }
+        }
+        text
+    };
+    std::fs::write(p.join("extracts/crimes.csv"), crimes(false)).unwrap();
+    mos_in(p, &["run", "--data", "extracts", "--out", "printed.csv"]);
+    let report = common::mos_in(
+        p,
+        &[
+            "report",
+            "--data",
+            "extracts",
+            "--objective",
+            "4",
+            "--out",
+            "packs",
+        ],
+    );
+    common::ok(report);
+    let (_, pack) = january_by_district(&results(&p.join("printed.csv")));
+    for (d, &count) in JANUARY.iter().enumerate() {
+        assert_eq!(
+            pack[DISTRICTS[d]],
+            Some(count as f64),
+            "the pack printed every district"
+        );
+    }
+
+    std::fs::write(p.join("extracts/crimes.csv"), crimes(true)).unwrap();
+    mos_in(p, &["run", "--data", "extracts", "--out", "results.csv"]);
+    let rows = results(&p.join("results.csv"));
+    let (total, now) = january_by_district(&rows);
+    let mut counts = JANUARY;
+    counts[0] -= 1;
+
+    // The attack works on what each measure's own suppression publishes:
+    // Cambridge (4) withheld, East Cambridgeshire (6) beside it, the total shown.
+    let unaudited: BTreeMap<String, Option<f64>> = DISTRICTS
+        .iter()
+        .enumerate()
+        .map(|(d, name)| (name.to_string(), (d > 1).then_some(counts[d] as f64)))
+        .collect();
+    let total_now = counts.iter().sum::<u64>() as f64;
+    assert_eq!(
+        restatement_attack(&pack, Some(total_now), &unaudited)["cambridge"],
+        4.0,
+        "the attack works on unaudited figures"
+    );
+
+    assert_eq!(now["cambridge"], None, "4 is withheld");
+    let found = restatement_attack(&pack, total, &now);
+    for (district, value) in &found {
+        let d = DISTRICTS.iter().position(|n| n == district).unwrap();
+        assert_ne!(
+            *value, counts[d] as f64,
+            "{district}'s withheld count is worked out from the pack: {now:?}"
+        );
+    }
+    // What is still published is right, and the unchanged districts stay.
+    for (d, name) in DISTRICTS.iter().enumerate() {
+        if let Some(n) = now[*name] {
+            assert_eq!(n, counts[d] as f64, "{name}");
+        }
+    }
+    assert!(
+        DISTRICTS[2..].iter().all(|d| now[*d].is_some()),
+        "only what the restatement needs is withheld: {now:?}"
+    );
+    if let Some(total) = total {
+        assert_eq!(total, total_now);
+    }
+    // mos check --disclosure reads the packs published from the project too.
+    let out = mos_in(p, &["check", "--data", "extracts", "--disclosure"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("figures packs printed before"), "{said}");
+    assert!(
+        said.contains("cse_by_district, Jan 2024: withheld"),
+        "{said}"
+    );
+}
+
+/// The attacker's range for each month, by trying every count each withheld
+/// month could have: months are at least 0, and each published quarter is
+/// the sum of its months. `published` holds each month's count where shown;
+/// `quarters` each quarter's (by its first month) where shown.
+fn month_ranges(
+    published: &[Option<u64>],
+    quarters: &BTreeMap<usize, u64>,
+) -> Vec<Option<(u64, u64)>> {
+    let mut ranges = vec![None; published.len()];
+    for q in (0..published.len()).step_by(3) {
+        let months: Vec<usize> = (q..q + 3).filter(|&m| published[m].is_none()).collect();
+        let Some(&total) = quarters.get(&q) else {
+            continue; // an unpublished quarter bounds nothing
+        };
+        let shown: u64 = (q..q + 3).filter_map(|m| published[m]).sum();
+        let hidden = total - shown;
+        // Every split of the hidden sum over the withheld months.
+        let mut low = [u64::MAX; 3];
+        let mut high = [0; 3];
+        let mut split = vec![0u64; months.len()];
+        loop {
+            if split.iter().sum::<u64>() == hidden {
+                for (k, &n) in split.iter().enumerate() {
+                    low[k] = low[k].min(n);
+                    high[k] = high[k].max(n);
+                }
+            }
+            let Some(k) = (0..split.len()).find(|&k| split[k] < hidden) else {
+                break;
+            };
+            split[k] += 1;
+            for earlier in split.iter_mut().take(k) {
+                *earlier = 0;
+            }
+        }
+        for (k, &m) in months.iter().enumerate() {
+            ranges[m] = Some((low[k], high[k]));
+        }
+    }
+    ranges
+}
+
+/// A quarter beside its months: January 3 and February 1 are withheld, March
+/// 8 shown, and the quarter's 12 says January and February add up to 4. Not
+/// one of them is worked out, but each is pinned to 0 to 4: a hidden sum
+/// under the threshold, which secondary suppression prevents within a
+/// measure, and the audit across measures.
+#[test]
+fn no_withheld_month_is_pinned_within_fewer_values_than_the_threshold() {
+    // January to June 2024, after nine months of 6 from April 2023.
+    let mut by_month = vec![6; 9];
+    by_month.extend([3, 1, 8, 6, 7, 9]);
+    let monthly = (
+        "cse_monthly",
+        cse_measure("cse_monthly", "grain = \"month\"", true),
+    );
+    let quarterly = (
+        "cse_quarterly",
+        cse_measure("cse_quarterly", "grain = \"quarter\"", false),
+    );
+    let quarters_of = |rows: &[Row]| -> BTreeMap<usize, u64> {
+        of(rows, "cse_quarterly")
+            .iter()
+            .filter(|r| r["breakdown"].is_empty())
+            .filter_map(|r| Some((month_of(&r["period_start"]), number(r, "numerator")? as u64)))
+            .collect()
+    };
+    // The attack on what each measure's own suppression publishes.
+    let unaudited: Vec<Option<u64>> = by_month.iter().map(|&n| (n >= 5).then_some(n)).collect();
+    let all_quarters: BTreeMap<usize, u64> = (0..by_month.len())
+        .step_by(3)
+        .map(|q| (q, by_month[q..q + 3].iter().sum()))
+        .collect();
+    let ranges = month_ranges(&unaudited, &all_quarters);
+    assert_eq!(
+        ranges[9],
+        Some((0, 4)),
+        "the attack pins January on unaudited figures"
+    );
+
+    let (project, rows) = run_project_on(&[monthly, quarterly], &by_month);
+    let out = mos_in(
+        project.path(),
+        &["check", "--data", "extracts", "--disclosure"],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(
+            "gives away the count of cse_monthly, Jan 2024 to within fewer than 5 values"
+        ),
+        "{said}"
+    );
+    let mut published = vec![None; by_month.len()];
+    for r in of(&rows, "cse_monthly") {
+        if let Some(n) = number(&r, "numerator") {
+            let m = month_of(&r["period_start"]);
+            assert_eq!(n as u64, by_month[m], "a published month is right");
+            published[m] = Some(n as u64);
+        }
+    }
+    let quarters = quarters_of(&rows);
+    for (&q, &n) in &quarters {
+        assert_eq!(
+            n,
+            by_month[q..q + 3].iter().sum::<u64>(),
+            "a published quarter is right"
+        );
+    }
+    for (m, range) in month_ranges(&published, &quarters).into_iter().enumerate() {
+        if let Some((low, high)) = range
+            && by_month[m] < 5
+        {
+            assert!(
+                high - low >= 5,
+                "month {m} is pinned to {low}..={high}: {published:?} {quarters:?}"
+            );
+        }
+    }
+    // Only what the pin needs is withheld: April to June stay whole.
+    assert_eq!(quarters.get(&12), Some(&22), "{quarters:?}");
+    assert!(published[12..].iter().all(Option::is_some), "{published:?}");
 }

@@ -4,7 +4,7 @@
 //! subset, everything else inert; mistakes named by `mos check` with a fix.
 //! And the dated events (annotations) declared beside a measure.
 
-mod common;
+use crate::common;
 
 use common::{mos_in, ok};
 use std::path::Path;

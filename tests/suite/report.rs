@@ -2,7 +2,7 @@
 //! statistics, suppression holds in every format, a failed write leaves the
 //! previous pack intact, and the same inputs give the same bytes.
 
-mod common;
+use crate::common;
 
 use mos::report::{PackOptions, write_packs};
 use std::path::Path;

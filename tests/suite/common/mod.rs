@@ -102,6 +102,7 @@ pub fn evaluate(
             data,
             None,
             kept_work,
+            &[],
             &|_| {},
         ))
 }

@@ -3,7 +3,7 @@
 //! objective → measure, with no console messages (CSP violations included),
 //! the chart drawn, and a restricted measure refused without a token.
 
-mod common;
+use crate::common;
 
 use common::{Server, free_port};
 use std::io::{Read, Write};

@@ -141,6 +141,11 @@ enum Command {
         /// folder or a schedule's folder are.
         #[arg(long)]
         publish: bool,
+        /// Write the public version of each pack: public measures only (nothing
+        /// of a restricted measure anywhere in it), marked as public, in
+        /// `objective-N-YYYY-MM-public`.
+        #[arg(long)]
+        public: bool,
     },
     /// Print the line to put in a tokens file for an analyst's access token.
     /// The token is read from standard input (so that it is never in `ps` or
@@ -771,6 +776,7 @@ async fn run(cli: Cli) -> Result<()> {
             as_of,
             out,
             publish,
+            public,
         } => {
             let inputs = inputs.resolved();
             let (set, evaluation, _) = inputs.evaluate(&keeping, &|_| {}).await?;
@@ -787,6 +793,7 @@ async fn run(cli: Cli) -> Result<()> {
                 as_of,
                 pdf_with,
                 pdf_timeout: None,
+                public,
             };
             let packs = tokio::task::block_in_place(|| {
                 mos::report::write_packs(&evaluation, &plan, &out, &options)

@@ -19,6 +19,44 @@ pub struct PlanFile {
     /// dashboard and the packs, so they never disagree.
     #[serde(default)]
     pub grading: Grading,
+    /// The protective marking printed on every page of a pack.
+    #[serde(default)]
+    pub marking: Marking,
+}
+
+/// Government Security Classifications: the words a pack is marked with on
+/// every page, by whether it holds any restricted measure.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Marking {
+    /// A pack of public measures only (`mos report --public`, or a plan
+    /// with none restricted).
+    pub public: String,
+    /// A pack holding any restricted measure.
+    pub restricted: String,
+}
+
+impl Marking {
+    /// The marking of a document holding `measures`.
+    pub fn of<'a>(
+        &self,
+        mut measures: impl Iterator<Item = &'a crate::definition::Measure>,
+    ) -> &str {
+        if measures.any(|m| m.access == crate::definition::Access::Restricted) {
+            &self.restricted
+        } else {
+            &self.public
+        }
+    }
+}
+
+impl Default for Marking {
+    fn default() -> Self {
+        Marking {
+            public: "OFFICIAL".into(),
+            restricted: "OFFICIAL-SENSITIVE".into(),
+        }
+    }
 }
 
 /// The rules that grade a measure (see `presentation::grade`).
@@ -64,6 +102,7 @@ pub struct Plan {
     pub plan: String,
     pub objectives: Vec<ObjectiveLayout>,
     pub grading: Grading,
+    pub marking: Marking,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +164,7 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             plan: "Police and Crime Plan".into(),
             objectives: vec![],
             grading: Grading::default(),
+            marking: Marking::default(),
         },
     };
     for objective in &file.objectives {
@@ -194,5 +234,6 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
         plan: file.plan,
         objectives,
         grading: file.grading,
+        marking: file.marking,
     })
 }

@@ -146,14 +146,11 @@ impl MeasureKind {
     pub fn format(&self, value: f64, unit: Option<&str>) -> String {
         match self {
             MeasureKind::Proportion { .. } => format!("{:.1}%", value * 100.0),
-            MeasureKind::Rate { .. } => format!("{value:.2}"),
-            MeasureKind::Count => format!("{value:.0}"),
+            MeasureKind::Rate { .. } => crate::common::grouped(value, 2),
+            MeasureKind::Count => crate::common::grouped(value, 0),
             MeasureKind::Distribution { .. } => {
-                let shown = if value.fract() == 0.0 {
-                    format!("{value:.0}")
-                } else {
-                    format!("{value:.1}")
-                };
+                let decimals = if value.fract() == 0.0 { 0 } else { 1 };
+                let shown = crate::common::grouped(value, decimals);
                 match unit {
                     Some(unit) => format!("{shown} {unit}"),
                     None => shown,
@@ -177,7 +174,7 @@ impl MeasureKind {
     pub fn spreadsheet_format(&self, unit: Option<&str>) -> String {
         match (self, unit) {
             (MeasureKind::Proportion { .. }, _) => "0.0%".into(),
-            (MeasureKind::Rate { .. }, _) => "0.00".into(),
+            (MeasureKind::Rate { .. }, _) => "#,##0.00".into(),
             (MeasureKind::Distribution { .. }, Some(unit)) => {
                 // The unit beside each figure, as the dashboard shows it: 42.5 minutes.
                 let unit: String = unit.chars().filter(|c| *c != '"' && *c != '\\').collect();

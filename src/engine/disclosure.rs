@@ -743,34 +743,32 @@ fn hide_pinned(
             if target.vars.iter().any(|&v| union.find(v) != root) {
                 continue; // spread over unlinked components: not handled here
             }
-            let published = |e: usize, also: Option<usize>| {
-                Some(e) != also
-                    && equations[e]
-                        .figure
-                        .is_none_or(|f| !is_withheld(withheld, f))
-            };
-            let pinned = |also: Option<usize>| {
-                let active = component
-                    .equations
-                    .iter()
-                    .copied()
-                    .filter(|&e| published(e, also));
-                Limits::propagate(layouts, equations, active).pins(target)
+            let is_published = |e: usize| {
+                equations[e]
+                    .figure
+                    .is_none_or(|f| !is_withheld(withheld, f))
             };
             let now = limits.entry(root).or_insert_with(|| {
-                let active = component
-                    .equations
-                    .iter()
-                    .copied()
-                    .filter(|&e| published(e, None));
-                Limits::propagate(layouts, equations, active)
+                let active = component.equations.iter().copied();
+                Limits::propagate(layouts, equations, active.filter(|&e| is_published(e)))
             });
             if !now.pins(target) {
                 continue;
             }
+            let published: Vec<usize> = component
+                .equations
+                .iter()
+                .copied()
+                .filter(|&e| is_published(e))
+                .collect();
+            // Whether it is pinned with the figures of `without` withheld too.
+            let pinned = |without: &[usize]| {
+                let active = published.iter().copied().filter(|e| !without.contains(e));
+                Limits::propagate(layouts, equations, active).pins(target)
+            };
             let mut candidates: Vec<(u64, usize)> = near(target)
                 .into_iter()
-                .filter(|&e| published(e, None))
+                .filter(|e| published.contains(e))
                 .filter_map(|e| equations[e].figure.map(|f| (f.3, e)))
                 .collect();
             candidates.sort_unstable();
@@ -780,11 +778,18 @@ fn hide_pinned(
             }) {
                 continue; // a figure chosen this round may free it already
             }
+            // Where withholding every figure near it would not free it (an
+            // earlier pack pins it), withholding any is in vain.
+            let near: Vec<usize> = candidates.iter().map(|&(_, e)| e).collect();
+            if near.is_empty() || pinned(&near) {
+                given_up[t] = true;
+                continue;
+            }
             // The smallest figure whose withholding frees it; else the smallest.
             let pick = candidates
                 .iter()
                 .take(16)
-                .find(|&&(_, e)| !pinned(Some(e)))
+                .find(|&&(_, e)| !pinned(&[e]))
                 .or(candidates.first());
             let Some(&(_, e)) = pick else {
                 given_up[t] = true;
@@ -827,7 +832,6 @@ impl Limits {
         // Each sum with its cells' signs (an identity's second side is
         // negative) and its value, which is what the cells add up to.
         let sums: Vec<(Vec<(usize, f64)>, f64)> = active
-            .filter(|&e| equations[e].known || equations[e].figure.is_none())
             .map(|e| {
                 let terms: Vec<(usize, f64)> = equations[e]
                     .terms

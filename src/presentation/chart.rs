@@ -77,31 +77,32 @@ impl maud::Render for Svg {
 
 /// The full trend chart of one series, as an SVG document.
 pub fn trend_chart(measure: &Measure, series: &Series, title: &str, size: (u32, u32)) -> Svg {
-    trend_chart_beside(measure, series, None, title, size)
+    trend_chart_beside(measure, series, None, title, size, None)
 }
 
-/// For a measure compared with peers: the total's chart with the peer group's
-/// rate as a dashed line beside it.
-pub fn peer_chart(result: &crate::engine::MeasureResult, title: &str, size: (u32, u32)) -> Svg {
-    let group = result.breakdown("peer_group").next();
-    trend_chart_beside(&result.measure, result.total(), group, title, size)
-}
-
-/// The trend chart, with `beside` (a comparison series over the same periods) drawn dashed.
-fn trend_chart_beside(
+/// Small multiples: a chart per series, all on one y scale (the widest any
+/// of them needs), so that groups can be compared by eye.
+pub fn small_multiples(
     measure: &Measure,
-    series: &Series,
-    beside: Option<&Series>,
-    title: &str,
+    series: &[(&Series, String)],
     size: (u32, u32),
-) -> Svg {
-    let mut svg = String::new();
-    let mut hover: Vec<(i32, i32, String)> = Vec::new();
-    let points = &series.points;
-    let n = points.len().max(1);
+) -> Vec<Svg> {
+    let scale = series
+        .iter()
+        .filter_map(|(s, _)| extent(measure, s))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+    series
+        .iter()
+        .map(|(s, title)| trend_chart_beside(measure, s, None, title, size, scale))
+        .collect()
+}
+
+/// The least and greatest value a series' chart shows: its values, their
+/// intervals, its control limits and the target; `None` with none of them.
+fn extent(measure: &Measure, series: &Series) -> Option<(f64, f64)> {
     let mut lows: Vec<f64> = Vec::new();
     let mut highs: Vec<f64> = Vec::new();
-    for p in points {
+    for p in &series.points {
         if let Some(f) = &p.figures {
             lows.extend(f.value);
             highs.extend(f.value);
@@ -114,6 +115,40 @@ fn trend_chart_beside(
     for segment in &series.spc {
         lows.push(segment.limits.lower);
         highs.push(segment.limits.upper);
+    }
+    lows.extend(measure.target);
+    highs.extend(measure.target);
+    let low = lows.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = highs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (low.is_finite() && high.is_finite()).then_some((low, high))
+}
+
+/// For a measure compared with peers: the total's chart with the peer group's
+/// rate as a dashed line beside it.
+pub fn peer_chart(result: &crate::engine::MeasureResult, title: &str, size: (u32, u32)) -> Svg {
+    let group = result.breakdown("peer_group").next();
+    trend_chart_beside(&result.measure, result.total(), group, title, size, None)
+}
+
+/// The trend chart, with `beside` (a comparison series over the same periods)
+/// drawn dashed, on a y scale reaching at least `scale` where given.
+fn trend_chart_beside(
+    measure: &Measure,
+    series: &Series,
+    beside: Option<&Series>,
+    title: &str,
+    size: (u32, u32),
+    scale: Option<(f64, f64)>,
+) -> Svg {
+    let mut svg = String::new();
+    let mut hover: Vec<(i32, i32, String)> = Vec::new();
+    let points = &series.points;
+    let n = points.len().max(1);
+    let mut lows: Vec<f64> = Vec::new();
+    let mut highs: Vec<f64> = Vec::new();
+    for (low, high) in extent(measure, series).into_iter().chain(scale) {
+        lows.push(low);
+        highs.push(high);
     }
     let beside_values: Vec<Option<f64>> = beside.map_or_else(Vec::new, |b| {
         points
@@ -128,10 +163,6 @@ fn trend_chart_beside(
     });
     lows.extend(beside_values.iter().flatten());
     highs.extend(beside_values.iter().flatten());
-    if let Some(t) = measure.target {
-        lows.push(t);
-        highs.push(t);
-    }
     let mut low = lows.iter().copied().fold(f64::INFINITY, f64::min);
     let mut high = highs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !low.is_finite() || !high.is_finite() {
@@ -150,8 +181,9 @@ fn trend_chart_beside(
         let _ = root.fill(&WHITE);
         let mut chart = match ChartBuilder::on(&root)
             .margin(12)
+            .margin_right(36)
             .x_label_area_size(36)
-            .y_label_area_size(64)
+            .y_label_area_size(76)
             .caption(title, ("sans-serif", 20).into_font().color(&INK))
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y_low..y_high)
         {
@@ -372,7 +404,8 @@ fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
         );
     }
     if let Some(d) = f.denominator.filter(|_| measure.is_proportion()) {
-        text += &format!(", {} of {}", f.numerator, d);
+        let grouped = |n: u64| crate::common::grouped(n as f64, 0);
+        text += &format!(", {} of {}", grouped(f.numerator), grouped(d));
     }
     if let Some(s) = point.signal {
         text += &format!(", special cause: {}", s.as_str().replace('_', " "));
@@ -548,6 +581,122 @@ pub fn svg_to_png(svg: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::period::{Month, Period};
+    use crate::definition::{Grain, MeasureKind, Periods};
+    use crate::engine::{Figures, Point};
+
+    /// A monthly count's series of `values` from April 2024.
+    fn series(group: &str, values: &[u64]) -> Series {
+        let points = values
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                let month = Month::new(2024, 4) + i as i32;
+                Point {
+                    period: Period {
+                        first: month,
+                        last: month,
+                    },
+                    suppressed: false,
+                    figures: Some(Figures {
+                        numerator: n,
+                        denominator: None,
+                        value: Some(n as f64),
+                        interval: None,
+                    }),
+                    signal: None,
+                }
+            })
+            .collect();
+        Series {
+            breakdown: Some("district".into()),
+            group: Some(group.into()),
+            points,
+            spc: Vec::new(),
+        }
+    }
+
+    fn count() -> Measure {
+        Measure::for_tests(
+            MeasureKind::Count,
+            Periods::Discrete {
+                grain: Grain::Month,
+                spc: None,
+            },
+        )
+    }
+
+    /// The texts of an SVG's `<text>` elements, with where each is anchored
+    /// and its x.
+    fn texts(svg: &str) -> Vec<(String, f64, String)> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let (attributes, rest) = t.split_once('>')?;
+                let text = rest.split_once("</text>")?.0.trim().to_string();
+                let attribute = |name: &str| {
+                    let at = attributes.find(&format!(" {name}=\""))? + name.len() + 3;
+                    Some(attributes[at..].split('"').next()?.to_string())
+                };
+                let x = attribute("x")?.parse().ok()?;
+                Some((text, x, attribute("text-anchor").unwrap_or_default()))
+            })
+            .collect()
+    }
+
+    /// Small multiples share one y scale: a small district's chart has the
+    /// same axis labels as a big one's, where on its own it would not.
+    #[test]
+    fn small_multiples_share_one_scale() {
+        let m = count();
+        let (big, small) = (
+            series("city", &[15_770, 16_020, 15_400]),
+            series("fen", &[30, 41, 27]),
+        );
+        let labels = |svg: &Svg| -> Vec<String> {
+            texts(&svg.0)
+                .into_iter()
+                .map(|(t, _, _)| t)
+                .filter(|t| t.chars().all(|c| c.is_ascii_digit() || c == ','))
+                .collect()
+        };
+        let alone = labels(&trend_chart(&m, &small, "fen", (420, 240)));
+        let shared = small_multiples(
+            &m,
+            &[(&big, "city".into()), (&small, "fen".into())],
+            (420, 240),
+        );
+        assert_eq!(labels(&shared[0]), labels(&shared[1]));
+        assert_ne!(
+            labels(&shared[1]),
+            alone,
+            "alone, the small one has its own scale"
+        );
+        // People's numbers: thousands grouped on the axis.
+        assert!(
+            labels(&shared[0]).iter().any(|l| l.contains(',')),
+            "{:?}",
+            labels(&shared[0])
+        );
+    }
+
+    /// No axis label runs past the chart's right edge: the latest month's
+    /// label, centred on the last point, fits, at 14px (about 8.5px a
+    /// character at most in sans-serif digits and capitals).
+    #[test]
+    fn the_last_axis_label_is_not_cut_off() {
+        let m = count();
+        let s = series("city", &[15_770; 24]);
+        let Svg(svg) = trend_chart(&m, &s, "city", (420, 240));
+        let last = Month::new(2024, 4) + 23;
+        let label = texts(&svg)
+            .into_iter()
+            .find(|(t, _, _)| *t == short_label(&s.points[23]))
+            .unwrap_or_else(|| panic!("the label of {last} in {svg}"));
+        let half = label.0.chars().count() as f64 * 8.5 / 2.0;
+        assert_eq!(label.2, "middle", "{label:?}");
+        assert!(label.1 + half <= 420.0, "{label:?} runs past 420px");
+    }
 
     /// A group's name or an annotation with control characters (an escape
     /// sequence, a NUL) still gives a well-formed SVG, and so a PNG.

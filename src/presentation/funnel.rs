@@ -135,15 +135,7 @@ pub fn placement_label(placement: Placement) -> &'static str {
 }
 
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::common::grouped(n as f64, 0)
 }
 
 /// The funnel drawn as the trend charts are: the groups as points against
@@ -201,8 +193,9 @@ pub fn funnel_chart(
         let ink = RGBColor(33, 43, 50);
         let mut chart = match ChartBuilder::on(&root)
             .margin(12)
+            .margin_right(40)
             .x_label_area_size(48)
-            .y_label_area_size(64)
+            .y_label_area_size(76)
             .caption(title, ("sans-serif", 20).into_font().color(&ink))
             .build_cartesian_2d(x_from..x_to, y_low..y_high)
         {

@@ -54,18 +54,11 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
         .iter()
         .any(|s| *s == Signal::Concern || (neutral && *s != Signal::Improvement));
     let spc = measure.spc().is_some();
-    // Said as the statistics say it: a special cause on an SPC chart, a
-    // significant change on a year earlier otherwise.
+    // Said as the statistics say it: which points of an SPC chart were a
+    // special cause, and why, and whether the latest is back within its
+    // limits; a significant change on a year earlier otherwise.
     let said = |good: Option<bool>| match (spc, good) {
-        (true, None) => format!("a special cause among the latest {} points", recent.len()),
-        (true, Some(false)) => format!(
-            "a special cause of concern among the latest {} points",
-            recent.len()
-        ),
-        (true, Some(true)) => format!(
-            "a special cause of improvement among the latest {} points",
-            recent.len()
-        ),
+        (true, good) => triggered(result, recent.len(), good),
         (false, None) => "a significant change on a year earlier".to_string(),
         (false, Some(false)) => "a significant change for the worse on a year earlier".to_string(),
         (false, Some(true)) => "a significant change for the better on a year earlier".to_string(),
@@ -92,6 +85,80 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
         grade,
         why,
         overridden: false,
+    }
+}
+
+/// The special causes among a series' latest `recent` points, said as the
+/// board reads them: "Jan 2026 and Feb 2026 were below the lower process
+/// limit: a special cause of concern. Mar 2026 is back within the expected
+/// range (common cause variation)" (without the last full stop). `good` picks the signals of improvement
+/// (`Some(true)`), of concern (`Some(false)`) or any (`None`).
+fn triggered(result: &MeasureResult, recent: usize, good: Option<bool>) -> String {
+    let measure = &result.measure;
+    let series = result.total();
+    let points = &series.points;
+    let from = points.len().saturating_sub(recent);
+    let wanted = |s: Signal| match good {
+        Some(true) => s == Signal::Improvement,
+        Some(false) => s != Signal::Improvement,
+        None => true,
+    };
+    // Each flagged point by where it lies: beyond a limit, or within them
+    // (a run or a trend).
+    let mut beyond: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for (i, point) in points.iter().enumerate().skip(from) {
+        let (Some(signal), Some(value)) = (point.signal, point.value()) else {
+            continue;
+        };
+        if !wanted(signal) {
+            continue;
+        }
+        let place = match series.limits_at(i) {
+            Some(l) if value > l.upper => "above the upper process limit",
+            Some(l) if value < l.lower => "below the lower process limit",
+            _ => "part of a run or trend too long to be chance",
+        };
+        let label = measure.period_label(point.period);
+        match beyond.iter_mut().find(|(p, _)| *p == place) {
+            Some((_, labels)) => labels.push(label),
+            None => beyond.push((place, vec![label])),
+        }
+    }
+    let kind = match good {
+        Some(true) => "a special cause of improvement",
+        Some(false) => "a special cause of concern",
+        None => "a special cause",
+    };
+    let mut said: Vec<String> = beyond
+        .into_iter()
+        .map(|(place, labels)| {
+            let verb = if labels.len() == 1 { "was" } else { "were" };
+            format!("{} {verb} {place}", listed(&labels))
+        })
+        .collect();
+    if said.is_empty() {
+        said.push(format!("the latest {recent} points hold {kind}"));
+    }
+    // No closing full stop: the reason is set in a sentence of its reader's.
+    let mut text = format!("{}: {kind}", said.join("; "));
+    if let Some(latest) = points.last()
+        && latest.signal.is_none()
+        && latest.value().is_some()
+    {
+        text.push_str(&format!(
+            ". {} is back within the expected range (common cause variation)",
+            measure.period_label(latest.period)
+        ));
+    }
+    text
+}
+
+/// "a", "a and b", "a, b and c".
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -151,6 +218,30 @@ pub fn summary_matrix(rows: &[Row<'_>]) -> Markup {
             }
         }
     }
+}
+
+/// The board's headline: how many measures require scrutiny, are improving
+/// and are content.
+pub fn headline(rows: &[Row<'_>]) -> String {
+    let count = |grade: Grade| rows.iter().filter(|r| r.graded.grade == grade).count();
+    let (scrutiny, improving, content) = (
+        count(Grade::RequiresScrutiny),
+        count(Grade::Improving),
+        count(Grade::Content),
+    );
+    let measures = |n: usize| if n == 1 { "measure" } else { "measures" };
+    let verb = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    format!(
+        "Of {} {}, {} {} scrutiny, {} {} improving and {} {} content.",
+        rows.len(),
+        measures(rows.len()),
+        scrutiny,
+        verb(scrutiny, "requires", "require"),
+        improving,
+        verb(improving, "is", "are"),
+        content,
+        verb(content, "is", "are"),
+    )
 }
 
 /// The exceptions: the measures that require scrutiny, each with its reading
@@ -265,6 +356,43 @@ mod tests {
         assert_eq!(
             graded(Polarity::Neutral, &[None, None, None, Some(SpecialCause)]),
             Grade::RequiresScrutiny
+        );
+    }
+
+    /// The reason names the points that triggered it, where they lay, and
+    /// that the latest is back within its limits: one story, not "a special
+    /// cause among the latest 3 points" beside "the latest month is common
+    /// cause".
+    #[test]
+    fn the_reason_names_what_triggered_it_and_when() {
+        use Signal::*;
+        let mut r = result(
+            Polarity::LowerIsBetter,
+            &[None, None, None, Some(Concern), Some(Concern), None],
+        );
+        let series = &mut r.series[0];
+        for (i, value) in [10.0, 11.0, 9.0, 25.0, 24.0, 10.0].into_iter().enumerate() {
+            series.points[i].figures.as_mut().unwrap().value = Some(value);
+        }
+        series.spc = vec![crate::engine::SpcSegment {
+            points: 0..6,
+            limits: crate::stats::XmrLimits {
+                mean: 12.0,
+                lower: 2.0,
+                upper: 22.0,
+                near_lower: 5.0,
+                near_upper: 19.0,
+            },
+            points_in_limits: 6,
+            break_reason: None,
+        }];
+        let reading = crate::presentation::reading::read(&r);
+        let graded = grade(&r, &reading, &Grading::default());
+        assert_eq!(graded.grade, Grade::RequiresScrutiny);
+        assert_eq!(
+            graded.why,
+            "Apr 2025 and May 2025 were above the upper process limit: a special cause of concern. \
+             Jun 2025 is back within the expected range (common cause variation)"
         );
     }
 }

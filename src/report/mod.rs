@@ -13,6 +13,7 @@ pub use crate::presentation::words;
 
 use crate::common::atomic::{self, StagedFolder, WriteError};
 use crate::common::period::Month;
+use crate::definition::Access;
 use crate::definition::dashboards::{ObjectiveLayout, Plan};
 use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
@@ -35,6 +36,9 @@ pub struct PackOptions {
     /// How long Chromium may take; `MOS_PDF_TIMEOUT` seconds (or two
     /// minutes) when `None`.
     pub pdf_timeout: Option<std::time::Duration>,
+    /// The public version: public measures only (nothing of a restricted
+    /// one anywhere in it), marked as public, in `objective-N-YYYY-MM-public`.
+    pub public: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,12 +134,16 @@ pub fn write_packs(
             }
         })
         .collect();
+    // The public version holds nothing of a restricted measure: those are
+    // left out before anything is read from them.
+    let shown = |r: &&MeasureResult| !options.public || r.measure.access == Access::Public;
     // Every pack carries the People's Priorities, for the Commissioner and
     // the Chief Constable: a section of the report, and their figures.
     let priorities: Vec<MeasureResult> = evaluation
         .results
         .iter()
         .filter(|r| r.measure.priority.is_some())
+        .filter(shown)
         .map(|r| r.up_to(period))
         .collect();
     let mut written = Vec::new();
@@ -143,13 +151,24 @@ pub fn write_packs(
         let results: Vec<MeasureResult> = objective
             .measure_ids()
             .filter_map(|id| evaluation.results.iter().find(|r| r.measure.id == id))
+            .filter(shown)
             .map(|r| r.up_to(period))
             .collect();
         if results.is_empty() {
+            // Every objective asked for by name must have something to show.
+            if options.objectives.is_empty() && options.public {
+                continue;
+            }
             return Err(ReportError::NoMeasures(objective.number));
         }
-        let name = format!("objective-{}-{}", objective.number, period);
+        let name = format!(
+            "objective-{}-{}{}",
+            objective.number,
+            period,
+            if options.public { "-public" } else { "" }
+        );
         let title = pack_title(objective, period);
+        let marking = marking_of(plan, &results, &priorities);
         let html = html(
             evaluation,
             plan,
@@ -169,6 +188,7 @@ pub fn write_packs(
             &title,
             &freshness(evaluation, &results, Some(period)),
             as_of,
+            marking,
         )?;
         let dir = out.join(&name);
         // Everything, the PDF's printing included, happens in the pack's own
@@ -190,6 +210,7 @@ pub fn write_packs(
             objective.number,
             period,
             as_of,
+            marking,
             &files,
         );
         files.push(("manifest.json".to_string(), manifest));
@@ -206,12 +227,23 @@ pub fn write_packs(
 /// the latest data any of `results` reads, to the end of the month `to` that
 /// a pack for a past month reports to.
 pub fn freshness(evaluation: &Evaluation, results: &[MeasureResult], to: Option<Month>) -> String {
+    freshness_of(evaluation, results, to, evaluation.snapshot_id())
+}
+
+/// [`freshness`], naming the snapshot only where `snapshot` is given: a
+/// pack's cover says how fresh, its provenance section which snapshot.
+fn freshness_of(
+    evaluation: &Evaluation,
+    results: &[MeasureResult],
+    to: Option<Month>,
+    snapshot: Option<&str>,
+) -> String {
     let data_to = evaluation.data_to(results);
     let data_to = match to {
         Some(month) => data_to.map(|d| d.min(month.last_day())),
         None => data_to,
     };
-    crate::presentation::freshness(data_to, evaluation.loaded_at(), evaluation.snapshot_id())
+    crate::presentation::freshness(data_to, evaluation.loaded_at(), snapshot)
 }
 
 /// Records in the snapshots that `pack` published the evaluation's figures.
@@ -289,6 +321,7 @@ fn manifest(
     objective: u8,
     period: Month,
     as_of: chrono::NaiveDate,
+    marking: &str,
     files: &[(String, Vec<u8>)],
 ) -> Vec<u8> {
     let sources: Vec<&str> = results
@@ -301,6 +334,7 @@ fn manifest(
         "objective": objective,
         "period": period.to_string(),
         "produced": as_of.to_string(),
+        "marking": marking,
         "snapshot": evaluation.snapshot.as_ref().map(|s| serde_json::json!({
             "id": s.id,
             "loaded_at": s.loaded_at,
@@ -336,6 +370,33 @@ pub fn write_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), R
     Ok(atomic::write_folder(dir, files)?)
 }
 
+/// A pack's protective marking: the Plan's words for what it holds.
+fn marking_of<'a>(
+    plan: &'a Plan,
+    results: &[MeasureResult],
+    priorities: &[MeasureResult],
+) -> &'a str {
+    let measures = results.iter().chain(priorities).map(|r| &r.measure);
+    plan.marking.of(measures)
+}
+
+/// The page margin boxes that mark every printed page with `marking`, as a
+/// CSS string (quotes and backslashes escaped).
+fn marking_css(marking: &str) -> String {
+    let quoted: String = marking
+        .chars()
+        .filter(|c| !c.is_control())
+        .flat_map(|c| match c {
+            '"' | '\\' => vec!['\\', c],
+            '<' => "\\3c ".chars().collect(),
+            c => vec![c],
+        })
+        .collect();
+    format!(
+        "@page {{ @top-center {{ content: \"{quoted}\"; font-weight: 700; font-size: 10pt; }} @bottom-center {{ content: \"{quoted}\"; font-weight: 700; font-size: 10pt; }} }}"
+    )
+}
+
 const PRINT_CSS: &str = r#"
 @page { size: A4; margin: 16mm 14mm 18mm; @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #4c6272; } }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #212b32; line-height: 1.4; max-width: 190mm; margin: 0 auto; padding: 0 4mm; }
@@ -353,13 +414,23 @@ section.measure { break-inside: avoid; page-break-inside: avoid; border-top: 1px
 .commentary h3 { font-size: 10.5pt; margin: 1mm 0; }
 .commentary .byline { color: #4c6272; font-size: 9pt; }
 .matrix { width: 100%; } .matrix .icon { width: 28px; height: 28px; } .grade.scrutiny { color: #b35c00; font-weight: 700; } .grade.improving { color: #005eb8; font-weight: 700; } .overridden { color: #4c6272; font-size: 9pt; }
-section.summary { break-after: page; } .exceptions article { break-inside: avoid; border-top: 1px solid #d8dde0; }
+/* A heading stays with what follows it; a table's header row repeats on each page it runs over. */
+h1, h2, h3 { break-after: avoid-page; page-break-after: avoid; }
+h2 + p, h3 + table, h3 + p { break-before: avoid-page; }
+thead { display: table-header-group; } tr, svg { break-inside: avoid; }
+h3 { font-size: 11pt; margin: 3mm 0 1mm; color: #003087; }
+.cover .headline { font-size: 12pt; font-weight: 600; }
+.exceptions article { break-inside: avoid; border-top: 1px solid #d8dde0; }
+section.provenance { font-size: 9.5pt; color: #4c6272; break-inside: avoid; break-before: avoid-page; }
+footer { break-before: avoid-page; }
 .annotations { font-size: 9.5pt; color: #4c6272; } .annotations p { margin: 1mm 0; } .annotations ol { margin: 0; }
 svg { width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { text-align: left; padding: 1.2mm 2mm; border-bottom: 1px solid #d8dde0; }
 td { font-variant-numeric: tabular-nums; }
 footer { font-size: 8.5pt; color: #4c6272; border-top: 1px solid #d8dde0; margin-top: 8mm; padding-top: 3mm; }
+.marking { text-align: center; font-weight: 700; letter-spacing: 0.05em; margin: 2mm 0; }
+@media print { .marking { display: none; } }
 "#;
 
 fn html(
@@ -371,6 +442,7 @@ fn html(
     period: Month,
     as_of: chrono::NaiveDate,
 ) -> String {
+    let marking = marking_of(plan, results, priorities);
     // The board's summary and exceptions lead, graded by the Plan's rules as
     // the dashboard grades them.
     let readings: Vec<_> = results
@@ -415,6 +487,7 @@ fn html(
                 @if let Some(f) = crate::presentation::funnel::funnel(result, None) {
                     (crate::presentation::funnel::section(m, &f, &[], evaluation.force))
                 }
+                h3 { "Figures by period" }
                 table {
                     thead { tr { th { "Period" } th { "Value" } th { "95% CI" } th { "SPC signal" } } }
                     tbody {
@@ -433,7 +506,7 @@ fn html(
                         }
                     }
                 }
-                p.judgement { (m.description) }
+                div.judgement { (crate::presentation::markdown::to_html(&m.description)) }
             }
         }
     };
@@ -445,8 +518,11 @@ fn html(
                 meta charset="utf-8";
                 title { (pack_title(objective, period)) }
                 style { (PreEscaped(PRINT_CSS)) }
+                // Every printed page marked, top and bottom (CSS page margin boxes).
+                style { (PreEscaped(marking_css(marking))) }
             }
             body {
+                p.marking { (marking) }
                 header.cover {
                     p.area { (plan.area) " · " (plan.plan) }
                     h1 { "Objective " (objective.number) ": " (objective.title) }
@@ -454,7 +530,8 @@ fn html(
                         "Performance to " (period_name) ". Produced " (as_of.format("%-d %B %Y"))
                         " by Measures of Success " (crate::common::digest::VERSION) "."
                     }
-                    p.produced { (freshness(evaluation, results, Some(period))) "." }
+                    p.produced { (freshness_of(evaluation, results, Some(period), None)) "." }
+                    p.headline { (crate::presentation::grade::headline(&rows)) }
                 }
                 section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
                 (crate::presentation::grade::exceptions(&rows))
@@ -473,7 +550,18 @@ fn html(
                         (crate::presentation::priority::section(&priorities.iter().collect::<Vec<_>>(), evaluation.force, false))
                     }
                 }
+                section.provenance {
+                    h2 { "Provenance" }
+                    p {
+                        @if let Some(id) = evaluation.snapshot_id() {
+                            "These figures are those of snapshot " (id) ", loaded "
+                            (crate::presentation::date(evaluation.loaded_at().date_naive())) ". "
+                        }
+                        "The manifest beside this report lists every extract and definition they were computed from, with its SHA-256."
+                    }
+                }
                 footer { (FOOTER) }
+                p.marking { (marking) }
             }
         }
     }

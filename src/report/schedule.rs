@@ -32,6 +32,9 @@ pub struct ScheduleSpec {
     /// Print each pack to PDF too (when Chromium is installed).
     #[serde(default = "yes")]
     pub pdf: bool,
+    /// Write the public version (`mos report --public`): public measures only.
+    #[serde(default)]
+    pub public: bool,
 }
 
 fn yes() -> bool {

@@ -34,8 +34,9 @@ pub fn workbook(
     title: &str,
     note: &str,
     created: chrono::NaiveDate,
+    marking: &str,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    build(results, title, note, created)
+    build(results, title, note, created, marking)
 }
 
 fn build(
@@ -43,6 +44,7 @@ fn build(
     title: &str,
     note: &str,
     created: chrono::NaiveDate,
+    marking: &str,
 ) -> Result<Vec<u8>, XlsxError> {
     use chrono::Datelike;
     let mut book = Workbook::new();
@@ -54,14 +56,25 @@ fn build(
     book.set_properties(
         &DocProperties::new()
             .set_title(title)
+            .set_category(marking)
             .set_creation_datetime(&date),
     );
     let bold = Format::new().set_bold();
     let heading = Format::new().set_bold().set_font_size(14);
     let names = sheet_names(results);
 
+    // The protective marking on every printed page, top and bottom, and in
+    // the file's own properties.
+    let marked = |sheet: &mut Worksheet| -> Result<(), XlsxError> {
+        let marking = marking.replace('&', "&&");
+        sheet.set_header(format!("&C{marking}"));
+        sheet.set_footer(format!("&C{marking}&RPage &P of &N"));
+        Ok(())
+    };
     let contents = book.add_worksheet();
     contents.set_name("Contents")?;
+    marked(contents)?;
+    contents.write_string(0, 6, marking)?;
     contents.write_string_with_format(0, 0, title, &heading)?;
     contents.write_string(1, 0, note)?;
     for (col, name) in [
@@ -116,6 +129,7 @@ fn build(
     for (result, name) in results.iter().zip(&names) {
         let sheet = book.add_worksheet();
         sheet.set_name(name)?;
+        marked(sheet)?;
         measure_sheet(sheet, result, &bold, &heading)?;
     }
     book.save_to_buffer()
@@ -129,7 +143,8 @@ fn measure_sheet(
 ) -> Result<(), XlsxError> {
     let m = &result.measure;
     sheet.write_string_with_format(0, 0, &m.title, heading)?;
-    sheet.write_string(1, 0, m.description.replace('\n', " "))?;
+    let description = crate::presentation::markdown::to_text(&m.description);
+    sheet.write_string(1, 0, description.replace('\n', " "))?;
     let mut notes = Vec::new();
     if let Some(t) = m.suppress_below {
         notes.push(format!(
@@ -145,6 +160,7 @@ fn measure_sheet(
         sheet.write_string_with_format(TABLE_ROW, col as u16, name, bold)?;
     }
     let value = value_format(m);
+    let whole = Format::new().set_num_format("#,##0");
     let mut row = TABLE_ROW;
     for series in &result.series {
         let label = match (&series.breakdown, &series.group) {
@@ -160,9 +176,9 @@ fn measure_sheet(
             sheet.write_string(row, 2, point.period.start_date().to_string())?;
             sheet.write_string(row, 3, point.period.end_date().to_string())?;
             if let Some(f) = f {
-                sheet.write_number(row, 4, f.numerator as f64)?;
+                sheet.write_number_with_format(row, 4, f.numerator as f64, &whole)?;
                 if let Some(d) = f.denominator {
-                    sheet.write_number(row, 5, d as f64)?;
+                    sheet.write_number_with_format(row, 5, d as f64, &whole)?;
                 }
                 let numbers = [
                     (6, f.value),
@@ -221,6 +237,7 @@ fn funnel_table(
 ) -> Result<(), XlsxError> {
     let first_row = TABLE_ROW - 1;
     let c = FUNNEL_COLUMN;
+    let whole = Format::new().set_num_format("#,##0");
     sheet.write_string_with_format(
         first_row,
         c,
@@ -252,8 +269,8 @@ fn funnel_table(
     for (i, p) in funnel.points.iter().enumerate() {
         let row = first_row + 2 + i as u32;
         sheet.write_string(row, c, m.group_name(&p.group))?;
-        sheet.write_number(row, c + 1, p.numerator as f64)?;
-        sheet.write_number(row, c + 2, p.denominator as f64)?;
+        sheet.write_number_with_format(row, c + 1, p.numerator as f64, &whole)?;
+        sheet.write_number_with_format(row, c + 2, p.denominator as f64, &whole)?;
         let numbers = [
             p.value,
             funnel.centre,

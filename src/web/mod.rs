@@ -357,6 +357,7 @@ impl AppState {
                 None
             },
             pdf_timeout: None,
+            public: schedule.spec.public,
         };
         let out = schedule.spec.out.clone();
         let history = self

@@ -552,7 +552,8 @@ fn measure_body(
             (crumbs(&[("/", "Home"), (&objective, &objective_name)], m.theme.map(|t| t.title())))
         }
         h1 { (m.title) }
-        p.lede { (m.description) }
+        // Descriptions are Markdown, as commentary is.
+        div.lede { (crate::presentation::markdown::to_html(&m.description)) }
         // A priority: who raised it and when, and what has happened since.
         @if let Some(p) = &m.priority {
             p.priority-meta {
@@ -595,13 +596,14 @@ fn measure_body(
         }
         @if let Some(b) = multiples {
             // Small multiples: every group of the breakdown, each linking to its own page.
+            @let named: Vec<_> = result.breakdown(b).map(|s| (s, series_name(m, s))).collect();
+            p.muted { "Every chart below is drawn on the same scale, so the groups can be compared by eye." }
             div.multiples {
-                @for s in result.breakdown(b) {
-                    @let name = series_name(m, s);
+                @for ((s, name), svg) in named.iter().zip(chart::small_multiples(m, &named, (420, 240))) {
                     figure {
                         a href={ "/measures/" (id) "?breakdown=" (b) "&group=" (s.group.as_deref().unwrap_or_default()) }
                             aria-label={ (name) ": open chart" } {
-                            (chart::trend_chart(m, s, &name, (420, 240)))
+                            (svg)
                         }
                         figcaption { (name) }
                     }
@@ -845,9 +847,9 @@ fn figures_table(m: &Measure, series: &Series) -> Markup {
                         @let missing = if p.suppressed { "suppressed" } else { "–" };
                         tr {
                             th scope="row" { (m.period_label(p.period)) }
-                            td { (f.map_or(missing.to_string(), |f| f.numerator.to_string())) }
+                            td { (f.map_or(missing.to_string(), |f| crate::common::grouped(f.numerator as f64, 0))) }
                             @if denominator.is_some() {
-                                td { (f.and_then(|f| f.denominator).map_or(missing.to_string(), |d| d.to_string())) }
+                                td { (f.and_then(|f| f.denominator).map_or(missing.to_string(), |d| crate::common::grouped(d as f64, 0))) }
                             }
                             td { (f.and_then(|f| f.value).map_or(missing.to_string(), |v| m.format_value(v))) }
                             td {
@@ -1058,6 +1060,7 @@ pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Respo
                 &result.measure.title,
                 &crate::report::freshness(&snapshot.evaluation, results, None),
                 snapshot.evaluation.loaded_at().date_naive(),
+                snapshot.plan.marking.of(std::iter::once(&result.measure)),
             );
             workbook
                 .inspect_err(|e| tracing::error!(error = %e, "cannot write a workbook"))

@@ -1,6 +1,7 @@
 //! The `mos` binary as an analyst uses it: real folders, real files, the
 //! messages they read, and what is (not) written when something is wrong.
 
+use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -969,5 +970,84 @@ fn a_sources_file_outside_the_data_folder_is_refused() {
         stderr(&out).contains("exports/crimes.csv"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The README's public pack, as written: with the Plan's `[marking]` block
+/// as the README gives it, `mos report ... --public` writes the public
+/// version, marked OFFICIAL, with no restricted measure in it; the full pack
+/// is marked with the Plan's own words.
+#[test]
+fn the_readme_public_pack_is_written_as_the_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mos"))
+            .args(args)
+            .current_dir(p)
+            .env("PATH", "/nonexistent")
+            .env_remove("MOS_CHROMIUM")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    run(&[
+        "generate", "--out", "extracts", "--years", "2", "--scale", "0.1",
+    ]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = std::fs::read_to_string(root.join("dashboards/plan.toml")).unwrap();
+    let marking = common::readme_block("toml", "the marking example", |b| b.contains("[marking]"));
+    let start = plan
+        .find("[marking]")
+        .expect("the shipped plan has a [marking]");
+    let end = plan[start..].find("\n\n").map_or(plan.len(), |e| start + e);
+    std::fs::create_dir_all(p.join("dashboards")).unwrap();
+    let with = |words: &str| format!("{}{}{}", &plan[..start], words, &plan[end..]);
+    std::fs::write(p.join("dashboards/plan.toml"), with(marking.trim_end())).unwrap();
+    let command = readme_block_with("--public");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[..2], ["mos", "report"]);
+    run(&words[1..]);
+    let packs: Vec<_> = std::fs::read_dir(p.join("packs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(packs.len(), 1, "{packs:?}");
+    assert!(packs[0].to_string_lossy().ends_with("-public"), "{packs:?}");
+    let html = std::fs::read_to_string(packs[0].join("report.html")).unwrap();
+    assert!(html.contains("OFFICIAL") && !html.contains("SENSITIVE"));
+    for restricted in [
+        "Domestic abuse",
+        "domestic_abuse",
+        "cse_crimes",
+        "Child sexual exploitation",
+    ] {
+        assert!(
+            !html.contains(restricted),
+            "{restricted} in the public pack"
+        );
+    }
+    // The Plan's own words for a restricted pack.
+    let own = marking.replace("\"OFFICIAL-SENSITIVE\"", "\"OFFICIAL-SENSITIVE PERSONAL\"");
+    std::fs::write(p.join("dashboards/plan.toml"), with(own.trim_end())).unwrap();
+    run(&[
+        "report",
+        "--data",
+        "extracts",
+        "--objective",
+        "4",
+        "--out",
+        "full",
+    ]);
+    let pack = std::fs::read_dir(p.join("full"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
+    assert!(
+        html.contains("OFFICIAL-SENSITIVE PERSONAL"),
+        "the Plan's marking"
     );
 }

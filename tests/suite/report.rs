@@ -48,6 +48,7 @@ fn options() -> PackOptions {
         as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()),
         pdf_with: None,
         pdf_timeout: None,
+        public: false,
     }
 }
 
@@ -533,4 +534,217 @@ fn a_pack_for_a_past_month_charts_only_the_months_to_it() {
         (now - mean).abs() > 1e-6,
         "the data's later months change the mean"
     );
+}
+
+/// The text of each page of a PDF, by poppler's `pdftotext` (pages end with a
+/// form feed).
+fn pdf_page_texts(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by .ci/run)");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split('\u{c}')
+        .filter(|page| !page.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every printed page of a pack is marked, top and bottom: OFFICIAL-SENSITIVE
+/// where it holds a restricted measure. `--public` writes the public version:
+/// public measures only, marked OFFICIAL, and nothing of a restricted measure
+/// (id, title, description) anywhere in its HTML, PDF, CSV, workbook or
+/// manifest.
+#[test]
+fn packs_are_marked_and_the_public_pack_holds_nothing_restricted() {
+    let f = fixture();
+    let chromium = mos::report::pdf::chromium();
+    assert!(
+        chromium.is_some() || std::env::var_os("CI").is_none(),
+        "CI installs chromium (.ci/run): it must be there"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let options = PackOptions {
+        pdf_with: chromium.clone(),
+        ..options()
+    };
+    let full = &write_packs(&f.evaluation, &f.plan, out.path(), &options).unwrap()[0];
+    let public = &write_packs(
+        &f.evaluation,
+        &f.plan,
+        out.path(),
+        &PackOptions {
+            public: true,
+            ..options.clone()
+        },
+    )
+    .unwrap()[0];
+    assert!(
+        public
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .ends_with("-public")
+    );
+    let restricted: Vec<&mos::definition::Measure> = f
+        .evaluation
+        .results
+        .iter()
+        .map(|r| &r.measure)
+        .filter(|m| m.access == mos::definition::Access::Restricted)
+        .collect();
+    assert!(
+        restricted.len() >= 3,
+        "Objective 4 holds restricted measures"
+    );
+
+    let full_html = std::fs::read_to_string(full.join("report.html")).unwrap();
+    assert!(full_html.contains("OFFICIAL-SENSITIVE"));
+    // Every file of the public pack, as text (the workbook's XML unzipped).
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for name in ["report.html", "figures.csv", "manifest.json"] {
+        texts.push((
+            name.into(),
+            std::fs::read_to_string(public.join(name)).unwrap(),
+        ));
+    }
+    let mut book =
+        zip::ZipArchive::new(std::fs::File::open(public.join("figures.xlsx")).unwrap()).unwrap();
+    for i in 0..book.len() {
+        let mut part = book.by_index(i).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+        texts.push((
+            format!("figures.xlsx:{}", part.name().unwrap_or_default()),
+            text,
+        ));
+    }
+    if chromium.is_some() {
+        let pages = pdf_page_texts(&std::fs::read(public.join("report.pdf")).unwrap());
+        texts.push(("report.pdf".into(), pages.join("\n")));
+        // Every page marked, top and bottom; none ends on a heading whose
+        // chart or table is on the next.
+        let headings: Vec<&str> = f
+            .evaluation
+            .results
+            .iter()
+            .map(|r| r.measure.title.as_str())
+            .chain([
+                "Figures by period",
+                "Summary",
+                "Contents",
+                "People's Priorities",
+            ])
+            .collect();
+        for (n, page) in pdf_page_texts(&std::fs::read(full.join("report.pdf")).unwrap())
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(
+                page.matches("OFFICIAL-SENSITIVE").count(),
+                2,
+                "page {}: {page}",
+                n + 1
+            );
+            let last = page
+                .lines()
+                .map(str::trim)
+                .rfind(|l| !l.is_empty() && *l != "OFFICIAL-SENSITIVE" && !l.starts_with("Page "))
+                .unwrap_or_default();
+            assert!(
+                !headings.contains(&last),
+                "page {} ends on the heading {last:?}",
+                n + 1
+            );
+        }
+        for (n, page) in pages.iter().enumerate() {
+            assert_eq!(
+                page.matches("OFFICIAL").count(),
+                2,
+                "page {}: {page}",
+                n + 1
+            );
+            assert!(!page.contains("SENSITIVE"), "page {}", n + 1);
+        }
+    }
+    let all: String = texts.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.contains("OFFICIAL") && !all.contains("OFFICIAL-SENSITIVE"));
+    for m in &restricted {
+        for (name, text) in &texts {
+            for said in [m.id.as_str(), m.title.as_str()] {
+                assert!(
+                    !text.contains(said),
+                    "{name} holds `{said}` of restricted {}",
+                    m.id
+                );
+            }
+        }
+    }
+    // The public measures are all there.
+    let html = &texts[0].1;
+    for r in f.evaluation.results.iter().filter(|r| {
+        r.measure.access == mos::definition::Access::Public && r.measure.priority.is_none()
+    }) {
+        assert!(html.contains(&r.measure.title), "{}", r.measure.id);
+    }
+}
+
+/// The cover carries the board's headline (how many measures require
+/// scrutiny, improve, are content: as many as the summary grades) and no
+/// snapshot id, which the provenance section at the end gives; each measure's
+/// period table has its own heading.
+#[test]
+fn the_cover_carries_the_headline_and_the_provenance_comes_last() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let pack = &write_packs(&f.evaluation, &f.plan, out.path(), &options()).unwrap()[0];
+    let html = std::fs::read_to_string(pack.join("report.html")).unwrap();
+    let cover = html
+        .split("<header class=\"cover\">")
+        .nth(1)
+        .unwrap()
+        .split("</header>")
+        .next()
+        .unwrap();
+    let shown = html.matches("<section class=\"measure\"").count();
+    let summary = html
+        .split("class=\"summary\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    let (scrutiny, improving, content) = (
+        summary.matches("class=\"grade scrutiny\"").count(),
+        summary.matches("class=\"grade improving\"").count(),
+        summary.matches("class=\"grade content\"").count(),
+    );
+    assert_eq!(
+        scrutiny + improving + content,
+        shown,
+        "a grade per measure in the summary"
+    );
+    assert!(
+        cover.contains(&format!("Of {shown} measures, {scrutiny} ")),
+        "{cover}"
+    );
+    assert!(
+        cover.contains(&format!(", {improving} ")) && cover.contains(&format!("and {content} ")),
+        "{cover}"
+    );
+    assert!(!cover.contains("snapshot"), "{cover}");
+    let id = f.evaluation.snapshot_id().map(str::to_string);
+    let provenance = html
+        .split("class=\"provenance\"")
+        .nth(1)
+        .expect("a provenance section");
+    if let Some(id) = id {
+        assert!(provenance.contains(&id));
+    }
+    assert_eq!(html.matches("<h3>Figures by period</h3>").count(), shown);
 }

@@ -871,3 +871,72 @@ async fn the_public_footer_never_dates_a_restricted_extract() {
         "analysts see the latest date"
     );
 }
+
+/// A description is Markdown, as commentary is: the page shows emphasis and
+/// code, never the asterisks and backticks; many thousands read with commas.
+#[tokio::test(flavor = "multi_thread")]
+async fn descriptions_read_as_text_and_numbers_as_people_write_them() {
+    let f = fixture().await;
+    let file = f.measures.join("victim_satisfaction_whole_experience.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "Share of surveyed victims",
+        "Share of **surveyed** victims (`whole_experience` 1 to 3)",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    f.state.reload().await.unwrap();
+    let (_, _, page) = get(
+        &f.state,
+        "/measures/victim_satisfaction_whole_experience",
+        None,
+    )
+    .await;
+    assert!(page.contains("<strong>surveyed</strong>"), "{page}");
+    assert!(page.contains("<code>whole_experience</code>"), "{page}");
+    // The description as read (the definition section further down shows
+    // the file as written, Markdown and all).
+    let lede = page
+        .split("<div class=\"lede\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("the description under the title");
+    assert!(lede.contains("<strong>surveyed</strong>"), "{lede}");
+    assert!(
+        !lede.contains("**") && !lede.contains('`'),
+        "literal Markdown: {lede}"
+    );
+
+    // The largest latest count, as the page's headline shows it: in
+    // thousands with commas (counted here digit by digit).
+    let snapshot = f.state.snapshot();
+    let (id, latest) = snapshot
+        .evaluation
+        .results
+        .iter()
+        .filter(|r| r.measure.kind == mos::definition::MeasureKind::Count)
+        .filter_map(|r| Some((r.measure.id.clone(), r.total().points.last()?.value()?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert!(latest >= 1000.0, "{id}: {latest}");
+    let digits = format!("{latest:.0}");
+    let mut with_commas = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            with_commas.push(',');
+        }
+        with_commas.push(c);
+    }
+    let (_, _, page) = get(&f.state, &format!("/measures/{id}"), Some(TOKEN)).await;
+    assert!(
+        page.contains(&with_commas),
+        "{id}: {with_commas} not on its page"
+    );
+    let ungrouped: Vec<&str> = page
+        .lines()
+        .filter(|l| l.contains(&format!(">{digits}<")))
+        .collect();
+    assert!(
+        ungrouped.is_empty(),
+        "{id}: {digits} shown ungrouped: {ungrouped:?}"
+    );
+}

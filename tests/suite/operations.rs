@@ -626,6 +626,19 @@ fn the_unit_and_the_container_serve_the_forces_own_project() {
     }
 }
 
+/// `mos ARGS` in `dir`, without a Chromium (packs without a PDF): whether
+/// it succeeded, and what it said.
+fn mos_at(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mos"))
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", "/nonexistent")
+        .env_remove("MOS_CHROMIUM")
+        .output()
+        .unwrap();
+    (out.status.success(), text(&out))
+}
+
 /// Every file under `dir` with its bytes, by path inside it (of the kept
 /// work, only the installation's key: the rest is rebuilt).
 fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
@@ -695,16 +708,7 @@ fn pages(project: &Path, tokens: &Path, log: &Path) -> Vec<String> {
 fn a_backup_restores_the_offices_record_and_its_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let (project, tokens) = deployed_project(tmp.path());
-    let mos = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_mos"))
-            .args(args)
-            .current_dir(&project)
-            .env("PATH", "/nonexistent")
-            .env_remove("MOS_CHROMIUM")
-            .output()
-            .unwrap();
-        (out.status.success(), text(&out))
-    };
+    let mos = |args: &[&str]| mos_at(&project, args);
     let (ok, said) = mos(&[
         "report",
         "--data",
@@ -974,14 +978,7 @@ fn the_snapshots_of_earlier_releases_are_read_after_an_upgrade() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, file.1).unwrap();
     }
-    let mos = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_mos"))
-            .args(args)
-            .current_dir(project)
-            .output()
-            .unwrap();
-        (out.status.success(), text(&out))
-    };
+    let mos = |args: &[&str]| mos_at(project, args);
     let (ok, said) = mos(&[
         "generate", "--out", "extracts", "--years", "1", "--scale", "0.1", "--seed", "7",
     ]);
@@ -1116,13 +1113,8 @@ fn backup_and_restore_take_the_folders_where_they_are() {
         "defs",
     ];
     let mos = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_mos"))
-            .args(args)
-            .args(places)
-            .current_dir(p)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        let (ok, said) = mos_at(p, &[args, &places[..]].concat());
+        assert!(ok, "{said}");
     };
     mos(&["backup", "--out", "record.zip"]);
     let archive =

@@ -52,6 +52,8 @@ pub struct Measure {
     /// Whether the measure's groups are drawn on a funnel plot around the
     /// total (proportions and rates with a breakdown).
     pub funnel: bool,
+    /// The funnel's limits allow for overdispersion (`funnel = "adjusted"`).
+    pub funnel_adjusted: bool,
     /// The column whose value each row counts as (a source of aggregate
     /// rows, `counts_as` in its declaration); each row counts once without.
     pub row_weight: Option<String>,
@@ -192,6 +194,7 @@ impl Measure {
             repeat: None,
             unit: None,
             funnel: false,
+            funnel_adjusted: false,
             row_weight: None,
             row_months: 1,
             force_column: None,

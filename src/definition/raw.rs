@@ -63,9 +63,11 @@ pub struct RawMeasure {
     #[schemars(with = "Option<String>")]
     pub unit: Option<Spanned<String>>,
     /// Proportions and rates with a breakdown: draw each group on a funnel plot
-    /// around the total, with 95% and 99.8% limits for its size.
-    #[schemars(with = "Option<bool>")]
-    pub funnel: Option<Spanned<bool>>,
+    /// around the total, with 95% and 99.8% limits for its size (`true`), or
+    /// limits that allow for overdispersion where the groups vary more than
+    /// chance explains (`"adjusted"`).
+    #[schemars(with = "Option<FunnelSetting>")]
+    pub funnel: Option<Spanned<FunnelSetting>>,
     /// Rates: per how many people (default 1000).
     #[schemars(with = "Option<u32>")]
     pub per: Option<Spanned<i64>>,
@@ -281,4 +283,12 @@ pub struct RawRepeat {
     pub person: String,
     /// Look-back in days: an earlier row counts when `date - within_days <= earlier < date`.
     pub within_days: i64,
+}
+
+/// `funnel = true`, `false` or `"adjusted"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FunnelSetting {
+    Drawn(bool),
+    Named(String),
 }

@@ -1,7 +1,7 @@
 //! One pass over a parsed measure file that collects every error, with its
 //! position, and builds the validated `Measure`.
 
-use super::raw::{Access, Grain, Kind, RawBreakdown, RawMeasure};
+use super::raw::{Access, FunnelSetting, Grain, Kind, RawBreakdown, RawMeasure};
 use super::{
     Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText, SpcBreak,
     SpcSpec, did_you_mean,
@@ -280,8 +280,20 @@ impl Validator<'_> {
             value
         });
         let annotations = self.annotations(&raw);
+        let funnel_adjusted = raw.funnel.as_ref().is_some_and(|f| {
+            match f.get_ref() {
+                FunnelSetting::Named(name) if name == "adjusted" => true,
+                FunnelSetting::Named(name) => {
+                    self.error(f, format!("`{name}` is not a kind of funnel")).help = Some(
+                        "write `funnel = true` for the plain limits, or `funnel = \"adjusted\"` for limits that allow for overdispersion".into(),
+                    );
+                    false
+                }
+                FunnelSetting::Drawn(_) => false,
+            }
+        });
         let funnel = raw.funnel.as_ref().is_some_and(|f| {
-            let wanted = *f.get_ref();
+            let wanted = *f.get_ref() != FunnelSetting::Drawn(false);
             if wanted && !matches!(raw.kind.get_ref(), Kind::Proportion | Kind::Rate) {
                 self.error(f, format!("a funnel plot needs a denominator, and a {} has none", kind_name(*raw.kind.get_ref()))).help =
                     Some("funnels compare groups of different sizes: use a `proportion` or a `rate`, or remove `funnel`".into());
@@ -346,6 +358,7 @@ impl Validator<'_> {
                 repeat,
                 unit,
                 funnel,
+                funnel_adjusted,
                 row_weight: source.counts_as.clone(),
                 row_months: source.row_months,
                 force_column: source.force_column.clone(),

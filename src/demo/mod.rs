@@ -30,6 +30,77 @@ pub const DEMO_DISTRICTS: [(&str, u64); 6] = [
     ("south_cambridgeshire", 162_000),
 ];
 
+/// Districts whose populations the demo knows: the demo force's (above) and
+/// those of Leicestershire and of the four Welsh forces, by their ids as
+/// `mos init` makes them, with their Census 2021 usual residents (ONS, rounded
+/// to hundreds).
+pub const KNOWN_DISTRICTS: [(&str, u64); 31] = [
+    // Leicestershire Police
+    ("leicester", 368_600),
+    ("blaby", 102_900),
+    ("charnwood", 183_900),
+    ("harborough", 97_600),
+    ("hinckley_and_bosworth", 113_600),
+    ("melton", 51_800),
+    ("north_west_leicestershire", 104_700),
+    ("oadby_and_wigston", 57_800),
+    ("rutland", 41_000),
+    // North Wales Police
+    ("isle_of_anglesey", 68_900),
+    ("gwynedd", 117_400),
+    ("conwy", 114_800),
+    ("denbighshire", 95_800),
+    ("flintshire", 155_000),
+    ("wrexham", 135_100),
+    // Dyfed-Powys Police
+    ("powys", 133_200),
+    ("ceredigion", 71_500),
+    ("pembrokeshire", 123_400),
+    ("carmarthenshire", 187_900),
+    // South Wales Police
+    ("swansea", 238_500),
+    ("neath_port_talbot", 142_300),
+    ("bridgend", 145_500),
+    ("vale_of_glamorgan", 131_800),
+    ("cardiff", 362_400),
+    ("rhondda_cynon_taf", 237_700),
+    ("merthyr_tydfil", 58_800),
+    // Gwent Police
+    ("caerphilly", 175_900),
+    ("blaenau_gwent", 66_900),
+    ("torfaen", 92_300),
+    ("monmouthshire", 93_000),
+    ("newport", 159_600),
+];
+
+/// A district's population for the demo: its real one where known, else one
+/// drawn (by a hash of its id, so the same every time) from a log-normal
+/// spread like that of the 300-odd English and Welsh districts: a median of
+/// 140,000, two in three between 90,000 and 220,000, none below 40,000 or above
+/// 600,000 (rounded to hundreds).
+pub fn district_population(id: &str) -> u64 {
+    if let Some((_, people)) = DEMO_DISTRICTS
+        .iter()
+        .chain(&KNOWN_DISTRICTS)
+        .find(|(known, _)| *known == id)
+    {
+        return *people;
+    }
+    use statrs::distribution::ContinuousCDF;
+    let fnv = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    // SplitMix64's finaliser: names that differ in a last letter land far apart.
+    let mut hash = (fnv ^ (fnv >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    let hash = hash ^ (hash >> 31);
+    // A uniform in (0, 1) from the hash's top 53 bits, then its normal quantile.
+    let u = ((hash >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let z = statrs::distribution::Normal::standard().inverse_cdf(u);
+    let people = (140_000.0 * (0.45 * z).exp()).clamp(40_000.0, 600_000.0);
+    (people / 100.0).round() as u64 * 100
+}
+
 /// The offence groups of `crimes`; the first ten are victim-based crime.
 const OFFENCE_GROUPS: [&str; 14] = [
     "violence_against_the_person",
@@ -262,27 +333,16 @@ impl Default for DemoOptions {
 }
 
 impl DemoOptions {
-    /// Options for the districts of the project's force: a district of the demo force keeps its
-    /// population, any other gets one between 90,000 and 250,000 (the same
-    /// for the same id), so that any force's demo looks like a county's.
+    /// Options for the districts of the project's force, each with a
+    /// plausible population: its Census 2021 figure where [`KNOWN_DISTRICTS`]
+    /// has it, else one from the spread of English and Welsh districts' sizes
+    /// (the same for the same id), so that any force's demo looks like a county's.
     pub fn for_project(declarations: &crate::ingest::Declarations) -> Self {
         let districts = declarations
             .force
             .districts
             .iter()
-            .map(|d| {
-                let known = DEMO_DISTRICTS.iter().find(|(id, _)| *id == d.id);
-                let people = known.map_or_else(
-                    || {
-                        let hash =
-                            d.id.bytes()
-                                .fold(0u64, |h, b| h.wrapping_mul(0x100_0000_01b3) ^ u64::from(b));
-                        90_000 + (hash % 160) * 1_000
-                    },
-                    |(_, p)| *p,
-                );
-                (d.id.clone(), people)
-            })
+            .map(|d| (d.id.clone(), district_population(&d.id)))
             .collect();
         DemoOptions {
             districts,
@@ -802,25 +862,35 @@ impl Generator {
             .to_string()
     }
 
-    /// 999 and 101 calls. 999 calls are answered in seconds (most within the
-    /// 10-second standard, fewer in the winter peak); 101 calls wait minutes,
-    /// and more are abandoned the longer the wait. Volumes are a fraction of
-    /// a real force's, to keep the demo small.
+    /// 999 and 101 calls, in proportion to the population (about 0.11 999
+    /// calls and 0.14 101 calls a person a year, a county force's share of the
+    /// national volumes). 999 calls are answered in seconds, most within the
+    /// 10-second standard; 101 calls wait minutes, and more are abandoned the
+    /// longer the wait. Waits lengthen gently in winter, as demand rises: a
+    /// seasonal swing, not a step, so SPC flags few months.
     fn calls(&mut self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
         w.write_record(header("calls_for_service"))?;
+        let people: f64 = self.options.districts.iter().map(|(_, p)| *p as f64).sum();
         for month in self.options.months() {
-            let winter = matches!(month.month(), 12 | 1 | 2);
-            for (line, volume) in [("999", 900.0), ("101", 1400.0)] {
-                let n = self.rng.poisson(volume * self.options.scale);
+            // 1 in January, −1 in July.
+            let winter = (2.0 * std::f64::consts::PI * (month.month() as f64 - 1.0) / 12.0).cos();
+            for (line, per_person) in [("999", 0.11), ("101", 0.14)] {
+                let n = self
+                    .rng
+                    .poisson(per_person / 12.0 * people * self.options.scale);
+                let emergency = line == "999";
+                // A month's typical wait: a gentle winter rise, and the
+                // month-to-month wobble of staffing and demand that makes a
+                // real process vary more than chance alone.
+                let typical = if emergency {
+                    4.4 * (1.0 + 0.03 * winter)
+                } else {
+                    260.0 * (1.0 + 0.05 * winter)
+                } * (0.05 * self.rng.normal()).exp();
                 for _ in 0..n {
                     let d = self.district();
                     let time = self.time_in(month);
-                    let emergency = line == "999";
-                    let wait = if emergency {
-                        self.rng.exponential(if winter { 6.5 } else { 4.5 })
-                    } else {
-                        self.rng.exponential(if winter { 420.0 } else { 240.0 })
-                    };
+                    let wait = self.rng.exponential(typical);
                     let give_up = if emergency {
                         0.01
                     } else {
@@ -1088,5 +1158,31 @@ impl Generator {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn districts_have_their_own_census_population_or_a_plausible_one() {
+        assert_eq!(district_population("leicester"), 368_600);
+        assert_eq!(district_population("rutland"), 41_000);
+        assert_eq!(district_population("cambridge"), 145_700);
+        // Unknown districts: the same each time, spread like real ones.
+        let mut drawn: Vec<u64> = (0..400)
+            .map(|i| district_population(&format!("district_{i}")))
+            .collect();
+        assert_eq!(drawn[7], district_population("district_7"));
+        assert!(
+            drawn
+                .iter()
+                .all(|p| (40_000..=600_000).contains(p) && p % 100 == 0)
+        );
+        drawn.sort_unstable();
+        let median = drawn[200] as f64;
+        assert!((120_000.0..160_000.0).contains(&median), "{median}");
+        assert!(drawn[40] < 100_000 && drawn[360] > 200_000, "{drawn:?}");
     }
 }

@@ -4,10 +4,11 @@
 //! with a sentence per group that says no more than the limits do.
 
 use crate::common::period::Period;
+use crate::definition::MeasureKind;
 use crate::definition::{Base, Measure};
 use crate::engine::MeasureResult;
 use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE};
-use crate::stats::funnel::{FunnelLimits, Placement};
+use crate::stats::funnel::{self as stats, FunnelLimits, Overdispersion, Placement};
 use maud::{Markup, html};
 use plotters::prelude::*;
 
@@ -33,6 +34,21 @@ pub struct Funnel {
     pub points: Vec<FunnelPoint>,
     /// Groups left off: withheld for small numbers, or with nothing to measure.
     pub left_off: usize,
+    /// For `funnel = "adjusted"`: how much more than chance the groups vary
+    /// (φ and τ²); the limits allow for it where τ² is above 0.
+    pub overdispersion: Option<Overdispersion>,
+}
+
+impl Funnel {
+    /// Whether the limits are widened for overdispersion.
+    pub fn adjusted(&self) -> bool {
+        self.overdispersion.is_some_and(|o| o.tau2 > 0.0)
+    }
+
+    /// The limits at one size, as this funnel draws them.
+    pub fn limits_at(&self, measure: &Measure, size: f64) -> Option<FunnelLimits> {
+        limits_at(measure, self.centre, size, self.overdispersion)
+    }
 }
 
 /// The funnel of the measure's first breakdown at its latest period (or the
@@ -51,7 +67,7 @@ pub fn funnel(result: &MeasureResult, at: Option<crate::common::period::Month>) 
     };
     let centre_point = &total.points[index];
     let centre = centre_point.value()?;
-    let mut points = Vec::new();
+    let mut groups = Vec::new();
     let mut left_off = 0;
     for series in result.breakdown(&breakdown.name) {
         let figures = series.points.get(index).and_then(|p| p.figures.as_ref());
@@ -63,10 +79,24 @@ pub fn funnel(result: &MeasureResult, at: Option<crate::common::period::Month>) 
             left_off += 1;
             continue;
         };
-        let limits = limits_at(measure, centre, denominator as f64)?;
+        groups.push((group, f.numerator, denominator, value));
+    }
+    let overdispersion = match (measure.funnel_adjusted, scale(measure)) {
+        (true, Some((scale, per))) => {
+            let units: Vec<(f64, f64)> = groups
+                .iter()
+                .map(|(_, x, n, _)| (*x as f64, *n as f64))
+                .collect();
+            stats::overdispersion(scale, centre / per, &units)
+        }
+        _ => None,
+    };
+    let mut points = Vec::new();
+    for (group, numerator, denominator, value) in groups {
+        let limits = limits_at(measure, centre, denominator as f64, overdispersion)?;
         points.push(FunnelPoint {
             group: group.to_string(),
-            numerator: f.numerator,
+            numerator,
             denominator,
             value,
             limits,
@@ -79,12 +109,42 @@ pub fn funnel(result: &MeasureResult, at: Option<crate::common::period::Month>) 
         centre,
         points,
         left_off,
+        overdispersion,
     })
 }
 
-/// The limits at one size, for the measure's kind.
-pub fn limits_at(measure: &Measure, centre: f64, size: f64) -> Option<FunnelLimits> {
-    measure.kind.funnel_limits(centre, size)
+/// The transformed scale of a measure's funnel, and what its values are per
+/// (1 for a proportion, `per` people for a rate).
+fn scale(measure: &Measure) -> Option<(stats::Scale, f64)> {
+    match measure.kind {
+        MeasureKind::Proportion { .. } => Some((stats::Scale::Proportion, 1.0)),
+        MeasureKind::Rate { per } => Some((stats::Scale::Rate, per as f64)),
+        _ => None,
+    }
+}
+
+/// The limits at one size, for the measure's kind: widened by τ² where the
+/// groups are overdispersed, PHE's otherwise.
+fn limits_at(
+    measure: &Measure,
+    centre: f64,
+    size: f64,
+    overdispersion: Option<Overdispersion>,
+) -> Option<FunnelLimits> {
+    match (overdispersion, scale(measure)) {
+        (Some(o), Some((scale, per))) if o.tau2 > 0.0 => {
+            let l = stats::adjusted_limits(scale, centre / per, size, o.tau2);
+            let band = |b: stats::Band| stats::Band {
+                lower: b.lower * per,
+                upper: b.upper * per,
+            };
+            Some(FunnelLimits {
+                inner: band(l.inner),
+                outer: band(l.outer),
+            })
+        }
+        _ => measure.kind.funnel_limits(centre, size),
+    }
 }
 
 /// "Fenland, 23.4% of 1,234: above the 99.8% limit, so very unlikely to
@@ -99,18 +159,27 @@ pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> Stri
             thousands(point.denominator)
         ),
     };
+    // Adjusted limits allow for the usual differences between groups too.
+    let (by_chance, chance) = if funnel.adjusted() {
+        (
+            "by chance and the usual differences between groups",
+            "chance and the usual differences",
+        )
+    } else {
+        ("by chance alone", "chance")
+    };
     let reading = match point.placement {
         Placement::AboveOuter => format!(
-            "above the 99.8% limit: very unlikely to be above the overall {overall} by chance alone"
+            "above the 99.8% limit: very unlikely to be above the overall {overall} {by_chance}"
         ),
         Placement::BelowOuter => format!(
-            "below the 99.8% limit: very unlikely to be below the overall {overall} by chance alone"
+            "below the 99.8% limit: very unlikely to be below the overall {overall} {by_chance}"
         ),
         Placement::AboveInner => format!(
-            "above the 95% limit but within the 99.8%: possibly above the overall {overall}, though chance could explain it"
+            "above the 95% limit but within the 99.8%: possibly above the overall {overall}, though {chance} could explain it"
         ),
         Placement::BelowInner => format!(
-            "below the 95% limit but within the 99.8%: possibly below the overall {overall}, though chance could explain it"
+            "below the 95% limit but within the 99.8%: possibly below the overall {overall}, though {chance} could explain it"
         ),
         Placement::Within => {
             format!("within the limits: no evidence that it differs from the overall {overall}")
@@ -121,6 +190,23 @@ pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> Stri
         measure.group_name(&point.group),
         measure.format_value(point.value)
     )
+}
+
+/// What the test for overdispersion found and what the limits are, with φ
+/// and τ²: "The forces vary far more than chance explains (φ = 31.2): …".
+pub fn overdispersion_sentence(funnel: &Funnel, o: &Overdispersion, noun: &str) -> String {
+    let phi = crate::common::grouped(o.phi, 2);
+    if funnel.adjusted() {
+        format!(
+            "The {noun}s vary more than chance alone explains (dispersion ratio φ = {phi} over {} {noun}s), so the limits are widened by the variation between them (τ² = {:.3e}, Spiegelhalter's additive adjustment on a winsorised estimate): a {noun} outside them differs by more than {noun}s usually do.",
+            o.units, o.tau2
+        )
+    } else {
+        format!(
+            "The {noun}s vary no more than chance alone explains (dispersion ratio φ = {phi} over {} {noun}s, τ² = 0), so the limits are not widened.",
+            o.units
+        )
+    }
 }
 
 /// The placement as a short word for tables and the workbook.
@@ -172,7 +258,7 @@ pub fn funnel_chart(
     let (x_from, x_to) = (if logarithmic { x_of(from) } else { 0.0 }, x_of(largest));
     let curve: Vec<(f64, FunnelLimits)> = (0..=120)
         .map(|i| n_of(x_of(from) + (x_to - x_of(from)) * i as f64 / 120.0))
-        .filter_map(|n| Some((x_of(n), limits_at(measure, funnel.centre, n)?)))
+        .filter_map(|n| Some((x_of(n), funnel.limits_at(measure, n)?)))
         .collect();
     let mut low = funnel.centre;
     let mut high = funnel.centre;
@@ -181,7 +267,7 @@ pub fn funnel_chart(
         high = high.max(p.value);
     }
     // The limits at the smallest group, not their ends: a funnel's mouth can be wide.
-    if let Some(l) = limits_at(measure, funnel.centre, smallest) {
+    if let Some(l) = funnel.limits_at(measure, smallest) {
         low = low.min(l.outer.lower);
         high = high.max(l.outer.upper);
     }
@@ -332,6 +418,7 @@ pub fn section(
                     (overall) "; inside the dashed lines (95%) and the solid lines (99.8%) a " (breakdown)
                     " differs from it by no more than chance alone would often make it. Smaller "
                     (breakdown) "s have wider limits."
+                    @if let Some(o) = funnel.overdispersion { " " (overdispersion_sentence(funnel, &o, &breakdown)) }
                 }
             }
             ul.funnel-reading {

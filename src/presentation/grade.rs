@@ -63,11 +63,34 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
         (false, Some(false)) => "a significant change for the worse on a year earlier".to_string(),
         (false, Some(true)) => "a significant change for the better on a year earlier".to_string(),
     };
+    // A People's Priority is also read before and after it was raised: a
+    // significant change of level since is part of its grade, as its reading says.
+    let since_raised = match super::priority::before_after(result) {
+        Some(super::priority::BeforeAfter::Changed { rose, better, .. }) => {
+            let when = measure
+                .priority
+                .as_ref()
+                .map(|p| p.raised.format("%B %Y").to_string())
+                .unwrap_or_default();
+            let moved = if rose { "risen" } else { "fallen" };
+            Some((
+                better,
+                format!("since it was raised in {when}, the level has {moved} significantly"),
+            ))
+        }
+        _ => None,
+    };
     let (grade, why) = if concern {
         (
             Grade::RequiresScrutiny,
             said(if neutral { None } else { Some(false) }),
         )
+    } else if let Some((_, why)) = since_raised
+        .clone()
+        .filter(|(better, _)| *better != Some(true))
+    {
+        // Worse, or a change on a measure with no better direction: scrutiny.
+        (Grade::RequiresScrutiny, why)
     } else if rules.missed_target && reading.assurance == Some(Assurance::ConsistentlyMissed) {
         (
             Grade::RequiresScrutiny,
@@ -75,6 +98,8 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
         )
     } else if signals.contains(&Signal::Improvement) {
         (Grade::Improving, said(Some(true)))
+    } else if let Some((_, why)) = since_raised {
+        (Grade::Improving, why)
     } else {
         (
             Grade::Content,
@@ -171,16 +196,32 @@ pub struct Row<'a> {
     pub href: String,
 }
 
+/// The summary's cell: the grade, and an analyst's reason where one set it.
 fn grade_cell(graded: &Graded) -> Markup {
+    html! {
+        (grade_label(graded))
+        @if graded.overridden { " " span.overridden { "(set by an analyst: " (graded.why) ")" } }
+    }
+}
+
+/// A measure's grade as its page, pack section and priority say it: the
+/// grade, why, and who set it when an analyst did.
+pub fn statement(graded: &Graded) -> Markup {
+    html! {
+        p.grade-statement {
+            strong { "Grade: " } (grade_label(graded)) ": " (graded.why)
+            @if graded.overridden { " (set by an analyst over the Plan's rules)" } "."
+        }
+    }
+}
+
+fn grade_label(graded: &Graded) -> Markup {
     let class = match graded.grade {
         Grade::RequiresScrutiny => "scrutiny",
         Grade::Improving => "improving",
         Grade::Content => "content",
     };
-    html! {
-        span class={ "grade " (class) } { (graded.grade.label()) }
-        @if graded.overridden { " " span.overridden { "(set by an analyst)" } }
-    }
+    html! { span class={ "grade " (class) } { (graded.grade.label()) } }
 }
 
 /// The board's one-page summary: every measure with its latest value,

@@ -209,14 +209,23 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
 /// by district (in the force's order, then those of no one district), each
 /// with its area, who raised it and when, its chart with the break, and the
 /// before-and-after reading; the closed ones listed apart. `link` makes each
-/// title a link to its measure page (the dashboard's, not the pack's).
-pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: bool) -> Markup {
+/// title a link to its measure page (the dashboard's, not the pack's). Each
+/// open one carries its grade by the Plan's `grading` (or an analyst's) and
+/// the analysts' commentary on its latest period, as every measure does.
+pub fn section(
+    results: &[&MeasureResult],
+    force: &crate::ingest::Force,
+    grading: &crate::definition::dashboards::Grading,
+    link: bool,
+) -> Markup {
     let item = |result: &MeasureResult, chart: bool| -> Markup {
         let m = &result.measure;
         let p = m.priority.as_ref().expect("a priority");
         let reading = before_after(result)
             .map(|f| sentence(m, &f))
             .unwrap_or_default();
+        let graded =
+            chart.then(|| super::grade::grade(result, &super::reading::read(result), grading));
         html! {
             article.priority id=(m.id) {
                 h3 { @if link { a href={ "/measures/" (m.id) } { (m.title) } } @else { (m.title) } }
@@ -232,6 +241,10 @@ pub fn section(results: &[&MeasureResult], force: &crate::ingest::Force, link: b
                     }
                 }
                 p.reading { (reading) }
+                @if let Some(graded) = &graded { (super::grade::statement(graded)) }
+                @if let (true, Some(point)) = (chart, result.total().points.last()) {
+                    (super::commentary_section(m, point))
+                }
             }
         }
     };

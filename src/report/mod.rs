@@ -413,14 +413,15 @@ section.measure { break-inside: avoid; page-break-inside: avoid; border-top: 1px
 .commentary { border-left: 3pt solid #005eb8; background: #f0f4f5; padding: 1mm 4mm; margin: 3mm 0; font-size: 10pt; break-inside: avoid; }
 .commentary h3 { font-size: 10.5pt; margin: 1mm 0; }
 .commentary .byline { color: #4c6272; font-size: 9pt; }
-.matrix { width: 100%; } .matrix .icon { width: 28px; height: 28px; } .grade.scrutiny { color: #b35c00; font-weight: 700; } .grade.improving { color: #005eb8; font-weight: 700; } .overridden { color: #4c6272; font-size: 9pt; }
+.matrix { width: 100%; } .matrix .icon { width: 28px; height: 28px; } .grade.scrutiny { color: #9a4b00; font-weight: 700; } .grade.improving { color: #005eb8; font-weight: 700; } .overridden { color: #4c6272; font-size: 9pt; }
 /* A heading stays with what follows it; a table's header row repeats on each page it runs over. */
 h1, h2, h3 { break-after: avoid-page; page-break-after: avoid; }
 h2 + p, h3 + table, h3 + p { break-before: avoid-page; }
 thead { display: table-header-group; } tr, svg { break-inside: avoid; }
 h3 { font-size: 11pt; margin: 3mm 0 1mm; color: #003087; }
 .cover .headline { font-size: 12pt; font-weight: 600; }
-.exceptions article { break-inside: avoid; border-top: 1px solid #d8dde0; }
+.exceptions { margin-top: 6mm; } .exceptions article { break-inside: avoid; border-top: 1px solid #d8dde0; }
+.grade-statement { font-size: 10pt; }
 section.provenance { font-size: 9.5pt; color: #4c6272; break-inside: avoid; break-before: avoid-page; }
 footer { break-before: avoid-page; }
 .annotations { font-size: 9.5pt; color: #4c6272; } .annotations p { margin: 1mm 0; } .annotations ol { margin: 0; }
@@ -467,7 +468,7 @@ fn html(
             },
         )
         .collect();
-    let measure_section = |result: &MeasureResult, reading: &Reading| -> Markup {
+    let measure_section = |result: &MeasureResult, reading: &Reading, graded| -> Markup {
         let m = &result.measure;
         let chart = if m.peer_group.is_some() {
             chart::peer_chart(result, &m.title, (900, 360))
@@ -479,6 +480,7 @@ fn html(
                 h2 { (m.title) }
                 p.headline { (words::headline(m, reading)) }
                 p.judgement { (words::judgement(m, reading)) }
+                (crate::presentation::grade::statement(graded))
                 (chart)
                 (crate::presentation::annotations_list(m, &result.total().points))
                 p.judgement { (words::breaks(m, result.total())) }
@@ -542,16 +544,18 @@ fn html(
                         @for result in results { li { a href={ "#" (result.measure.id) } { (result.measure.title) } } }
                     }
                 }
-                @for (result, reading) in results.iter().zip(&readings) { (measure_section(result, reading)) }
+                @for ((result, reading), graded) in results.iter().zip(&readings).zip(&grades) { (measure_section(result, reading, graded)) }
                 @if !priorities.is_empty() {
                     section.priorities id="peoples-priorities" {
                         h2 { "People's Priorities" }
                         p.judgement { "What residents asked for, neighbourhood by neighbourhood, each read against the months before it was raised." }
-                        (crate::presentation::priority::section(&priorities.iter().collect::<Vec<_>>(), evaluation.force, false))
+                        (crate::presentation::priority::section(&priorities.iter().collect::<Vec<_>>(), evaluation.force, &plan.grading, false))
                     }
                 }
+                // Provenance and methods close the pack as one block, so the
+                // last page never holds the methods' footnote alone.
                 section.provenance {
-                    h2 { "Provenance" }
+                    h2 { "Provenance and methods" }
                     p {
                         @if let Some(id) = evaluation.snapshot_id() {
                             "These figures are those of snapshot " (id) ", loaded "
@@ -559,8 +563,8 @@ fn html(
                         }
                         "The manifest beside this report lists every extract and definition they were computed from, with its SHA-256."
                     }
+                    footer { (FOOTER) }
                 }
-                footer { (FOOTER) }
                 p.marking { (marking) }
             }
         }
@@ -569,4 +573,4 @@ fn html(
 }
 
 /// What every pack says of its figures and methods, last.
-const FOOTER: &str = "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them. The manifest beside this report lists the extracts and definitions that produced it.";
+const FOOTER: &str = "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them, or, where a measure asks, limits widened for overdispersion (Spiegelhalter 2005). The manifest beside this report lists the extracts and definitions that produced it.";

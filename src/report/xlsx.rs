@@ -242,9 +242,17 @@ fn funnel_table(
         first_row,
         c,
         format!(
-            "Funnel plot, {}: each {} against the overall value, with 95% and 99.8% limits for its size",
+            "Funnel plot, {}: each {} against the overall value, with 95% and 99.8% limits for its size{}",
             m.period_label(funnel.period),
-            funnel.breakdown.replace('_', " ")
+            funnel.breakdown.replace('_', " "),
+            match &funnel.overdispersion {
+                Some(o) if funnel.adjusted() => format!(
+                    ", widened for overdispersion (φ = {:.2}, τ² = {:.3e})",
+                    o.phi, o.tau2
+                ),
+                Some(o) => format!(" (φ = {:.2}: no overdispersion, limits not widened)", o.phi),
+                None => String::new(),
+            }
         ),
         bold,
     )?;

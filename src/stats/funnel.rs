@@ -124,6 +124,118 @@ fn count_with_upper_limit(expected: f64, tail: f64) -> f64 {
     solve_decreasing(|x| gamma_lr(x + 1.0, expected), 1.0 - tail)
 }
 
+/// How far a funnel's units vary beyond chance (Spiegelhalter 2005,
+/// "Handling over-dispersion of performance indicators"), as FunnelPlotR and
+/// PowerBI-Funnels estimate it: on a variance-stabilising scale, the
+/// z-scores winsorised at their 10th and 90th percentiles, φ the mean of
+/// their squares, and an additive between-unit variance τ² (DerSimonian and
+/// Laird) where kφ exceeds k − 1.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Overdispersion {
+    /// The dispersion ratio: 1 when the units vary by chance alone.
+    pub phi: f64,
+    /// The between-unit variance on the transformed scale; 0 when the test
+    /// finds no overdispersion, and the limits are then the plain ones.
+    pub tau2: f64,
+    /// How many units it was estimated from.
+    pub units: usize,
+}
+
+/// The variance-stabilising scale of a funnel: arcsine of the square root
+/// for a proportion, the square root for a rate (per person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Proportion,
+    Rate,
+}
+
+impl Scale {
+    fn transform(self, value: f64) -> f64 {
+        match self {
+            Scale::Proportion => value.clamp(0.0, 1.0).sqrt().asin(),
+            Scale::Rate => value.max(0.0).sqrt(),
+        }
+    }
+
+    fn back(self, y: f64) -> f64 {
+        match self {
+            Scale::Proportion => y.clamp(0.0, std::f64::consts::FRAC_PI_2).sin().powi(2),
+            Scale::Rate => y.max(0.0).powi(2),
+        }
+    }
+}
+
+/// A unit's standard error on the transformed scale at size `n`: 1/(2√n)
+/// for both scales.
+fn transformed_se(n: f64) -> f64 {
+    1.0 / (2.0 * n.sqrt())
+}
+
+/// R's default quantile (type 7): linear interpolation between order
+/// statistics of `sorted`.
+fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let (below, frac) = (h.floor() as usize, h - h.floor());
+    match sorted.get(below + 1) {
+        Some(next) => sorted[below] + frac * (next - sorted[below]),
+        None => sorted[below],
+    }
+}
+
+/// The overdispersion of `units` (numerator, size) around `target` (a
+/// proportion, or a rate per person); `None` with fewer than two units.
+pub fn overdispersion(scale: Scale, target: f64, units: &[(f64, f64)]) -> Option<Overdispersion> {
+    let units: Vec<(f64, f64)> = units.iter().copied().filter(|(_, n)| *n > 0.0).collect();
+    let k = units.len();
+    if k < 2 {
+        return None;
+    }
+    let centre = scale.transform(target);
+    let mut z: Vec<f64> = units
+        .iter()
+        .map(|(x, n)| (scale.transform(x / n) - centre) / transformed_se(*n))
+        .collect();
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    let (low, high) = (quantile_type7(&sorted, 0.1), quantile_type7(&sorted, 0.9));
+    for z in &mut z {
+        *z = z.clamp(low, high);
+    }
+    let phi = z.iter().map(|z| z * z).sum::<f64>() / k as f64;
+    let k = k as f64;
+    let tau2 = if k * phi > k - 1.0 {
+        let w: Vec<f64> = units
+            .iter()
+            .map(|(_, n)| transformed_se(*n).powi(-2))
+            .collect();
+        let (sum, squares) = (w.iter().sum::<f64>(), w.iter().map(|w| w * w).sum::<f64>());
+        ((k * phi - (k - 1.0)) / (sum - squares / sum)).max(0.0)
+    } else {
+        0.0
+    };
+    Some(Overdispersion {
+        phi,
+        tau2,
+        units: units.len(),
+    })
+}
+
+/// The limits at size `n` allowing for a between-unit variance `tau2`:
+/// back-transformed from target ± z·√(s² + τ²) on the scale's own terms
+/// (`target` and the limits a proportion, or a rate per person).
+pub fn adjusted_limits(scale: Scale, target: f64, n: f64, tau2: f64) -> FunnelLimits {
+    let centre = scale.transform(target);
+    let spread = (transformed_se(n).powi(2) + tau2).sqrt();
+    let band = |p: f64| Band {
+        lower: scale.back(centre - z(p) * spread),
+        upper: scale.back(centre + z(p) * spread),
+    };
+    FunnelLimits {
+        inner: band(INNER),
+        outer: band(OUTER),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +307,82 @@ mod tests {
         close(limits.inner.upper, 2.0, 1e-5);
         let limits = rate_limits(5.730_274_767_209_943, 100_000.0, 1000.0);
         close(limits.outer.lower, 5.0, 1e-5);
+    }
+
+    /// Overdispersion as the issue spells it out, computed independently
+    /// (Python, with R's type-7 quantiles written out) for ten units of a
+    /// proportion and six of a rate.
+    #[test]
+    fn overdispersed_limits_match_an_independent_computation() {
+        let units = [
+            (48.0, 120.0),
+            (210.0, 600.0),
+            (95.0, 310.0),
+            (400.0, 1000.0),
+            (33.0, 150.0),
+            (520.0, 1250.0),
+            (61.0, 170.0),
+            (150.0, 500.0),
+            (280.0, 640.0),
+            (18.0, 90.0),
+        ];
+        let target = 0.375_776_397_515_527_94;
+        let od = overdispersion(Scale::Proportion, target, &units).unwrap();
+        close(od.phi, 6.938_189_181_015_828, 1e-12);
+        close(od.tau2, 0.003_724_364_265_904_853, 1e-14);
+        assert_eq!(od.units, 10);
+        for (n, inner, outer) in [
+            (
+                100.0,
+                (0.234_263_656_570_344_5, 0.529_075_808_101_715_3),
+                (0.163_342_840_179_401_68, 0.617_164_681_171_592_1),
+            ),
+            (
+                1000.0,
+                (0.261_077_812_979_657_3, 0.498_022_717_338_288_8),
+                (0.201_117_942_293_520_48, 0.569_056_271_287_417_2),
+            ),
+        ] {
+            let l = adjusted_limits(Scale::Proportion, target, n, od.tau2);
+            close(l.inner.lower, inner.0, 1e-9);
+            close(l.inner.upper, inner.1, 1e-9);
+            close(l.outer.lower, outer.0, 1e-9);
+            close(l.outer.upper, outer.1, 1e-9);
+        }
+        // A rate, per person, on the square-root scale; limits per 1,000.
+        let units = [
+            (120.0, 50_000.0),
+            (300.0, 90_000.0),
+            (80.0, 40_000.0),
+            (700.0, 200_000.0),
+            (150.0, 30_000.0),
+            (410.0, 160_000.0),
+        ];
+        let target = 1760.0 / 570_000.0;
+        let od = overdispersion(Scale::Rate, target, &units).unwrap();
+        close(od.phi, 11.904_636_146_711_63, 1e-10);
+        close(od.tau2, 3.844_826_931_534_705e-5, 1e-15);
+        let l = adjusted_limits(Scale::Rate, target, 100_000.0, od.tau2);
+        close(l.outer.lower * 1000.0, 1.281_109_910_373_852_6, 1e-9);
+        close(l.outer.upper * 1000.0, 5.676_402_605_975_816, 1e-9);
+    }
+
+    /// Units that vary by chance alone: kφ ≤ k − 1, no τ², and the adjusted
+    /// limits are the normal ones on the transformed scale, which for large
+    /// units are close to PHE's.
+    #[test]
+    fn without_overdispersion_the_limits_are_not_widened() {
+        let units: Vec<(f64, f64)> = (0..12)
+            .map(|i| (if i % 2 == 0 { 501.0 } else { 499.0 }, 1000.0))
+            .collect();
+        let od = overdispersion(Scale::Proportion, 0.5, &units).unwrap();
+        assert!(od.phi < 1.0, "{od:?}");
+        assert_eq!(od.tau2, 0.0);
+        let adjusted = adjusted_limits(Scale::Proportion, 0.5, 10_000.0, 0.0);
+        let plain = proportion_limits(0.5, 10_000.0);
+        close(adjusted.outer.upper, plain.outer.upper, 2e-4);
+        close(adjusted.inner.lower, plain.inner.lower, 2e-4);
+        assert!(overdispersion(Scale::Proportion, 0.5, &units[..1]).is_none());
     }
 
     #[test]

@@ -166,6 +166,14 @@ pub async fn measure(
             "centre": f.centre,
             "groups": f.points,
             "left_off": f.left_off,
+            // φ and τ² where the measure asks for adjusted limits; the
+            // limits above are widened where τ² is above 0.
+            "overdispersion": f.overdispersion.map(|o| json!({
+                "phi": o.phi,
+                "tau2": o.tau2,
+                "units": o.units,
+                "adjusted": f.adjusted(),
+            })),
         });
     }
     Ok(Json(body).into_response())

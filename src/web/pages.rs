@@ -7,7 +7,7 @@ use crate::common::period::Month;
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 pub use crate::presentation::humanise;
-use crate::presentation::reading::{Reading, Variation};
+use crate::presentation::reading::Reading;
 use crate::presentation::{chart, date};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
@@ -135,7 +135,7 @@ pub async fn priorities(viewing: Viewing) -> Response {
             "Priorities people who live and work in " (snapshot.plan.area)
             " set for policing their own neighbourhood, at public meetings, through the Commissioner's engagement outreach workers and online. Each is read against the months before it was raised: a change is called a change only when the SPC chart shows one."
         }
-        (crate::presentation::priority::section(&results, snapshot.measures.catalog.force(), true))
+        (crate::presentation::priority::section(&results, snapshot.measures.catalog.force(), &snapshot.plan.grading, true))
     };
     page(&viewing, StatusCode::OK, "People's Priorities", body)
 }
@@ -163,20 +163,18 @@ pub async fn home(viewing: Viewing) -> Response {
     page(&viewing, StatusCode::OK, &snapshot.plan.plan, body)
 }
 
-/// An objective on the home page: its measures' tally by variation and
+/// An objective on the home page: its measures' tally by grade (the same
+/// grades, from the same points, as its exceptions and summary), targets by
 /// assurance, and how many are restricted from this viewer.
 fn objective_card(
     snapshot: &Snapshot,
     viewer: &Viewer,
     objective: &crate::definition::dashboards::ObjectiveLayout,
 ) -> Markup {
+    use crate::definition::commentary::Grade;
     use crate::presentation::reading::Assurance;
     let ids: Vec<&str> = objective.measure_ids().collect();
-    let visible: Vec<(&Measure, &Reading)> = ids
-        .iter()
-        .filter_map(|id| Some((snapshot.measures.get(id)?, snapshot.readings.get(*id)?)))
-        .filter(|(m, _)| can_see(viewer, m))
-        .collect();
+    let visible = snapshot.graded_rows(ids.iter().copied(), viewer);
     // Not shown for one of two causes, each said as it is: the viewer may not
     // see a restricted measure, or a measure has no figures (no extract).
     let evaluated = ids
@@ -185,11 +183,15 @@ fn objective_card(
         .count();
     let hidden = evaluated - visible.len();
     let without_figures = ids.len() - evaluated;
-    let count = |v: Variation| visible.iter().filter(|(_, r)| r.variation == v).count();
+    let count = |g: Grade| visible.iter().filter(|r| r.graded.grade == g).count();
     let assured = |a: Option<Assurance>| {
         visible
             .iter()
-            .filter(|(_, r)| a.map_or(r.assurance.is_some(), |a| r.assurance == Some(a)))
+            .filter(|r| {
+                a.map_or(r.reading.assurance.is_some(), |a| {
+                    r.reading.assurance == Some(a)
+                })
+            })
             .count()
     };
     html! {
@@ -199,10 +201,9 @@ fn objective_card(
             p.muted { (ids.len()) " measure" @if ids.len() != 1 { "s" } }
             @if !visible.is_empty() {
                 dl.tally {
-                    div.improvement { dt { "Improvement" } dd { (count(Variation::Improvement)) } }
-                    div.concern { dt { "Concern" } dd { (count(Variation::Concern)) } }
-                    div.common { dt { "No significant change" } dd { (count(Variation::CommonCause)) } }
-                    div.neutral { dt { "Change, neither better nor worse" } dd { (count(Variation::NeutralChange)) } }
+                    div.concern { dt { (Grade::RequiresScrutiny.label()) } dd { (count(Grade::RequiresScrutiny)) } }
+                    div.improvement { dt { (Grade::Improving.label()) } dd { (count(Grade::Improving)) } }
+                    div.common { dt { (Grade::Content.label()) } dd { (count(Grade::Content)) } }
                 }
                 @if assured(None) > 0 {
                     p.targets {
@@ -582,6 +583,7 @@ fn measure_body(
             }
         }
         @if !said.is_empty() { p.reading { (said) } }
+        @if let Some(graded) = snapshot.grades.get(&m.id) { (crate::presentation::grade::statement(graded)) }
         p.freshness { (freshness(snapshot, m)) }
         @if !peers.is_empty() { p.peers { strong { "Compared with peers:" } " " (peers) } }
         // Series tabs: the total, then each breakdown.
@@ -600,12 +602,13 @@ fn measure_body(
             p.muted { "Every chart below is drawn on the same scale, so the groups can be compared by eye." }
             div.multiples {
                 @for ((s, name), svg) in named.iter().zip(chart::small_multiples(m, &named, (420, 240))) {
+                    // The caption is the link: its words are its name, so
+                    // speech input and screen readers agree (WCAG 2.5.3).
                     figure {
-                        a href={ "/measures/" (id) "?breakdown=" (b) "&group=" (s.group.as_deref().unwrap_or_default()) }
-                            aria-label={ (name) ": open chart" } {
-                            (svg)
+                        (svg)
+                        figcaption {
+                            a href={ "/measures/" (id) "?breakdown=" (b) "&group=" (s.group.as_deref().unwrap_or_default()) } { (name) }
                         }
-                        figcaption { (name) }
                     }
                 }
             }

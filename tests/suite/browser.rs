@@ -212,3 +212,234 @@ fn a_board_member_reads_the_dashboard_in_a_browser() {
         }
     }
 }
+
+/// axe-core's browser build: `AXE_CORE` names it, or `.ci/run` installs it
+/// under `target/axe` (`npm install --prefix target/axe axe-core`).
+fn axe_core() -> Option<PathBuf> {
+    std::env::var_os("AXE_CORE").map(PathBuf::from).or_else(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/axe/node_modules/axe-core/axe.min.js");
+        path.exists().then_some(path)
+    })
+}
+
+/// A page's body over plain HTTP/1.0 (no chunks), with a bearer token or none.
+fn page_with(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: localhost\r\n{auth}\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    head.to_ascii_lowercase()
+        .contains("content-type: text/html")
+        .then(|| (status, body.to_string()))
+}
+
+/// The WCAG 2.2 AA violations axe-core finds on `html` in headless Chromium
+/// (its links and styles from `base`): "rule: element" lines.
+fn axe_violations(html: &str, base: &str, axe: &Path, dir: &Path, name: &str) -> Vec<String> {
+    let runner = format!(
+        r#"<script src="file://{}"></script><script>
+axe.run(document, {{ runOnly: {{ type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] }} }}).then(function (r) {{
+  var out = document.createElement("pre"); out.id = "axe-results";
+  out.textContent = r.violations.map(function (v) {{
+    return v.nodes.map(function (n) {{ return v.id + ": " + n.html.slice(0, 160); }}).join("\n");
+  }}).join("\n") + "\nAXE-DONE";
+  document.body.appendChild(out);
+}});
+</script>"#,
+        axe.display()
+    );
+    let page = html
+        .replacen("<head>", &format!("<head><base href=\"{base}/\">"), 1)
+        .replacen("</body>", &format!("{runner}</body>"), 1);
+    let file = dir.join(format!("{name}.html"));
+    std::fs::write(&file, page).unwrap();
+    let output = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=30000",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join(format!("profile-{name}")).display()
+        ))
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let results = dom
+        .split("<pre id=\"axe-results\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap_or_else(|| panic!("axe ran on {name}: {dom}"));
+    let results = results
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    assert!(results.ends_with("AXE-DONE"), "{results}");
+    results
+        .lines()
+        .filter(|l| !l.is_empty() && *l != "AXE-DONE")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every page of the dashboard, as the public and as a signed-in analyst
+/// sees it, has no WCAG 2.2 AA violation axe-core can find (in the headless
+/// Chromium the other tests use). The crawl follows every link from the home
+/// page, one group page per breakdown.
+#[test]
+fn every_page_passes_axe_for_the_public_and_for_analysts() {
+    if !Path::new(CHROMIUM).exists() || axe_core().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium and axe-core (.ci/run): they must be there"
+        );
+        eprintln!(
+            "skipped: needs {CHROMIUM} and axe-core (npm install --prefix target/axe axe-core)"
+        );
+        return;
+    }
+    let axe = axe_core().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The harness finds what it should: an image without a text alternative.
+    let bad = axe_violations(
+        "<!doctype html><html lang=\"en\"><head><title>t</title></head><body><main><img src=\"x.png\"></main></body></html>",
+        "http://127.0.0.1:9",
+        &axe,
+        dir.path(),
+        "detector",
+    );
+    assert!(bad.iter().any(|v| v.starts_with("image-alt")), "{bad:?}");
+
+    let data = dir.path().join("data");
+    let mos = env!("CARGO_BIN_EXE_mos");
+    assert!(
+        Command::new(mos)
+            .args([
+                "generate",
+                "--out",
+                data.to_str().unwrap(),
+                "--years",
+                "2",
+                "--scale",
+                "0.2",
+                "--seed",
+                "4"
+            ])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let token = "axe-analyst-token-0123456789";
+    let tokens = dir.path().join("tokens");
+    std::fs::write(
+        &tokens,
+        format!("analyst {}\n", mos::web::auth::hash_token(token)),
+    )
+    .unwrap();
+    let port = free_port();
+    let _server = Server(
+        Command::new(mos)
+            .args([
+                "serve",
+                "--data",
+                data.to_str().unwrap(),
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args(["--tokens", tokens.to_str().unwrap()])
+            .args([
+                "--snapshots",
+                dir.path().join("snapshots").to_str().unwrap(),
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while page_with(port, "/", None).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let base = format!("http://127.0.0.1:{port}");
+    let mut pages: Vec<(String, String)> = Vec::new();
+    for (viewer, token) in [("public", None), ("analyst", Some(token))] {
+        let mut queue = vec!["/".to_string()];
+        let mut seen = std::collections::BTreeSet::new();
+        let mut grouped = std::collections::BTreeSet::new();
+        while let Some(path) = queue.pop() {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let Some((_, html)) = page_with(port, &path, token) else {
+                continue;
+            };
+            for link in html.split("href=\"").skip(1) {
+                let link = link[..link.find('"').unwrap()].replace("&amp;", "&");
+                let file = link.split('?').next().unwrap();
+                let download = [".csv", ".xlsx", ".svg", ".png", ".json"]
+                    .iter()
+                    .any(|e| file.ends_with(e));
+                if !link.starts_with('/')
+                    || link.starts_with("/assets")
+                    || link.starts_with("/api")
+                    || download
+                    || link.contains("funnel=")
+                {
+                    continue;
+                }
+                // One group's page per breakdown of a measure is enough.
+                if let Some((measure, _)) = link.split_once("&group=")
+                    && !grouped.insert(measure.to_string())
+                {
+                    continue;
+                }
+                queue.push(link);
+            }
+            pages.push((format!("{viewer} {path}"), html));
+        }
+    }
+    assert!(pages.len() >= 60, "{} pages crawled", pages.len());
+    // Two Chromiums at a time, one per core.
+    let violations: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = pages
+            .chunks(pages.len().div_ceil(2))
+            .enumerate()
+            .map(|(worker, chunk)| {
+                let (base, axe, dir) = (&base, &axe, dir.path());
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    for (i, (page, html)) in chunk.iter().enumerate() {
+                        for v in axe_violations(html, base, axe, dir, &format!("{worker}-{i}")) {
+                            found.push(format!("{page}: {v}"));
+                        }
+                    }
+                    found
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}

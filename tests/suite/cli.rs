@@ -293,6 +293,76 @@ fn generate_is_deterministic_for_a_seed() {
     }
 }
 
+/// The demo a new user first sees is plausible: 999 and 101 calls in
+/// proportion to the demo force's 894,000 people (ONS mid-2021), 999
+/// answering that swings gently with the seasons rather than falling to 80%
+/// every winter, and few months flagged by SPC. Counted here, row by row.
+#[test]
+fn the_demo_calls_are_those_of_a_county_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    assert!(
+        mos(&["generate", "--out", out.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let people = 145_700.0 + 87_700.0 + 102_500.0 + 180_800.0 + 215_700.0 + 162_000.0;
+    let mut reader = csv::Reader::from_path(out.join("calls_for_service.csv")).unwrap();
+    // Month → (999 calls, 999 answered, within 10 s, 101 calls).
+    let mut months: std::collections::BTreeMap<String, [u64; 4]> = Default::default();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let slot = months.entry(r[1][..7].to_string()).or_default();
+        let answered = &r[5] == "false";
+        if &r[2] == "999" {
+            slot[0] += 1;
+            if answered {
+                slot[1] += 1;
+                slot[2] += u64::from(r[4].parse::<u64>().unwrap() <= 10);
+            }
+        } else {
+            slot[3] += 1;
+        }
+    }
+    assert_eq!(months.len(), 60);
+    for (month, [calls_999, answered, within, calls_101]) in &months {
+        // A county force's calls a month per 1,000 people: about 9 999 calls
+        // and 12 101 calls (national volumes over England and Wales).
+        let per_1000 = |n: u64| n as f64 / people * 1000.0;
+        assert!(
+            (7.0..11.0).contains(&per_1000(*calls_999)),
+            "{month}: {calls_999}"
+        );
+        assert!(
+            (9.0..14.0).contains(&per_1000(*calls_101)),
+            "{month}: {calls_101}"
+        );
+        let share = *within as f64 / *answered as f64;
+        assert!((0.85..0.96).contains(&share), "{month}: {share}");
+    }
+    // SPC flags few months of 999 answering: no square wave of winters.
+    let results = dir.path().join("results.csv");
+    let run = mos(&[
+        "run",
+        "--data",
+        out.to_str().unwrap(),
+        "--snapshots",
+        dir.path().join("snapshots").to_str().unwrap(),
+        "--out",
+        results.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let rows = common::results_csv(&results);
+    let flagged = rows
+        .iter()
+        .filter(|r| {
+            r["measure_id"] == "calls_999_answered_within_10_seconds" && r["breakdown"].is_empty()
+        })
+        .filter(|r| !r["spc_signal"].is_empty())
+        .count();
+    assert!(flagged <= 15, "{flagged} of 60 months flagged");
+}
+
 #[test]
 fn parquet_extracts_give_the_same_results_as_csv() {
     let dir = tempfile::tempdir().unwrap();

@@ -559,6 +559,27 @@ fn init_writes_a_project_that_checks_and_runs_on_demo_data_for_its_districts() {
         .map(|r| r["group"].as_str())
         .collect();
     assert_eq!(groups, ["charnwood", "leicester", "melton"].into());
+    // Each district's demo population is its own (Census 2021: Leicester
+    // 368,600, Charnwood 183,900, Melton 51,800), not one size for all.
+    let population = |district: &str| -> f64 {
+        rows.iter()
+            .find(|r| {
+                r["measure_id"] == "victim_based_crime_rate"
+                    && r["breakdown"] == "district"
+                    && r["group"] == district
+            })
+            .unwrap()["denominator"]
+            .parse()
+            .unwrap()
+    };
+    let leicester = population("leicester");
+    for (district, census) in [("charnwood", 183_900.0), ("melton", 51_800.0)] {
+        let ratio = leicester / population(district);
+        assert!(
+            (ratio - 368_600.0 / census).abs() < 0.01,
+            "{district}: {ratio}"
+        );
+    }
     // The project is not written over.
     let again = mos_in(
         dir.path(),

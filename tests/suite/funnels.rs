@@ -142,13 +142,22 @@ async fn the_forces_funnel_on_real_home_office_data() {
         data.join("peer_groups.toml"),
     )
     .unwrap();
-    let state = state(
-        data,
-        root().join("measures/national"),
-        dir.path().join("snapshots"),
+    // The plain limits (`funnel = true`), on a copy of the shipped measures.
+    let plain_measures = dir.path().join("plain");
+    std::fs::create_dir_all(&plain_measures).unwrap();
+    for entry in std::fs::read_dir(root().join("measures/national")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let plain = text.replace("funnel = \"adjusted\"", "funnel = true");
+        std::fs::write(plain_measures.join(path.file_name().unwrap()), plain).unwrap();
+    }
+    let plain = state(
+        data.clone(),
+        plain_measures,
+        dir.path().join("plain-snapshots"),
     )
     .await;
-    let (status, body) = get(&state, "/api/measures/violence_share_by_force").await;
+    let (status, body) = get(&plain, "/api/measures/violence_share_by_force").await;
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let funnel = &json["funnel"];
@@ -190,6 +199,77 @@ async fn the_forces_funnel_on_real_home_office_data() {
     }
     // Forces of tens of thousands of crimes: most differ by more than chance.
     assert!(outside > 30, "{outside} forces outside the limits");
+    assert!(funnel["overdispersion"].is_null(), "plain limits: no φ");
+
+    // As shipped (`funnel = "adjusted"`): Spiegelhalter's additive
+    // adjustment, computed here as the issue spells it out.
+    let state = state(
+        data,
+        root().join("measures/national"),
+        dir.path().join("snapshots"),
+    )
+    .await;
+    let (status, body) = get(&state, "/api/measures/violence_share_by_force").await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let funnel = &json["funnel"];
+    let centre = average.sqrt().asin();
+    let mut z: Vec<f64> = counted
+        .values()
+        .map(|(v, a)| ((*v as f64 / *a as f64).sqrt().asin() - centre) * 2.0 * (*a as f64).sqrt())
+        .collect();
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    // R's type-7 quantile: (k − 1)p, interpolated.
+    let quantile = |p: f64| {
+        let h = (sorted.len() - 1) as f64 * p;
+        let i = h.floor() as usize;
+        sorted[i] + (h - i as f64) * (sorted[i + 1] - sorted[i])
+    };
+    let (low, high) = (quantile(0.1), quantile(0.9));
+    for z in &mut z {
+        *z = z.clamp(low, high);
+    }
+    let k = z.len() as f64;
+    let phi = z.iter().map(|z| z * z).sum::<f64>() / k;
+    let w: Vec<f64> = counted.values().map(|(_, a)| 4.0 * *a as f64).collect();
+    let sum: f64 = w.iter().sum();
+    let tau2 = (k * phi - (k - 1.0)) / (sum - w.iter().map(|w| w * w).sum::<f64>() / sum);
+    assert!(k * phi > k - 1.0, "the forces are overdispersed");
+    let od = &funnel["overdispersion"];
+    assert!(
+        (od["phi"].as_f64().unwrap() - phi).abs() < 1e-9 * phi,
+        "{od}"
+    );
+    assert!(
+        (od["tau2"].as_f64().unwrap() - tau2).abs() < 1e-9 * tau2,
+        "{od}"
+    );
+    assert_eq!(od["adjusted"], true);
+    let mut outside_adjusted = 0;
+    for g in funnel["groups"].as_array().unwrap() {
+        let name = g["group"].as_str().unwrap();
+        let (v, a) = counted[name];
+        let spread = (1.0 / (4.0 * a as f64) + tau2).sqrt();
+        let limit = |z: f64, sign: f64| (centre + sign * z * spread).sin().powi(2);
+        for (band, z) in [("inner", Z_95), ("outer", Z_998)] {
+            let got = |side: &str| g["limits"][band][side].as_f64().unwrap();
+            assert!((got("lower") - limit(z, -1.0)).abs() < 1e-9, "{name}");
+            assert!((got("upper") - limit(z, 1.0)).abs() < 1e-9, "{name}");
+        }
+        let value = v as f64 / a as f64;
+        let out = value > limit(Z_998, 1.0) || value < limit(Z_998, -1.0);
+        assert_eq!(
+            g["placement"].as_str().unwrap().ends_with("_outer"),
+            out,
+            "{name}"
+        );
+        outside_adjusted += usize::from(out);
+    }
+    assert!(
+        outside_adjusted < 8,
+        "{outside_adjusted} forces outside the adjusted 99.8% limits"
+    );
 
     // The page draws the funnel with the demo force marked and read first.
     let (status, page) = get(&state, "/measures/violence_share_by_force").await;
@@ -206,6 +286,23 @@ async fn the_forces_funnel_on_real_home_office_data() {
     );
     assert!(page.contains("(marked in blue)"));
     assert!(page.contains("<svg"));
+    // The chart says its limits are widened, and by how much.
+    let phi_written = format!("{phi:.2}");
+    let (whole, decimals) = phi_written.split_once('.').unwrap();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    assert!(
+        page.contains(&format!(
+            "dispersion ratio φ = {grouped}.{decimals} over 43 forces"
+        )),
+        "φ stated"
+    );
+    assert!(page.contains(&format!("τ² = {tau2:.3e}")), "τ² stated");
 
     // The same share against the most similar group of peer_groups.toml: the
     // force's Wilson interval against the group's pooled share, computed here.
@@ -281,7 +378,7 @@ async fn a_district_funnel_through_page_api_and_workbook() {
     }
     let (latest, districts) = by_month.iter().next_back().unwrap();
 
-    let state = state(data, measures, dir.path().join("snapshots")).await;
+    let state = state(data, measures.clone(), dir.path().join("snapshots")).await;
     let (_, body) = get(&state, "/api/measures/calls_101_abandoned").await;
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let funnel = &json["funnel"];
@@ -341,6 +438,56 @@ async fn a_district_funnel_through_page_api_and_workbook() {
         assert!((upper - expected).abs() < 1e-12);
     }
     assert!(cell(row + 2 + groups.len(), col).is_empty());
+
+    // The README's `funnel = "adjusted"`, as written: the demo's districts
+    // abandon 101 calls alike, so φ is computed (here too) but τ² is 0 only
+    // if kφ ≤ k − 1, and the limits are then PHE's.
+    let example = common::readme_block("toml", "the adjusted funnel example", |b| {
+        b.contains("funnel = \"adjusted\"")
+    });
+    let file = measures.join("calls_101_abandoned.toml");
+    let text: String = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("funnel =") {
+                example.trim()
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&file, text).unwrap();
+    state.reload().await.unwrap();
+    let (_, body) = get(&state, "/api/measures/calls_101_abandoned").await;
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let od = &json["funnel"]["overdispersion"];
+    let centre = average.sqrt().asin();
+    let z: Vec<f64> = districts
+        .values()
+        .map(|(a, b)| ((*a as f64 / *b as f64).sqrt().asin() - centre) * 2.0 * (*b as f64).sqrt())
+        .collect();
+    // Six districts: the 10th and 90th percentiles (type 7) sit half-way
+    // between the two smallest and the two largest.
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(sorted.len(), 6);
+    let (low, high) = (
+        sorted[0] + 0.5 * (sorted[1] - sorted[0]),
+        sorted[4] + 0.5 * (sorted[5] - sorted[4]),
+    );
+    let phi = z.iter().map(|z| z.clamp(low, high).powi(2)).sum::<f64>() / 6.0;
+    assert!((od["phi"].as_f64().unwrap() - phi).abs() < 1e-9, "{od}");
+    assert_eq!(od["adjusted"], od["tau2"].as_f64().unwrap() > 0.0);
+    if 6.0 * phi <= 5.0 {
+        assert_eq!(od["tau2"], 0.0);
+        for g in json["funnel"]["groups"].as_array().unwrap() {
+            let (_, b) = districts[g["group"].as_str().unwrap()];
+            let upper = g["limits"]["outer"]["upper"].as_f64().unwrap();
+            assert!((upper - phe_limit(Z_998, b as f64, average, true)).abs() < 1e-9);
+        }
+    }
 }
 
 /// The README's commands for the national comparison, as written, in a

@@ -280,7 +280,13 @@ async fn fetch(project: &Path, uris: &[&str]) -> Vec<String> {
         "Analyst".into(),
         mos::web::auth::hash_token(TOKEN),
     )]);
-    let state = mos::web::AppState::new(config, tokens).await.unwrap();
+    let options = mos::web::ServeOptions {
+        commentary: Some(project.join("commentary")),
+        ..Default::default()
+    };
+    let state = mos::web::AppState::with_options(config, tokens, options)
+        .await
+        .unwrap();
     let mut pages = Vec::new();
     for uri in uris {
         let request = axum::http::Request::get(*uri)
@@ -324,6 +330,14 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
     ] {
         std::fs::write(p.join(format!("measures/priorities/{id}.toml")), text).unwrap();
     }
+    // The analysts' commentary on Peterborough's latest month, with a grade
+    // of their own: both reach the board wherever the priority is read.
+    std::fs::create_dir_all(p.join("commentary/2025-08")).unwrap();
+    std::fs::write(
+        p.join("commentary/2025-08/city.md"),
+        "---\nauthor: ASB lead\ngrade: requires_scrutiny\nreason: residents say the nuisance has moved to the station car park\n---\nThe fall is real, but **displacement** is being looked at.\n",
+    )
+    .unwrap();
     let pages = fetch(
         p,
         &[
@@ -359,6 +373,22 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
         "{page}"
     );
     assert!(page.contains("This is an improvement."));
+    let analysts = [
+        "The fall is real, but <strong>displacement</strong> is being looked at.",
+        "Requires scrutiny</span>: residents say the nuisance has moved to the station car park (set by an analyst over the Plan's rules).",
+    ];
+    for said in analysts {
+        let city = &page[at("city")..closed];
+        assert!(city.contains(said), "{said}: {city}");
+    }
+    // Wisbech's has no grade of an analyst: the Plan's rules grade it, and
+    // tell the same story as its reading.
+    assert!(
+        page[at("wisbech")..peterborough].contains(
+            "Improving</span>: since it was raised in January 2025, the level has fallen significantly."
+        ),
+        "{page}"
+    );
     // Peterborough's: three months since, and no sign of a change: too few to say.
     assert!(
         page.contains("Raised in June 2025: 3 months since"),
@@ -374,6 +404,7 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
     assert_eq!(wisbech["priority"]["district"], "fenland");
     assert_eq!(wisbech["since_raised"]["finding"]["finding"], "changed");
     assert_eq!(wisbech["since_raised"]["finding"]["better"], true);
+    assert_eq!(wisbech["grade"]["grade"], "improving", "{wisbech}");
     // The SPC break: a segment from the month it was raised.
     let spc = wisbech["series"][0]["spc"].as_array().unwrap();
     assert_eq!(spc[1]["from"], "2025-01-01");
@@ -401,6 +432,9 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
         r#"<section class="priorities" id="peoples-priorities"><h2>People's Priorities</h2>"#
     ));
     assert!(html.contains("the level has fallen significantly"));
+    for said in analysts {
+        assert!(html.contains(said), "the pack: {said}");
+    }
     use calamine::Reader;
     let book: calamine::Xlsx<_> = calamine::open_workbook(pack.join("figures.xlsx")).unwrap();
     assert!(book.sheet_names().contains(&"wisbech".to_string()));

@@ -661,6 +661,28 @@ fn packs_are_marked_and_the_public_pack_holds_nothing_restricted() {
                 "page {} ends on the heading {last:?}",
                 n + 1
             );
+            // No page holds only the footnote: something of the pack comes before it.
+            let content: Vec<&str> = page
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && *l != "OFFICIAL-SENSITIVE" && !l.starts_with("Page "))
+                .collect();
+            assert!(
+                !content
+                    .first()
+                    .is_some_and(|l| l.starts_with("Figures are aggregates")),
+                "page {} holds only the footnote: {page}",
+                n + 1
+            );
+            // The summary starts on the cover's page, under its headline.
+            if n == 0 {
+                let text = content.join(" ");
+                assert!(
+                    text.contains("require scrutiny") || text.contains("requires scrutiny"),
+                    "{text}"
+                );
+                assert!(content.contains(&"Summary"), "page 1: {text}");
+            }
         }
         for (n, page) in pages.iter().enumerate() {
             assert_eq!(

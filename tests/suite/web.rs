@@ -213,7 +213,12 @@ async fn figures_are_those_of_mos_run() {
         None,
     )
     .await;
-    assert_eq!(by_district.matches("<figure><a href=").count(), 6);
+    assert_eq!(
+        by_district
+            .matches("<figcaption><a href=\"/measures/victim_satisfaction_whole_experience?breakdown=district&amp;group=")
+            .count(),
+        6
+    );
     let (status, headers, svg) = get(
         &f.state,
         "/measures/victim_satisfaction_whole_experience/chart.svg?breakdown=district&group=fenland",
@@ -939,4 +944,47 @@ async fn descriptions_read_as_text_and_numbers_as_people_write_them() {
         ungrouped.is_empty(),
         "{id}: {digits} shown ungrouped: {ungrouped:?}"
     );
+}
+
+/// The home page's cards and the objective pages tell one story: each card
+/// counts its measures by the grades the objective page's summary gives, so
+/// a card's "Requires scrutiny" is the number of exceptions under it, for
+/// the public and for analysts alike.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_home_cards_count_the_grades_the_objective_pages_give() {
+    let f = fixture().await;
+    let mut exceptions_seen = 0;
+    for token in [None, Some(TOKEN)] {
+        let (_, _, home) = get(&f.state, "/", token).await;
+        assert!(!home.contains("Change, neither better nor worse</dt>"));
+        let cards: Vec<&str> = home
+            .split(r#"<section class="objective-card">"#)
+            .skip(1)
+            .collect();
+        assert!(cards.len() >= 4, "{home}");
+        for card in cards {
+            let number = card
+                .split(r#"href="/objectives/"#)
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap();
+            let count = |label: &str| -> usize {
+                card.split(&format!("<dt>{label}</dt><dd>"))
+                    .nth(1)
+                    .map_or(0, |rest| rest[..rest.find('<').unwrap()].parse().unwrap())
+            };
+            let (_, _, page) = get(&f.state, &format!("/objectives/{number}"), token).await;
+            let exceptions = page.matches(r#"<article class="exception">"#).count();
+            let in_summary = |class: &str| {
+                page.matches(&format!(r#"<span class="grade {class}">"#))
+                    .count()
+            };
+            assert_eq!(count("Requires scrutiny"), exceptions, "objective {number}");
+            assert_eq!(count("Requires scrutiny"), in_summary("scrutiny"));
+            assert_eq!(count("Improving"), in_summary("improving"));
+            assert_eq!(count("Content"), in_summary("content"));
+            exceptions_seen += exceptions;
+        }
+    }
+    assert!(exceptions_seen > 0, "the demo has exceptions to count");
 }

@@ -22,6 +22,23 @@ pub struct PlanFile {
     /// The protective marking printed on every page of a pack.
     #[serde(default)]
     pub marking: Marking,
+    /// Who answers for the site's accessibility, for its statement.
+    #[serde(default)]
+    pub accessibility: Accessibility,
+}
+
+/// What the accessibility statement (`/accessibility`) says of the office
+/// that publishes the dashboard, in the government's model format.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Accessibility {
+    /// "Office of the Police and Crime Commissioner for Northshire".
+    pub organisation: Option<String>,
+    /// Where to ask for another format or report a problem: an email
+    /// address, or a page's URL.
+    pub contact: Option<String>,
+    /// Days to reply to a request for another format.
+    pub reply_days: Option<u32>,
 }
 
 /// Government Security Classifications: the words a pack is marked with on
@@ -103,6 +120,7 @@ pub struct Plan {
     pub objectives: Vec<ObjectiveLayout>,
     pub grading: Grading,
     pub marking: Marking,
+    pub accessibility: Accessibility,
 }
 
 #[derive(Debug, Clone)]
@@ -165,6 +183,7 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             objectives: vec![],
             grading: Grading::default(),
             marking: Marking::default(),
+            accessibility: Accessibility::default(),
         },
     };
     for objective in &file.objectives {
@@ -235,5 +254,6 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
         objectives,
         grading: file.grading,
         marking: file.marking,
+        accessibility: file.accessibility,
     })
 }

@@ -122,6 +122,8 @@ pub struct Priority {
     pub status: PriorityStatus,
     /// The district it lies in, where one is given or can be told.
     pub district: Option<String>,
+    /// When it was last reviewed with residents (`None`: not since raised).
+    pub reviewed: Option<chrono::NaiveDate>,
 }
 
 /// Why an SPC segment starts in the month a priority was raised.

@@ -148,6 +148,10 @@ pub struct RawPriority {
     /// `open` (the default) or `closed`.
     #[schemars(with = "Option<PriorityStatus>")]
     pub status: Option<Spanned<PriorityStatus>>,
+    /// When it was last reviewed with residents, e.g. `reviewed = "2026-02-20"`;
+    /// an open priority not reviewed for more than three months is flagged.
+    #[schemars(with = "Option<String>")]
+    pub reviewed: Option<Spanned<RawDate>>,
     /// The district it is in (an id of `data/force.toml`); found from the
     /// measure's filter (a district's or neighbourhood's name) when not given.
     #[schemars(with = "Option<String>")]

@@ -399,6 +399,23 @@ impl Validator<'_> {
             );
             return None;
         };
+        let reviewed = p.reviewed.as_ref().and_then(|r| {
+            let written = r.get_ref().text();
+            match chrono::NaiveDate::parse_from_str(&written, "%Y-%m-%d") {
+                Ok(day) if day < date => {
+                    self.error(r, format!("reviewed on {written}, before it was raised on {date}"))
+                        .help = Some("`reviewed` is the last review with residents, on or after `raised`".into());
+                    None
+                }
+                Ok(day) => Some(day),
+                Err(_) => {
+                    self.error(r, format!("`{written}` is not a date")).help = Some(
+                        "write the day of the last review as YYYY-MM-DD, e.g. `reviewed = \"2026-02-20\"`".into(),
+                    );
+                    None
+                }
+            }
+        });
         let district = match &p.district {
             Some(d) if force.districts.iter().any(|known| known.id == *d.get_ref()) => {
                 Some(d.get_ref().clone())
@@ -424,6 +441,7 @@ impl Validator<'_> {
                 .as_ref()
                 .map_or(super::PriorityStatus::Open, |s| *s.get_ref()),
             district,
+            reviewed,
         })
     }
 

@@ -91,6 +91,14 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
     {
         // Worse, or a change on a measure with no better direction: scrutiny.
         (Grade::RequiresScrutiny, why)
+    } else if let Some(overdue) = super::priority::review_overdue(result) {
+        (
+            Grade::RequiresScrutiny,
+            format!(
+                "{overdue}, and reviews are due at least every {} months",
+                super::priority::REVIEW_MONTHS
+            ),
+        )
     } else if rules.missed_target && reading.assurance == Some(Assurance::ConsistentlyMissed) {
         (
             Grade::RequiresScrutiny,
@@ -188,6 +196,7 @@ fn listed(items: &[String]) -> String {
 }
 
 /// One measure as the board's summary lists it.
+#[derive(Clone)]
 pub struct Row<'a> {
     pub result: &'a MeasureResult,
     pub reading: &'a Reading,

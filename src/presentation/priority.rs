@@ -48,6 +48,30 @@ pub enum BeforeAfter {
     },
 }
 
+/// How long an open priority may go without a review with residents: the
+/// Neighbourhood Policing Guarantee asks for one at least every three months.
+pub const REVIEW_MONTHS: u32 = 3;
+
+/// "not reviewed since 14 November 2025": an open priority whose last review
+/// (or, without one, its raising) is more than [`REVIEW_MONTHS`] before the
+/// end of its latest figures; `None` when it is up to date, or closed.
+pub fn review_overdue(result: &MeasureResult) -> Option<String> {
+    let p = result.measure.priority.as_ref()?;
+    if p.status != PriorityStatus::Open {
+        return None;
+    }
+    let as_of = result.total().points.last()?.period.end_date();
+    let last = p.reviewed.unwrap_or(p.raised);
+    let due = last.checked_add_months(chrono::Months::new(REVIEW_MONTHS))?;
+    (due < as_of).then(|| match p.reviewed {
+        Some(day) => format!("not reviewed since {}", day.format("%-d %B %Y")),
+        None => format!(
+            "not reviewed since it was raised on {}",
+            p.raised.format("%-d %B %Y")
+        ),
+    })
+}
+
 /// The months since the measure's priority was raised against those before.
 pub fn before_after(result: &MeasureResult) -> Option<BeforeAfter> {
     let measure = &result.measure;
@@ -233,6 +257,13 @@ pub fn section(
                     (if p.area.is_empty() { &m.title } else { &p.area }) " · raised"
                     @if !p.raised_by.is_empty() { " by " (p.raised_by) }
                     " on " (p.raised.format("%-d %B %Y"))
+                    @if let Some(day) = p.reviewed { " · last reviewed on " (day.format("%-d %B %Y")) }
+                }
+                @if let Some(overdue) = review_overdue(result) {
+                    p.review-overdue {
+                        strong { (crate::presentation::humanise(&overdue)) }
+                        ": reviews are due at least every " (REVIEW_MONTHS) " months."
+                    }
                 }
                 @if chart {
                     figure.chart {

@@ -446,17 +446,21 @@ fn html(
     let marking = marking_of(plan, results, priorities);
     // The board's summary and exceptions lead, graded by the Plan's rules as
     // the dashboard grades them.
+    // The priorities are graded too: one requiring scrutiny is an exception.
     let readings: Vec<_> = results
         .iter()
+        .chain(priorities)
         .map(crate::presentation::reading::read)
         .collect();
     let grades: Vec<_> = results
         .iter()
+        .chain(priorities)
         .zip(&readings)
         .map(|(r, reading)| crate::presentation::grade::grade(r, reading, &plan.grading))
         .collect();
-    let rows: Vec<crate::presentation::grade::Row> = results
+    let graded_rows: Vec<crate::presentation::grade::Row> = results
         .iter()
+        .chain(priorities)
         .zip(&readings)
         .zip(&grades)
         .map(
@@ -468,6 +472,7 @@ fn html(
             },
         )
         .collect();
+    let (rows, priority_rows) = graded_rows.split_at(results.len());
     let measure_section = |result: &MeasureResult, reading: &Reading, graded| -> Markup {
         let m = &result.measure;
         let chart = if m.peer_group.is_some() {
@@ -533,10 +538,10 @@ fn html(
                         " by Measures of Success " (crate::common::digest::VERSION) "."
                     }
                     p.produced { (freshness_of(evaluation, results, Some(period), None)) "." }
-                    p.headline { (crate::presentation::grade::headline(&rows)) }
+                    p.headline { (crate::presentation::grade::headline(rows)) }
                 }
-                section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
-                (crate::presentation::grade::exceptions(&rows))
+                section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(rows)) }
+                (crate::presentation::grade::exceptions(&[rows, priority_rows].concat()))
                 nav {
                     h2 { "Contents" }
                     ol {

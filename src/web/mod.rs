@@ -3,6 +3,7 @@
 //! when definitions or extracts change and swaps the snapshot in atomically,
 //! keeping the last good one when an evaluation fails.
 
+pub mod accessibility;
 pub mod alerts;
 mod api;
 pub mod auth;
@@ -641,6 +642,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/", get(pages::home))
         .route("/objectives/{number}", get(pages::objective))
         .route("/priorities", get(pages::priorities))
+        .route("/accessibility", get(pages::accessibility))
         .route("/measures/{id}", get(pages::measure))
         .route(
             "/measures/{id}/commentary",

@@ -106,6 +106,7 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
                         (freshness) ". Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's "
                         em { "Making Data Count" } "."
                     }
+                    p { a href="/accessibility" { "Accessibility statement" } }
                 }
             }
         }
@@ -140,16 +141,32 @@ pub async fn priorities(viewing: Viewing) -> Response {
     page(&viewing, StatusCode::OK, "People's Priorities", body)
 }
 
+/// The accessibility statement, in the government's model format.
+pub async fn accessibility(viewing: Viewing) -> Response {
+    let body = html! {
+        (crumbs(&[("/", "Home")], Some("Accessibility statement")))
+        (super::accessibility::statement(&viewing.snapshot.plan))
+    };
+    page(&viewing, StatusCode::OK, "Accessibility statement", body)
+}
+
 pub async fn home(viewing: Viewing) -> Response {
     let Viewing {
         snapshot, viewer, ..
     } = &viewing;
-    // Exceptions first, across the Plan.
+    // Exceptions first, across the Plan and the People's Priorities.
+    let priorities = snapshot
+        .evaluation
+        .results
+        .iter()
+        .filter(|r| r.measure.priority.is_some())
+        .map(|r| r.measure.id.as_str());
     let everything = snapshot
         .plan
         .objectives
         .iter()
-        .flat_map(|o| o.measure_ids());
+        .flat_map(|o| o.measure_ids())
+        .chain(priorities);
     let exceptions =
         crate::presentation::grade::exceptions(&snapshot.graded_rows(everything, viewer));
     let body = html! {

@@ -246,7 +246,7 @@ fn page_with(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)
 fn axe_violations(html: &str, base: &str, axe: &Path, dir: &Path, name: &str) -> Vec<String> {
     let runner = format!(
         r#"<script src="file://{}"></script><script>
-axe.run(document, {{ runOnly: {{ type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] }} }}).then(function (r) {{
+axe.run(document, {{ runOnly: {{ type: "tag", values: {tags} }} }}).then(function (r) {{
   var out = document.createElement("pre"); out.id = "axe-results";
   out.textContent = r.violations.map(function (v) {{
     return v.nodes.map(function (n) {{ return v.id + ": " + n.html.slice(0, 160); }}).join("\n");
@@ -254,7 +254,9 @@ axe.run(document, {{ runOnly: {{ type: "tag", values: ["wcag2a", "wcag2aa", "wca
   document.body.appendChild(out);
 }});
 </script>"#,
-        axe.display()
+        axe.display(),
+        // The rule sets the accessibility statement says are checked.
+        tags = serde_json::to_string(&mos::web::accessibility::AXE_RULE_TAGS).unwrap()
     );
     let page = html
         .replacen("<head>", &format!("<head><base href=\"{base}/\">"), 1)
@@ -418,6 +420,17 @@ fn every_page_passes_axe_for_the_public_and_for_analysts() {
         }
     }
     assert!(pages.len() >= 60, "{} pages crawled", pages.len());
+    // The accessibility statement is linked from every page, and says what
+    // this test checks.
+    let statement = &pages
+        .iter()
+        .find(|(page, _)| page == "public /accessibility")
+        .expect("the statement is linked from the pages")
+        .1;
+    for tag in mos::web::accessibility::AXE_RULE_TAGS {
+        assert!(statement.contains(&format!("<code>{tag}</code>")), "{tag}");
+    }
+    assert!(statement.contains("Enforcement procedure") && statement.contains("Compliance status"));
     // Two Chromiums at a time, one per core.
     let violations: Vec<String> = std::thread::scope(|scope| {
         let workers: Vec<_> = pages

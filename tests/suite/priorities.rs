@@ -320,7 +320,14 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
     for (id, text) in [
         (
             "wisbech",
-            priority("wisbech", "wisbech_town_centre", "2025-01-09", "open"),
+            priority("wisbech", "wisbech_town_centre", "2025-01-09", "open")
+                + "reviewed = \"2025-07-01\"\n",
+        ),
+        // Last reviewed more than three months before the data ends (August 2025).
+        (
+            "late",
+            priority("late", "peterborough_city_centre", "2024-11-01", "open")
+                + "reviewed = \"2025-03-15\"\n",
         ),
         (
             "city",
@@ -410,7 +417,15 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
     assert_eq!(spc[1]["from"], "2025-01-01");
     assert_eq!(spc[1]["break_reason"], "priority raised");
     let list: serde_json::Value = serde_json::from_str(list).unwrap();
-    assert_eq!(list["priorities"].as_array().unwrap().len(), 3);
+    assert_eq!(list["priorities"].as_array().unwrap().len(), 4);
+    // Not reviewed for more than three months: flagged, and an exception.
+    let overdue = "<strong>Not reviewed since 15 March 2025</strong>: reviews are due at least every 3 months.";
+    assert!(page[at("late")..closed].contains(overdue), "{page}");
+    assert!(!page[at("wisbech")..peterborough].contains("Not reviewed"));
+    assert!(page.contains("last reviewed on 1 July 2025"));
+    let exception = "not reviewed since 15 March 2025, and reviews are due at least every 3 months";
+    let exceptions = &home[home.find("Exceptions").expect("exceptions on home")..];
+    assert!(exceptions.contains(exception), "{home}");
 
     // The pack carries a People's Priorities section, with the workbook's sheets.
     ok(mos_in(
@@ -435,6 +450,12 @@ async fn before_and_after_on_the_page_the_api_and_the_pack() {
     for said in analysts {
         assert!(html.contains(said), "the pack: {said}");
     }
+    assert!(html.contains(overdue), "the pack's priorities flag it");
+    let pack_exceptions = &html[html.find("Exceptions: what requires scrutiny").unwrap()..];
+    assert!(
+        pack_exceptions.contains(&format!("Requires scrutiny: {exception}")),
+        "the pack's exceptions"
+    );
     use calamine::Reader;
     let book: calamine::Xlsx<_> = calamine::open_workbook(pack.join("figures.xlsx")).unwrap();
     assert!(book.sheet_names().contains(&"wisbech".to_string()));
@@ -457,6 +478,17 @@ fn refused(text: &str, extra: &[&str]) -> String {
 #[test]
 fn check_refuses_a_priority_without_a_date_or_outside_the_data() {
     let text = priority("m", "wisbech_town_centre", "2024-02-01", "open");
+    // A review before it was raised, and one that is not a date.
+    for (reviewed, said) in [
+        (
+            "2024-01-15",
+            "reviewed on 2024-01-15, before it was raised on 2024-02-01",
+        ),
+        ("15 March", "`15 March` is not a date"),
+    ] {
+        let message = refused(&format!("{text}reviewed = \"{reviewed}\"\n"), &[]);
+        assert!(message.contains(said), "{message}");
+    }
     let no_date = text.replace("raised = \"2024-02-01\"\n", "");
     let message = refused(&no_date, &[]);
     let line = no_date.lines().position(|l| l == "[priority]").unwrap() + 1;

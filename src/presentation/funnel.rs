@@ -4,8 +4,7 @@
 //! with a sentence per group that says no more than the limits do.
 
 use crate::common::period::Period;
-use crate::definition::MeasureKind;
-use crate::definition::{Base, Measure};
+use crate::definition::{Base, Measure, MeasureKind};
 use crate::engine::MeasureResult;
 use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE};
 use crate::stats::funnel::{self as stats, FunnelLimits, Overdispersion, Placement};

@@ -5,26 +5,13 @@
 
 use crate::common;
 
-use common::{Server, free_port};
+use common::{Server, free_port, http_get};
 use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
 
 /// Loads a page in headless Chromium; returns the DOM after scripts ran, and the console lines.
 fn browse(url: &str, profile: &Path, window: Option<(&Path, &str)>) -> (String, Vec<String>) {
@@ -146,7 +133,7 @@ fn a_board_member_reads_the_dashboard_in_a_browser() {
             .unwrap(),
     );
     let started = Instant::now();
-    while http_get(port, "/").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
+    while http_get(port, "/", "").is_none_or(|r| !r.starts_with(b"HTTP/1.1 200")) {
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "server did not start"
@@ -223,22 +210,14 @@ fn axe_core() -> Option<PathBuf> {
     })
 }
 
-/// A page's body over plain HTTP/1.0 (no chunks), with a bearer token or none.
-fn page_with(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+/// A page's HTML, with a bearer token or none; `None` for anything not HTML.
+fn page_with(port: u16, path: &str, token: Option<&str>) -> Option<String> {
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: localhost\r\n{auth}\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.get(9..12)?.parse().ok()?;
+    let response = String::from_utf8(http_get(port, path, &auth)?).ok()?;
     let (head, body) = response.split_once("\r\n\r\n")?;
     head.to_ascii_lowercase()
         .contains("content-type: text/html")
-        .then(|| (status, body.to_string()))
+        .then(|| body.to_string())
 }
 
 /// The WCAG 2.2 AA violations axe-core finds on `html` in headless Chromium
@@ -391,7 +370,7 @@ fn every_page_passes_axe_for_the_public_and_for_analysts() {
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let Some((_, html)) = page_with(port, &path, token) else {
+            let Some(html) = page_with(port, &path, token) else {
                 continue;
             };
             for link in html.split("href=\"").skip(1) {

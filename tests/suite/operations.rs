@@ -5,25 +5,11 @@
 
 use crate::common;
 
-use common::{Server, free_port};
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use common::{Server, free_port, http_get};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The whole response to `GET path` with extra request headers, once the server answers.
-fn http_get(port: u16, path: &str, headers: &str) -> Option<Vec<u8>> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    Some(response)
-}
 
 /// `mos serve` on the demo data, with its temporary folders in `tmp` and its
 /// log (JSON lines) in `tmp/serve.log`, once it answers.

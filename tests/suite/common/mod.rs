@@ -106,3 +106,17 @@ pub fn evaluate(
             &|_| {},
         ))
 }
+
+/// The whole response to `GET path` with extra request headers, once the server answers.
+pub fn http_get(port: u16, path: &str, headers: &str) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).ok()?;
+    Some(response)
+}

@@ -25,6 +25,9 @@ pub struct PlanFile {
     /// Who answers for the site's accessibility, for its statement.
     #[serde(default)]
     pub accessibility: Accessibility,
+    /// Read with the objectives (`crate::definition::plan`): the SPC run length.
+    #[serde(default)]
+    pub spc_run_length: Option<i64>,
 }
 
 /// What the accessibility statement (`/accessibility`) says of the office
@@ -86,6 +89,10 @@ pub struct Grading {
     pub latest_points: usize,
     /// A target consistently missed requires scrutiny.
     pub missed_target: bool,
+    /// Which of a measure's targets grades it, by name ("Local target"); a
+    /// measure without one by that name is graded on its first. Read with the
+    /// objectives (`crate::definition::plan`), as each measure's `grades`.
+    pub target: Option<String>,
 }
 
 impl Default for Grading {
@@ -93,6 +100,7 @@ impl Default for Grading {
         Grading {
             latest_points: 3,
             missed_target: true,
+            target: None,
         }
     }
 }
@@ -184,6 +192,7 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             grading: Grading::default(),
             marking: Marking::default(),
             accessibility: Accessibility::default(),
+            spc_run_length: None,
         },
     };
     for objective in &file.objectives {

@@ -45,7 +45,9 @@ pub struct Measure {
     pub peer_group: Option<String>,
     /// Published counts are rounded to the nearest multiple of this.
     pub round_to: Option<u64>,
-    pub target: Option<f64>,
+    /// What the figures are read against, in the order declared (`target = x`
+    /// is one named "Target"); one of them grades the measure.
+    pub targets: Vec<Target>,
     pub repeat: Option<RepeatRule>,
     /// The unit a distribution's values are in ("minutes"), shown beside them.
     pub unit: Option<String>,
@@ -94,12 +96,88 @@ pub enum Periods {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcSpec {
-    /// Months whose points fix the limits of the segment they lie in; every
-    /// point of each segment when `None`.
-    pub baseline: Option<(Month, Month)>,
+    /// The points that fix the limits of each segment; every point of each
+    /// segment when `None`.
+    pub baseline: Option<Baseline>,
+    /// Points in a run on one side of the mean, or in a trend, that make a
+    /// signal: the Plan's `spc_run_length` (7, NHS England's, unless it says 6).
+    pub run_length: usize,
+    pub chart: SpcChart,
     /// Where the process changed, in month order: each starts a segment with its
     /// own limits.
     pub breaks: Vec<SpcBreak>,
+}
+
+/// A figure a measure is read against: the Plan's own target or a national
+/// standard, perhaps changing over time (a trajectory).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// "National standard", or "Target" for a measure's single `target`.
+    pub name: String,
+    /// Each value and the first month it holds from (`None`: from the
+    /// first figures), in month order.
+    pub steps: Vec<(Option<Month>, f64)>,
+    /// Whether assurance icons and grades read against it: the one the
+    /// Plan's `[grading] target` names, else the measure's first.
+    pub grades: bool,
+}
+
+impl Target {
+    /// The step (its first month, and value) in force for a period ending in
+    /// `month`, if any yet.
+    pub fn step_at(&self, month: Month) -> Option<(Option<Month>, f64)> {
+        self.steps
+            .iter()
+            .rev()
+            .find(|(from, _)| from.is_none_or(|f| f <= month))
+            .copied()
+    }
+
+    /// The value in force for a period ending in `month`, if any yet.
+    pub fn value_at(&self, month: Month) -> Option<f64> {
+        self.step_at(month).map(|(_, value)| value)
+    }
+
+    /// Whether its value changes over time.
+    pub fn is_trajectory(&self) -> bool {
+        self.steps.len() > 1
+    }
+}
+
+/// Which SPC chart a measure is read on (`spc_chart`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum SpcChart {
+    /// An XmR chart of the values: Making Data Count's, for any measure.
+    #[default]
+    #[serde(rename = "xmr")]
+    Xmr,
+    /// Laney's p′: a proportion's limits from its denominators and the
+    /// moving range of its z-scores.
+    #[serde(rename = "p'")]
+    PPrime,
+    /// Laney's u′, for a rate.
+    #[serde(rename = "u'")]
+    UPrime,
+}
+
+impl SpcChart {
+    pub fn name(self) -> &'static str {
+        match self {
+            SpcChart::Xmr => "XmR",
+            SpcChart::PPrime => "p′",
+            SpcChart::UPrime => "u′",
+        }
+    }
+}
+
+/// Which points fix an SPC chart's limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Baseline {
+    /// The points of these months (`spc_baseline = { from, to }`), in the
+    /// segment that holds them.
+    Months(Month, Month),
+    /// The first N points of each segment (`spc_baseline = N`).
+    FirstPoints(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +250,11 @@ impl Measure {
         }
     }
 
+    /// The target its assurance icon and grade read against.
+    pub fn graded_target(&self) -> Option<&Target> {
+        self.targets.iter().find(|t| t.grades)
+    }
+
     /// A public measure of victim satisfaction with the given kind and periods.
     #[cfg(test)]
     pub fn for_tests(kind: MeasureKind, periods: Periods) -> Measure {
@@ -192,7 +275,7 @@ impl Measure {
             suppress_below: None,
             round_to: None,
             peer_group: None,
-            target: None,
+            targets: Vec::new(),
             repeat: None,
             unit: None,
             funnel: false,

@@ -54,12 +54,27 @@ pub struct Objective {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Objectives {
     pub objectives: Vec<Objective>,
+    /// Points in a run or trend that make an SPC signal (`spc_run_length`):
+    /// 7 as NHS England's Making Data Count, or 6 as some forces read them.
+    pub spc_run_length: usize,
+    /// The name of the target that assurance icons and grades read against
+    /// (`[grading] target`), where a measure has it; else a measure's first.
+    pub graded_target: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct RawPlan {
     #[serde(default, rename = "objective")]
     objectives: Vec<RawObjective>,
+    spc_run_length: Option<Spanned<i64>>,
+    #[serde(default)]
+    grading: RawGrading,
+}
+
+/// The key of `[grading]` that measures read (the rest is the layout's).
+#[derive(Debug, Default, Deserialize)]
+struct RawGrading {
+    target: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,6 +201,20 @@ fn validate(file: &SourceText) -> Result<Objectives, Vec<Diagnostic>> {
             themes,
         });
     }
+    let spc_run_length = match raw.spc_run_length {
+        None => crate::stats::spc::MDC_RUN_LENGTH,
+        Some(n) => match *n.get_ref() {
+            6 => 6,
+            7 => 7,
+            other => {
+                errors.push(
+                    Diagnostic::at(file, n.span(), format!("an SPC run of {other} points is not one the guidance uses"))
+                        .with_help("write `spc_run_length = 7` (NHS England's Making Data Count) or `spc_run_length = 6`"),
+                );
+                crate::stats::spc::MDC_RUN_LENGTH
+            }
+        },
+    };
     if objectives.is_empty() && errors.is_empty() {
         errors.push(
             Diagnostic::whole_file(&file.path, "the Plan declares no objectives")
@@ -196,7 +225,11 @@ fn validate(file: &SourceText) -> Result<Objectives, Vec<Diagnostic>> {
         return Err(errors);
     }
     objectives.sort_by_key(|o| o.number);
-    Ok(Objectives { objectives })
+    Ok(Objectives {
+        objectives,
+        spc_run_length,
+        graded_target: raw.grading.target,
+    })
 }
 
 /// The theme `id` names among `objective`'s, or why not (with a fix).

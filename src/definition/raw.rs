@@ -92,7 +92,13 @@ pub struct RawMeasure {
     /// Statistical process control (XmR chart and special-cause rules). Discrete periods only.
     #[schemars(with = "Option<bool>")]
     pub spc: Option<Spanned<bool>>,
-    /// Months whose points fix the SPC limits, e.g. `{ from = "2021-01", to = "2022-12" }`.
+    /// The SPC chart: `"xmr"` (the default, Making Data Count's), or Laney's
+    /// `"p'"` for a proportion or `"u'"` for a rate whose denominators are so
+    /// large that every month looks special on the plain charts.
+    #[schemars(with = "Option<String>")]
+    pub spc_chart: Option<Spanned<String>>,
+    /// The points that fix the SPC limits: months, e.g. `{ from = "2021-01", to = "2022-12" }`,
+    /// or the first N points of each segment, e.g. `12`.
     #[schemars(with = "Option<RawBaseline>")]
     pub spc_baseline: Option<Spanned<RawBaseline>>,
     /// Break points in the SPC chart, each a month from which the process changed and why,
@@ -121,6 +127,12 @@ pub struct RawMeasure {
     /// The figure aimed for, in the measure's units (a fraction 0..1 for proportions).
     #[schemars(with = "Option<f64>")]
     pub target: Option<Spanned<f64>>,
+    /// Several targets, or targets that change (a trajectory), each drawn and read:
+    /// `[[targets]] name = "National standard", value = 0.9`, and a local one with
+    /// `from = "2026-04"` for the month a new value starts.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawTarget>")]
+    pub targets: Vec<Spanned<RawTarget>>,
     /// Repeat rule: makes the column `is_repeat` true for a row whose person has another
     /// row passing `filter` in the given number of days before it.
     #[schemars(with = "Option<RawRepeat>")]
@@ -255,7 +267,28 @@ pub struct RawBreakdownSpec {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawBaseline {
+pub struct RawTarget {
+    /// What it is, as the board reads it: "National standard", "Local target".
+    pub name: String,
+    /// The figure aimed for, in the measure's units (a fraction 0..1 for proportions).
+    #[schemars(with = "f64")]
+    pub value: Spanned<f64>,
+    /// The first month (`YYYY-MM`) this value holds from; the first figures when left out.
+    #[schemars(with = "Option<String>")]
+    pub from: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawBaseline {
+    /// The first N points of each segment.
+    FirstPoints(i64),
+    Months(RawBaselineMonths),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBaselineMonths {
     /// First month of the baseline, `YYYY-MM`.
     pub from: String,
     /// Last month of the baseline, `YYYY-MM`.

@@ -1,10 +1,10 @@
 //! One pass over a parsed measure file that collects every error, with its
 //! position, and builds the validated `Measure`.
 
-use super::raw::{Access, FunnelSetting, Grain, Kind, RawBreakdown, RawMeasure};
+use super::raw::{Access, FunnelSetting, Grain, Kind, RawBaseline, RawBreakdown, RawMeasure};
 use super::{
-    Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText, SpcBreak,
-    SpcSpec, did_you_mean,
+    Baseline, Breakdown, Diagnostic, Measure, MeasureKind, Origin, Periods, RepeatRule, SourceText,
+    SpcBreak, SpcChart, SpcSpec, Target, did_you_mean,
 };
 use crate::common::period::Month;
 use crate::ingest::contract::ColumnType;
@@ -41,6 +41,7 @@ const FIELDS: &[&str] = &[
     "breakdowns",
     "polarity",
     "spc",
+    "spc_chart",
     "spc_baseline",
     "spc_breaks",
     "annotations",
@@ -48,6 +49,7 @@ const FIELDS: &[&str] = &[
     "round_to",
     "peer_group",
     "target",
+    "targets",
     "repeat",
 ];
 
@@ -230,7 +232,7 @@ impl Validator<'_> {
                 ));
             }
         }
-        let periods = self.periods(&raw);
+        let periods = self.periods(&raw, objectives.spc_run_length);
         let breakdowns = self.breakdowns(&raw, source, &kind);
         let suppress_below = raw.suppress_below.as_ref().and_then(|s| {
             let n = *s.get_ref();
@@ -271,14 +273,7 @@ impl Validator<'_> {
             }
             g.get_ref().trim().to_string()
         });
-        let target = raw.target.as_ref().map(|t| {
-            let value = *t.get_ref();
-            if raw.kind.get_ref() == &Kind::Proportion && !(0.0..=1.0).contains(&value) {
-                self.error(t, format!("target {value} is not a proportion"))
-                    .help = Some("proportions are fractions from 0 to 1: write 85% as 0.85".into());
-            }
-            value
-        });
+        let targets = self.targets(&raw, objectives.graded_target.as_deref());
         let annotations = self.annotations(&raw);
         let funnel_adjusted = raw.funnel.as_ref().is_some_and(|f| {
             match f.get_ref() {
@@ -354,7 +349,7 @@ impl Validator<'_> {
                 suppress_below,
                 round_to,
                 peer_group,
-                target,
+                targets,
                 repeat,
                 unit,
                 funnel,
@@ -611,22 +606,33 @@ impl Validator<'_> {
         }
     }
 
-    fn periods(&mut self, raw: &RawMeasure) -> Option<Periods> {
+    fn periods(&mut self, raw: &RawMeasure, run_length: usize) -> Option<Periods> {
         let grain = raw.grain.as_ref().map_or(Grain::Month, |g| *g.get_ref());
         let spc = raw.spc.as_ref().is_some_and(|s| *s.get_ref());
-        let baseline = raw.spc_baseline.as_ref().and_then(|b| {
-            let inner = b.get_ref();
-            match (Month::parse(&inner.from), Month::parse(&inner.to)) {
-                (Some(from), Some(to)) if from <= to => Some((from, to)),
-                (Some(_), Some(_)) => {
-                    self.error(b, "the SPC baseline ends before it starts").help =
-                        Some("`from` is the first month and `to` the last, e.g. { from = \"2021-01\", to = \"2022-12\" }".into());
+        let baseline = raw.spc_baseline.as_ref().and_then(|b| match b.get_ref() {
+            RawBaseline::FirstPoints(n) => match usize::try_from(*n) {
+                Ok(n) if n >= 2 => Some(Baseline::FirstPoints(n)),
+                _ => {
+                    self.error(b, format!("an SPC baseline of {n} points cannot fix limits"))
+                        .help = Some(
+                        "limits need a moving range, so at least 2 points: NHS England's guidance is 12 or more, e.g. `spc_baseline = 12`".into(),
+                    );
                     None
                 }
-                _ => {
-                    self.error(b, "SPC baseline months must be written `YYYY-MM`").help =
-                        Some("e.g. `spc_baseline = { from = \"2021-01\", to = \"2022-12\" }`".into());
-                    None
+            },
+            RawBaseline::Months(inner) => {
+                match (Month::parse(&inner.from), Month::parse(&inner.to)) {
+                    (Some(from), Some(to)) if from <= to => Some(Baseline::Months(from, to)),
+                    (Some(_), Some(_)) => {
+                        self.error(b, "the SPC baseline ends before it starts").help =
+                            Some("`from` is the first month and `to` the last, e.g. { from = \"2021-01\", to = \"2022-12\" }".into());
+                        None
+                    }
+                    _ => {
+                        self.error(b, "SPC baseline months must be written `YYYY-MM`").help =
+                            Some("e.g. `spc_baseline = { from = \"2021-01\", to = \"2022-12\" }`, or the first N points: `spc_baseline = 12`".into());
+                        None
+                    }
                 }
             }
         });
@@ -636,11 +642,17 @@ impl Validator<'_> {
             self.error(b, "an SPC baseline is given but SPC is not asked for")
                 .help = Some("add `spc = true`, or remove `spc_baseline`".into());
         }
+        let chart = self.spc_chart(raw, spc);
         let breaks = self.spc_breaks(raw, spc, baseline);
         match &raw.window {
             None => Some(Periods::Discrete {
                 grain,
-                spc: spc.then_some(SpcSpec { baseline, breaks }),
+                spc: spc.then_some(SpcSpec {
+                    baseline,
+                    breaks,
+                    run_length,
+                    chart,
+                }),
             }),
             Some(window) => {
                 let periods = parse_window(window.get_ref());
@@ -696,11 +708,121 @@ impl Validator<'_> {
         annotations
     }
 
+    /// `target = x` (one named "Target") or `[[targets]]`, grouped by name in
+    /// the order first named, each name's values in month order.
+    fn targets(&mut self, raw: &RawMeasure, graded: Option<&str>) -> Vec<Target> {
+        let proportion = raw.kind.get_ref() == &Kind::Proportion;
+        let in_range = |v: &mut Self, value: f64, at: Range<usize>| {
+            if proportion && !(0.0..=1.0).contains(&value) {
+                v.errors.push(
+                    Diagnostic::at(v.file, at, format!("target {value} is not a proportion"))
+                        .with_help("proportions are fractions from 0 to 1: write 85% as 0.85"),
+                );
+            }
+        };
+        let mut targets: Vec<Target> = Vec::new();
+        if let Some(t) = &raw.target {
+            in_range(self, *t.get_ref(), t.span());
+            if let Some(first) = raw.targets.first() {
+                self.error(first, "a measure has `target` or `[[targets]]`, not both")
+                    .help = Some("name the single target as one of the `[[targets]]`, e.g. `name = \"Local target\"`".into());
+            }
+            targets.push(Target {
+                name: "Target".into(),
+                steps: vec![(None, *t.get_ref())],
+                grades: false,
+            });
+        }
+        for spanned in &raw.targets {
+            let inner = spanned.get_ref();
+            in_range(self, *inner.value.get_ref(), inner.value.span());
+            let name = inner.name.trim();
+            if name.is_empty() {
+                self.error(spanned, "a target needs a name").help = Some(
+                    "say what it is, as the board reads it: `name = \"National standard\"`".into(),
+                );
+                continue;
+            }
+            let from = match &inner.from {
+                None => None,
+                Some(written) => match Month::parse(written.get_ref()) {
+                    Some(month) => Some(month),
+                    None => {
+                        self.error(
+                            written,
+                            "a target's `from` must be a month written `YYYY-MM`",
+                        )
+                        .help = Some("e.g. `from = \"2026-04\"`".into());
+                        continue;
+                    }
+                },
+            };
+            let index = match targets.iter().position(|t| t.name == name) {
+                Some(i) => i,
+                None => {
+                    targets.push(Target {
+                        name: name.to_string(),
+                        steps: Vec::new(),
+                        grades: false,
+                    });
+                    targets.len() - 1
+                }
+            };
+            let steps = &mut targets[index].steps;
+            if steps.iter().any(|(f, _)| *f == from) {
+                let when = from.map_or("from the first figures".to_string(), |m| {
+                    format!("from {m}")
+                });
+                self.error(spanned, format!("the {name} is given twice {when}"))
+                    .help = Some(
+                    "give each value of a target once, with the month it starts (`from`)".into(),
+                );
+                continue;
+            }
+            steps.push((from, *inner.value.get_ref()));
+            steps.sort_by_key(|(f, _)| *f);
+        }
+        let graded = graded
+            .and_then(|name| targets.iter().position(|t| t.name == name))
+            .unwrap_or(0);
+        if let Some(t) = targets.get_mut(graded) {
+            t.grades = true;
+        }
+        targets
+    }
+
+    fn spc_chart(&mut self, raw: &RawMeasure, spc: bool) -> SpcChart {
+        let Some(written) = &raw.spc_chart else {
+            return SpcChart::Xmr;
+        };
+        let kind = *raw.kind.get_ref();
+        let chart = match written.get_ref().trim() {
+            "xmr" | "XmR" => SpcChart::Xmr,
+            "p'" | "p′" if kind == Kind::Proportion => SpcChart::PPrime,
+            "u'" | "u′" if kind == Kind::Rate => SpcChart::UPrime,
+            "p'" | "p′" | "u'" | "u′" => {
+                self.error(written, format!("a {} chart is not for a {}", written.get_ref().trim(), kind_name(kind)))
+                    .help = Some("`spc_chart = \"p'\"` reads a proportion and `spc_chart = \"u'\"` a rate; any measure can have `\"xmr\"`".into());
+                return SpcChart::Xmr;
+            }
+            other => {
+                self.error(written, format!("`{other}` is not an SPC chart"))
+                    .help = Some("write `\"xmr\"` (the default), `\"p'\"` for a proportion or `\"u'\"` for a rate".into());
+                return SpcChart::Xmr;
+            }
+        };
+        if !spc {
+            self.error(written, "an SPC chart is given but SPC is not asked for")
+                .help = Some("add `spc = true`, or remove `spc_chart`".into());
+        }
+        chart
+    }
+
     fn spc_breaks(
         &mut self,
         raw: &RawMeasure,
         spc: bool,
-        baseline: Option<(Month, Month)>,
+        baseline: Option<Baseline>,
     ) -> Vec<SpcBreak> {
         let mut breaks: Vec<SpcBreak> = Vec::new();
         for spanned in &raw.spc_breaks {
@@ -733,7 +855,7 @@ impl Validator<'_> {
                 );
                 continue;
             }
-            if let Some((from, to)) = baseline
+            if let Some(Baseline::Months(from, to)) = baseline
                 && from < month
                 && month <= to
             {

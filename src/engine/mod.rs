@@ -67,7 +67,11 @@ pub struct Series {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcSegment {
     pub points: std::ops::Range<usize>,
+    /// The limits (of a p′ or u′ chart, those at the baseline's mean size).
     pub limits: XmrLimits,
+    /// Each point's own limits where they vary with its size (p′ and u′
+    /// charts), by its place in `points`; empty on an XmR chart.
+    pub point_limits: Vec<Option<XmrLimits>>,
     /// How many points the limits were computed from (the baseline's, or the
     /// segment's published points).
     pub points_in_limits: usize,
@@ -89,7 +93,13 @@ impl Series {
         self.spc
             .iter()
             .find(|s| s.points.contains(&index))
-            .map(|s| s.limits)
+            .map(|s| {
+                s.point_limits
+                    .get(index - s.points.start)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(s.limits)
+            })
     }
 
     /// The segment of the latest point's limits.

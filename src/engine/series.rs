@@ -3,7 +3,7 @@
 
 use super::{EngineError, Figures, Point, Series, SpcSegment};
 use crate::common::period::{Month, Period};
-use crate::definition::{Base, Measure, MeasureKind, Periods, SpcSpec};
+use crate::definition::{Base, Baseline, Measure, MeasureKind, Periods, SpcChart, SpcSpec};
 use crate::stats::{self, poisson_count_interval, suppression, wilson_interval};
 use std::collections::HashMap;
 
@@ -383,7 +383,7 @@ fn spc_segments(
             .map(|&i| figures[i].value.expect("charted points have values"))
             .collect();
         let baseline = match spc.baseline {
-            Some((from, to))
+            Some(Baseline::Months(from, to))
                 if (start..end).any(|i| periods[i].first >= from && periods[i].last <= to) =>
             {
                 let first = charted
@@ -396,16 +396,51 @@ fn spc_segments(
                     .map_or(first, |k| k + 1);
                 first..last.max(first)
             }
+            Some(Baseline::FirstPoints(n)) => 0..n.min(values.len()),
             _ => 0..values.len(),
         };
         let points_in_limits = baseline.len();
-        if let Some(chart) = stats::xmr_chart(&values, baseline, measure.polarity) {
+        let chart = match spc.chart {
+            SpcChart::Xmr => stats::xmr_chart(&values, baseline, measure.polarity, spc.run_length),
+            SpcChart::PPrime | SpcChart::UPrime => {
+                let (prime, scale) = match measure.kind {
+                    MeasureKind::Rate { per } => (stats::Prime::Rate, per as f64),
+                    _ => (stats::Prime::Proportion, 1.0),
+                };
+                let numerators: Vec<f64> = charted
+                    .iter()
+                    .map(|&i| figures[i].numerator as f64)
+                    .collect();
+                let denominators: Vec<f64> = charted
+                    .iter()
+                    .map(|&i| figures[i].denominator.unwrap_or(0) as f64)
+                    .collect();
+                stats::prime_chart(
+                    &numerators,
+                    &denominators,
+                    baseline,
+                    prime,
+                    scale,
+                    measure.polarity,
+                    spc.run_length,
+                )
+            }
+        };
+        if let Some(chart) = chart {
             for (j, &i) in charted.iter().enumerate() {
                 signals[i] = chart.signals[j];
+            }
+            let mut point_limits = Vec::new();
+            if !chart.point_limits.is_empty() {
+                point_limits = vec![None; end - start];
+                for (j, &i) in charted.iter().enumerate() {
+                    point_limits[i - start] = Some(chart.point_limits[j]);
+                }
             }
             segments.push(SpcSegment {
                 points: start..end,
                 limits: chart.limits,
+                point_limits,
                 points_in_limits,
                 break_reason: (k > 0).then(|| spc.breaks[k - 1].reason.clone()),
             });
@@ -492,6 +527,8 @@ mod tests {
                 Grain::Month,
                 Some(SpcSpec {
                     baseline: None,
+                    run_length: crate::stats::spc::MDC_RUN_LENGTH,
+                    chart: crate::definition::SpcChart::Xmr,
                     breaks: vec![],
                 }),
             ),
@@ -502,6 +539,8 @@ mod tests {
             Grain::Month,
             Some(SpcSpec {
                 baseline: None,
+                run_length: crate::stats::spc::MDC_RUN_LENGTH,
+                chart: crate::definition::SpcChart::Xmr,
                 breaks: vec![SpcBreak {
                     month: Month::new(2020, 9),
                     reason: "new recording system".into(),

@@ -5,7 +5,7 @@
 use crate::definition::Measure;
 use crate::engine::Series;
 use crate::presentation::reading::{Assurance, Variation};
-use crate::stats::Signal;
+use crate::stats::{Signal, XmrLimits};
 use maud::{Markup, html};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -18,6 +18,14 @@ pub const GREY: RGBColor = RGBColor(99, 102, 106);
 const INK: RGBColor = RGBColor(33, 43, 50);
 const BAND: RGBColor = RGBColor(173, 205, 234);
 const TARGET: RGBColor = RGBColor(218, 41, 28);
+
+/// How each of a measure's targets is drawn, in order: by dash as well as
+/// colour, so that two targets are told apart without colour; with the words
+/// that describe them under the chart.
+pub const TARGET_STYLES: [(RGBColor, u32, &str); 2] = [
+    (TARGET, 3, "red short-dashed"),
+    (INK, 10, "dark long-dashed"),
+];
 
 /// Each annotation with the index of the point whose period holds its date
 /// (for a rolling window, the point that ends in its month); annotations
@@ -113,11 +121,17 @@ fn extent(measure: &Measure, series: &Series) -> Option<(f64, f64)> {
         }
     }
     for segment in &series.spc {
-        lows.push(segment.limits.lower);
-        highs.push(segment.limits.upper);
+        for l in std::iter::once(&segment.limits).chain(segment.point_limits.iter().flatten()) {
+            lows.push(l.lower);
+            highs.push(l.upper);
+        }
     }
-    lows.extend(measure.target);
-    highs.extend(measure.target);
+    let targets = measure
+        .targets
+        .iter()
+        .flat_map(|t| t.steps.iter().map(|(_, v)| *v));
+    lows.extend(targets.clone());
+    highs.extend(targets);
     let low = lows.iter().copied().fold(f64::INFINITY, f64::min);
     let high = highs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     (low.is_finite() && high.is_finite()).then_some((low, high))
@@ -239,13 +253,22 @@ fn trend_chart_beside(
                 x.map(|x| (x, l.mean)),
                 GREY.stroke_width(1),
             ));
-            for limit in [l.lower, l.upper] {
-                let _ = chart.draw_series(DashedLineSeries::new(
-                    x.map(|x| (x, limit)),
-                    6,
-                    4,
-                    GREY.stroke_width(1),
-                ));
+            for limit in [(|l: &XmrLimits| l.lower) as fn(&XmrLimits) -> f64, |l| {
+                l.upper
+            }] {
+                // A p′ or u′ chart's limits step with each point's size.
+                let path: Vec<(f64, f64)> = if segment.point_limits.is_empty() {
+                    x.map(|x| (x, limit(&l))).to_vec()
+                } else {
+                    segment
+                        .points
+                        .clone()
+                        .zip(&segment.point_limits)
+                        .filter_map(|(i, l)| l.as_ref().map(|l| (i as f64, limit(l))))
+                        .flat_map(|(i, v)| [(i - 0.5, v), (i + 0.5, v)])
+                        .collect()
+                };
+                let _ = chart.draw_series(DashedLineSeries::new(path, 6, 4, GREY.stroke_width(1)));
             }
             // Trial limits are labelled where they start, just above the upper one.
             if segment.trial() {
@@ -298,14 +321,37 @@ fn trend_chart_beside(
             let (bx, by) = chart.backend_coord(&(x, y_high));
             hover.push((bx, by + 8, annotation_text(annotation)));
         }
-        if let Some(t) = measure.target {
-            let x = [-0.5, n as f64 - 0.5];
-            let _ = chart.draw_series(DashedLineSeries::new(
-                x.map(|x| (x, t)),
-                3,
-                3,
-                TARGET.stroke_width(2),
-            ));
+        for (target, (colour, dash, _)) in measure.targets.iter().zip(TARGET_STYLES.iter().cycle())
+        {
+            // Its value at each point: a trajectory steps where a new value starts.
+            let values: Vec<Option<f64>> = points
+                .iter()
+                .map(|p| target.value_at(p.period.last))
+                .collect();
+            let mut i = 0;
+            while i < values.len() {
+                let Some(v) = values[i] else {
+                    i += 1;
+                    continue;
+                };
+                let end = (i..values.len())
+                    .take_while(|&j| values[j] == Some(v))
+                    .last()
+                    .unwrap_or(i);
+                let _ = chart.draw_series(DashedLineSeries::new(
+                    [(i as f64 - 0.5, v), (end as f64 + 0.5, v)],
+                    *dash,
+                    3,
+                    colour.stroke_width(2),
+                ));
+                let (x, y) = chart.backend_coord(&(end as f64 + 0.5, v));
+                hover.push((
+                    x - 4,
+                    y,
+                    format!("{}: {}", target.name, measure.format_value(v)),
+                ));
+                i = end + 1;
+            }
         }
         for run in runs(beside_values.clone()) {
             let _ = chart.draw_series(DashedLineSeries::new(

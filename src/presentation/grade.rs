@@ -7,6 +7,7 @@
 //! overridden.
 
 use super::reading::{Assurance, Reading, Variation};
+use super::words::listed;
 use crate::definition::commentary::Grade;
 use crate::definition::dashboards::Grading;
 use crate::engine::MeasureResult;
@@ -100,9 +101,18 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
             ),
         )
     } else if rules.missed_target && reading.assurance == Some(Assurance::ConsistentlyMissed) {
+        let name = reading
+            .targets
+            .iter()
+            .find(|t| t.grades)
+            .map_or("target", |t| t.name.as_str());
+        let name = if name == "Target" { "target" } else { name };
         (
             Grade::RequiresScrutiny,
-            "the target is being missed consistently".to_string(),
+            format!(
+                "the {} is being missed consistently",
+                super::words::lower_first(name)
+            ),
         )
     } else if signals.contains(&Signal::Improvement) {
         (Grade::Improving, said(Some(true)))
@@ -184,15 +194,6 @@ fn triggered(result: &MeasureResult, recent: usize, good: Option<bool>) -> Strin
         ));
     }
     text
-}
-
-/// "a", "a and b", "a, b and c".
-fn listed(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// One measure as the board's summary lists it.
@@ -335,6 +336,8 @@ mod tests {
                 grain: Grain::Month,
                 spc: Some(SpcSpec {
                     baseline: None,
+                    run_length: crate::stats::spc::MDC_RUN_LENGTH,
+                    chart: crate::definition::SpcChart::Xmr,
                     breaks: Vec::new(),
                 }),
             },
@@ -433,6 +436,7 @@ mod tests {
                 near_lower: 5.0,
                 near_upper: 19.0,
             },
+            point_limits: Vec::new(),
             points_in_limits: 6,
             break_reason: None,
         }];

@@ -10,10 +10,6 @@ use crate::engine::MeasureResult;
 use crate::stats::Polarity;
 use maud::{Markup, html};
 
-/// Months in a row on one side of the earlier mean that make a shift: SPC's
-/// own run length (NHS England's Making Data Count).
-pub const SHIFT: usize = crate::stats::spc::RUN_LENGTH;
-
 /// What the months since a priority was raised show.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "finding", rename_all = "snake_case")]
@@ -33,7 +29,8 @@ pub enum BeforeAfter {
         mean_before: f64,
         mean_after: f64,
         rose: bool,
-        /// Seven or more months in a row on one side of the earlier mean.
+        /// The SPC run length (7, or the Plan's 6) or more months in a row on
+        /// one side of the earlier mean.
         shift: bool,
         /// The new mean beyond the earlier process limits.
         beyond_limits: bool,
@@ -76,7 +73,7 @@ pub fn review_overdue(result: &MeasureResult) -> Option<String> {
 pub fn before_after(result: &MeasureResult) -> Option<BeforeAfter> {
     let measure = &result.measure;
     let priority = measure.priority.as_ref()?;
-    measure.spc()?;
+    let shift_length = measure.spc()?.run_length;
     let total = result.total();
     let raised = crate::common::period::Month::of(priority.raised);
     let values = |points: &[crate::engine::Point]| -> Vec<f64> {
@@ -116,7 +113,7 @@ pub fn before_after(result: &MeasureResult) -> Option<BeforeAfter> {
         side = now;
         longest = longest.max(run);
     }
-    let shift = longest >= SHIFT;
+    let shift = longest >= shift_length;
     let beyond_limits =
         after.len() >= 2 && mean_after.is_some_and(|m| m > earlier.upper || m < earlier.lower);
     match mean_after {
@@ -136,7 +133,7 @@ pub fn before_after(result: &MeasureResult) -> Option<BeforeAfter> {
                 after: after.len(),
             })
         }
-        Some(m) if after.len() >= SHIFT => Some(BeforeAfter::NoChange {
+        Some(m) if after.len() >= shift_length => Some(BeforeAfter::NoChange {
             mean_before: earlier.mean,
             mean_after: m,
             after: after.len(),
@@ -160,6 +157,11 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
         _ => "month",
     };
     let v = |x: f64| measure.format_value(x);
+    // Months in a row on one side of the earlier mean that make a shift: the
+    // SPC chart's own run length.
+    let run = measure
+        .spc()
+        .map_or(crate::stats::spc::MDC_RUN_LENGTH, |s| s.run_length);
     match finding {
         BeforeAfter::NoSpc => format!(
             "Raised in {when}. The measure has no SPC chart, so there is no before and after to read; add `spc = true`."
@@ -182,7 +184,7 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
                 None => String::new(),
             };
             format!(
-                "Raised in {when}: {after} {noun}{} since{since} {} too few to tell whether the level has changed. It takes {SHIFT} in a row on one side of the earlier average, or a level beyond the earlier limits.",
+                "Raised in {when}: {after} {noun}{} since{since} {} too few to tell whether the level has changed. It takes {run} in a row on one side of the earlier average, or a level beyond the earlier limits.",
                 if *after == 1 { "" } else { "s" },
                 if *after == 1 { "is" } else { "are" }
             )
@@ -207,10 +209,10 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
         } => {
             let evidence = match (shift, beyond_limits) {
                 (true, true) => format!(
-                    "{SHIFT} or more {noun}s in a row on one side of the earlier average, and the new level beyond the earlier limits"
+                    "{run} or more {noun}s in a row on one side of the earlier average, and the new level beyond the earlier limits"
                 ),
                 (true, false) => {
-                    format!("{SHIFT} or more {noun}s in a row on one side of the earlier average")
+                    format!("{run} or more {noun}s in a row on one side of the earlier average")
                 }
                 _ => "the new level beyond the earlier limits".to_string(),
             };

@@ -48,10 +48,27 @@ pub struct Reading {
     pub latest: Option<Point>,
     pub year_on_year: Option<YearOnYear>,
     pub variation: Variation,
+    /// Against the target that grades the measure (see `targets`).
     pub assurance: Option<Assurance>,
+    /// Each of the measure's targets, as it stands at the latest point.
+    pub targets: Vec<TargetReading>,
     /// Where the latest point's SPC limits are trial limits: the number of
     /// points they rest on.
     pub trial_limits: Option<usize>,
+}
+
+/// A target at the latest point: its value then, and whether it is met.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TargetReading {
+    pub name: String,
+    /// The value in force for the latest point.
+    pub value: f64,
+    /// The value's first month, for a target that changes (a trajectory).
+    #[serde(serialize_with = "month_as_text")]
+    pub from: Option<crate::common::period::Month>,
+    pub assurance: Option<Assurance>,
+    /// Whether the measure's assurance icon and grade read against it.
+    pub grades: bool,
 }
 
 impl serde::Serialize for Point {
@@ -115,15 +132,18 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
             _ => Variation::CommonCause,
         },
     };
-    let assurance = measure.target.and_then(|target| {
-        let (low, high) = match (series.latest_limits(), &latest) {
-            (Some(limits), _) => (limits.lower, limits.upper),
-            (None, Some(point)) => {
-                let interval = point.figures.as_ref()?.interval?;
-                (interval.lower, interval.upper)
-            }
-            _ => return None,
-        };
+    // The whole process (SPC limits, or the interval) against each target.
+    let process = match (series.latest_limits(), &latest) {
+        (Some(limits), _) => Some((limits.lower, limits.upper)),
+        (None, Some(point)) => point
+            .figures
+            .as_ref()
+            .and_then(|f| f.interval)
+            .map(|i| (i.lower, i.upper)),
+        _ => None,
+    };
+    let against = |target: f64| -> Option<Assurance> {
+        let (low, high) = process?;
         let higher_is_better = match measure.polarity {
             Polarity::HigherIsBetter => true,
             Polarity::LowerIsBetter => false,
@@ -138,7 +158,28 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
                 Assurance::HitAndMiss
             },
         )
-    });
+    };
+    let targets: Vec<TargetReading> = latest
+        .as_ref()
+        .map(|point| {
+            let month = point.period.last;
+            measure
+                .targets
+                .iter()
+                .filter_map(|t| {
+                    let (from, value) = t.step_at(month)?;
+                    Some(TargetReading {
+                        name: t.name.clone(),
+                        value,
+                        from,
+                        assurance: against(value),
+                        grades: t.grades,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let assurance = targets.iter().find(|t| t.grades).and_then(|t| t.assurance);
     let trial_limits = series
         .latest_segment()
         .filter(|s| s.trial())
@@ -148,7 +189,18 @@ pub fn read_series(measure: &Measure, series: &Series) -> Reading {
         year_on_year,
         variation,
         assurance,
+        targets,
         trial_limits,
+    }
+}
+
+fn month_as_text<S: serde::Serializer>(
+    month: &Option<crate::common::period::Month>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match month {
+        Some(m) => serializer.serialize_str(&m.to_string()),
+        None => serializer.serialize_none(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! rise or a fall only when its 95% interval excludes no change.
 
 use crate::definition::{Grain, Measure, Periods};
-use crate::presentation::reading::{Assurance, Reading, Variation};
+use crate::presentation::reading::{Assurance, Reading, TargetReading, Variation};
 use crate::stats::change::Change;
 
 /// "in March 2026", "in the 12 months to March 2026", "in January to March 2026",
@@ -170,22 +170,115 @@ pub fn judgement(measure: &Measure, reading: &Reading) -> String {
             crate::stats::spc::POINTS_FOR_FIRM_LIMITS
         );
     }
-    if let Some(target) = measure.target {
-        let t = measure.format_value(target);
-        let said = match reading.assurance {
-            Some(Assurance::ConsistentlyMet) => {
-                format!(" The target of {t} is being met consistently.")
-            }
-            Some(Assurance::ConsistentlyMissed) => {
-                format!(" The target of {t} is being missed consistently.")
-            }
-            Some(Assurance::HitAndMiss) | None => format!(
-                " The target of {t} is within the range of the figure's uncertainty: sometimes met, sometimes missed."
-            ),
-        };
-        text += &said;
-    }
+    text += &targets_sentence(measure, &reading.targets);
     text.trim().to_string()
+}
+
+/// How the latest figures stand against each target: " The target of 90.0%
+/// is being met consistently." for a single one; for several, "It
+/// consistently meets the national standard of 90.0% and sometimes meets and
+/// sometimes misses the local target of 92.0% (from April 2026)."
+pub fn targets_sentence(measure: &Measure, targets: &[TargetReading]) -> String {
+    let value = |t: &TargetReading| {
+        let v = measure.format_value(t.value);
+        match t.from {
+            Some(from) => format!("{v} (from {})", from.first_day().format("%B %Y")),
+            None => v,
+        }
+    };
+    match targets {
+        [] => String::new(),
+        [only] if only.name == "Target" => {
+            let t = value(only);
+            match only.assurance {
+                Some(Assurance::ConsistentlyMet) => {
+                    format!(" The target of {t} is being met consistently.")
+                }
+                Some(Assurance::ConsistentlyMissed) => {
+                    format!(" The target of {t} is being missed consistently.")
+                }
+                Some(Assurance::HitAndMiss) | None => format!(
+                    " The target of {t} is within the range of the figure's uncertainty: sometimes met, sometimes missed."
+                ),
+            }
+        }
+        several => {
+            let phrases: Vec<String> = several
+                .iter()
+                .map(|t| {
+                    let what = format!("the {} of {}", lower_first(&t.name), value(t));
+                    match t.assurance {
+                        Some(Assurance::ConsistentlyMet) => format!("consistently meets {what}"),
+                        Some(Assurance::ConsistentlyMissed) => {
+                            format!("consistently misses {what}")
+                        }
+                        Some(Assurance::HitAndMiss) | None => {
+                            format!("sometimes meets and sometimes misses {what}")
+                        }
+                    }
+                })
+                .collect();
+            format!(" It {}.", listed(&phrases))
+        }
+    }
+}
+
+/// Every target and its values over time: "Targets: national standard 90.0%;
+/// local target 88.0% to March 2026, 92.0% from April 2026."
+pub fn targets_declared(measure: &Measure) -> Option<String> {
+    let described: Vec<String> = measure
+        .targets
+        .iter()
+        .map(|t| {
+            let values: Vec<String> = t
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, (from, value))| {
+                    let v = measure.format_value(*value);
+                    let until = t.steps.get(i + 1).and_then(|(next, _)| *next);
+                    match (from, until) {
+                        (Some(from), _) => format!("{v} from {}", from.first_day().format("%B %Y")),
+                        (None, Some(next)) => {
+                            format!("{v} to {}", (next - 1).first_day().format("%B %Y"))
+                        }
+                        (None, None) => v,
+                    }
+                })
+                .collect();
+            match t.name.as_str() {
+                "Target" => values.join(", "),
+                name => format!("{} {}", lower_first(name), values.join(", ")),
+            }
+        })
+        .collect();
+    match described.as_slice() {
+        [] => None,
+        [one] => Some(format!("Target: {one}.")),
+        several => Some(format!("Targets: {}.", several.join("; "))),
+    }
+}
+
+/// "National standard" as a sentence reads it: "national standard"; an
+/// acronym ("PCC target") as written.
+pub fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(name[first.len_utf8()..].chars())
+            .collect(),
+        _ => name.to_string(),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -229,6 +322,7 @@ mod tests {
             }),
             variation: Variation::CommonCause,
             assurance: None,
+            targets: Vec::new(),
             trial_limits: None,
         }
     }
@@ -239,6 +333,8 @@ mod tests {
             grain: Grain::Month,
             spc: Some(crate::definition::SpcSpec {
                 baseline: None,
+                run_length: crate::stats::spc::MDC_RUN_LENGTH,
+                chart: crate::definition::SpcChart::Xmr,
                 breaks: Vec::new(),
             }),
         };

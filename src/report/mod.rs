@@ -485,6 +485,7 @@ fn html(
                 h2 { (m.title) }
                 p.headline { (words::headline(m, reading)) }
                 p.judgement { (words::judgement(m, reading)) }
+                @if let Some(targets) = words::targets_declared(m) { p.judgement { (targets) } }
                 (crate::presentation::grade::statement(graded))
                 (chart)
                 (crate::presentation::annotations_list(m, &result.total().points))
@@ -568,7 +569,7 @@ fn html(
                         }
                         "The manifest beside this report lists every extract and definition they were computed from, with its SHA-256."
                     }
-                    footer { (FOOTER) }
+                    footer { (methods(results)) }
                 }
                 p.marking { (marking) }
             }
@@ -578,4 +579,29 @@ fn html(
 }
 
 /// What every pack says of its figures and methods, last.
-const FOOTER: &str = "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them, or, where a measure asks, limits widened for overdispersion (Spiegelhalter 2005). The manifest beside this report lists the extracts and definitions that produced it.";
+fn methods(results: &[MeasureResult]) -> String {
+    let run_length = results
+        .iter()
+        .find_map(|r| r.measure.spc())
+        .map_or(crate::stats::spc::MDC_RUN_LENGTH, |s| s.run_length);
+    let prime = results.iter().any(|r| {
+        r.measure
+            .spc()
+            .is_some_and(|s| s.chart != crate::definition::SpcChart::Xmr)
+    });
+    format!(
+        "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count{}{}. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them, or, where a measure asks, limits widened for overdispersion (Spiegelhalter 2005). The manifest beside this report lists the extracts and definitions that produced it.",
+        if run_length == crate::stats::spc::MDC_RUN_LENGTH {
+            String::new()
+        } else {
+            format!(
+                ", except that the Plan reads a run or trend of {run_length} points, not 7, as a signal"
+            )
+        },
+        if prime {
+            "; proportions and rates with very large denominators that say so are read on Laney's p′ and u′ charts, whose limits allow for real variation between periods (as PowerBI-SPC draws them)"
+        } else {
+            ""
+        }
+    )
+}

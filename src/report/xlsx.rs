@@ -155,6 +155,12 @@ fn measure_sheet(
         notes.push(format!("Counts are rounded to the nearest {r}."));
     }
     notes.extend(m.kind.values_note(m.unit.as_deref()));
+    notes.extend(crate::presentation::words::targets_declared(m));
+    let reading = crate::presentation::reading::read(result);
+    let against = crate::presentation::words::targets_sentence(m, &reading.targets);
+    if !against.is_empty() {
+        notes.push(format!("At the latest figures:{against}"));
+    }
     sheet.write_string(2, 0, notes.join(" "))?;
     for (col, name) in COLUMNS.into_iter().enumerate() {
         sheet.write_string_with_format(TABLE_ROW, col as u16, name, bold)?;

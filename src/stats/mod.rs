@@ -10,7 +10,7 @@ pub mod spc;
 pub mod suppression;
 
 pub use intervals::{Interval, poisson_count_interval, wilson_interval};
-pub use spc::{Polarity, Signal, XmrChart, XmrLimits, xmr_chart};
+pub use spc::{Polarity, Prime, Signal, XmrChart, XmrLimits, prime_chart, xmr_chart};
 
 /// For the tests of each statistic: `actual` within `tolerance` of a published value.
 #[cfg(test)]

@@ -7,8 +7,9 @@ use std::ops::Range;
 const LIMIT: f64 = 2.66;
 /// Scaling to the near-limit lines (2 sigma).
 const NEAR_LIMIT: f64 = 2.0 * LIMIT / 3.0;
-/// Points in a run on one side of the mean, or in a trend, that make a signal.
-pub const RUN_LENGTH: usize = 7;
+/// Points in a run on one side of the mean, or in a trend, that make a signal,
+/// as Making Data Count reads them (a Plan may say 6).
+pub const MDC_RUN_LENGTH: usize = 7;
 
 /// Which direction of change is good news.
 #[derive(
@@ -55,7 +56,98 @@ pub struct XmrLimits {
 #[derive(Debug, Clone, PartialEq)]
 pub struct XmrChart {
     pub limits: XmrLimits,
+    /// Each point's own limits, where they vary with its denominator (p′ and
+    /// u′ charts); empty where every point has `limits`.
+    pub point_limits: Vec<XmrLimits>,
     pub signals: Vec<Option<Signal>>,
+}
+
+/// Laney's large-sample charts, as PowerBI-SPC draws them: for a proportion
+/// (p′) or a rate (u′) whose denominators are so large that the binomial or
+/// Poisson limits are far too narrow for real month-to-month variation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prime {
+    /// Proportions: σᵢ = √(p̄(1 − p̄)/nᵢ); limits kept within 0 to 1.
+    Proportion,
+    /// Rates per unit of the denominator: σᵢ = √(ū/nᵢ); limits kept above 0.
+    Rate,
+}
+
+/// d₂ for moving ranges of two: the mean range of two normal values is
+/// d₂ standard deviations.
+const D2: f64 = 1.128;
+
+/// A p′ or u′ chart of `numerators` over `denominators`, values scaled by
+/// `scale` (1 for a proportion, 1,000 for a rate per 1,000): the centre is
+/// Σnumerators/Σdenominators of the baseline's points; each point's z-score is
+/// its distance from the centre in its own binomial (Poisson) standard
+/// errors; and each point's limits are the centre ± 3 (2 for the near-limit
+/// lines) × its standard error × the mean moving range of the baseline's
+/// z-scores / d₂. `None` when the baseline has fewer than two points, or the
+/// centre is 0 (or 1 for a proportion), so that no z-score exists.
+pub fn prime_chart(
+    numerators: &[f64],
+    denominators: &[f64],
+    baseline: Range<usize>,
+    prime: Prime,
+    scale: f64,
+    polarity: Polarity,
+    run_length: usize,
+) -> Option<XmrChart> {
+    let (base_numerators, base_denominators) = (
+        numerators.get(baseline.clone())?,
+        denominators.get(baseline.clone())?,
+    );
+    if base_numerators.len() < 2 {
+        return None;
+    }
+    let centre = base_numerators.iter().sum::<f64>() / base_denominators.iter().sum::<f64>();
+    let variance = match prime {
+        Prime::Proportion => centre * (1.0 - centre),
+        Prime::Rate => centre,
+    };
+    if variance <= 0.0 || !variance.is_finite() {
+        return None;
+    }
+    let standard_error = |n: f64| (variance / n).sqrt();
+    let z: Vec<f64> = baseline
+        .map(|i| (numerators[i] / denominators[i] - centre) / standard_error(denominators[i]))
+        .collect();
+    let mean_moving_range =
+        z.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (z.len() - 1) as f64;
+    let sigma_z = mean_moving_range / D2;
+    let limits_for = |n: f64| {
+        let sigma = standard_error(n) * sigma_z;
+        let bounded = |v: f64| match prime {
+            Prime::Proportion => v.clamp(0.0, 1.0),
+            Prime::Rate => v.max(0.0),
+        };
+        XmrLimits {
+            mean: centre * scale,
+            lower: bounded(centre - 3.0 * sigma) * scale,
+            upper: bounded(centre + 3.0 * sigma) * scale,
+            near_lower: bounded(centre - 2.0 * sigma) * scale,
+            near_upper: bounded(centre + 2.0 * sigma) * scale,
+        }
+    };
+    let point_limits: Vec<XmrLimits> = denominators.iter().map(|&n| limits_for(n)).collect();
+    let values: Vec<f64> = numerators
+        .iter()
+        .zip(denominators)
+        .map(|(x, n)| x / n * scale)
+        .collect();
+    let special = special_cause_points(&values, &point_limits, run_length);
+    let signals = values
+        .iter()
+        .zip(special)
+        .map(|(&value, special)| special.then(|| meaning(value - centre * scale, polarity)))
+        .collect();
+    let mean_size = base_denominators.iter().sum::<f64>() / base_denominators.len() as f64;
+    Some(XmrChart {
+        limits: limits_for(mean_size),
+        point_limits,
+        signals,
+    })
 }
 
 /// Computes an XmR chart over `values`, with limits from the points in `baseline`
@@ -66,7 +158,12 @@ pub struct XmrChart {
 /// points come in, and their signals read with care.
 pub const POINTS_FOR_FIRM_LIMITS: usize = 12;
 
-pub fn xmr_chart(values: &[f64], baseline: Range<usize>, polarity: Polarity) -> Option<XmrChart> {
+pub fn xmr_chart(
+    values: &[f64],
+    baseline: Range<usize>,
+    polarity: Polarity,
+    run_length: usize,
+) -> Option<XmrChart> {
     let base = values.get(baseline)?;
     if base.len() < 2 {
         return None;
@@ -84,13 +181,17 @@ pub fn xmr_chart(values: &[f64], baseline: Range<usize>, polarity: Polarity) -> 
         near_lower: mean - NEAR_LIMIT * mean_moving_range,
         near_upper: mean + NEAR_LIMIT * mean_moving_range,
     };
-    let special = special_cause_points(values, &limits);
+    let special = special_cause_points(values, &vec![limits; values.len()], run_length);
     let signals = values
         .iter()
         .zip(special)
         .map(|(&value, special)| special.then(|| meaning(value - mean, polarity)))
         .collect();
-    Some(XmrChart { limits, signals })
+    Some(XmrChart {
+        limits,
+        point_limits: Vec::new(),
+        signals,
+    })
 }
 
 fn meaning(offset_from_mean: f64, polarity: Polarity) -> Signal {
@@ -104,29 +205,39 @@ fn meaning(offset_from_mean: f64, polarity: Polarity) -> Signal {
     }
 }
 
-/// Flags the points that meet any of the four Making Data Count rules.
-fn special_cause_points(values: &[f64], limits: &XmrLimits) -> Vec<bool> {
+/// Flags the points that meet any of the four Making Data Count rules, each
+/// point read against its own limits (the same for every point of an XmR chart).
+fn special_cause_points(values: &[f64], limits: &[XmrLimits], run_length: usize) -> Vec<bool> {
     let n = values.len();
-    let side: Vec<i8> = values.iter().map(|&v| sign(v - limits.mean)).collect();
+    let side: Vec<i8> = values
+        .iter()
+        .zip(limits)
+        .map(|(&v, l)| sign(v - l.mean))
+        .collect();
     let outside: Vec<bool> = values
         .iter()
-        .map(|&v| v > limits.upper || v < limits.lower)
+        .zip(limits)
+        .map(|(&v, l)| v > l.upper || v < l.lower)
         .collect();
     let near: Vec<bool> = values
         .iter()
+        .zip(limits)
         .zip(&outside)
-        .map(|(&v, &out)| !out && (v > limits.near_upper || v < limits.near_lower))
+        .map(|((&v, l), &out)| !out && (v > l.near_upper || v < l.near_lower))
         .collect();
     let mut flagged = outside.clone();
 
-    // Rule 2: a run of 7 or more on one side of the mean (a point on the mean breaks it).
+    // Rule 2: a run of 7 (or the Plan's length) or more on one side of the
+    // mean (a point on the mean breaks it).
     mark_runs(
         &mut flagged,
         n,
+        run_length,
         |i| side[i] != 0 && side[i] == side[i - 1],
         |i| side[i] != 0,
     );
-    // Rule 3: 7 or more points each strictly above (or below) the one before.
+    // Rule 3: 7 (or the Plan's length) or more points each strictly above (or
+    // below) the one before.
     let step: Vec<i8> = (0..n)
         .map(|i| {
             if i == 0 {
@@ -136,7 +247,7 @@ fn special_cause_points(values: &[f64], limits: &XmrLimits) -> Vec<bool> {
             }
         })
         .collect();
-    mark_trends(&mut flagged, &step);
+    mark_trends(&mut flagged, &step, run_length);
     // Rule 4: two of three consecutive points near a limit, all three on one side.
     for start in 0..n.saturating_sub(2) {
         let window = start..start + 3;
@@ -153,11 +264,12 @@ fn special_cause_points(values: &[f64], limits: &XmrLimits) -> Vec<bool> {
     flagged
 }
 
-/// Marks every maximal run of at least `RUN_LENGTH` points, where `continues(i)` says
+/// Marks every maximal run of at least `run_length` points, where `continues(i)` says
 /// point i extends the run through point i-1 and `starts(i)` says point i can begin one.
 fn mark_runs(
     flagged: &mut [bool],
     n: usize,
+    run_length: usize,
     continues: impl Fn(usize) -> bool,
     starts: impl Fn(usize) -> bool,
 ) {
@@ -167,7 +279,7 @@ fn mark_runs(
         if extends {
             continue;
         }
-        if i > run_start && i - run_start >= RUN_LENGTH && starts(run_start) {
+        if i > run_start && i - run_start >= run_length && starts(run_start) {
             flagged[run_start..i].iter_mut().for_each(|f| *f = true);
         }
         run_start = i;
@@ -175,7 +287,7 @@ fn mark_runs(
 }
 
 /// A trend of 7 points is 6 consecutive strictly rising (or falling) steps.
-fn mark_trends(flagged: &mut [bool], step: &[i8]) {
+fn mark_trends(flagged: &mut [bool], step: &[i8], run_length: usize) {
     let n = step.len();
     let mut i = 1;
     while i < n {
@@ -189,7 +301,7 @@ fn mark_trends(flagged: &mut [bool], step: &[i8]) {
             end += 1;
         }
         // Steps i..=end join points i-1..=end.
-        if end + 1 - (i - 1) >= RUN_LENGTH {
+        if end + 1 - (i - 1) >= run_length {
             flagged[i - 1..=end].iter_mut().for_each(|f| *f = true);
         }
         i = end + 1;
@@ -211,7 +323,13 @@ mod tests {
     use super::*;
 
     fn chart(values: &[f64]) -> XmrChart {
-        xmr_chart(values, 0..values.len(), Polarity::HigherIsBetter).unwrap()
+        xmr_chart(
+            values,
+            0..values.len(),
+            Polarity::HigherIsBetter,
+            MDC_RUN_LENGTH,
+        )
+        .unwrap()
     }
 
     fn flagged(chart: &XmrChart) -> Vec<usize> {
@@ -242,9 +360,16 @@ mod tests {
         let c = chart(&values);
         assert_eq!(flagged(&c), vec![10]);
         assert_eq!(c.signals[10], Some(Signal::Improvement));
-        let low = xmr_chart(&values, 0..values.len(), Polarity::LowerIsBetter).unwrap();
+        let low = xmr_chart(
+            &values,
+            0..values.len(),
+            Polarity::LowerIsBetter,
+            MDC_RUN_LENGTH,
+        )
+        .unwrap();
         assert_eq!(low.signals[10], Some(Signal::Concern));
-        let neutral = xmr_chart(&values, 0..values.len(), Polarity::Neutral).unwrap();
+        let neutral =
+            xmr_chart(&values, 0..values.len(), Polarity::Neutral, MDC_RUN_LENGTH).unwrap();
         assert_eq!(neutral.signals[10], Some(Signal::SpecialCause));
     }
 
@@ -267,6 +392,26 @@ mod tests {
             "{:?}",
             chart(&six)
         );
+    }
+
+    #[test]
+    fn a_plan_may_read_six_in_a_row_as_a_signal() {
+        // Six above the mean of 8.69 (points 1..=6), then six rising (points
+        // 7..=12, 4.6 up to 9.6), worked by hand: neither is a signal at
+        // seven; both are at six.
+        let values = [
+            5.0, 11.0, 12.0, 11.0, 12.0, 11.0, 12.0, 4.6, 5.6, 6.6, 7.6, 8.6, 9.6, 5.0,
+        ];
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        assert!(values[1..7].iter().all(|&v| v > mean) && values[0] < mean && values[7] < mean);
+        assert!(values[7..13].windows(2).all(|w| w[1] > w[0]));
+        let at = |run| {
+            let c = xmr_chart(&values, 0..values.len(), Polarity::Neutral, run).unwrap();
+            flagged(&c)
+        };
+        assert!(at(7).is_empty(), "{:?}", at(7));
+        let six: Vec<usize> = (1..=12).collect();
+        assert_eq!(at(6), six);
     }
 
     #[test]
@@ -307,9 +452,87 @@ mod tests {
     #[test]
     fn baseline_fixes_the_limits() {
         let values = [10.0, 12.0, 10.0, 12.0, 30.0, 31.0];
-        let c = xmr_chart(&values, 0..4, Polarity::Neutral).unwrap();
+        let c = xmr_chart(&values, 0..4, Polarity::Neutral, MDC_RUN_LENGTH).unwrap();
         assert!((c.limits.mean - 11.0).abs() < 1e-12);
         assert_eq!(flagged(&c), vec![4, 5]);
-        assert!(xmr_chart(&values, 0..1, Polarity::Neutral).is_none());
+        assert!(xmr_chart(&values, 0..1, Polarity::Neutral, MDC_RUN_LENGTH).is_none());
+    }
+
+    /// PowerBI-SPC's own test data for its p′ and u′ charts (test/Chart
+    /// Types/test-pprime.ts and test-uprime.ts): 20 large samples, and the
+    /// limits it expects to 4 decimals (p′ in percent).
+    const NUMERATORS: [f64; 20] = [
+        266501.0, 264225.0, 276532.0, 281461.0, 269071.0, 261215.0, 270409.0, 279778.0, 270483.0,
+        270320.0, 267923.0, 271478.0, 255353.0, 256820.0, 261835.0, 259144.0, 255910.0, 260863.0,
+        264465.0, 260989.0,
+    ];
+    const DENOMINATORS: [f64; 20] = [
+        280443.0, 276823.0, 291681.0, 296155.0, 282343.0, 275888.0, 283867.0, 295251.0, 284468.0,
+        282529.0, 279618.0, 283932.0, 266629.0, 268091.0, 276803.0, 271578.0, 266005.0, 273520.0,
+        278574.0, 273772.0,
+    ];
+
+    fn prime(prime: Prime, scale: f64) -> XmrChart {
+        prime_chart(
+            &NUMERATORS,
+            &DENOMINATORS,
+            0..20,
+            prime,
+            scale,
+            Polarity::HigherIsBetter,
+            MDC_RUN_LENGTH,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn p_prime_limits_are_powerbi_spcs() {
+        let upper = [
+            96.567, 96.5753, 96.5421, 96.5326, 96.5627, 96.5775, 96.5593, 96.5345, 96.5579,
+            96.5623, 96.5689, 96.5591, 96.5996, 96.5961, 96.5753, 96.5877, 96.6012, 96.583,
+            96.5713, 96.5824,
+        ];
+        let near_upper = [
+            96.1413, 96.1469, 96.1247, 96.1184, 96.1384, 96.1483, 96.1362, 96.1197, 96.1353,
+            96.1382, 96.1426, 96.1361, 96.1631, 96.1607, 96.1469, 96.1551, 96.1641, 96.152,
+            96.1442, 96.1516,
+        ];
+        let near_lower = [
+            94.4386, 94.4331, 94.4552, 94.4615, 94.4415, 94.4316, 94.4438, 94.4603, 94.4447,
+            94.4418, 94.4374, 94.4439, 94.4169, 94.4192, 94.4331, 94.4248, 94.4158, 94.4279,
+            94.4358, 94.4283,
+        ];
+        let lower = [
+            94.013, 94.0046, 94.0378, 94.0473, 94.0173, 94.0025, 94.0207, 94.0454, 94.022, 94.0177,
+            94.0111, 94.0208, 93.9803, 93.9839, 94.0046, 93.9923, 93.9788, 93.9969, 94.0087,
+            93.9975,
+        ];
+        let chart = prime(Prime::Proportion, 100.0);
+        for (i, l) in chart.point_limits.iter().enumerate() {
+            assert!((l.upper - upper[i]).abs() < 5e-4, "{i}: {l:?}");
+            assert!((l.near_upper - near_upper[i]).abs() < 5e-4, "{i}: {l:?}");
+            assert!((l.near_lower - near_lower[i]).abs() < 5e-4, "{i}: {l:?}");
+            assert!((l.lower - lower[i]).abs() < 5e-4, "{i}: {l:?}");
+        }
+        // The plain p chart's limits would be some 60 times narrower, and
+        // flag most points; the p′ chart flags none of these.
+        assert!(chart.signals.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn u_prime_limits_are_powerbi_spcs() {
+        let upper = [
+            0.9657, 0.9658, 0.9654, 0.9653, 0.9656, 0.9658, 0.9656, 0.9653, 0.9656, 0.9656, 0.9657,
+            0.9656, 0.966, 0.966, 0.9658, 0.9659, 0.966, 0.9658, 0.9657, 0.9658,
+        ];
+        let lower = [
+            0.9401, 0.940, 0.9404, 0.9405, 0.9402, 0.94, 0.9402, 0.9405, 0.9402, 0.9402, 0.9401,
+            0.9402, 0.9398, 0.9398, 0.94, 0.9399, 0.9398, 0.94, 0.9401, 0.94,
+        ];
+        let chart = prime(Prime::Rate, 1.0);
+        for (i, l) in chart.point_limits.iter().enumerate() {
+            assert!((l.upper - upper[i]).abs() < 5e-5, "{i}: {l:?}");
+            assert!((l.lower - lower[i]).abs() < 5e-5, "{i}: {l:?}");
+        }
     }
 }

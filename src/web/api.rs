@@ -58,7 +58,18 @@ fn measure_summary(measure: &crate::definition::Measure, snapshot: &super::Snaps
         "percentile": measure.kind.percentile(),
         "unit": measure.unit,
         "polarity": measure.polarity,
-        "target": measure.target,
+        // The target that grades it, as it stands at the latest figures; each
+        // target, and its values over time, in `targets`.
+        "target": reading.and_then(|r| r.targets.iter().find(|t| t.grades)).map(|t| t.value),
+        "targets": measure.targets.iter().map(|t| serde_json::json!({
+            "name": t.name,
+            "grades": t.grades,
+            "values": t.steps.iter().map(|(from, value)| serde_json::json!({
+                "from": from.map(|m| m.to_string()),
+                "value": value,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "spc_chart": measure.spc().map(|s| s.chart),
         "breakdowns": measure.breakdowns.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
         "reading": reading,
         "grade": snapshot.grades.get(&measure.id),
@@ -141,6 +152,14 @@ pub async fn measure(
                     "points_in_limits": seg.points_in_limits,
                     "trial": seg.trial(),
                     "break_reason": seg.break_reason,
+                    // A p′ or u′ chart's limits, point by point (null where
+                    // the point has no published value).
+                    "point_limits": (!seg.point_limits.is_empty()).then(|| {
+                        seg.point_limits.iter().map(|l| l.map(|l| json!({
+                            "lower": l.lower,
+                            "upper": l.upper,
+                        }))).collect::<Vec<_>>()
+                    }),
                 })).collect::<Vec<_>>(),
                 "points": s.points,
             })

@@ -368,7 +368,9 @@ fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> Markup {
             }
             (chart::sparkline(result.total()))
             p.change { (change_text(m, reading)) }
-            @if let Some(t) = m.target { p.muted { "Target " (m.format_value(t)) } }
+            @for t in &reading.targets {
+                p.muted { (t.name) " " (m.format_value(t.value)) }
+            }
         }
     }
 }
@@ -572,6 +574,7 @@ fn measure_body(
         h1 { (m.title) }
         // Descriptions are Markdown, as commentary is.
         div.lede { (crate::presentation::markdown::to_html(&m.description)) }
+        @if let Some(targets) = crate::presentation::words::targets_declared(m) { p.targets { (targets) } }
         // A priority: who raised it and when, and what has happened since.
         @if let Some(p) = &m.priority {
             p.priority-meta {
@@ -830,7 +833,17 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
         text.push_str("the shaded band its 95% confidence interval; ");
     }
     if !series.spc.is_empty() {
-        text.push_str("the grey line is the mean and the dashed grey lines the process limits (XmR); coloured points are special causes (blue improvement, orange concern, purple neither); ");
+        let chart = m
+            .spc()
+            .map_or(crate::definition::SpcChart::Xmr, |s| s.chart);
+        let limits = match chart {
+            crate::definition::SpcChart::Xmr => "the process limits (XmR)".to_string(),
+            prime => format!(
+                "the process limits ({}, Laney's: they step with each period's size)",
+                prime.name()
+            ),
+        };
+        text.push_str(&format!("the grey line is the mean and the dashed grey lines {limits}; coloured points are special causes (blue improvement, orange concern, purple neither); "));
     }
     if m.peer_group.is_some() && series.breakdown.is_none() {
         text.push_str("the dashed purple line is the peer group's rate; ");
@@ -838,8 +851,14 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
     if series.spc.len() > 1 {
         text.push_str("a vertical dotted line marks a break, where the process changed and the limits were computed afresh; ");
     }
-    if m.target.is_some() {
-        text.push_str("the red dashed line is the target; ");
+    for (t, (_, _, looks)) in m.targets.iter().zip(chart::TARGET_STYLES.iter().cycle()) {
+        let name = crate::presentation::words::lower_first(&t.name);
+        let changes = if t.is_trajectory() {
+            ", stepping where its value changes"
+        } else {
+            ""
+        };
+        text.push_str(&format!("the {looks} line is the {name}{changes}; "));
     }
     text.push_str("the table below gives every figure.");
     text

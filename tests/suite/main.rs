@@ -20,4 +20,5 @@ mod police_uk;
 mod priorities;
 mod reference_measures;
 mod report;
+mod standards;
 mod web;

@@ -1247,3 +1247,32 @@ fn conditions_are_type_checked_as_a_run_plans_them() {
     let output = common::mos_in(project.path(), &["check"]);
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// The README's list of shipped sources names every one of `data/sources/`.
+#[test]
+fn the_readme_names_every_shipped_source() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("Shipped: the five extracts")
+        .expect("the README's list");
+    let list: String = readme[start..]
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .replace('\n', " ");
+    for entry in std::fs::read_dir(common::root().join("data/sources")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let contract = [
+            "crimes",
+            "victim_satisfaction",
+            "victim_contacts",
+            "hate_incidents",
+            "mental_health_contacts",
+        ];
+        assert!(
+            contract.contains(&name.as_str()) || list.contains(&format!("`{name}`")),
+            "the README's list of shipped sources lacks `{name}`: {list}"
+        );
+    }
+}

@@ -417,4 +417,60 @@ mod tests {
             "Victim satisfaction with the whole experience: the figure in January to March 2024 is withheld because it rests on a small number."
         );
     }
+
+    #[test]
+    fn targets_are_listed_with_their_trajectories_and_read_each_in_turn() {
+        let mut m = measure(
+            MeasureKind::Proportion {
+                numerator: "x".into(),
+                denominator: None,
+            },
+            Periods::Rolling { months: 12 },
+        );
+        let local = crate::definition::Target {
+            name: "Local target".into(),
+            steps: vec![(None, 0.88), (Some(Month::new(2025, 4)), 0.92)],
+            grades: false,
+        };
+        assert_eq!(local.value_at(Month::new(2025, 3)), Some(0.88));
+        assert_eq!(local.value_at(Month::new(2025, 4)), Some(0.92));
+        let later = crate::definition::Target {
+            name: "PCC stretch".into(),
+            steps: vec![(Some(Month::new(2026, 1)), 0.95)],
+            grades: false,
+        };
+        assert_eq!(later.value_at(Month::new(2025, 12)), None, "not set yet");
+        m.targets = vec![local, later];
+        assert_eq!(
+            targets_declared(&m).unwrap(),
+            "Targets: local target 88.0% to March 2025, 92.0% from April 2025; PCC stretch 95.0% from January 2026."
+        );
+        let read = |name: &str, value, from, assurance| TargetReading {
+            name: name.into(),
+            value,
+            from,
+            assurance: Some(assurance),
+            grades: false,
+        };
+        assert_eq!(
+            targets_sentence(
+                &m,
+                &[
+                    read("National standard", 0.9, None, Assurance::ConsistentlyMet),
+                    read(
+                        "Local target",
+                        0.92,
+                        Some(Month::new(2025, 4)),
+                        Assurance::ConsistentlyMissed
+                    ),
+                ]
+            ),
+            " It consistently meets the national standard of 90.0% and consistently misses the local target of 92.0% (from April 2025)."
+        );
+        // A single `target = x` reads as it always has.
+        assert_eq!(
+            targets_sentence(&m, &[read("Target", 0.9, None, Assurance::HitAndMiss)]),
+            " The target of 90.0% is within the range of the figure's uncertainty: sometimes met, sometimes missed."
+        );
+    }
 }

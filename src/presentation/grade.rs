@@ -106,7 +106,6 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
             .iter()
             .find(|t| t.grades)
             .map_or("target", |t| t.name.as_str());
-        let name = if name == "Target" { "target" } else { name };
         (
             Grade::RequiresScrutiny,
             format!(

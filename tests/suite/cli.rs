@@ -52,18 +52,7 @@ fn the_shipped_measures_check_clean() {
     let out = mos(&["check", "--measures", "measures"]);
     assert!(out.status.success(), "{}", stderr(&out));
     // Every file of the folder, and the People's Priorities beside them.
-    let files = |dir: &str| {
-        std::fs::read_dir(common::root().join(dir))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "toml")
-            })
-            .count()
-    };
+    let files = |dir: &str| common::toml_files(&common::root().join(dir));
     let all = files("measures") + files("measures/priorities");
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(

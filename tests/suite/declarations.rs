@@ -1016,18 +1016,7 @@ fn mos_works_from_an_empty_folder() {
     // The shipped measures and People's Priorities, as many as the repository's files.
     let shipped = ["measures", "measures/priorities"]
         .iter()
-        .map(|dir| {
-            std::fs::read_dir(common::root().join(dir))
-                .unwrap()
-                .filter(|e| {
-                    e.as_ref()
-                        .unwrap()
-                        .path()
-                        .extension()
-                        .is_some_and(|x| x == "toml")
-                })
-                .count()
-        })
+        .map(|dir| common::toml_files(&common::root().join(dir)))
         .sum::<usize>();
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(

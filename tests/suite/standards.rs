@@ -273,39 +273,37 @@ fn the_api_gives_each_target_its_values_over_time_and_its_reading() {
 
 #[test]
 fn check_refuses_targets_that_make_no_sense() {
-    let refused = |extra: &str| {
-        let text = format!("{ANSWERED}{extra}");
+    // What `mos check` says of the measure written `text`, which it must refuse.
+    let refused = |text: String| {
         let dir = project(&[("answered", &text)], &STEADY, None);
         let output = mos_in(dir.path(), &["check"]);
-        assert!(!output.status.success(), "{extra} was accepted");
+        assert!(!output.status.success(), "{text} was accepted");
         String::from_utf8_lossy(&output.stderr).into_owned()
     };
-    let both = {
-        let text = format!("target = 0.9\n{ANSWERED}");
-        let dir = project(&[("answered", &text)], &STEADY, None);
-        let output = mos_in(dir.path(), &["check"]);
-        assert!(!output.status.success());
-        String::from_utf8_lossy(&output.stderr).into_owned()
-    };
+    let both = refused(format!("target = 0.9\n{ANSWERED}"));
     assert!(
         both.contains("a measure has `target` or `[[targets]]`, not both"),
         "{both}"
     );
-    let month =
-        refused("\n[[targets]]\nname = \"Local target\"\nvalue = 0.8\nfrom = \"April 2025\"\n");
+    let month = refused(format!(
+        "{ANSWERED}\n[[targets]]\nname = \"Local target\"\nvalue = 0.8\nfrom = \"April 2025\"\n"
+    ));
     assert!(
         month.contains("a target's `from` must be a month written `YYYY-MM`")
             && month.contains("answered.toml:28:"),
         "{month}"
     );
-    let twice =
-        refused("\n[[targets]]\nname = \"Local target\"\nvalue = 0.8\nfrom = \"2024-04\"\n");
+    let twice = refused(format!(
+        "{ANSWERED}\n[[targets]]\nname = \"Local target\"\nvalue = 0.8\nfrom = \"2024-04\"\n"
+    ));
     assert!(
         twice.contains("the Local target is given twice from 2024-04")
             && twice.contains("answered.toml:25:"),
         "{twice}"
     );
-    let percent = refused("\n[[targets]]\nname = \"Stretch\"\nvalue = 95\n");
+    let percent = refused(format!(
+        "{ANSWERED}\n[[targets]]\nname = \"Stretch\"\nvalue = 95\n"
+    ));
     assert!(
         percent.contains("target 95 is not a proportion")
             && percent.contains("answered.toml:27:")

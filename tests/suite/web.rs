@@ -308,16 +308,7 @@ async fn restricted_measures_need_a_token() {
             .len()
     };
     // An analyst sees every measure of the folder (its own files).
-    let files = std::fs::read_dir(&f.measures)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "toml")
-        })
-        .count();
+    let files = crate::common::toml_files(&f.measures);
     assert_eq!(count(&analyst_list), files);
     assert!(count(&public_list) < files);
     assert!(!public_list.contains("cse_crimes"));

@@ -41,6 +41,20 @@ impl Drop for Server {
     }
 }
 
+/// How many `*.toml` files are directly in `dir` (measures, sources).
+pub fn toml_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .count()
+}
+
 /// A local port nothing listens on now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -153,6 +153,8 @@ const HEADERS: [(&str, &[&str]); 13] = [
             "cse",
             "outcome_type",
             "outcome_date",
+            "robbery_of",
+            "retail_worker_victim",
         ],
     ),
     (
@@ -413,6 +415,7 @@ pub fn generate(dir: &Path, options: &DemoOptions) -> Result<Vec<PathBuf>, DemoE
     let mut generator = Generator {
         options: options.clone(),
         rng: Rng::new(options.seed),
+        details: Rng::new(options.seed ^ DETAILS_STREAM),
         next_id: 0,
     };
     let mut files = Vec::new();
@@ -497,8 +500,15 @@ fn to_parquet(
 struct Generator {
     options: DemoOptions,
     rng: Rng,
+    /// A stream of its own for details added to an extract after its first
+    /// version (a crime's optional columns), so adding them left every other
+    /// figure of the demo as it was.
+    details: Rng,
     next_id: u64,
 }
+
+/// Seeds `Generator::details` apart from the main stream.
+const DETAILS_STREAM: u64 = 0xD37A_115D_E7A1_1500;
 
 /// Relative frequency of each offence group, in contract order.
 const OFFENCE_WEIGHTS: [f64; 14] = [
@@ -584,6 +594,20 @@ impl Generator {
                         });
                     let (outcome, outcome_date) = self.outcome(date, domestic_abuse);
                     let crime_ref = self.id("CR");
+                    // About one robbery in eight takes a business's property
+                    // (Home Office 34A); about one violent crime in sixty
+                    // outside the home is against a retail worker at work.
+                    let robbery_of = (OFFENCE_GROUPS[group] == "robbery").then(|| {
+                        if self.details.chance(0.12) {
+                            "business_property"
+                        } else {
+                            "personal_property"
+                        }
+                    });
+                    let retail_worker = group == 0
+                        && victim.is_some()
+                        && !domestic_abuse
+                        && self.details.chance(0.017);
                     w.write_record([
                         crime_ref,
                         date.to_string(),
@@ -595,6 +619,8 @@ impl Generator {
                         cse.to_string(),
                         outcome.map(|o| o.to_string()).unwrap_or_default(),
                         outcome_date.map(|d| d.to_string()).unwrap_or_default(),
+                        robbery_of.unwrap_or_default().to_string(),
+                        retail_worker.to_string(),
                     ])?;
                 }
             }

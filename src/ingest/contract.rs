@@ -91,6 +91,8 @@ pub struct ColumnSpec {
     pub name: &'static str,
     pub ty: ColumnType,
     pub nullable: bool,
+    /// The file may leave the column out: every row then reads it as empty.
+    pub optional: bool,
     /// No two rows may share a value (a reference number).
     pub unique: bool,
     /// The column identifies a person or a record (declared `identifier`, or

@@ -413,6 +413,10 @@ pub struct RawColumn {
     /// Whether the column may be empty.
     #[serde(default)]
     pub nullable: bool,
+    /// The column may be missing from a force's file (a detail not every
+    /// force records): every row then reads it as empty. Needs `nullable`.
+    #[serde(default)]
+    pub optional: bool,
     /// No two rows may share a value (a reference number); text columns only.
     #[serde(default)]
     pub unique: bool,
@@ -694,10 +698,21 @@ fn validate_source(file: &SourceText, force: &'static Force) -> Result<Contract,
                     .with_help("only text columns (reference numbers) are checked for repeats"),
             );
         }
+        if c.optional && !c.nullable {
+            errors.push(
+                Diagnostic::at(
+                    file,
+                    at.clone(),
+                    format!("`{column}` is optional but not nullable"),
+                )
+                .with_help("a column missing from the file reads as empty: add `nullable = true`"),
+            );
+        }
         columns.push(ColumnSpec {
             name: leak(column.clone()),
             ty,
             nullable: c.nullable,
+            optional: c.optional,
             unique: c.unique,
             identifier: c.identifier || c.unique,
         });

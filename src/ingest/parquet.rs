@@ -13,7 +13,7 @@ use super::rows::{
 use super::{IngestError, SourceConfig};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanBufferBuilder, DictionaryArray, PrimitiveArray, StringArray,
-    downcast_dictionary_array,
+    downcast_dictionary_array, new_null_array,
 };
 use datafusion::arrow::buffer::NullBuffer;
 use datafusion::arrow::compute::cast;
@@ -57,15 +57,17 @@ pub fn read_parquet(
         .collect();
     let (positions, ignored) = rows::locate_columns(path, &header, contract, config)?;
     // Only the contract's columns are decoded, in the file's order.
-    let mut decoded: Vec<usize> = positions.clone();
+    let mut decoded: Vec<usize> = positions.iter().flatten().copied().collect();
     decoded.sort_unstable();
     let mask = ProjectionMask::roots(
         metadata.metadata().file_metadata().schema_descr(),
         decoded.clone(),
     );
-    let at: Vec<usize> = positions
+    // Each contract column's place in a decoded batch; `None` for an optional
+    // column the file leaves out, read as a column of nulls.
+    let at: Vec<Option<usize>> = positions
         .iter()
-        .map(|p| decoded.binary_search(p).expect("a decoded column"))
+        .map(|p| p.map(|p| decoded.binary_search(&p).expect("a decoded column")))
         .collect();
     let groups = metadata.metadata().row_groups();
     // The row number each group starts after.
@@ -90,9 +92,15 @@ pub fn read_parquet(
         let mut row_number = starts[index];
         for batch in reader {
             let batch = batch.map_err(|e| error(e.to_string()))?;
-            let columns: Vec<&ArrayRef> = at.iter().map(|&i| batch.column(i)).collect();
-            let column_error =
-                |c: usize, e: ArrowError| error(format!("column `{}`: {e}", header[positions[c]]));
+            let absent = new_null_array(&DataType::Utf8, batch.num_rows());
+            let columns: Vec<&ArrayRef> = at
+                .iter()
+                .map(|i| i.map_or(&absent, |i| batch.column(i)))
+                .collect();
+            let column_error = |c: usize, e: ArrowError| {
+                let name = positions[c].map_or(contract.columns[c].name, |p| &header[p]);
+                error(format!("column `{name}`: {e}"))
+            };
             let checked =
                 check_batch(contract, &parser, &columns).map_err(|(c, e)| column_error(c, e))?;
             // The rows as the row-by-row path reads them, made only if one needs it.

@@ -1177,13 +1177,14 @@ pub(super) fn hash(value: &str) -> u64 {
 }
 
 /// Maps each contract column to its position among `header`, by the contract name
-/// or the force's own name from `sources.toml`; returns the unused columns too.
+/// or the force's own name from `sources.toml` (`None` for an optional column
+/// the file leaves out); returns the unused columns too.
 pub(super) fn locate_columns(
     path: &Path,
     header: &[String],
     contract: &Contract,
     config: &SourceConfig,
-) -> Result<(Vec<usize>, Vec<String>), IngestError> {
+) -> Result<(Vec<Option<usize>>, Vec<String>), IngestError> {
     let normalised: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
@@ -1202,7 +1203,8 @@ pub(super) fn locate_columns(
         };
         // The force's own name for it, else its own (a file written by `mos`).
         match find(wanted).or_else(|| find(spec.name)) {
-            Some(i) => positions.push(i),
+            Some(i) => positions.push(Some(i)),
+            None if spec.optional => positions.push(None),
             None => {
                 let suggestion =
                     crate::common::did_you_mean(wanted, normalised.iter().map(String::as_str));
@@ -1215,7 +1217,7 @@ pub(super) fn locate_columns(
         }
     }
     let ignored = (0..normalised.len())
-        .filter(|i| !positions.contains(i))
+        .filter(|i| !positions.contains(&Some(*i)))
         .map(|i| normalised[i].clone())
         .collect();
     Ok((positions, ignored))
@@ -1376,8 +1378,9 @@ struct BlockReader<'a> {
     contract: &'a Contract,
     layout: &'a Layout,
     parser: &'a CellParser<'a>,
-    /// Where each contract column is in a record.
-    positions: &'a [usize],
+    /// Where each contract column is in a record (`None`: an optional
+    /// column the file leaves out, read as empty).
+    positions: &'a [Option<usize>],
     /// How many fields the header has.
     fields: usize,
 }
@@ -1426,7 +1429,7 @@ impl BlockReader<'_> {
                         continue;
                     }
                     table.row(line, self.parser, |i| {
-                        Input::Text(&record[self.positions[i]])
+                        Input::Text(self.positions[i].map_or("", |at| &record[at]))
                     });
                 }
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {

@@ -72,7 +72,7 @@ pub(super) fn read(
             .iter()
             .zip(contract.columns)
             .map(|(&at, spec)| {
-                row.get(at)
+                at.and_then(|at| row.get(at))
                     .map_or_else(String::new, |c| text(c, Some(spec.ty), config))
             })
             .collect();

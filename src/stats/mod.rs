@@ -4,6 +4,7 @@
 
 pub mod change;
 pub mod distribution;
+pub mod events;
 pub mod funnel;
 pub mod intervals;
 pub mod spc;

@@ -75,7 +75,7 @@ pub enum Prime {
 
 /// d₂ for moving ranges of two: the mean range of two normal values is
 /// d₂ standard deviations.
-const D2: f64 = 1.128;
+pub(super) const D2: f64 = 1.128;
 
 /// A p′ or u′ chart of `numerators` over `denominators`, values scaled by
 /// `scale` (1 for a proportion, 1,000 for a rate per 1,000): the centre is
@@ -194,7 +194,7 @@ pub fn xmr_chart(
     })
 }
 
-fn meaning(offset_from_mean: f64, polarity: Polarity) -> Signal {
+pub(super) fn meaning(offset_from_mean: f64, polarity: Polarity) -> Signal {
     let above = offset_from_mean > 0.0;
     match polarity {
         _ if offset_from_mean == 0.0 => Signal::SpecialCause,
@@ -207,7 +207,11 @@ fn meaning(offset_from_mean: f64, polarity: Polarity) -> Signal {
 
 /// Flags the points that meet any of the four Making Data Count rules, each
 /// point read against its own limits (the same for every point of an XmR chart).
-fn special_cause_points(values: &[f64], limits: &[XmrLimits], run_length: usize) -> Vec<bool> {
+pub(super) fn special_cause_points(
+    values: &[f64],
+    limits: &[XmrLimits],
+    run_length: usize,
+) -> Vec<bool> {
     let n = values.len();
     let side: Vec<i8> = values
         .iter()

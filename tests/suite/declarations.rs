@@ -697,6 +697,23 @@ fn mistakes_in_declarations_are_shown_where_they_are_with_a_fix() {
         "{message}"
     );
 
+    // An optional column must be nullable: a file without it reads it as empty.
+    std::fs::write(
+        p.join("data/sources/custody.toml"),
+        CUSTODY.replace(
+            "needs         = { type = \"enum_set\", values = [\"interpreter\", \"appropriate_adult\", \"medical\"], nullable = true }",
+            "needs         = { type = \"enum_set\", values = [\"interpreter\"], optional = true }",
+        ),
+    )
+    .unwrap();
+    let message = stderr(&mos_in(p, &["check"]));
+    assert!(
+        message.contains(&format!("custody.toml:{line}:"))
+            && message.contains("`needs` is optional but not nullable")
+            && message.contains("add `nullable = true`"),
+        "{message}"
+    );
+
     // A district spelt wrong in the force file's ids, and a measure comparing an
     // enum with a value its source does not declare.
     std::fs::write(p.join("data/sources/custody.toml"), CUSTODY).unwrap();

@@ -700,3 +700,242 @@ fn the_readme_p_prime_chart_steps_its_limits_with_each_months_size() {
     let text = text_of(&html);
     assert!(text.contains("Laney's p′ and u′ charts"), "{text}");
 }
+
+/// The spec's ten crimes columns, then the two optional details.
+const CRIME_COLUMNS: [&str; 12] = [
+    "crime_ref",
+    "recorded_date",
+    "offence_group",
+    "district",
+    "victim_id",
+    "victim_age",
+    "domestic_abuse",
+    "cse",
+    "outcome_type",
+    "outcome_date",
+    "robbery_of",
+    "retail_worker_victim",
+];
+
+/// 300 crimes over February 2024 to March 2025: every offence group of town-centre
+/// crime and some that are not, robberies of either kind (or unsaid),
+/// violence against retail workers and others, some with positive outcomes.
+fn town_centre_rows() -> Vec<[String; 12]> {
+    let groups = [
+        "shoplifting",
+        "theft_from_person",
+        "robbery",
+        "violence_against_the_person",
+        "burglary",
+        "robbery",
+        "shoplifting",
+    ];
+    (0..300)
+        .map(|i: usize| {
+            let group = groups[i % groups.len()];
+            // February 2024 to March 2025: fourteen months.
+            let (year, month) = (2024 + (i % 14 + 1) / 12, 1 + (i % 14 + 1) % 12);
+            let outcome = [Some(1), Some(12), None, Some(6), None][i % 5];
+            let robbery_of = match (group, (i / 14) % 3) {
+                ("robbery", 0) => "business_property",
+                ("robbery", 1) => "personal_property",
+                _ => "",
+            };
+            let retail = group == "violence_against_the_person" && i % 4 == 1;
+            [
+                format!("CR{i}"),
+                format!("{year}-{month:02}-{:02}", 1 + i % 27),
+                group.to_string(),
+                "cambridge".to_string(),
+                format!("V{i}"),
+                "30".to_string(),
+                "false".to_string(),
+                "false".to_string(),
+                outcome.map(|o: u32| o.to_string()).unwrap_or_default(),
+                outcome
+                    .map(|_| format!("{year}-{month:02}-28"))
+                    .unwrap_or_default(),
+                robbery_of.to_string(),
+                retail.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// What town-centre offence a row is, by the Guarantee's list, worked out
+/// here; `with_details` false when the export leaves the optional columns out.
+fn town_centre_offence(row: &[String; 12], with_details: bool) -> Option<&'static str> {
+    let (robbery_of, retail) = if with_details {
+        (row[10].as_str(), row[11] == "true")
+    } else {
+        ("", false)
+    };
+    match (row[2].as_str(), robbery_of) {
+        ("shoplifting", _) => Some("shop_theft"),
+        ("theft_from_person", _) => Some("theft_from_the_person"),
+        ("robbery", "business_property") => Some("robbery_of_business_property"),
+        ("robbery", "personal_property") => Some("personal_robbery"),
+        ("robbery", _) => Some("robbery_of_property_not_recorded"),
+        ("violence_against_the_person", _) if retail => Some("assault_on_a_retail_worker"),
+        _ => None,
+    }
+}
+
+/// The crimes extract, written as `format` (csv, parquet or xlsx), with the
+/// first `columns` columns.
+fn write_crimes(path: &Path, rows: &[[String; 12]], columns: usize, format: &str) {
+    match format {
+        "csv" => {
+            let mut w = csv::Writer::from_path(path).unwrap();
+            w.write_record(&CRIME_COLUMNS[..columns]).unwrap();
+            for row in rows {
+                w.write_record(&row[..columns]).unwrap();
+            }
+            w.flush().unwrap();
+        }
+        "parquet" => {
+            use datafusion::arrow::array::{ArrayRef, StringArray};
+            use datafusion::arrow::record_batch::RecordBatch;
+            let arrays: Vec<(&str, ArrayRef)> = (0..columns)
+                .map(|c| {
+                    let values: Vec<Option<&str>> = rows
+                        .iter()
+                        .map(|r| Some(r[c].as_str()).filter(|v| !v.is_empty()))
+                        .collect();
+                    (
+                        CRIME_COLUMNS[c],
+                        std::sync::Arc::new(StringArray::from(values)) as ArrayRef,
+                    )
+                })
+                .collect();
+            let batch = RecordBatch::try_from_iter(arrays).unwrap();
+            let file = std::fs::File::create(path).unwrap();
+            let mut writer =
+                datafusion::parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
+                    .unwrap();
+            writer.write(&batch).unwrap();
+            writer.close().unwrap();
+        }
+        _ => {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            for (c, name) in CRIME_COLUMNS[..columns].iter().enumerate() {
+                sheet.write_string(0, c as u16, *name).unwrap();
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, value) in row[..columns].iter().enumerate() {
+                    sheet
+                        .write_string(r as u32 + 1, c as u16, value.as_str())
+                        .unwrap();
+                }
+            }
+            workbook.save(path).unwrap();
+        }
+    }
+}
+
+/// Town-centre crime from the crimes extract's declared columns: with the
+/// optional details, each offence counted as the rows say; from an export of
+/// the spec's ten columns alone (CSV, Parquet or a workbook), the same figures
+/// but every robbery counted as one whose property is not recorded and no
+/// assault as on a retail worker. Checked against a loop over the rows.
+#[test]
+fn town_centre_crime_is_counted_from_the_optional_details_or_without_them() {
+    // The README's optional details are the shipped crimes declaration's.
+    let block = common::readme_block("toml", "the optional details", |b| {
+        b.starts_with("robbery_of ")
+    });
+    let shipped = std::fs::read_to_string(common::root().join("data/sources/crimes.toml")).unwrap();
+    for line in block.lines() {
+        assert!(
+            shipped.lines().any(|l| l == line),
+            "{line:?} is not shipped"
+        );
+    }
+
+    let rows = town_centre_rows();
+    for (columns, format) in [
+        (12, "csv"),
+        (10, "csv"),
+        (10, "parquet"),
+        (10, "xlsx"),
+        (12, "parquet"),
+    ] {
+        let with_details = columns == 12;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("measures")).unwrap();
+        std::fs::create_dir_all(p.join("extracts")).unwrap();
+        for id in ["town_centre_crimes", "town_centre_crimes_positive_outcomes"] {
+            let file = format!("measures/{id}.toml");
+            std::fs::copy(common::root().join(&file), p.join(&file)).unwrap();
+        }
+        write_crimes(
+            &p.join(format!("extracts/crimes.{format}")),
+            &rows,
+            columns,
+            format,
+        );
+        ok(mos_in(
+            p,
+            &["run", "--data", "extracts", "--out", "results.csv"],
+        ));
+        let results = results_csv(&p.join("results.csv"));
+
+        // Each month's crimes by offence, and the positive outcomes of all three.
+        let mut counted: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let (mut positive, mut all) = (
+            BTreeMap::<String, u64>::new(),
+            BTreeMap::<String, u64>::new(),
+        );
+        for row in &rows {
+            let Some(offence) = town_centre_offence(row, with_details) else {
+                continue;
+            };
+            let month = row[1][..7].to_string();
+            *counted.entry((month.clone(), offence.into())).or_default() += 1;
+            *counted.entry((month.clone(), String::new())).or_default() += 1;
+            if month.as_str() < "2024-04" {
+                continue; // before the twelve months to March 2025
+            }
+            let good = row[8].parse::<u32>().is_ok_and(|o| (1..=8).contains(&o));
+            *positive.entry(offence.into()).or_default() += u64::from(good);
+            *all.entry(offence.into()).or_default() += 1;
+        }
+        let found: BTreeMap<(String, String), u64> = results
+            .iter()
+            .filter(|r| {
+                r["measure_id"] == "town_centre_crimes"
+                    && r["breakdown"] != "district"
+                    && r["numerator"] != "0"
+            })
+            .map(|r| {
+                (
+                    (r["period_start"][..7].to_string(), r["group"].clone()),
+                    r["numerator"].parse().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, counted, "{columns} columns as {format}");
+        // Robberies the export does not place are counted apart, and only
+        // the details say whose property or that an assault was on a retail worker.
+        assert!(all.contains_key("robbery_of_property_not_recorded"));
+        for detailed in ["assault_on_a_retail_worker", "personal_robbery"] {
+            assert_eq!(all.contains_key(detailed), with_details, "{format}");
+        }
+
+        // The share with a positive outcome in the twelve months to March.
+        for (offence, n) in &all {
+            let r = results
+                .iter()
+                .find(|r| {
+                    r["measure_id"] == "town_centre_crimes_positive_outcomes"
+                        && r["period_end"] == "2025-03-31"
+                        && &r["group"] == offence
+                })
+                .unwrap_or_else(|| panic!("no positive outcomes for {offence}"));
+            assert_eq!(r["numerator"], positive[offence].to_string(), "{offence}");
+            assert_eq!(r["denominator"], n.to_string(), "{offence}");
+        }
+    }
+}

@@ -158,6 +158,14 @@ pub enum SpcChart {
     /// Laney's u′, for a rate.
     #[serde(rename = "u'")]
     UPrime,
+    /// Rare events: the days between them (a count's rows), on an
+    /// individuals chart of the days to the power 1/3.6.
+    #[serde(rename = "t")]
+    T,
+    /// Rare events: the opportunities between them (a proportion's
+    /// denominator rows between its numerator rows), on geometric limits.
+    #[serde(rename = "g")]
+    G,
 }
 
 impl SpcChart {
@@ -166,7 +174,15 @@ impl SpcChart {
             SpcChart::Xmr => "XmR",
             SpcChart::PPrime => "p′",
             SpcChart::UPrime => "u′",
+            SpcChart::T => "t",
+            SpcChart::G => "g",
         }
+    }
+
+    /// Whether the chart reads the time or chances between events rather
+    /// than the monthly figures.
+    pub fn between_events(self) -> bool {
+        matches!(self, SpcChart::T | SpcChart::G)
     }
 }
 

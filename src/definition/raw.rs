@@ -92,9 +92,11 @@ pub struct RawMeasure {
     /// Statistical process control (XmR chart and special-cause rules). Discrete periods only.
     #[schemars(with = "Option<bool>")]
     pub spc: Option<Spanned<bool>>,
-    /// The SPC chart: `"xmr"` (the default, Making Data Count's), or Laney's
+    /// The SPC chart: `"xmr"` (the default, Making Data Count's), Laney's
     /// `"p'"` for a proportion or `"u'"` for a rate whose denominators are so
-    /// large that every month looks special on the plain charts.
+    /// large that every month looks special on the plain charts, or for rare
+    /// events `"t"` (days between a count's events) and `"g"` (a proportion's
+    /// denominator rows between its numerator rows).
     #[schemars(with = "Option<String>")]
     pub spc_chart: Option<Spanned<String>>,
     /// The points that fix the SPC limits: months, e.g. `{ from = "2021-01", to = "2022-12" }`,

@@ -800,17 +800,41 @@ impl Validator<'_> {
             "xmr" | "XmR" => SpcChart::Xmr,
             "p'" | "p′" if kind == Kind::Proportion => SpcChart::PPrime,
             "u'" | "u′" if kind == Kind::Rate => SpcChart::UPrime,
-            "p'" | "p′" | "u'" | "u′" => {
+            "t" if kind == Kind::Count => SpcChart::T,
+            "g" if kind == Kind::Proportion => SpcChart::G,
+            "p'" | "p′" | "u'" | "u′" | "t" | "g" => {
                 self.error(written, format!("a {} chart is not for a {}", written.get_ref().trim(), kind_name(kind)))
-                    .help = Some("`spc_chart = \"p'\"` reads a proportion and `spc_chart = \"u'\"` a rate; any measure can have `\"xmr\"`".into());
+                    .help = Some("`spc_chart = \"p'\"` reads a proportion and `spc_chart = \"u'\"` a rate; `\"t\"` reads the days between a count's events and `\"g\"` the denominator rows between a proportion's numerator rows; any measure can have `\"xmr\"`".into());
                 return SpcChart::Xmr;
             }
             other => {
                 self.error(written, format!("`{other}` is not an SPC chart"))
-                    .help = Some("write `\"xmr\"` (the default), `\"p'\"` for a proportion or `\"u'\"` for a rate".into());
+                    .help = Some("write `\"xmr\"` (the default), `\"p'\"` for a proportion, `\"u'\"` for a rate, or `\"t\"` or `\"g\"` for rare events".into());
                 return SpcChart::Xmr;
             }
         };
+        if chart.between_events() {
+            // Each event's date is on the chart: a count withheld or rounded
+            // for small numbers could be read off it.
+            for (key, given) in [
+                ("suppress_below", raw.suppress_below.is_some()),
+                ("round_to", raw.round_to.is_some()),
+            ] {
+                if given {
+                    self.error(
+                        written,
+                        format!("a {} chart cannot be drawn with `{key}`", chart.name()),
+                    )
+                    .help = Some(format!(
+                        "the chart shows the date of every event, which would give away the counts `{key}` withholds; remove `{key}` where the events are published one by one already (as deaths following police contact are), or chart the monthly counts (`\"xmr\"`)"
+                    ));
+                }
+            }
+            if !raw.spc_breaks.is_empty() {
+                self.error(written, format!("a {} chart is read without break points", chart.name()))
+                    .help = Some("remove `spc_breaks`; `spc_baseline = N` fixes the limits on the first N events".into());
+            }
+        }
         if !spc {
             self.error(written, "an SPC chart is given but SPC is not asked for")
                 .help = Some("add `spc = true`, or remove `spc_chart`".into());

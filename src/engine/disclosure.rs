@@ -114,6 +114,11 @@ pub fn protect(results: &mut [MeasureResult], tallies: &[&super::Tally], printed
             });
             touched.insert(s);
         }
+        // An event chart dates every event, so it would give a withheld
+        // total away: it goes with it.
+        if touched.contains(&0) {
+            result.events = None;
+        }
         // SPC reads published points only, as for the measure's own suppression.
         for s in touched {
             let series = &result.series[s];

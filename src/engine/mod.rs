@@ -2,6 +2,7 @@
 //! ingested Arrow extracts, then turned into series of points with statistics.
 
 pub mod disclosure;
+pub mod events;
 mod month_index;
 pub mod repeat;
 mod series;
@@ -123,6 +124,9 @@ pub struct MeasureResult {
     /// Figures withheld by the disclosure audit beyond the measure's own
     /// suppression, and why (see [`disclosure`]).
     pub withheld: Vec<disclosure::Withheld>,
+    /// A t or g chart's events, read between them; its signals are on the
+    /// total's points.
+    pub events: Option<events::EventChart>,
 }
 
 impl MeasureResult {
@@ -133,19 +137,26 @@ impl MeasureResult {
     /// The result as it stood when `last` was the latest month: its points
     /// to then, with SPC charted from those alone.
     pub fn up_to(&self, last: Month) -> MeasureResult {
+        let mut series: Vec<Series> = self
+            .series
+            .iter()
+            .map(|s| series::up_to(&self.measure, s, last))
+            .collect();
+        let events = self.events.as_ref().map(|e| {
+            let then = e.up_to(&self.measure, last);
+            then.mark(&mut series[0]);
+            then
+        });
         MeasureResult {
             measure: self.measure.clone(),
-            series: self
-                .series
-                .iter()
-                .map(|s| series::up_to(&self.measure, s, last))
-                .collect(),
+            series,
             withheld: self
                 .withheld
                 .iter()
                 .filter(|w| w.period.last <= last)
                 .cloned()
                 .collect(),
+            events,
         }
     }
 
@@ -486,6 +497,12 @@ impl Engine {
             tally.total = Some(counts);
             tally.total_values = values;
         }
+        if measure.spc().is_some_and(|s| s.chart.between_events()) {
+            let events = self
+                .values_by_group(measure, &sql::events_query(measure))
+                .await?;
+            tally.events = Some(events);
+        }
         Ok(tally)
     }
 
@@ -566,10 +583,15 @@ impl Engine {
                 ));
             }
         }
+        let events = events::from_tally(measure, tally.events.as_ref());
+        if let Some(e) = &events {
+            e.mark(&mut all_series[0]);
+        }
         Ok(MeasureResult {
             measure: measure.clone(),
             series: all_series,
             withheld: Vec::new(),
+            events,
         })
     }
 
@@ -663,6 +685,7 @@ impl Engine {
             measure: measure.clone(),
             series: all_series,
             withheld: Vec::new(),
+            events: None,
         })
     }
 
@@ -741,7 +764,17 @@ impl Engine {
         measure: &Measure,
         breakdown: Option<&crate::definition::Breakdown>,
     ) -> Result<GroupValues, EngineError> {
-        let batches = self.query(measure, &sql::query(measure, breakdown)).await?;
+        self.values_by_group(measure, &sql::query(measure, breakdown))
+            .await
+    }
+
+    /// The values `sql` gives (columns `month_index`, `grp`, `v`) by group and month.
+    async fn values_by_group(
+        &self,
+        measure: &Measure,
+        sql: &str,
+    ) -> Result<GroupValues, EngineError> {
+        let batches = self.query(measure, sql).await?;
         let mut values = GroupValues::new();
         for batch in &batches {
             let month = batch.column(0).as_primitive::<Int64Type>();

@@ -401,6 +401,8 @@ fn spc_segments(
         };
         let points_in_limits = baseline.len();
         let chart = match spc.chart {
+            // Read between events, not by period (see `super::events`).
+            SpcChart::T | SpcChart::G => None,
             SpcChart::Xmr => stats::xmr_chart(&values, baseline, measure.polarity, spc.run_length),
             SpcChart::PPrime | SpcChart::UPrime => {
                 let (prime, scale) = match measure.kind {

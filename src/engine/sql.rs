@@ -73,6 +73,37 @@ pub fn query(measure: &Measure, breakdown: Option<&Breakdown>) -> String {
     }
 }
 
+/// For a t or g chart, when each event (and, for a g chart, each other row
+/// of the denominator: an opportunity) happened, by month. Columns as
+/// `values_query`'s: `grp` is `event` or `opportunity`, and `v` the time in
+/// days since 1970 (a t chart's whole days: its gaps are counted in
+/// midnights, and nothing finer than an event's date is published).
+pub fn events_query(measure: &Measure) -> String {
+    let month = month_index(&measure.date_column);
+    let column = ident(&measure.date_column);
+    let base = base_relation(measure);
+    let (day, group, rows) = match &measure.kind {
+        MeasureKind::Proportion {
+            numerator,
+            denominator,
+        } => (
+            format!("CAST(date_part('epoch', CAST({column} AS TIMESTAMP)) AS DOUBLE) / 86400.0"),
+            format!("CASE WHEN ({numerator}) THEN 'event' ELSE 'opportunity' END"),
+            condition(denominator.as_deref()),
+        ),
+        _ => (
+            format!(
+                "CAST(date_part('epoch', CAST(CAST({column} AS DATE) AS TIMESTAMP)) AS DOUBLE) / 86400.0"
+            ),
+            "'event'".to_string(),
+            "TRUE".to_string(),
+        ),
+    };
+    format!(
+        "SELECT {month} AS month_index, {group} AS grp, {day} AS v FROM ({base}) AS b WHERE {column} IS NOT NULL AND {rows}"
+    )
+}
+
 /// Counts by month and group. Columns: `month_index` BIGINT, `grp` VARCHAR,
 /// `num` BIGINT, `den` BIGINT. A row counts once, or as its `counts_as`
 /// column for a source of aggregate rows.

@@ -30,6 +30,10 @@ pub struct Tally {
     /// For a mean, median or percentile: the values beside each breakdown's counts.
     #[serde(default)]
     pub breakdown_values: Vec<GroupValues>,
+    /// For a t or g chart: when each event (and opportunity) happened, in
+    /// days since 1970 (see [`super::sql::events_query`]).
+    #[serde(default)]
+    pub events: Option<GroupValues>,
 }
 
 impl Tally {
@@ -67,6 +71,11 @@ impl Tally {
             .zip(&other.breakdown_values)
         {
             add_values(mine, theirs);
+        }
+        match (&mut self.events, &other.events) {
+            (Some(mine), Some(theirs)) => add_values(mine, theirs),
+            (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
+            _ => {}
         }
     }
 

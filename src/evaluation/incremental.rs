@@ -45,8 +45,10 @@ pub fn fingerprint(
     for m in &measures.measures {
         // Only what decides the counts: titles, polarity, suppression and the
         // like apply to the tally afresh each time.
+        // A t or g chart's tally keeps each event's time besides the counts.
+        let events = m.spc().is_some_and(|s| s.chart.between_events());
         text.push_str(&format!(
-            "{} {} {} {:?} {:?} {:?} {:?} {:?}\n",
+            "{} {} {} {:?} {:?} {:?} {:?} {:?} {events}\n",
             m.id, m.source, m.date_column, m.kind, m.filter, m.breakdowns, m.repeat, m.peer_group
         ));
     }

@@ -1754,6 +1754,8 @@ mod tests {
                     "no",
                     "",
                     "",
+                    "",
+                    "",
                 ];
                 table.row(line as u64 + 1, &parser, |i| Input::Text(row[i]));
             }

@@ -372,6 +372,7 @@ mod tests {
                 spc: Vec::new(),
             }],
             withheld: Vec::new(),
+            events: None,
         }
     }
 

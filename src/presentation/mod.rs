@@ -4,6 +4,7 @@
 //! and text.
 
 pub mod chart;
+pub mod events;
 pub mod funnel;
 pub mod grade;
 pub mod markdown;

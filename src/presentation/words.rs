@@ -272,6 +272,14 @@ pub fn lower_first(name: &str) -> String {
     }
 }
 
+/// "days between events" as a heading starts it: "Days between events".
+pub fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// "a", "a and b", "a, b and c".
 pub fn listed(items: &[String]) -> String {
     match items {

@@ -13,8 +13,8 @@ pub use crate::presentation::words;
 
 use crate::common::atomic::{self, StagedFolder, WriteError};
 use crate::common::period::Month;
-use crate::definition::Access;
 use crate::definition::dashboards::{ObjectiveLayout, Plan};
+use crate::definition::{Access, SpcChart};
 use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
 use crate::presentation::chart;
@@ -495,6 +495,7 @@ fn html(
                 @if let Some(f) = crate::presentation::funnel::funnel(result, None) {
                     (crate::presentation::funnel::section(m, &f, &[], evaluation.force))
                 }
+                @if let Some(e) = &result.events { (crate::presentation::events::section(m, e)) }
                 h3 { "Figures by period" }
                 table {
                     thead { tr { th { "Period" } th { "Value" } th { "95% CI" } th { "SPC signal" } } }
@@ -584,13 +585,16 @@ fn methods(results: &[MeasureResult]) -> String {
         .iter()
         .find_map(|r| r.measure.spc())
         .map_or(crate::stats::spc::MDC_RUN_LENGTH, |s| s.run_length);
-    let prime = results.iter().any(|r| {
-        r.measure
-            .spc()
-            .is_some_and(|s| s.chart != crate::definition::SpcChart::Xmr)
-    });
+    let charts: Vec<SpcChart> = results
+        .iter()
+        .filter_map(|r| r.measure.spc().map(|s| s.chart))
+        .collect();
+    let prime = charts
+        .iter()
+        .any(|c| matches!(c, SpcChart::PPrime | SpcChart::UPrime));
+    let events = charts.iter().any(|c| c.between_events());
     format!(
-        "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count{}{}. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them, or, where a measure asks, limits widened for overdispersion (Spiegelhalter 2005). The manifest beside this report lists the extracts and definitions that produced it.",
+        "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count{}{}{}. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them, or, where a measure asks, limits widened for overdispersion (Spiegelhalter 2005). The manifest beside this report lists the extracts and definitions that produced it.",
         if run_length == crate::stats::spc::MDC_RUN_LENGTH {
             String::new()
         } else {
@@ -600,6 +604,11 @@ fn methods(results: &[MeasureResult]) -> String {
         },
         if prime {
             "; proportions and rates with very large denominators that say so are read on Laney's p′ and u′ charts, whose limits allow for real variation between periods (as PowerBI-SPC draws them)"
+        } else {
+            ""
+        },
+        if events {
+            "; rare events that say so are read between them, on a t chart of the days between (an individuals chart of the days to the power 1/3.6) or a g chart of the opportunities between (geometric limits), as PowerBI-SPC draws them"
         } else {
             ""
         }

@@ -209,8 +209,14 @@ fn measure_sheet(
             }
         }
     }
-    if let Some(funnel) = crate::presentation::funnel::funnel(result, None) {
-        funnel_table(sheet, m, &funnel, bold, &value)?;
+    let funnel = crate::presentation::funnel::funnel(result, None);
+    if let Some(funnel) = &funnel {
+        funnel_table(sheet, m, funnel, bold, &value)?;
+    }
+    if let Some(events) = &result.events {
+        // Beside the funnel where there is one.
+        let column = FUNNEL_COLUMN + if funnel.is_some() { 11 } else { 0 };
+        events_table(sheet, events, column, bold)?;
     }
     sheet.set_freeze_panes(TABLE_ROW + 1, 0)?;
     sheet.autofilter(
@@ -301,6 +307,57 @@ fn funnel_table(
             c + 9,
             crate::presentation::funnel::placement_label(p.placement),
         )?;
+    }
+    Ok(())
+}
+
+/// A t or g chart's events beside the measure's table: a heading with its
+/// limits and reading, then each event after the first with its gap.
+fn events_table(
+    sheet: &mut Worksheet,
+    events: &crate::engine::events::EventChart,
+    c: u16,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let first_row = TABLE_ROW - 1;
+    let date = Format::new().set_num_format("d mmm yyyy");
+    let amount = Format::new().set_num_format("#,##0.0");
+    sheet.write_string_with_format(
+        first_row,
+        c,
+        format!(
+            "{}: {}",
+            crate::presentation::events::title(events),
+            crate::presentation::events::sentence(events)
+        ),
+        bold,
+    )?;
+    let unit = crate::presentation::words::upper_first(events.unit());
+    let headings = [
+        "Event date",
+        &format!("{unit} since the one before"),
+        "Centre",
+        "Lower limit",
+        "Upper limit",
+        "Signal",
+    ];
+    for (col, name) in headings.into_iter().enumerate() {
+        sheet.write_string_with_format(first_row + 1, c + col as u16, name, bold)?;
+        sheet.set_column_width(c + col as u16, 14)?;
+    }
+    for (i, p) in events.points.iter().enumerate() {
+        let row = first_row + 2 + i as u32;
+        let day = rust_xlsxwriter::ExcelDateTime::parse_from_str(&p.date.to_string())?;
+        sheet.write_datetime_with_format(row, c, &day, &date)?;
+        sheet.write_number_with_format(row, c + 1, p.value, &amount)?;
+        if let Some(l) = events.limits {
+            for (col, v) in [(2, l.mean), (3, l.lower), (4, l.upper)] {
+                sheet.write_number_with_format(row, c + col, v, &amount)?;
+            }
+        }
+        if let Some(s) = p.signal {
+            sheet.write_string(row, c + 5, crate::presentation::humanise(s.as_str()))?;
+        }
     }
     Ok(())
 }

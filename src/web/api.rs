@@ -195,6 +195,19 @@ pub async fn measure(
             })),
         });
     }
+    // A t or g chart: each event after the first, the days (or
+    // opportunities) since the one before, and the limits.
+    if let Some(e) = &result.events {
+        body["events"] = json!({
+            "chart": e.chart,
+            "unit": e.unit(),
+            "first_event": e.first.map(|d| d.to_string()),
+            "limits": e.limits,
+            "points_in_limits": e.points_in_limits,
+            "points": e.points,
+            "reading": crate::presentation::events::sentence(e),
+        });
+    }
     Ok(Json(body).into_response())
 }
 

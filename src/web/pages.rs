@@ -696,6 +696,9 @@ fn series_section(
         }
         (crate::presentation::annotations_list(m, &series.points))
         @if let Some(latest) = series.points.last() { (crate::presentation::commentary_section(m, latest)) }
+        @if let (None, Some(events)) = (&series.breakdown, &result.events) {
+            (crate::presentation::events::section(m, events))
+        }
         @if let Some(funnel) = &funnel {
             (crate::presentation::funnel::section(m, funnel, &periods, snapshot.measures.catalog.force()))
         }
@@ -847,6 +850,9 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
     }
     if m.peer_group.is_some() && series.breakdown.is_none() {
         text.push_str("the dashed purple line is the peer group's rate; ");
+    }
+    if series.breakdown.is_none() && m.spc().is_some_and(|s| s.chart.between_events()) {
+        text.push_str("a coloured point is a period with a special cause on the chart of the gaps between events below (blue improvement, orange concern, purple neither); ");
     }
     if series.spc.len() > 1 {
         text.push_str("a vertical dotted line marks a break, where the process changed and the limits were computed afresh; ");

@@ -26,12 +26,17 @@ fn evaluate(data: &Path, kept: Option<&Path>) -> (Evaluation, Vec<mos::ingest::R
 fn seen(evaluation: &Evaluation, rejects: &[mos::ingest::Reject]) -> Vec<String> {
     let rows = mos::results::rows(&evaluation.results);
     let rows = rows.iter().map(|r| format!("{r:?}"));
+    // A t or g chart's every event, which the rows do not carry.
+    let events = evaluation
+        .results
+        .iter()
+        .filter_map(|r| r.events.as_ref().map(|e| format!("{} {e:?}", r.measure.id)));
     let rejects = rejects.iter().map(|r| format!("{r:?}"));
     let extracts = evaluation
         .extracts
         .iter()
         .map(|e| serde_json::to_string(e).unwrap());
-    rows.chain(rejects).chain(extracts).collect()
+    rows.chain(events).chain(rejects).chain(extracts).collect()
 }
 
 /// Asserts two evaluations are seen alike, naming the first difference.

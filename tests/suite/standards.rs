@@ -220,10 +220,9 @@ fn the_readme_targets_are_the_shipped_999_measures() {
     assert!(shipped.contains(&block), "{block}");
 }
 
-#[test]
-fn the_api_gives_each_target_its_values_over_time_and_its_reading() {
-    let dir = project(&[("answered", ANSWERED)], &STEADY, None);
-    let p = dir.path();
+/// The JSON the dashboard's API gives at `path` for the project in `p`
+/// (its extracts in `extracts/`), as the public reads it.
+fn api(p: &Path, path: &str) -> serde_json::Value {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -244,7 +243,7 @@ fn the_api_gives_each_target_its_values_over_time_and_its_reading() {
         .await
         .unwrap();
         use tower::ServiceExt;
-        let request = axum::http::Request::get("/api/measures/answered")
+        let request = axum::http::Request::get(path)
             .body(axum::body::Body::empty())
             .unwrap();
         let response = mos::web::app(state).oneshot(request).await.unwrap();
@@ -252,8 +251,14 @@ fn the_api_gives_each_target_its_values_over_time_and_its_reading() {
             .await
             .unwrap()
     });
-    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    let measure = &json;
+    serde_json::from_slice(&body).unwrap()
+}
+
+#[test]
+fn the_api_gives_each_target_its_values_over_time_and_its_reading() {
+    let dir = project(&[("answered", ANSWERED)], &STEADY, None);
+    let p = dir.path();
+    let measure = &api(p, "/api/measures/answered");
     assert_eq!(measure["target"], 0.9, "{measure}");
     let targets = measure["targets"].as_array().unwrap();
     assert_eq!(targets.len(), 2);
@@ -938,4 +943,254 @@ fn town_centre_crime_is_counted_from_the_optional_details_or_without_them() {
             assert_eq!(r["denominator"], n.to_string(), "{offence}");
         }
     }
+}
+
+/// PowerBI-SPC's test data for its t chart (test/Chart Types/test-t.ts): the
+/// days between 68 events.
+const T_GAPS: [u32; 67] = [
+    16, 20, 5, 13, 1, 26, 46, 12, 12, 5, 19, 4, 3, 15, 14, 9, 8, 15, 21, 6, 3, 1, 56, 117, 1, 33,
+    9, 9, 19, 12, 1, 16, 13, 18, 1, 35, 16, 5, 21, 38, 3, 25, 3, 11, 13, 20, 9, 3, 8, 21, 24, 38,
+    8, 13, 9, 1, 30, 23, 3, 7, 22, 19, 11, 31, 6, 1, 1,
+];
+
+/// And for its g chart (test-g.ts): the opportunities between 68 events.
+const G_OPPORTUNITIES: [u32; 67] = [
+    23, 39, 15, 34, 1, 49, 98, 29, 27, 13, 45, 7, 10, 27, 24, 14, 20, 38, 44, 11, 10, 3, 113, 183,
+    3, 47, 18, 18, 33, 15, 2, 38, 27, 27, 1, 52, 23, 7, 26, 82, 5, 49, 5, 17, 24, 44, 26, 2, 27,
+    46, 55, 97, 22, 22, 20, 4, 60, 51, 7, 21, 66, 36, 25, 72, 15, 5, 3,
+];
+
+/// Rare events read between them, end to end: section 136 detentions taken
+/// to custody whose gaps are PowerBI-SPC's t chart test data, and between
+/// them as many taken elsewhere as its g chart test data, in the shipped
+/// measures (the README's t chart as written). The limits in the API and the
+/// workbook are PowerBI-SPC's published ones; the monthly counts are a loop's
+/// over the rows; the signal of the 117-day gap (and of the 183 detentions
+/// between) is on its month, and the pack reads it.
+#[test]
+fn rare_events_are_read_between_them_on_t_and_g_charts() {
+    let block = common::readme_block("toml", "the t chart", |b| b.contains("spc_chart = \"t\""));
+    let shipped =
+        std::fs::read_to_string(common::root().join("measures/s136_custody_days_between.toml"))
+            .unwrap();
+    for line in block.lines() {
+        assert!(
+            shipped.lines().any(|l| l == line),
+            "{line:?} is not shipped"
+        );
+    }
+
+    // Custody detentions at noon on days whose gaps are T_GAPS; between each
+    // two, G_OPPORTUNITIES[k] detentions to a health-based place of safety.
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 4)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let mut custody = vec![start];
+    for gap in T_GAPS {
+        custody.push(*custody.last().unwrap() + chrono::Duration::days(i64::from(gap)));
+    }
+    let mut csv = String::from(
+        "contact_ref,contact_time,district,contact_type,place_of_safety,age,minutes_in_police_care\n",
+    );
+    let mut monthly: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut row = |at: chrono::NaiveDateTime, place: &str, csv: &mut String| {
+        let n = csv.lines().count();
+        csv.push_str(&format!(
+            "M{n},{},cambridge,s136_detention,{place},30,\n",
+            at.format("%Y-%m-%dT%H:%M:%S")
+        ));
+        let m = monthly.entry(at.format("%Y-%m").to_string()).or_default();
+        m.0 += u64::from(place == "custody");
+        m.1 += 1;
+    };
+    row(custody[0], "custody", &mut csv);
+    for (k, &between) in G_OPPORTUNITIES.iter().enumerate() {
+        let (from, to) = (custody[k], custody[k + 1]);
+        let step = (to - from).num_seconds() / (i64::from(between) + 1);
+        for j in 1..=i64::from(between) {
+            row(
+                from + chrono::Duration::seconds(j * step),
+                "health_based",
+                &mut csv,
+            );
+        }
+        row(to, "custody", &mut csv);
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for folder in ["measures", "extracts", "dashboards"] {
+        std::fs::create_dir_all(p.join(folder)).unwrap();
+    }
+    std::fs::write(p.join("extracts/mental_health_contacts.csv"), &csv).unwrap();
+    for id in [
+        "s136_custody_days_between",
+        "s136_detentions_between_custody",
+    ] {
+        let text =
+            std::fs::read_to_string(common::root().join(format!("measures/{id}.toml"))).unwrap();
+        // Public, so that the API shows it signed out.
+        std::fs::write(
+            p.join(format!("measures/{id}.toml")),
+            format!("{text}access = \"public\"\n"),
+        )
+        .unwrap();
+    }
+    ok(mos_in(
+        p,
+        &["run", "--data", "extracts", "--out", "results.csv"],
+    ));
+    let results = results_csv(&p.join("results.csv"));
+    for (id, g) in [
+        ("s136_custody_days_between", false),
+        ("s136_detentions_between_custody", true),
+    ] {
+        let rows = total(&results, id);
+        let counted: BTreeMap<String, (u64, u64)> = rows
+            .iter()
+            .map(|r| {
+                let denominator = if g {
+                    r["denominator"].parse().unwrap()
+                } else {
+                    0
+                };
+                (
+                    r["period_start"][..7].to_string(),
+                    (r["numerator"].parse().unwrap(), denominator),
+                )
+            })
+            .collect();
+        let expected: BTreeMap<String, (u64, u64)> = monthly
+            .iter()
+            .map(|(m, &(c, all))| (m.clone(), (c, if g { all } else { 0 })))
+            .collect();
+        assert_eq!(counted, expected, "{id}");
+        // No monthly XmR limits: the gaps are charted instead.
+        assert!(rows.iter().all(|r| r["spc_upper"].is_empty()), "{id}");
+    }
+
+    // The API: every gap, dated, and PowerBI-SPC's limits.
+    let t = api(p, "/api/measures/s136_custody_days_between");
+    let events = &t["events"];
+    assert_eq!(events["chart"], "t", "{t}");
+    assert_eq!(events["unit"], "days");
+    assert_eq!(events["first_event"], "2021-01-04");
+    let points = events["points"].as_array().unwrap();
+    assert_eq!(points.len(), 67);
+    for (k, point) in points.iter().enumerate() {
+        assert_eq!(point["value"], f64::from(T_GAPS[k]), "{k}");
+        assert_eq!(point["date"], custody[k + 1].date().to_string(), "{k}");
+    }
+    let near = |value: &serde_json::Value, expected: f64| {
+        let v = value.as_f64().unwrap();
+        assert!((v - expected).abs() < 0.005, "{v} against {expected}");
+    };
+    near(&events["limits"]["upper"], 97.268);
+    near(&events["limits"]["near_upper"], 54.0812);
+    near(&events["limits"]["near_lower"], 0.6402);
+    near(&events["limits"]["lower"], 0.0221);
+    // 117 days is above the upper limit: fewer events, an improvement, on
+    // its event and on the month it ends in.
+    assert_eq!(points[23]["signal"], "improvement");
+    let month = custody[24].format("%Y-%m").to_string();
+    let flagged = total(&results, "s136_custody_days_between")
+        .into_iter()
+        .find(|r| r["period_start"].starts_with(&month))
+        .unwrap();
+    assert_eq!(flagged["spc_signal"], "improvement");
+
+    let g = api(p, "/api/measures/s136_detentions_between_custody");
+    let events = &g["events"];
+    assert_eq!(events["chart"], "g", "{g}");
+    let values: Vec<f64> = events["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    let expected: Vec<f64> = G_OPPORTUNITIES.iter().map(|&g| f64::from(g)).collect();
+    assert_eq!(values, expected);
+    near(&events["limits"]["upper"], 128.17);
+    near(&events["limits"]["near_upper"], 96.01);
+    assert_eq!(events["limits"]["lower"], 0.0);
+    assert_eq!(events["points"][23]["signal"], "improvement");
+
+    // The pack of the month of the 117-day gap reads the chart, and the
+    // workbook lists every gap beside the figures.
+    let period = custody[67].format("%Y-%m").to_string();
+    let as_of = (custody[67].date() + chrono::Duration::days(40)).to_string();
+    ok(mos_in(
+        p,
+        &[
+            "report",
+            "--data",
+            "extracts",
+            "--objective",
+            "4",
+            "--out",
+            "packs",
+            "--period",
+            &period,
+            "--as-of",
+            &as_of,
+        ],
+    ));
+    let folder = p.join(format!("packs/objective-4-{period}"));
+    let text = text_of(&std::fs::read_to_string(folder.join("report.html")).unwrap());
+    for said in [
+        "Days between events (t chart)",
+        "Opportunities between events (g chart)",
+        &format!(
+            "68 events from 4 January 2021 to {}; the latest came 1 day after the one before.",
+            custody[67].format("%-d %B %Y")
+        ),
+        "Gaps from 0 to 97 days are usual (the limits, from 67 gaps), around a centre of 11 days.",
+        "rare events that say so are read between them",
+    ] {
+        assert!(text.contains(said), "{said:?} is not in the pack: {text}");
+    }
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(folder.join("figures.xlsx")).unwrap();
+    let names = book.sheet_names();
+    let sheet = names
+        .iter()
+        .position(|n| n == "s136_custody_days_between")
+        .unwrap();
+    let sheet = book.worksheet_range_at(sheet).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.starts_with("Days between events (t chart): 68 events")),
+        "{cells:?}"
+    );
+    assert!(
+        cells.iter().any(|c| c == "117"),
+        "the 117-day gap: {cells:?}"
+    );
+
+    // Each chart reads what it is for, and never what small numbers withhold.
+    let refused = |measure: &str| {
+        std::fs::write(p.join("measures/m.toml"), measure).unwrap();
+        let out = mos_in(p, &["check"]);
+        std::fs::remove_file(p.join("measures/m.toml")).unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let base = "id = \"m\"\ntitle = \"M\"\nobjective = 3\nsource = \"mental_health_contacts\"\npolarity = \"lower_is_better\"\nspc = true\n";
+    let said = refused(&format!(
+        "{base}kind = \"proportion\"\nnumerator = \"age < 18\"\nspc_chart = \"t\"\n"
+    ));
+    assert!(said.contains("a t chart is not for a proportion"), "{said}");
+    let said = refused(&format!("{base}kind = \"count\"\nspc_chart = \"g\"\n"));
+    assert!(said.contains("a g chart is not for a count"), "{said}");
+    let said = refused(&format!(
+        "{base}kind = \"count\"\nspc_chart = \"t\"\nsuppress_below = 5\n"
+    ));
+    assert!(
+        said.contains("m.toml:8:")
+            && said.contains("a t chart cannot be drawn with `suppress_below`"),
+        "{said}"
+    );
 }

@@ -28,6 +28,71 @@ pub struct PlanFile {
     /// Read with the objectives (`crate::definition::plan`): the SPC run length.
     #[serde(default)]
     pub spc_run_length: Option<i64>,
+    /// How the dashboard is published on the office's own website.
+    #[serde(default)]
+    pub publish: PublishFile,
+}
+
+/// `[publish]`: the websites that may frame a measure's embed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublishFile {
+    /// Origins (`https://www.northshire-pcc.gov.uk`) whose pages may show
+    /// `/embed/measures/{id}` in an `<iframe>`; no page may be framed by
+    /// any other.
+    pub embed_origins: Vec<toml::Spanned<String>>,
+}
+
+/// Whether `origin` is one a Content-Security-Policy `frame-ancestors` can
+/// name, and nothing more: `https://` (or `http://` for this machine), a
+/// host (its first label may be `*`), perhaps a port; no path, space, quote,
+/// comma or semicolon that could end the directive.
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (rest, None),
+    };
+    let local = matches!(host, "localhost" | "127.0.0.1");
+    let host_ok = !host.is_empty()
+        && host.split('.').enumerate().all(|(i, label)| {
+            (i == 0 && label == "*")
+                || (!label.is_empty()
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        });
+    (scheme == "https" || (scheme == "http" && local))
+        && host_ok
+        && port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_origin_is_a_scheme_a_host_and_perhaps_a_port() {
+        for origin in [
+            "https://www.northshire-pcc.gov.uk",
+            "https://*.northshire.gov.uk",
+            "https://intranet.northshire.police.uk:8443",
+            "http://localhost:8080",
+        ] {
+            assert!(super::is_origin(origin), "{origin}");
+        }
+        for origin in [
+            "www.northshire-pcc.gov.uk",
+            "http://www.northshire-pcc.gov.uk",
+            "https://www.northshire-pcc.gov.uk/performance",
+            "https://a.org; script-src *",
+            "https://a.org 'unsafe-inline'",
+            "https://a.org:",
+            "https://a..org",
+            "*",
+            "'self'",
+        ] {
+            assert!(!super::is_origin(origin), "{origin}");
+        }
+    }
 }
 
 /// What the accessibility statement (`/accessibility`) says of the office
@@ -129,6 +194,8 @@ pub struct Plan {
     pub grading: Grading,
     pub marking: Marking,
     pub accessibility: Accessibility,
+    /// The origins that may frame an embed (`[publish] embed_origins`).
+    pub embed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -177,8 +244,8 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             .ok_or(()),
         Err(_) => Err(()),
     };
-    let file = match text {
-        Ok(text) => toml::from_str::<PlanFile>(&text).map_err(|e| {
+    let file = match &text {
+        Ok(text) => toml::from_str::<PlanFile>(text).map_err(|e| {
             let source = crate::definition::SourceText {
                 path: path.clone(),
                 text: text.clone(),
@@ -193,8 +260,26 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             marking: Marking::default(),
             accessibility: Accessibility::default(),
             spc_run_length: None,
+            publish: PublishFile::default(),
         },
     };
+    for origin in &file.publish.embed_origins {
+        if !is_origin(origin.get_ref()) {
+            let source = crate::definition::SourceText {
+                path: path.clone(),
+                text: text.clone().unwrap_or_default(),
+            };
+            return Err(PlanError::Invalid(
+                crate::definition::Diagnostic::at(
+                    &source,
+                    origin.span(),
+                    format!("`{}` is not a website's origin", origin.get_ref()),
+                )
+                .with_help("write the scheme and host the office's website is served from, without a path: `embed_origins = [\"https://www.northshire-pcc.gov.uk\"]`")
+                .to_string(),
+            ));
+        }
+    }
     for objective in &file.objectives {
         for id in &objective.measures {
             match measures.get(id) {
@@ -264,5 +349,11 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
         grading: file.grading,
         marking: file.marking,
         accessibility: file.accessibility,
+        embed_origins: file
+            .publish
+            .embed_origins
+            .into_iter()
+            .map(toml::Spanned::into_inner)
+            .collect(),
     })
 }

@@ -652,6 +652,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/measures/{id}/chart.png", get(pages::chart_png))
         .route("/measures/{id}/data.csv", get(pages::data_csv))
         .route("/measures/{id}/figures.xlsx", get(pages::data_xlsx))
+        .route("/embed/measures/{id}", get(pages::embed))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/api", get(pages::api_docs))
@@ -751,10 +752,21 @@ async fn same_origin_only(
     next.run(request).await
 }
 
-/// Every response: no inline script, no sniffing, no framing, no referrer.
+/// On a response that the office's website may frame (an embed): the
+/// origins the Plan allows (`[publish] embed_origins`); none may when empty.
+#[derive(Debug, Clone)]
+pub struct FrameAncestors(pub Vec<String>);
+
+/// Every response: no inline script, no sniffing, no framing (but an embed
+/// by the Plan's origins), no referrer.
 /// What is not a static asset differs by viewer (restricted measures, analyst
 /// views), so no cache may keep it or hand one viewer's copy to another.
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let framers = response
+        .extensions()
+        .get::<FrameAncestors>()
+        .map(|f| f.0.join(" "))
+        .filter(|origins| !origins.is_empty());
     let headers = response.headers_mut();
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(
@@ -766,17 +778,33 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
             HeaderValue::from_static("Cookie, Authorization"),
         );
     }
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    let policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
+    // The origins were checked as the Plan was read: nothing in them can end
+    // the directive. X-Frame-Options has no list of origins, so an embed
+    // that may be framed goes without it.
+    let framing = match &framers {
+        Some(origins) => {
+            HeaderValue::from_str(&format!("{policy}; frame-ancestors {origins}")).ok()
+        }
+        None => None,
+    };
+    match framing {
+        Some(allowed) => {
+            headers.insert(header::CONTENT_SECURITY_POLICY, allowed);
+        }
+        None => {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_str(&format!("{policy}; frame-ancestors 'none'"))
+                    .expect("a static policy"),
+            );
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -535,6 +535,59 @@ pub async fn measure(
     Ok(page(&viewing, StatusCode::OK, &result.measure.title, body))
 }
 
+/// One public measure for an `<iframe>` on the office's own website: its
+/// headline, chart and reading, without the site's navigation. It is read
+/// as the public reads it, whoever asks (a framed page is another site's),
+/// and only the Plan's `[publish] embed_origins` may frame it.
+pub async fn embed(viewing: Viewing, Path(id): Path<String>) -> Result<Response, PageError> {
+    let snapshot = &viewing.snapshot;
+    let Some(result) = snapshot
+        .result(&id)
+        .filter(|r| can_see(&Viewer::Public, &r.measure))
+    else {
+        return Err(PageError::new(&viewing, Refusal::NotFound));
+    };
+    let m = &result.measure;
+    let reading = &snapshot.readings[&m.id];
+    let (value, interval, period) = headline(m, reading);
+    let body = snapshot.rendered(format!("embed:{id}"), || {
+        let chart = chart::trend_chart(m, result.total(), &m.title, (720, 320));
+        html! {
+            (PreEscaped("<!doctype html>\n"))
+            html lang="en-GB" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (m.title) " · " (snapshot.plan.area) }
+                    link rel="stylesheet" href="/assets/style.css";
+                }
+                body.embed {
+                    main {
+                        h1 { a href={ "/measures/" (m.id) } target="_top" { (m.title) } }
+                        p.headline {
+                            strong { (value) } " " (period)
+                            @if !interval.is_empty() { " (" (interval) ")" }
+                        }
+                        figure.chart role="group" aria-label=(m.title) {
+                            (chart)
+                            figcaption { (crate::presentation::words::judgement(m, reading)) }
+                        }
+                        p.muted {
+                            (snapshot.plan.area) " · " (snapshot.plan.plan) ". "
+                            a href={ "/measures/" (m.id) } target="_top" { "Every figure of " (m.title) }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let mut response = axum::response::Html(body.0.to_string()).into_response();
+    response
+        .extensions_mut()
+        .insert(super::FrameAncestors(snapshot.plan.embed_origins.clone()));
+    Ok(response)
+}
+
 fn measure_body(
     state: &AppState,
     snapshot: &Snapshot,

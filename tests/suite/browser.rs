@@ -399,6 +399,12 @@ fn every_page_passes_axe_for_the_public_and_for_analysts() {
         }
     }
     assert!(pages.len() >= 60, "{} pages crawled", pages.len());
+    // An embed, which no page links to: it is in the office's own pages.
+    let embed = "/embed/measures/calls_999_answered_within_10_seconds";
+    pages.push((
+        format!("public {embed}"),
+        page_with(port, embed, None).expect("the embed"),
+    ));
     // The accessibility statement is linked from every page, and says what
     // this test checks.
     let statement = &pages

@@ -21,6 +21,10 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_with_dashboards(Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards")).await
+}
+
+async fn fixture_with_dashboards(dashboards: PathBuf) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let options = mos::demo::DemoOptions {
@@ -43,7 +47,7 @@ async fn fixture() -> Fixture {
         data: Some(data.clone()),
         snapshots: Some(dir.path().join("snapshots")),
         measures: measures.clone(),
-        dashboards: Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"),
+        dashboards,
         max_reject_share: None,
     };
     let tokens = TokenStore::from_hashes(vec![("Test Analyst".into(), hash_token(TOKEN))]);
@@ -989,4 +993,100 @@ async fn the_home_cards_count_the_grades_the_objective_pages_give() {
         }
     }
     assert!(exceptions_seen > 0, "the demo has exceptions to count");
+}
+
+/// The README's embed, as written: the Plan's `[publish] embed_origins` may
+/// frame a public measure's headline, chart and reading, and nothing else;
+/// a restricted measure has no embed, for an analyst's browser too; and an
+/// origin that could end the policy's directive is refused with its line.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_public_measure_is_embedded_only_by_the_plans_websites() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let publish =
+        crate::common::readme_block("toml", "the embed origins", |b| b.starts_with("[publish]"));
+    let iframe = crate::common::readme_block("html", "the iframe", |b| b.contains("<iframe"));
+    assert!(readme.contains("### Embedding a measure"));
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/plan.toml"))
+            .unwrap();
+    let dashboards = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dashboards.path().join("plan.toml"),
+        shipped.replace("[publish]\nembed_origins = []\n", &publish),
+    )
+    .unwrap();
+    let f = fixture_with_dashboards(dashboards.path().to_path_buf()).await;
+
+    // The README's iframe names a shipped public measure by its title.
+    let path = iframe
+        .split("performance.example.org")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert_eq!(path, "/embed/measures/calls_999_answered_within_10_seconds");
+    assert!(iframe.contains("title=\"999 calls answered within 10 seconds\""));
+
+    let (status, headers, page) = get(&f.state, path, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors https://www.cambridgeshire-pcc.gov.uk")
+            && !csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(!headers.contains_key("x-frame-options"));
+    // The measure alone: its title, headline, chart and reading, no navigation.
+    assert!(page.contains("999 calls answered within 10 seconds"));
+    assert!(page.contains("<svg") && page.contains("<figcaption>"));
+    assert!(!page.contains("aria-label=\"Objectives\"") && !page.contains("Analyst sign-in"));
+    assert!(page.contains("target=\"_top\""));
+
+    // Every other page still refuses to be framed.
+    let (_, headers, _) = get(
+        &f.state,
+        "/measures/calls_999_answered_within_10_seconds",
+        None,
+    )
+    .await;
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+
+    // A restricted measure has no embed, even for an analyst, and its title
+    // is not given.
+    for token in [None, Some(TOKEN)] {
+        let (status, _, page) = get(&f.state, "/embed/measures/domestic_abuse_crimes", token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!page.contains("Domestic abuse crimes recorded"), "{page}");
+    }
+
+    // An origin with a path and another directive is refused, with its line.
+    std::fs::write(
+        dashboards.path().join("plan.toml"),
+        shipped.replace(
+            "[publish]\nembed_origins = []\n",
+            "[publish]\nembed_origins = [\"https://example.org/x; script-src *\"]\n",
+        ),
+    )
+    .unwrap();
+    let line = shipped
+        .lines()
+        .position(|l| l.starts_with("embed_origins"))
+        .unwrap()
+        + 1;
+    let out = crate::common::mos_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "--dashboards", dashboards.path().to_str().unwrap()],
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains(&format!("plan.toml:{line}:")) && said.contains("is not a website's origin"),
+        "{said}"
+    );
 }

@@ -15,7 +15,7 @@ pub const BLUE: RGBColor = RGBColor(0, 94, 184); // NHS blue: improvement
 pub const ORANGE: RGBColor = RGBColor(237, 139, 0); // concern
 pub const PURPLE: RGBColor = RGBColor(124, 40, 119); // special cause, neither direction better
 pub const GREY: RGBColor = RGBColor(99, 102, 106);
-const INK: RGBColor = RGBColor(33, 43, 50);
+pub const INK: RGBColor = RGBColor(33, 43, 50);
 const BAND: RGBColor = RGBColor(173, 205, 234);
 const TARGET: RGBColor = RGBColor(218, 41, 28);
 

@@ -5,12 +5,10 @@
 
 use crate::definition::{Measure, SpcChart};
 use crate::engine::events::{EventChart, EventPoint};
-use crate::presentation::chart::{GREY, Svg, signal_colour, with_hover};
+use crate::presentation::chart::{GREY, INK, Svg, signal_colour, with_hover};
 use crate::stats::Signal;
 use maud::{Markup, html};
 use plotters::prelude::*;
-
-const INK: RGBColor = RGBColor(33, 43, 50);
 
 /// A number of days or opportunities as the chart's words write it: whole
 /// from 10, else to one decimal place, without a trailing ".0".
@@ -20,12 +18,13 @@ fn amount(value: f64) -> String {
     text.strip_suffix(".0").map_or(text.clone(), str::to_string)
 }
 
-/// "days" or "opportunities", and the gaps in words.
+/// What a gap is counted in ("days", "opportunities"), and the gaps in words.
 fn unit_words(chart: &EventChart) -> (&'static str, &'static str) {
-    match chart.chart {
-        SpcChart::G => ("opportunities", "opportunities between events"),
-        _ => ("days", "days between events"),
-    }
+    let between = match chart.chart {
+        SpcChart::G => "opportunities between events",
+        _ => "days between events",
+    };
+    (chart.unit(), between)
 }
 
 /// The chart's heading: "Days between events (t chart)".
@@ -40,14 +39,11 @@ pub fn title(chart: &EventChart) -> String {
 
 /// "1 day", "12 days", "1 opportunity".
 fn counted(value: f64, unit: &str) -> String {
-    let one = unit.strip_suffix("ies").map_or_else(
-        || unit.trim_end_matches('s').to_string(),
-        |stem| format!("{stem}y"),
-    );
+    let one = if unit == "days" { "day" } else { "opportunity" };
     format!(
         "{} {}",
         amount(value),
-        if value == 1.0 { &one } else { unit }
+        if value == 1.0 { one } else { unit }
     )
 }
 

@@ -193,40 +193,17 @@ fn trend_chart_beside(
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let _ = root.fill(&WHITE);
-        let mut chart = match ChartBuilder::on(&root)
-            .margin(12)
-            .margin_right(36)
-            .x_label_area_size(36)
-            .y_label_area_size(76)
-            .caption(title, ("sans-serif", 20).into_font().color(&INK))
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y_low..y_high)
-        {
-            Ok(c) => c,
-            Err(_) => return Svg(String::new()),
+        let Some(mut chart) = points_chart(
+            &root,
+            title,
+            n,
+            y_low..y_high,
+            |i| short_label(&points[i]),
+            |y| measure.format_value(y),
+            None,
+        ) else {
+            return Svg(String::new());
         };
-        // A label every `step` points, ending on the latest.
-        let step = n.div_ceil(8).max(1);
-        let _ = chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(RGBColor(236, 238, 240))
-            .bold_line_style(RGBColor(220, 224, 227))
-            .x_labels(n + 1)
-            .x_label_formatter(&|x| {
-                let i = x.round() as usize;
-                if (x - x.round()).abs() < 1e-6
-                    && i < points.len()
-                    && i % step == (points.len() - 1) % step
-                {
-                    short_label(&points[i])
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| measure.format_value(*y))
-            .label_style(("sans-serif", 14).into_font().color(&GREY))
-            .axis_style(RGBColor(200, 204, 208))
-            .draw();
 
         // The 95% interval as a band, in runs of points that have one.
         for run in runs(
@@ -408,6 +385,61 @@ fn trend_chart_beside(
         let _ = root.present();
     }
     with_hover(&svg, hover)
+}
+
+/// A chart of points in order (at x = 0, 1, …) and their values.
+pub type PointsChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// A chart of `n` points in order, drawn on a white `root` with the trend
+/// chart's margins, caption, grid and axes: a label under a point every so
+/// often, ending on the latest (`label(i)` says what), and values on the y
+/// axis as `value` writes them. `None` where the ranges cannot be drawn.
+pub fn points_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    n: usize,
+    y: std::ops::Range<f64>,
+    label: impl Fn(usize) -> String,
+    value: impl Fn(f64) -> String,
+    y_description: Option<&str>,
+) -> Option<PointsChart<'a, 'b>> {
+    let _ = root.fill(&WHITE);
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .margin_right(36)
+        .x_label_area_size(36)
+        .y_label_area_size(76)
+        .caption(title, ("sans-serif", 20).into_font().color(&INK))
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y)
+        .ok()?;
+    let step = n.div_ceil(8).max(1);
+    let x_label = |x: &f64| {
+        let i = x.round() as usize;
+        if (x - x.round()).abs() < 1e-6 && i < n && i % step == (n - 1) % step {
+            label(i)
+        } else {
+            String::new()
+        }
+    };
+    let y_label = |y: &f64| value(*y);
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .light_line_style(RGBColor(236, 238, 240))
+        .bold_line_style(RGBColor(220, 224, 227))
+        .x_labels(n + 1)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .label_style(("sans-serif", 14).into_font().color(&GREY))
+        .axis_style(RGBColor(200, 204, 208));
+    if let Some(description) = y_description {
+        mesh.y_desc(description);
+    }
+    let _ = mesh.draw();
+    Some(chart)
 }
 
 /// The SVG with values readable on hover: a transparent target with a

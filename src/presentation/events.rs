@@ -5,7 +5,7 @@
 
 use crate::definition::{Measure, SpcChart};
 use crate::engine::events::{EventChart, EventPoint};
-use crate::presentation::chart::{GREY, INK, Svg, signal_colour, with_hover};
+use crate::presentation::chart::{GREY, INK, Svg, points_chart, signal_colour, with_hover};
 use crate::stats::Signal;
 use maud::{Markup, html};
 use plotters::prelude::*;
@@ -120,40 +120,17 @@ pub fn chart_svg(chart: &EventChart, title: &str, size: (u32, u32)) -> Svg {
     let mut hover: Vec<(i32, i32, String)> = Vec::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let Ok(mut plot) = ChartBuilder::on(&root)
-            .margin(12)
-            .margin_right(36)
-            .x_label_area_size(36)
-            .y_label_area_size(76)
-            .caption(title, ("sans-serif", 20).into_font().color(&INK))
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0..y_high)
-        else {
+        let Some(mut plot) = points_chart(
+            &root,
+            title,
+            n,
+            0.0..y_high,
+            |i| points[i].date.format("%-d %b %y").to_string(),
+            amount,
+            Some(unit),
+        ) else {
             return Svg(String::new());
         };
-        let step = n.div_ceil(8).max(1);
-        let _ = plot
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(RGBColor(236, 238, 240))
-            .bold_line_style(RGBColor(220, 224, 227))
-            .x_labels(n + 1)
-            .x_label_formatter(&|x| {
-                let i = x.round() as usize;
-                if (x - x.round()).abs() < 1e-6
-                    && i < points.len()
-                    && i % step == (points.len() - 1) % step
-                {
-                    points[i].date.format("%-d %b %y").to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc(unit)
-            .y_label_formatter(&|y| amount(*y))
-            .label_style(("sans-serif", 14).into_font().color(&GREY))
-            .axis_style(RGBColor(200, 204, 208))
-            .draw();
         if let Some(l) = chart.limits {
             let x = [-0.5, n as f64 - 0.5];
             let _ = plot.draw_series(LineSeries::new(

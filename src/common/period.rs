@@ -4,6 +4,12 @@
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
+/// The day `days` after 1 January 1970 (before it, where negative), as Arrow's
+/// Date32 counts them; `None` beyond the calendar's range.
+pub fn date_of_day(days: i64) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::TimeDelta::try_days(days)?)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(pub i32);
 

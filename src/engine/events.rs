@@ -95,8 +95,7 @@ pub fn from_tally(measure: &Measure, events: Option<&GroupValues>) -> Option<Eve
     };
     let events = times("event");
     let date = |days: f64| {
-        NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
-            + chrono::Duration::days(days.floor() as i64)
+        crate::common::period::date_of_day(days.floor() as i64).expect("the day of a loaded date")
     };
     let points: Vec<(NaiveDate, f64)> = match kind {
         SpcChart::G => {

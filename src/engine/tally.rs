@@ -44,11 +44,7 @@ impl Tally {
             (a, b) => a.or(b),
         };
         self.months.extend(&other.months);
-        match (&mut self.total, &other.total) {
-            (Some(mine), Some(theirs)) => add_counts(mine, theirs),
-            (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
-            _ => {}
-        }
+        add_optional(&mut self.total, &other.total, add_counts);
         if self.breakdowns.len() < other.breakdowns.len() {
             self.breakdowns
                 .resize_with(other.breakdowns.len(), Default::default);
@@ -56,11 +52,7 @@ impl Tally {
         for (mine, theirs) in self.breakdowns.iter_mut().zip(&other.breakdowns) {
             add_counts(mine, theirs);
         }
-        match (&mut self.total_values, &other.total_values) {
-            (Some(mine), Some(theirs)) => add_values(mine, theirs),
-            (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
-            _ => {}
-        }
+        add_optional(&mut self.total_values, &other.total_values, add_values);
         if self.breakdown_values.len() < other.breakdown_values.len() {
             self.breakdown_values
                 .resize_with(other.breakdown_values.len(), Default::default);
@@ -72,11 +64,7 @@ impl Tally {
         {
             add_values(mine, theirs);
         }
-        match (&mut self.events, &other.events) {
-            (Some(mine), Some(theirs)) => add_values(mine, theirs),
-            (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
-            _ => {}
-        }
+        add_optional(&mut self.events, &other.events, add_values);
     }
 
     /// The first and last month of the span.
@@ -84,6 +72,16 @@ impl Tally {
         let (first, last) = self.days?;
         let month = |day: i32| Month(super::month_index::of_day(day) as i32);
         Some((month(first), month(last)))
+    }
+}
+
+/// Adds `theirs` to `mine` where both were counted; takes it where only
+/// `theirs` was.
+fn add_optional<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>, add: fn(&mut T, &T)) {
+    match (mine, theirs) {
+        (Some(mine), Some(theirs)) => add(mine, theirs),
+        (mine @ None, Some(theirs)) => *mine = Some(theirs.clone()),
+        _ => {}
     }
 }
 

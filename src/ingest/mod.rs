@@ -233,11 +233,8 @@ pub fn data_span(extract: &Extract) -> Option<(chrono::NaiveDate, chrono::NaiveD
             Some((i64::from(min(days)?), i64::from(max(days)?)))
         })
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))?;
-    let day = |n: i64| {
-        chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
-            .checked_add_signed(chrono::TimeDelta::try_days(n)?)
-    };
-    Some((day(first)?, day(last)?))
+    use crate::common::period::date_of_day;
+    Some((date_of_day(first)?, date_of_day(last)?))
 }
 
 /// An extract loaded into Arrow.

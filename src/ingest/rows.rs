@@ -103,11 +103,13 @@ pub(super) enum Input<'r> {
 
 impl std::fmt::Display for Input<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
         match *self {
             Input::Text(t) => f.write_str(t),
             Input::Null => Ok(()),
-            Input::Date(d) => write!(f, "{}", epoch + chrono::Duration::days(d.into())),
+            Input::Date(d) => match crate::common::period::date_of_day(d.into()) {
+                Some(day) => write!(f, "{day}"),
+                None => write!(f, "{d}"),
+            },
             Input::Millis(ms) => match chrono::DateTime::from_timestamp_millis(ms) {
                 Some(t) => write!(f, "{}", t.naive_utc()),
                 None => write!(f, "{ms}"),

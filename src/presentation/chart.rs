@@ -54,7 +54,7 @@ pub fn annotated_points<'a>(
 pub fn annotation_text(annotation: &crate::definition::Annotation) -> String {
     format!(
         "{}: {}",
-        annotation.date.format("%-d %B %Y"),
+        crate::presentation::words::long_date(annotation.date),
         annotation.text
     )
 }

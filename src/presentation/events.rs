@@ -6,6 +6,7 @@
 use crate::definition::{Measure, SpcChart};
 use crate::engine::events::{EventChart, EventPoint};
 use crate::presentation::chart::{GREY, INK, Svg, points_chart, signal_colour, with_hover};
+use crate::presentation::words::long_date;
 use crate::stats::Signal;
 use maud::{Markup, html};
 use plotters::prelude::*;
@@ -58,8 +59,8 @@ pub fn sentence(chart: &EventChart) -> String {
     let mut text = format!(
         "{} events from {} to {}; the latest came {} after the one before.",
         chart.points.len() + 1,
-        date(first),
-        date(latest.date),
+        long_date(first),
+        long_date(latest.date),
         counted(latest.value, unit),
     );
     match chart.limits {
@@ -81,7 +82,7 @@ pub fn sentence(chart: &EventChart) -> String {
     match signalled {
         Some((when, signal)) => text.push_str(&format!(
             "The latest special cause, at the event of {}, {}.",
-            date(when),
+            long_date(when),
             match signal {
                 Signal::Improvement => "is one of improvement: events had become rarer than before",
                 Signal::Concern => "is one of concern: events had come closer together than before",
@@ -91,10 +92,6 @@ pub fn sentence(chart: &EventChart) -> String {
         None => text.push_str("No special cause: the gaps vary no more than chance explains."),
     }
     text
-}
-
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
 }
 
 fn signal_label(signal: Option<Signal>) -> &'static str {
@@ -172,7 +169,7 @@ fn tooltip(p: &EventPoint, unit: &str) -> String {
     };
     format!(
         "{}: {} since the event before{signal}",
-        date(p.date),
+        long_date(p.date),
         counted(p.value, unit)
     )
 }
@@ -214,7 +211,7 @@ pub fn section(measure: &Measure, chart: &EventChart) -> Markup {
                     tbody {
                         @for p in &chart.points {
                             tr {
-                                th scope="row" { (date(p.date)) }
+                                th scope="row" { (long_date(p.date)) }
                                 td { (amount(p.value)) }
                                 td { (signal_label(p.signal)) }
                             }

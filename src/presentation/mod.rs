@@ -51,9 +51,7 @@ pub fn commentary_section(
     };
     let byline = [
         commentary.author.clone(),
-        commentary
-            .written
-            .map(|d| d.format("%-d %B %Y").to_string()),
+        commentary.written.map(words::long_date),
     ]
     .into_iter()
     .flatten()

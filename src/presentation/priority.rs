@@ -7,6 +7,7 @@
 use crate::definition::Measure;
 use crate::definition::PriorityStatus;
 use crate::engine::MeasureResult;
+use crate::presentation::words::long_date;
 use crate::stats::Polarity;
 use maud::{Markup, html};
 
@@ -61,10 +62,10 @@ pub fn review_overdue(result: &MeasureResult) -> Option<String> {
     let last = p.reviewed.unwrap_or(p.raised);
     let due = last.checked_add_months(chrono::Months::new(REVIEW_MONTHS))?;
     (due < as_of).then(|| match p.reviewed {
-        Some(day) => format!("not reviewed since {}", day.format("%-d %B %Y")),
+        Some(day) => format!("not reviewed since {}", long_date(day)),
         None => format!(
             "not reviewed since it was raised on {}",
-            p.raised.format("%-d %B %Y")
+            long_date(p.raised)
         ),
     })
 }
@@ -258,8 +259,8 @@ pub fn section(
                 p.meta {
                     (if p.area.is_empty() { &m.title } else { &p.area }) " · raised"
                     @if !p.raised_by.is_empty() { " by " (p.raised_by) }
-                    " on " (p.raised.format("%-d %B %Y"))
-                    @if let Some(day) = p.reviewed { " · last reviewed on " (day.format("%-d %B %Y")) }
+                    " on " (long_date(p.raised))
+                    @if let Some(day) = p.reviewed { " · last reviewed on " (long_date(day)) }
                 }
                 @if let Some(overdue) = review_overdue(result) {
                     p.review-overdue {

@@ -272,6 +272,11 @@ pub fn lower_first(name: &str) -> String {
     }
 }
 
+/// A day as every page and pack writes it: "4 January 2021".
+pub fn long_date(day: chrono::NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
 /// "days between events" as a heading starts it: "Days between events".
 pub fn upper_first(text: &str) -> String {
     let mut chars = text.chars();

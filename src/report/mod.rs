@@ -536,7 +536,7 @@ fn html(
                     p.area { (plan.area) " · " (plan.plan) }
                     h1 { "Objective " (objective.number) ": " (objective.title) }
                     p.produced {
-                        "Performance to " (period_name) ". Produced " (as_of.format("%-d %B %Y"))
+                        "Performance to " (period_name) ". Produced " (words::long_date(as_of))
                         " by Measures of Success " (crate::common::digest::VERSION) "."
                     }
                     p.produced { (freshness_of(evaluation, results, Some(period), None)) "." }

@@ -55,19 +55,24 @@ pub fn summarise(statistic: Statistic, values: &mut [f64]) -> Option<(f64, Optio
     values.sort_by(f64::total_cmp);
     match statistic {
         Statistic::Mean => Some(mean_with_interval(values)),
-        Statistic::Median => {
-            let n = values.len();
-            let median = if n % 2 == 1 {
-                values[n / 2]
-            } else {
-                (values[n / 2 - 1] + values[n / 2]) / 2.0
-            };
-            Some((median, Some(order_statistic_interval(values, 0.5))))
-        }
+        Statistic::Median => Some((
+            median_of_sorted(values),
+            Some(order_statistic_interval(values, 0.5)),
+        )),
         Statistic::Percentile(p) => Some((
             values[nearest_rank(values.len(), p) - 1],
             Some(order_statistic_interval(values, p)),
         )),
+    }
+}
+
+/// The middle value of `sorted` (not empty), or the mean of the middle two.
+pub fn median_of_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
     }
 }
 

@@ -124,11 +124,7 @@ pub fn g_chart(
     };
     let mut sorted = base.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let median = if sorted.len() % 2 == 1 {
-        sorted[sorted.len() / 2]
-    } else {
-        (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0
-    };
+    let median = super::distribution::median_of_sorted(&sorted);
     // Runs about the median; only the upper limit reads single points (the
     // lower is 0, and two of three near it cannot happen).
     let about_median = XmrLimits {

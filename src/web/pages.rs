@@ -633,7 +633,7 @@ fn measure_body(
             p.priority-meta {
                 "A People's Priority for " (p.area) ", raised"
                 @if !p.raised_by.is_empty() { " by " (p.raised_by) }
-                " on " (p.raised.format("%-d %B %Y"))
+                " on " (crate::presentation::words::long_date(p.raised))
                 @if p.status == crate::definition::PriorityStatus::Closed { "; now closed" }
                 "."
             }

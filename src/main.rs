@@ -147,6 +147,21 @@ enum Command {
         #[arg(long)]
         public: bool,
     },
+    /// Write the public dashboard as a static site for the office's website:
+    /// its pages, charts, embeds and open data (public measures only), with
+    /// relative links and no script needed, and a manifest of every file.
+    Publish {
+        #[command(flatten)]
+        inputs: Inputs,
+        #[command(flatten)]
+        keeping: Keeping,
+        /// Folder of dashboard layout (plan.toml).
+        #[arg(long, default_value = "dashboards")]
+        dashboards: PathBuf,
+        /// Folder the site is written into: staged beside it and swapped in whole.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the line to put in a tokens file for an analyst's access token.
     /// The token is read from standard input (so that it is never in `ps` or
     /// a shell's history) or, where none is given, made here and shown once.
@@ -498,7 +513,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Check { inputs, .. }
         | Command::Run { inputs, .. }
         | Command::Serve { inputs, .. }
-        | Command::Report { inputs, .. } => {
+        | Command::Report { inputs, .. }
+        | Command::Publish { inputs, .. } => {
             if let Some(dir) = &inputs.police_uk {
                 check_police_uk_folder(dir)?;
             }
@@ -510,6 +526,7 @@ async fn run(cli: Cli) -> Result<()> {
         | Command::Run { inputs, .. }
         | Command::Serve { inputs, .. }
         | Command::Report { inputs, .. }
+        | Command::Publish { inputs, .. }
             if inputs.police_uk.is_none() =>
         {
             say_if_no_project(
@@ -812,6 +829,50 @@ async fn run(cli: Cli) -> Result<()> {
                     out.display()
                 );
             }
+            Ok(())
+        }
+        Command::Publish {
+            inputs,
+            keeping,
+            dashboards,
+            out,
+        } => {
+            let inputs = inputs.resolved();
+            let config = mos::web::ServeConfig {
+                data: inputs.data,
+                snapshots: Some(keeping.snapshots),
+                measures: inputs.measures,
+                dashboards,
+                max_reject_share: inputs.max_reject_share,
+            };
+            let options = mos::web::ServeOptions {
+                accept_smaller: keeping.accept_smaller,
+                commentary: inputs.commentary,
+                settle: std::time::Duration::ZERO,
+            };
+            // No tokens: the site is the public's.
+            let state = mos::web::AppState::with_options(
+                config,
+                mos::web::auth::TokenStore::default(),
+                options,
+            )
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}; nothing was published, and the site already there stays as it was"
+                )
+            })?;
+            let manifest = mos::web::publish::publish(state, &out).await?;
+            println!(
+                "published the public site to {}: {} files{}, listed with their SHA-256 in {}",
+                out.display(),
+                manifest.files.len(),
+                manifest
+                    .snapshot
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" from snapshot {s}")),
+                out.join(mos::web::publish::MANIFEST).display()
+            );
             Ok(())
         }
         Command::TokenHash { name, token } => {

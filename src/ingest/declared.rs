@@ -36,6 +36,27 @@ pub struct Force {
     pub aliases: Vec<String>,
     /// Named neighbourhoods below the districts, each a set of MSOAs.
     pub neighbourhoods: Vec<Neighbourhood>,
+    /// Who publishes the figures: named as the open data's publisher.
+    pub publisher: Publisher,
+}
+
+/// The body that publishes a Plan's figures (the Commissioner's office).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    pub name: String,
+    /// Its website, where it has one: `https://www.northshire-pcc.gov.uk`.
+    pub url: Option<String>,
+}
+
+impl Publisher {
+    /// The office of a Police and Crime Commissioner for `area`, where
+    /// `data/force.toml` names no publisher.
+    pub fn commissioner_for(area: &str) -> Publisher {
+        Publisher {
+            name: format!("Office of the Police and Crime Commissioner for {area}"),
+            url: None,
+        }
+    }
 }
 
 /// A neighbourhood of a district, as residents name it ("Wisbech town
@@ -311,6 +332,22 @@ pub struct RawForce {
     /// `neighbourhood` of police.uk rows whose LSOA lies in one of their MSOAs.
     #[serde(default)]
     pub neighbourhoods: Vec<RawNeighbourhood>,
+    /// Who publishes the figures, as the open data names it (default: the
+    /// Office of the Police and Crime Commissioner for the area).
+    #[serde(default)]
+    pub publisher: Option<RawPublisher>,
+}
+
+/// `[publisher]` of `data/force.toml`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPublisher {
+    /// "Office of the Police and Crime Commissioner for Northshire".
+    pub name: String,
+    /// Its website: `https://www.northshire-pcc.gov.uk`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -605,6 +642,24 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
             msoas: n.msoas.into_inner(),
         });
     }
+    let publisher = match raw.publisher {
+        None => Publisher::commissioner_for(&raw.area),
+        Some(p) => {
+            if let Some(url) = &p.url
+                && !url.get_ref().starts_with("https://")
+                && !url.get_ref().starts_with("http://")
+            {
+                errors.push(
+                    Diagnostic::at(file, url.span(), format!("`{}` is not a website's address", url.get_ref()))
+                        .with_help("write the office's website as it is typed in a browser: `url = \"https://www.northshire-pcc.gov.uk\"`"),
+                );
+            }
+            Publisher {
+                name: p.name,
+                url: p.url.map(Spanned::into_inner),
+            }
+        }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -614,6 +669,7 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
         districts,
         aliases: raw.aliases,
         neighbourhoods,
+        publisher,
     })
 }
 

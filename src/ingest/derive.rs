@@ -145,6 +145,7 @@ mod tests {
             }],
             aliases: Vec::new(),
             neighbourhoods: Vec::new(),
+            publisher: crate::ingest::declared::Publisher::commissioner_for("Northshire"),
         };
         let ctx = context(&force);
         let schema = Arc::new(Schema::new(vec![Field::new("name", DataType::Utf8, true)]));

@@ -12,7 +12,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write;
 
 pub const BLUE: RGBColor = RGBColor(0, 94, 184); // NHS blue: improvement
-pub const ORANGE: RGBColor = RGBColor(237, 139, 0); // concern
+// Concern: Making Data Count's orange (#ED8B00) darkened to reach 3:1
+// against white, as every line and point must (WCAG 1.4.11).
+pub const ORANGE: RGBColor = RGBColor(194, 94, 0);
 pub const PURPLE: RGBColor = RGBColor(124, 40, 119); // special cause, neither direction better
 pub const GREY: RGBColor = RGBColor(99, 102, 106);
 pub const INK: RGBColor = RGBColor(33, 43, 50);
@@ -67,6 +69,38 @@ pub fn signal_colour(signal: Option<Signal>) -> RGBColor {
         None => GREY,
     }
 }
+
+/// The mark of a point by its special cause, in shape as well as colour (as
+/// Making Data Count's icons tell them apart by letter): a circle for common
+/// cause, a triangle for improvement, a square for concern, a diamond for a
+/// special cause in neither direction.
+pub fn signal_mark<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    at: (f64, f64),
+    signal: Option<Signal>,
+) {
+    let style = signal_colour(signal).filled();
+    let mark = EmptyElement::at(at);
+    let _ = match signal {
+        None => chart.draw_series(std::iter::once(mark + Circle::new((0, 0), 3, style))),
+        Some(Signal::Improvement) => chart.draw_series(std::iter::once(
+            mark + Polygon::new(vec![(0, -6), (6, 4), (-6, 4)], style),
+        )),
+        Some(Signal::Concern) => chart.draw_series(std::iter::once(
+            mark + Rectangle::new([(-4, -4), (4, 4)], style),
+        )),
+        Some(Signal::SpecialCause) => chart.draw_series(std::iter::once(
+            mark + Polygon::new(vec![(0, -6), (6, 0), (0, 6), (-6, 0)], style),
+        )),
+    };
+}
+
+/// How [`signal_mark`] draws each kind of point, for the words under a chart.
+pub const MARKS_SAID: &str = "special causes are marked in shape as well as colour: blue triangles improvement, orange squares concern, purple diamonds neither";
 
 fn short_label(point: &crate::engine::Point) -> String {
     point.period.last.first_day().format("%b %y").to_string()
@@ -361,13 +395,7 @@ fn trend_chart_beside(
         }
         for (i, p) in points.iter().enumerate() {
             let Some(v) = p.value() else { continue };
-            let colour = signal_colour(p.signal);
-            let radius = if p.signal.is_some() { 4 } else { 3 };
-            let _ = chart.draw_series(std::iter::once(Circle::new(
-                (i as f64, v),
-                radius,
-                colour.filled(),
-            )));
+            signal_mark(&mut chart, (i as f64, v), p.signal);
             let (x, y) = chart.backend_coord(&(i as f64, v));
             hover.push((x, y, tooltip(measure, p)));
         }
@@ -384,7 +412,67 @@ fn trend_chart_beside(
         }
         let _ = root.present();
     }
-    with_hover(&svg, hover)
+    let description = describe(measure, series);
+    with_hover(
+        &svg,
+        hover,
+        Described {
+            title,
+            description: &description,
+        },
+    )
+}
+
+/// What a series' chart shows, in words: its span, its latest figure, and
+/// its special causes.
+pub fn describe(measure: &Measure, series: &Series) -> String {
+    let shown: Vec<&crate::engine::Point> = series
+        .points
+        .iter()
+        .filter(|p| p.value().is_some())
+        .collect();
+    let (Some(first), Some(latest)) = (shown.first(), shown.last()) else {
+        return match (series.points.first(), series.points.last()) {
+            (Some(first), Some(last)) => format!(
+                "No figure to show: every one of the {} periods from {} to {} is withheld as a small number or has no data.",
+                series.points.len(),
+                measure.period_label(first.period),
+                measure.period_label(last.period)
+            ),
+            _ => "No figures to show yet: there are no periods with data.".into(),
+        };
+    };
+    let mut text = format!(
+        "{} figures from {} to {}; the latest, {}, is {}.",
+        shown.len(),
+        measure.period_label(first.period),
+        measure.period_label(latest.period),
+        measure.period_label(latest.period),
+        measure.format_value(latest.value().unwrap_or_default()),
+    );
+    let withheld = series.points.iter().filter(|p| p.suppressed).count();
+    if withheld > 0 {
+        text += &format!(" {withheld} withheld as small numbers.");
+    }
+    if !series.spc.is_empty() {
+        let count = |s: Signal| series.points.iter().filter(|p| p.signal == Some(s)).count();
+        let causes: Vec<String> = [
+            (Signal::Improvement, "improvement"),
+            (Signal::Concern, "concern"),
+            (Signal::SpecialCause, "neither improvement nor concern"),
+        ]
+        .into_iter()
+        .filter(|(s, _)| count(*s) > 0)
+        .map(|(s, name)| format!("{} {name}", count(s)))
+        .collect();
+        text += &if causes.is_empty() {
+            " No point is a special cause.".to_string()
+        } else {
+            format!(" Special causes: {}.", causes.join(", "))
+        };
+    }
+    text += " Every figure is in the table with the chart.";
+    text
 }
 
 /// A chart of points in order (at x = 0, 1, …) and their values.
@@ -434,7 +522,7 @@ pub fn points_chart<'a, 'b>(
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
         .label_style(("sans-serif", 14).into_font().color(&GREY))
-        .axis_style(RGBColor(200, 204, 208));
+        .axis_style(RGBColor(118, 124, 130));
     if let Some(description) = y_description {
         mesh.y_desc(description);
     }
@@ -442,13 +530,35 @@ pub fn points_chart<'a, 'b>(
     Some(chart)
 }
 
-/// The SVG with values readable on hover: a transparent target with a
-/// `<title>` at each (x, y) of `hover`.
-pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>) -> Svg {
+/// What a chart is, for those who cannot see it: its title, and a
+/// description of what it shows in words.
+pub struct Described<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+}
+
+/// The SVG as an image with its title and description (role="img", the
+/// `<title>` and `<desc>` a screen reader reads), its values readable on
+/// hover: a transparent target with a `<title>` at each (x, y) of `hover`.
+/// Every value hovered is also in the table that goes with the chart.
+pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>, about: Described<'_>) -> Svg {
     let overlay = html! {
         @for (x, y, text) in hover {
             circle cx=(x) cy=(y) r="8" fill="transparent" class="hover" { title { (text) } }
         }
+    };
+    let heading = html! { title { (about.title) } desc { (about.description) } };
+    let svg = match svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|end| at + end))
+    {
+        Some(end) => format!(
+            "{} role=\"img\">{}{}",
+            &svg[..end],
+            heading.0,
+            &svg[end + 1..]
+        ),
+        None => svg.to_string(),
     };
     let svg = svg.replace("</svg>", &format!("{}</svg>", overlay.0));
     // XML allows no control character but tab and line ends, not even
@@ -783,7 +893,14 @@ mod tests {
         let plain = r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text x="1" y="10">Ely"#;
         let svg = format!("{plain}\u{1b}[31m\u{0}</text></svg>");
         let hover = vec![(5, 5, "Fenland\u{7}\u{1b}[2J: 4".to_string())];
-        let Svg(out) = with_hover(&svg, hover);
+        let Svg(out) = with_hover(
+            &svg,
+            hover,
+            Described {
+                title: "t",
+                description: "d",
+            },
+        );
         assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
         assert!(out.contains("Fenland\u{fffd}\u{fffd}[2J: 4"), "{out}");
         let options = resvg::usvg::Options::default();

@@ -5,7 +5,9 @@
 
 use crate::definition::{Measure, SpcChart};
 use crate::engine::events::{EventChart, EventPoint};
-use crate::presentation::chart::{GREY, INK, Svg, points_chart, signal_colour, with_hover};
+use crate::presentation::chart::{
+    Described, GREY, INK, MARKS_SAID, Svg, points_chart, signal_mark, with_hover,
+};
 use crate::presentation::words::long_date;
 use crate::stats::Signal;
 use maud::{Markup, html};
@@ -148,18 +150,21 @@ pub fn chart_svg(chart: &EventChart, title: &str, size: (u32, u32)) -> Svg {
             INK.stroke_width(2),
         ));
         for (i, p) in points.iter().enumerate() {
-            let radius = if p.signal.is_some() { 4 } else { 3 };
-            let _ = plot.draw_series(std::iter::once(Circle::new(
-                (i as f64, p.value),
-                radius,
-                signal_colour(p.signal).filled(),
-            )));
+            signal_mark(&mut plot, (i as f64, p.value), p.signal);
             let (x, y) = plot.backend_coord(&(i as f64, p.value));
             hover.push((x, y, tooltip(p, unit)));
         }
         let _ = root.present();
     }
-    with_hover(&svg, hover)
+    let description = format!("{} Every gap is in the table below.", sentence(chart));
+    with_hover(
+        &svg,
+        hover,
+        Described {
+            title,
+            description: &description,
+        },
+    )
 }
 
 fn tooltip(p: &EventPoint, unit: &str) -> String {
@@ -194,7 +199,7 @@ pub fn section(measure: &Measure, chart: &EventChart) -> Markup {
                 (svg)
                 figcaption {
                     "Each point is an event after the first, at its date: the " (unit)
-                    " since the one before. A long gap is fewer events; a short one, more. The grey line is the centre and the dashed grey lines the limits; coloured points are special causes (blue improvement, orange concern, purple neither). "
+                    " since the one before. A long gap is fewer events; a short one, more. The grey line is the centre and the dashed grey lines the limits; " (MARKS_SAID) ". "
                     (how)
                 }
             }

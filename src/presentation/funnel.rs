@@ -301,7 +301,7 @@ pub fn funnel_chart(
             .x_label_formatter(&|x| thousands(n_of(*x).round() as u64))
             .y_label_formatter(&|y| measure.format_value(*y))
             .label_style(("sans-serif", 14).into_font().color(&GREY))
-            .axis_style(RGBColor(200, 204, 208))
+            .axis_style(RGBColor(118, 124, 130))
             .draw();
         let clip = |v: f64| v.clamp(y_low, y_high);
         let _ = chart.draw_series(LineSeries::new(
@@ -331,11 +331,27 @@ pub fn funnel_chart(
                 Placement::Within => ink,
             };
             let at = (x_of(p.denominator as f64), p.value);
-            let _ = chart.draw_series(std::iter::once(Circle::new(
-                at,
-                if is_marked { 6 } else { 4 },
-                colour.filled(),
-            )));
+            // Shape as well as colour: a diamond outside the 99.8% limits, a
+            // square outside the 95%, a dot within; the home force a ring
+            // beside its name, wherever it lies.
+            let mark = EmptyElement::at(at);
+            let style = colour.filled();
+            let _ = match p.placement {
+                _ if is_marked => chart.draw_series(std::iter::once(
+                    mark + Circle::new((0, 0), 6, colour.stroke_width(3)),
+                )),
+                Placement::AboveOuter | Placement::BelowOuter => {
+                    chart.draw_series(std::iter::once(
+                        mark + Polygon::new(vec![(0, -6), (6, 0), (0, 6), (-6, 0)], style),
+                    ))
+                }
+                Placement::AboveInner | Placement::BelowInner => chart.draw_series(
+                    std::iter::once(mark + Rectangle::new([(-4, -4), (4, 4)], style)),
+                ),
+                Placement::Within => {
+                    chart.draw_series(std::iter::once(mark + Circle::new((0, 0), 4, style)))
+                }
+            };
             if is_marked {
                 let _ = chart.draw_series(std::iter::once(Text::new(
                     measure.group_name(&p.group),
@@ -348,7 +364,29 @@ pub fn funnel_chart(
         }
         let _ = root.present();
     }
-    crate::presentation::chart::with_hover(&svg, hover)
+    let within = funnel
+        .points
+        .iter()
+        .filter(|p| p.placement == Placement::Within)
+        .count();
+    let description = format!(
+        "Each {} is a point: its value against its size, around the overall {}. {within} of {} lie within the limits. Every point is in the table below.",
+        humanise_lower(&funnel.breakdown),
+        measure.format_value(funnel.centre),
+        funnel.points.len()
+    );
+    crate::presentation::chart::with_hover(
+        &svg,
+        hover,
+        crate::presentation::chart::Described {
+            title,
+            description: &description,
+        },
+    )
+}
+
+fn humanise_lower(name: &str) -> String {
+    crate::presentation::humanise(name).to_lowercase()
 }
 
 /// The funnel as a page or pack section: its chart, a sentence per group
@@ -416,7 +454,7 @@ pub fn section(
                     "Each point is a " (breakdown) ": its value against its size. The grey line is the overall "
                     (overall) "; inside the dashed lines (95%) and the solid lines (99.8%) a " (breakdown)
                     " differs from it by no more than chance alone would often make it. Smaller "
-                    (breakdown) "s have wider limits."
+                    (breakdown) "s have wider limits. A point outside the solid lines is a diamond, one outside only the dashed lines a square."
                     @if let Some(o) = funnel.overdispersion { " " (overdispersion_sentence(funnel, &o, &breakdown)) }
                 }
             }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod funnel;
 pub mod grade;
 pub mod markdown;
+pub mod open_data;
 pub mod priority;
 pub mod reading;
 pub mod words;

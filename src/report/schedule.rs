@@ -7,6 +7,13 @@
 //! cron = "0 6 1W * *"      # 06:00 on the first working day of each month (local time)
 //! objectives = [4]         # all objectives with measures when omitted
 //! out = "packs"            # relative to the folder `mos serve` runs in
+//!
+//! [[schedule]]
+//! name = "Public website"
+//! site = true              # the static site of `mos publish`, not packs
+//! cron = "0 7 1W * *"
+//! after_load = true        # and after each load of new figures
+//! out = "site"
 //! ```
 
 use serde::Deserialize;
@@ -35,6 +42,13 @@ pub struct ScheduleSpec {
     /// Write the public version (`mos report --public`): public measures only.
     #[serde(default)]
     pub public: bool,
+    /// Publish the static public site (`mos publish`) to `out` instead of packs.
+    #[serde(default)]
+    pub site: bool,
+    /// Run after each load of new figures too (when the extracts or the
+    /// declarations change and are evaluated), not only at the cron's times.
+    #[serde(default)]
+    pub after_load: bool,
 }
 
 fn yes() -> bool {

@@ -216,6 +216,7 @@ pub async fn status(
         state,
         snapshot,
         viewer,
+        ..
     }: Viewing,
 ) -> Response {
     // The public learns nothing of an extract that only restricted measures read.

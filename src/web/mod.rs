@@ -9,6 +9,7 @@ mod api;
 pub mod auth;
 mod cache;
 pub mod pages;
+pub mod publish;
 
 // By its earlier path, for the library's users.
 pub use crate::presentation::chart;
@@ -152,7 +153,17 @@ pub struct Viewing {
     pub state: Arc<AppState>,
     pub snapshot: Arc<Snapshot>,
     pub viewer: Viewer,
+    /// The page is for the static site `mos publish` writes: the public's
+    /// pages, with nothing that needs the server (sign-in, the API, forms).
+    pub static_site: bool,
 }
+
+/// Marks a request `mos publish` makes of the app in-process for a page of
+/// the static site, with the snapshot every page of the site is drawn from
+/// (a reload while it is written changes none of them). A client's request
+/// cannot carry it: extensions are set only in the process.
+#[derive(Clone)]
+pub struct StaticSite(pub Arc<Snapshot>);
 
 impl axum::extract::FromRequestParts<Arc<AppState>> for Viewing {
     type Rejection = axum::response::Response;
@@ -177,10 +188,14 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Viewing {
                 )
                     .into_response()
             })?;
+        let site = parts.extensions.get::<StaticSite>();
+        let static_site = site.is_some();
         Ok(Viewing {
             state: state.clone(),
-            snapshot: state.snapshot(),
-            viewer,
+            snapshot: site.map_or_else(|| state.snapshot(), |s| s.0.clone()),
+            // The static site is the public's, whoever publishes it.
+            viewer: if static_site { Viewer::Public } else { viewer },
+            static_site,
         })
     }
 }
@@ -309,7 +324,7 @@ impl AppState {
     }
 
     /// Re-evaluates and swaps the results in; on failure keeps them and records why.
-    pub async fn reload(&self) -> Result<(), crate::Error> {
+    pub async fn reload(self: &Arc<Self>) -> Result<(), crate::Error> {
         let _one_at_a_time = self.reloading.lock().await;
         *self.evaluated_files.lock().expect("watched files lock") =
             watched_files(&self.config, &self.options);
@@ -319,6 +334,15 @@ impl AppState {
                 *self.snapshot.write().expect("snapshot lock") = snapshot.clone();
                 *self.failure.write().expect("failure lock") = None;
                 self.alert_on(&snapshot).await;
+                // The public site follows each load where a schedule says so.
+                for (i, schedule) in self.schedules.iter().enumerate() {
+                    if schedule.spec.after_load {
+                        let state = self.clone();
+                        tokio::spawn(async move {
+                            let _ = state.run_schedule(&state.schedules[i]).await;
+                        });
+                    }
+                }
                 Ok(())
             }
             Err(error) => {
@@ -342,8 +366,24 @@ impl AppState {
         latest.into_iter().filter(|r| r.outcome.is_err()).collect()
     }
 
-    /// Writes a schedule's packs from the current results, and records how it went.
+    /// Writes a schedule's packs (or its static site) from the current
+    /// results, and records how it went.
     pub async fn run_schedule(
+        self: &Arc<Self>,
+        schedule: &crate::report::schedule::Schedule,
+    ) -> Result<Vec<PathBuf>, String> {
+        let outcome = if schedule.spec.site {
+            publish::publish(self.clone(), &schedule.spec.out)
+                .await
+                .map(|_| vec![schedule.spec.out.clone()])
+                .map_err(|e| e.to_string())
+        } else {
+            self.write_packs(schedule).await
+        };
+        self.record_run(schedule, outcome).await
+    }
+
+    async fn write_packs(
         &self,
         schedule: &crate::report::schedule::Schedule,
     ) -> Result<Vec<PathBuf>, String> {
@@ -366,7 +406,7 @@ impl AppState {
             .snapshots
             .clone()
             .map(crate::evaluation::history::History::new);
-        let outcome = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let packs =
                 crate::report::write_packs(&snapshot.evaluation, &snapshot.plan, &out, &options)
                     .map_err(|e| e.to_string())?;
@@ -379,7 +419,16 @@ impl AppState {
             Ok(packs)
         })
         .await
-        .unwrap_or_else(|e| Err(e.to_string()));
+        .unwrap_or_else(|e| Err(e.to_string()))
+    }
+
+    /// Logs a schedule's run, alerts on its failure, and keeps it for the
+    /// analysts' notices.
+    async fn record_run(
+        &self,
+        schedule: &crate::report::schedule::Schedule,
+        outcome: Result<Vec<PathBuf>, String>,
+    ) -> Result<Vec<PathBuf>, String> {
         match &outcome {
             Ok(packs) => tracing::info!(
                 schedule = %schedule.spec.name,
@@ -638,6 +687,24 @@ pub fn spawn_watcher(state: Arc<AppState>, every: std::time::Duration) {
 
 /// The app's routes, for `serve` and for tests (which call it without a socket).
 pub fn app(state: Arc<AppState>) -> Router {
+    routes(state)
+        .layer(tower_http::compression::CompressionLayer::new())
+        // One line per request, at `info`: the span, the status and the time taken.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
+}
+
+/// The pages and their headers, without the server's compression and
+/// request log: what `mos publish` asks for the static site.
+pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/objectives/{number}", get(pages::objective))
@@ -653,6 +720,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/measures/{id}/data.csv", get(pages::data_csv))
         .route("/measures/{id}/figures.xlsx", get(pages::data_xlsx))
         .route("/embed/measures/{id}", get(pages::embed))
+        .route("/data", get(pages::open_data))
+        .route("/data/{file}", get(pages::open_data_file))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/api", get(pages::api_docs))
@@ -682,18 +751,6 @@ pub fn app(state: Arc<AppState>) -> Router {
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(same_origin_only))
         .layer(axum::middleware::map_response(security_headers))
-        .layer(tower_http::compression::CompressionLayer::new())
-        // One line per request, at `info`: the span, the status and the time taken.
-        .layer(
-            tower_http::trace::TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_request(())
-                .on_response(
-                    tower_http::trace::DefaultOnResponse::new()
-                        .level(tracing::Level::INFO)
-                        .latency_unit(tower_http::LatencyUnit::Millis),
-                ),
-        )
         .with_state(state)
 }
 

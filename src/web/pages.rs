@@ -8,7 +8,7 @@ use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 pub use crate::presentation::humanise;
 use crate::presentation::reading::Reading;
-use crate::presentation::{chart, date};
+use crate::presentation::{chart, date, open_data};
 use crate::stats::change::Change;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query};
@@ -28,6 +28,7 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
         state,
         snapshot,
         viewer,
+        static_site,
     } = viewing;
     let evaluation = &snapshot.evaluation;
     let freshness = crate::presentation::freshness(
@@ -74,6 +75,8 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
                             Viewer::Analyst(name) => form method="post" action="/logout" class="account" {
                                 span { "Signed in as " (name) } " " button type="submit" { "Sign out" }
                             },
+                            // The static site has no one to sign in to.
+                            Viewer::Public if *static_site => {},
                             Viewer::Public => a.account href="/login" { "Analyst sign-in" },
                         }
                     }
@@ -83,7 +86,8 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
                             a href={ "/objectives/" (o.number) } { "Objective " (o.number) }
                         }
                         @if has_priorities { a href="/priorities" { "People's Priorities" } }
-                        a href="/api" { "Data & API" }
+                        a href="/data" { "Open data" }
+                        @if !static_site { a href="/api" { "API" } }
                     }
                 }
                 main #main .wrap {
@@ -174,7 +178,7 @@ pub async fn home(viewing: Viewing) -> Response {
         p.lede { "How the " (snapshot.plan.plan) " is going: each measure read with statistics, so that only real changes are called changes." }
         (exceptions)
         div.objectives {
-            @for objective in &snapshot.plan.objectives { (objective_card(snapshot, viewer, objective)) }
+            @for objective in &snapshot.plan.objectives { (objective_card(&viewing, objective)) }
         }
     };
     page(&viewing, StatusCode::OK, &snapshot.plan.plan, body)
@@ -184,10 +188,15 @@ pub async fn home(viewing: Viewing) -> Response {
 /// grades, from the same points, as its exceptions and summary), targets by
 /// assurance, and how many are restricted from this viewer.
 fn objective_card(
-    snapshot: &Snapshot,
-    viewer: &Viewer,
+    viewing: &Viewing,
     objective: &crate::definition::dashboards::ObjectiveLayout,
 ) -> Markup {
+    let Viewing {
+        snapshot,
+        viewer,
+        static_site,
+        ..
+    } = viewing;
     use crate::definition::commentary::Grade;
     use crate::presentation::reading::Assurance;
     let ids: Vec<&str> = objective.measure_ids().collect();
@@ -235,8 +244,8 @@ fn objective_card(
             }
             @if hidden > 0 {
                 p.muted {
-                    (hidden) " restricted measure" @if hidden == 1 { " is" } @else { "s are" } " not shown: "
-                    a href="/login" { "sign in" } " to see them."
+                    (hidden) " restricted measure" @if hidden == 1 { " is" } @else { "s are" } " not shown"
+                    @if *static_site { "." } @else { ": " a href="/login" { "sign in" } " to see them." }
                 }
             }
             @if without_figures > 0 {
@@ -255,7 +264,10 @@ pub async fn objective(
     Path(number): Path<String>,
 ) -> Result<Response, PageError> {
     let Viewing {
-        snapshot, viewer, ..
+        snapshot,
+        viewer,
+        static_site,
+        ..
     } = &viewing;
     let Some(objective) = number
         .parse::<u8>()
@@ -279,7 +291,10 @@ pub async fn objective(
                 div.cards {
                     @for id in &theme.measures {
                         @if let (Some(result), Some(reading)) = (snapshot.result(id), snapshot.readings.get(id)) {
-                            (card(viewer, result, reading))
+                            // The static site says nothing of a restricted measure, not even its title.
+                            @if !*static_site || can_see(viewer, &result.measure) {
+                                (card(viewer, result, reading))
+                            }
                         }
                     }
                 }
@@ -497,9 +512,7 @@ pub async fn measure(
 ) -> Result<Response, PageError> {
     let result = visible_measure(&viewing, &id)?;
     let Viewing {
-        state,
-        snapshot,
-        viewer,
+        snapshot, viewer, ..
     } = &viewing;
     // Measure pages are the same for everyone allowed to see them: render once per snapshot.
     // Only real series are cached, so arbitrary query strings cannot grow the cache.
@@ -518,12 +531,12 @@ pub async fn measure(
     };
     let body = if real_series {
         let key = format!(
-            "measure:{id}?{:?}&{:?}&{:?}",
-            query.breakdown, query.group, funnel_month
+            "measure:{id}?{:?}&{:?}&{:?} static:{}",
+            query.breakdown, query.group, funnel_month, viewing.static_site
         );
-        snapshot.rendered(key, || measure_body(state, snapshot, result, &query))
+        snapshot.rendered(key, || measure_body(&viewing, result, &query))
     } else {
-        PreEscaped(measure_body(state, snapshot, result, &query).0.into())
+        PreEscaped(measure_body(&viewing, result, &query).0.into())
     };
     // Analysts write the commentary from here (the cached body is everyone's).
     let body = html! {
@@ -588,12 +601,13 @@ pub async fn embed(viewing: Viewing, Path(id): Path<String>) -> Result<Response,
     Ok(response)
 }
 
-fn measure_body(
-    state: &AppState,
-    snapshot: &Snapshot,
-    result: &MeasureResult,
-    query: &SeriesQuery,
-) -> Markup {
+fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) -> Markup {
+    let Viewing {
+        state,
+        snapshot,
+        static_site,
+        ..
+    } = viewing;
     let m = &result.measure;
     let reading = &snapshot.readings[&m.id];
     let (value, interval, period) = headline(m, reading);
@@ -686,16 +700,33 @@ fn measure_body(
                 }
             }
         }
-        @if let Some(series) = selected { (series_section(snapshot, result, series, query)) }
+        @if let Some(series) = selected { (series_section(viewing, result, series, query)) }
         @if no_such_series { p.muted { "There is no such series for this measure." } }
         section.downloads {
             h2 { "Downloads" }
             ul {
-                li { a href={ "/measures/" (id) "/data.csv" } download { "All figures (CSV)" } }
+                li { a href={ "/data/" (open_data::csv_name(id)) } download { "All figures (CSV)" } }
+                li {
+                    a href={ "/data/" (open_data::metadata_name(id)) } download { "What each column of the CSV holds (CSV on the Web metadata)" }
+                }
                 li { a href={ "/measures/" (id) "/figures.xlsx" } download { "All figures (Excel)" } }
                 li { a href={ "/measures/" (id) "/chart.svg" (series_query) } download { "This chart (SVG)" } }
-                li { a href={ "/measures/" (id) "/chart.png" (series_query) } download { "This chart (PNG)" } }
-                li { a href={ "/api/measures/" (id) } { "All figures (JSON)" } }
+                // Drawn on request: the static site carries the SVG alone.
+                @if !static_site {
+                    li { a href={ "/measures/" (id) "/chart.png" (series_query) } download { "This chart (PNG)" } }
+                    li { a href={ "/api/measures/" (id) } { "All figures (JSON)" } }
+                }
+            }
+            p.muted { "Published under the " a href="/data" { "Open Government Licence v3.0" } "." }
+        }
+        // For search engines and data catalogues: what this measure's data is.
+        @if m.access == Access::Public {
+            script type="application/ld+json" {
+                (PreEscaped(dataset(snapshot, result).json_ld(
+                    &format!("/measures/{id}"),
+                    &format!("/data/{}", open_data::csv_name(id)),
+                    &format!("/measures/{id}/figures.xlsx"),
+                )))
             }
         }
         (as_published_section(state, snapshot, result))
@@ -707,11 +738,12 @@ fn measure_body(
 /// One series on its measure page: its chart, events, commentary, funnel
 /// (for the total) and every figure.
 fn series_section(
-    snapshot: &Snapshot,
+    viewing: &Viewing,
     result: &MeasureResult,
     series: &Series,
     query: &SeriesQuery,
 ) -> Markup {
+    let snapshot = &viewing.snapshot;
     let m = &result.measure;
     let name = series_name(m, series);
     let chart_title = if series.group.is_some() {
@@ -734,10 +766,12 @@ fn series_section(
             )
         })
         .flatten();
+    // A funnel of another period is asked for with a form: the static site
+    // has no server to answer it, and shows the latest.
     let periods: Vec<_> = series
         .points
         .iter()
-        .filter(|p| p.value().is_some())
+        .filter(|p| p.value().is_some() && !viewing.static_site)
         .map(|p| p.period)
         .collect();
     html! {
@@ -745,6 +779,7 @@ fn series_section(
             (svg)
             figcaption #chart-caption {
                 (chart_caption(m, series)) " " (crate::presentation::words::breaks(m, series))
+                " " a href="#figures" { "Every figure of this chart" }
             }
         }
         (crate::presentation::annotations_list(m, &series.points))
@@ -899,13 +934,16 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
                 prime.name()
             ),
         };
-        text.push_str(&format!("the grey line is the mean and the dashed grey lines {limits}; coloured points are special causes (blue improvement, orange concern, purple neither); "));
+        text.push_str(&format!(
+            "the grey line is the mean and the dashed grey lines {limits}; {}; ",
+            chart::MARKS_SAID
+        ));
     }
     if m.peer_group.is_some() && series.breakdown.is_none() {
         text.push_str("the dashed purple line is the peer group's rate; ");
     }
     if series.breakdown.is_none() && m.spc().is_some_and(|s| s.chart.between_events()) {
-        text.push_str("a coloured point is a period with a special cause on the chart of the gaps between events below (blue improvement, orange concern, purple neither); ");
+        text.push_str("a marked point is a period with a special cause on the chart of the gaps between events below (a blue triangle improvement, an orange square concern, a purple diamond neither); ");
     }
     if series.spc.len() > 1 {
         text.push_str("a vertical dotted line marks a break, where the process changed and the limits were computed afresh; ");
@@ -926,7 +964,7 @@ fn chart_caption(m: &Measure, series: &Series) -> String {
 fn figures_table(m: &Measure, series: &Series) -> Markup {
     let denominator = m.kind.denominator_heading();
     html! {
-        details.figures open {
+        details.figures #figures open {
             summary { "Figures" }
             div.table-wrap { table {
                 caption {
@@ -1016,7 +1054,9 @@ fn provenance_section(snapshot: &Snapshot, m: &Measure) -> Markup {
         section.provenance {
             h2 { "Provenance" }
             p {
-                "Evaluated " (snapshot.evaluation.evaluated_at.format("%-d %b %Y %H:%M UTC")) " from definition "
+                // When these inputs were first evaluated (the snapshot's load), not
+                // this evaluation's time: the same inputs give the same page.
+                "Loaded " (snapshot.evaluation.loaded_at().format("%-d %b %Y %H:%M UTC")) " from definition "
                 code title=(m.origin.sha256) { (m.origin.sha256[..12]) "…" }
                 " (" (file_name(&m.origin.path)) ") and these extracts:"
             }
@@ -1129,6 +1169,110 @@ fn chart_document(
         })
         .expect("an SVG is always drawn");
     Ok(DrawnChart { key, svg })
+}
+
+/// A measure's open data, as the snapshot gives it.
+fn dataset<'a>(snapshot: &'a Snapshot, result: &'a MeasureResult) -> open_data::Dataset<'a> {
+    open_data::Dataset {
+        result,
+        publisher: &snapshot.measures.catalog.force().publisher,
+        modified: snapshot.evaluation.loaded_at().date_naive(),
+        area: &snapshot.plan.area,
+    }
+}
+
+/// The open data page: every public measure's figures to download, under the
+/// Open Government Licence, each CSV with its CSV on the Web metadata.
+pub async fn open_data(viewing: Viewing) -> Response {
+    let Viewing {
+        snapshot,
+        static_site,
+        ..
+    } = &viewing;
+    let public: Vec<&MeasureResult> = snapshot
+        .evaluation
+        .results
+        .iter()
+        .filter(|r| can_see(&Viewer::Public, &r.measure))
+        .collect();
+    let publisher = &snapshot.measures.catalog.force().publisher;
+    let body = html! {
+        (crumbs(&[("/", "Home")], Some("Open data")))
+        h1 { "Open data" }
+        p.lede {
+            "Every published measure's figures, month by month and for each breakdown, as they are read on these pages. "
+            "Published by " (publisher.name) " under the "
+            // Written out: the licence is read where the figures are used, and the site links nowhere else.
+            strong { "Open Government Licence v3.0" } " (" code { (open_data::LICENCE) } ")."
+        }
+        p {
+            "Each CSV has a " em { "CSV on the Web" } " metadata file beside it, saying what each column holds and its type, "
+            "as the UK government's guidance on publishing tabular data recommends. A suppressed figure (a small number withheld) "
+            "is an empty cell, with " code { "suppressed" } " true: it is never given as a number."
+        }
+        @if !static_site {
+            p { "The same figures, with their readings, are in the " a href="/api" { "API" } "." }
+        }
+        div.table-wrap tabindex="0" role="region" aria-label="Downloads" { table {
+            caption { "Downloads, measure by measure" }
+            thead { tr {
+                th scope="col" { "Measure" } th scope="col" { "Covers" }
+                th scope="col" { "CSV" } th scope="col" { "Metadata" } th scope="col" { "Excel" }
+            } }
+            tbody {
+                @for result in &public {
+                    @let m = &result.measure;
+                    tr {
+                        th scope="row" { a href={ "/measures/" (m.id) } { (m.title) } }
+                        td {
+                            @if let Some((from, to)) = dataset(snapshot, result).coverage() {
+                                (crate::presentation::words::long_date(from)) " to " (crate::presentation::words::long_date(to))
+                            }
+                        }
+                        td { a href={ "/data/" (open_data::csv_name(&m.id)) } download { (open_data::csv_name(&m.id)) } }
+                        td { a href={ "/data/" (open_data::metadata_name(&m.id)) } download { "Metadata of " (m.title) } }
+                        td { a href={ "/measures/" (m.id) "/figures.xlsx" } download { "Workbook of " (m.title) } }
+                    }
+                }
+            }
+        } }
+    };
+    page(&viewing, StatusCode::OK, "Open data", body)
+}
+
+/// `/data/<id>.csv` and `/data/<id>.csv-metadata.json`: a measure's open data.
+pub async fn open_data_file(
+    viewing: Viewing,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let (id, metadata) = match file.strip_suffix(".csv-metadata.json") {
+        Some(id) => (id, true),
+        None => match file.strip_suffix(".csv") {
+            Some(id) => (id, false),
+            None => return Err(PageError::new(&viewing, Refusal::NotFound)),
+        },
+    };
+    let result = visible_measure(&viewing, id)?;
+    let disposition = format!("attachment; filename=\"{file}\"");
+    if metadata {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/csvm+json".to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            dataset(&viewing.snapshot, result).csvw_metadata(),
+        )
+            .into_response());
+    }
+    let rows = crate::evaluation::results::measure_rows(result);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        crate::evaluation::results::to_csv(&rows),
+    )
+        .into_response())
 }
 
 pub async fn data_csv(viewing: Viewing, Path(id): Path<String>) -> Result<Response, PageError> {

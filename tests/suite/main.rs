@@ -18,6 +18,7 @@ mod incremental;
 mod operations;
 mod police_uk;
 mod priorities;
+mod publish;
 mod reference_measures;
 mod report;
 mod standards;

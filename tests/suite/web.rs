@@ -492,6 +492,54 @@ async fn scheduled_packs_are_written_and_failures_shown_to_analysts() {
     assert!(!public.contains("scheduled pack"));
 }
 
+/// A schedule with `site = true` publishes the static site (as `mos
+/// publish` does) at its times, and with `after_load = true` after each load
+/// of new figures too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scheduled_site_is_published_after_each_load() {
+    let f = fixture().await;
+    let dashboards = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/plan.toml"),
+        dashboards.path().join("plan.toml"),
+    )
+    .unwrap();
+    let site = dashboards.path().join("site");
+    std::fs::write(
+        dashboards.path().join("schedules.toml"),
+        format!(
+            "[[schedule]]\nname = \"Public website\"\nsite = true\ncron = \"0 7 1W * *\"\nafter_load = true\nout = \"{}\"\n",
+            site.display()
+        ),
+    )
+    .unwrap();
+    let config = ServeConfig {
+        dashboards: dashboards.path().to_path_buf(),
+        ..f.state.config.clone()
+    };
+    let state = AppState::new(config, TokenStore::default()).await.unwrap();
+    assert!(
+        !site.exists(),
+        "nothing is published before a load or the cron's time"
+    );
+    state.reload().await.unwrap();
+    let started = std::time::Instant::now();
+    while !site.join(mos::web::publish::MANIFEST).is_file() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the site was not published after the load"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(home.contains("href=\"objectives/4.html\""), "{home}");
+    // At its time, as a pack's schedule runs: the site, whole.
+    std::fs::remove_dir_all(&site).unwrap();
+    let written = state.run_schedule(&state.schedules[0]).await.unwrap();
+    assert_eq!(written, std::slice::from_ref(&site));
+    assert!(site.join("data.html").is_file() && site.join("index.html").is_file());
+}
+
 /// A change is evaluated only once the files have stayed unchanged for the
 /// settle time: an export paused part-way is not published half done.
 #[tokio::test(flavor = "multi_thread")]

@@ -717,7 +717,9 @@ fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) 
                     li { a href={ "/api/measures/" (id) } { "All figures (JSON)" } }
                 }
             }
-            p.muted { "Published under the " a href="/data" { "Open Government Licence v3.0" } "." }
+            @if m.access == Access::Public {
+                p.muted { "Published under the " a href="/data" { "Open Government Licence v3.0" } "." }
+            }
         }
         // For search engines and data catalogues: what this measure's data is.
         @if m.access == Access::Public {

@@ -760,18 +760,12 @@ async fn run(cli: Cli) -> Result<()> {
                     mos::web::auth::TokenStore::default()
                 }
             };
-            let config = mos::web::ServeConfig {
-                data: inputs.data,
-                snapshots: Some(keeping.snapshots),
-                measures: inputs.measures,
+            let (config, options) = dashboard_of(
+                inputs,
+                keeping,
                 dashboards,
-                max_reject_share: inputs.max_reject_share,
-            };
-            let options = mos::web::ServeOptions {
-                accept_smaller: keeping.accept_smaller,
-                commentary: inputs.commentary,
-                settle: std::time::Duration::from_secs(settle),
-            };
+                std::time::Duration::from_secs(settle),
+            );
             let state = mos::web::AppState::with_options(config, tokens, options)
                 .await
                 .map_err(|e| {
@@ -838,18 +832,8 @@ async fn run(cli: Cli) -> Result<()> {
             out,
         } => {
             let inputs = inputs.resolved();
-            let config = mos::web::ServeConfig {
-                data: inputs.data,
-                snapshots: Some(keeping.snapshots),
-                measures: inputs.measures,
-                dashboards,
-                max_reject_share: inputs.max_reject_share,
-            };
-            let options = mos::web::ServeOptions {
-                accept_smaller: keeping.accept_smaller,
-                commentary: inputs.commentary,
-                settle: std::time::Duration::ZERO,
-            };
+            let (config, options) =
+                dashboard_of(inputs, keeping, dashboards, std::time::Duration::ZERO);
             // No tokens: the site is the public's.
             let state = mos::web::AppState::with_options(
                 config,
@@ -976,6 +960,28 @@ fn start_logging() {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .try_init()
     };
+}
+
+/// What the dashboard's app is built from, for `serve` and for `publish`.
+fn dashboard_of(
+    inputs: Inputs,
+    keeping: Keeping,
+    dashboards: PathBuf,
+    settle: std::time::Duration,
+) -> (mos::web::ServeConfig, mos::web::ServeOptions) {
+    let config = mos::web::ServeConfig {
+        data: inputs.data,
+        snapshots: Some(keeping.snapshots),
+        measures: inputs.measures,
+        dashboards,
+        max_reject_share: inputs.max_reject_share,
+    };
+    let options = mos::web::ServeOptions {
+        accept_smaller: keeping.accept_smaller,
+        commentary: inputs.commentary,
+        settle,
+    };
+    (config, options)
 }
 
 /// Whether packs written to `out` are published ones: the project's `packs`

@@ -146,6 +146,11 @@ enum Command {
         /// `objective-N-YYYY-MM-public`.
         #[arg(long)]
         public: bool,
+        /// The language of the packs, `en` or `cy` (Cymraeg): a Welsh pack is
+        /// written to `objective-N-YYYY-MM-cy`. By default, each language
+        /// `data/force.toml` lists (`languages = ["cy", "en"]` for both).
+        #[arg(long)]
+        language: Option<mos::common::language::Language>,
     },
     /// Write the public dashboard as a static site for the office's website:
     /// its pages, charts, embeds and open data (public measures only), with
@@ -661,7 +666,7 @@ async fn run(cli: Cli) -> Result<()> {
             if disclosure {
                 report_disclosure(&inputs, &set).await?;
             }
-            Ok(())
+            check_welsh(&dashboards, &set)
         }
         Command::Test { measures } => {
             let set = mos::pipeline::load_measures(&measures)?;
@@ -788,9 +793,14 @@ async fn run(cli: Cli) -> Result<()> {
             out,
             publish,
             public,
+            language,
         } => {
             let inputs = inputs.resolved();
             let (set, evaluation, _) = inputs.evaluate(&keeping, &|_| {}).await?;
+            let languages = match language {
+                Some(language) => vec![language],
+                None => set.catalog.force().languages.clone(),
+            };
             let plan = mos::dashboards::load_plan(&dashboards, &set)?;
             let pdf_with = mos::report::pdf::chromium();
             if pdf_with.is_none() {
@@ -805,10 +815,18 @@ async fn run(cli: Cli) -> Result<()> {
                 pdf_with,
                 pdf_timeout: None,
                 public,
+                language: Default::default(),
             };
-            let packs = tokio::task::block_in_place(|| {
-                mos::report::write_packs(&evaluation, &plan, &out, &options)
-            })?;
+            let mut packs = Vec::new();
+            for language in languages {
+                let options = mos::report::PackOptions {
+                    language,
+                    ..options.clone()
+                };
+                packs.extend(tokio::task::block_in_place(|| {
+                    mos::report::write_packs(&evaluation, &plan, &out, &options)
+                })?);
+            }
             let published = publish || is_publishing_folder(&out, &dashboards);
             let history = mos::history::History::new(&keeping.snapshots);
             for pack in &packs {
@@ -1012,6 +1030,48 @@ fn check_dashboards(dir: &Path, set: &mos::definition::MeasureSet) -> Result<()>
         );
     }
     Ok(())
+}
+
+/// For a force that writes in Welsh: every declaration still without its
+/// Welsh text, each named with its file and line. A Welsh page must not fall
+/// back to English, so this fails the check.
+fn check_welsh(dashboards: &Path, set: &mos::definition::MeasureSet) -> Result<()> {
+    use mos::common::language::Language;
+    if !set.catalog.force().languages.contains(&Language::Welsh) {
+        return Ok(());
+    }
+    let mut problems: Vec<String> = set
+        .missing_welsh()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let plan = mos::dashboards::load_plan(dashboards, set)?;
+    for key in plan.missing_welsh() {
+        problems.push(format!(
+            "{}: no Welsh {key}: add it beside the English in the Plan",
+            dashboards.join("plan.toml").display()
+        ));
+    }
+    for theme in set.objectives.objectives.iter().flat_map(|o| &o.themes) {
+        if theme.name_cy.is_none() {
+            problems.push(format!(
+                "{}: theme `{}` has no Welsh `title_cy`",
+                mos::definition::plan::FILE,
+                theme.id
+            ));
+        }
+    }
+    if problems.is_empty() {
+        println!("every measure and the Plan have their Welsh text");
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    anyhow::bail!(
+        "{} declarations lack their Welsh text (data/force.toml lists `cy` in `languages`)",
+        problems.len()
+    )
 }
 
 /// `mos check --disclosure`: evaluates the measures (nothing is kept) and

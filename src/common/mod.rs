@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod digest;
 pub mod hash_sort;
 pub mod intern;
+pub mod language;
 pub mod period;
 pub mod shipped;
 pub mod spreadsheet_safe;

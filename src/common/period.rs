@@ -70,12 +70,20 @@ impl Month {
 
     /// "Nov 2014"
     pub fn short_name(self) -> String {
-        self.first_day().format("%b %Y").to_string()
+        format!(
+            "{} {}",
+            super::language::month_abbreviation(self.month()),
+            self.year()
+        )
     }
 
     /// "November 2014"
     pub fn long_name(self) -> String {
-        self.first_day().format("%B %Y").to_string()
+        format!(
+            "{} {}",
+            super::language::month_name(self.month()),
+            self.year()
+        )
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Commentary {
     pub path: PathBuf,
     /// The analyst's grade for the period, over the one the rules give, and why.
     pub grade: Option<(Grade, String)>,
+    /// The language it is written in: `<id>.md` English, `<id>.cy.md` Welsh.
+    pub language: crate::common::language::Language,
 }
 
 /// How a measure stands for the board, by the Plan's grading rules (or an
@@ -58,12 +60,12 @@ impl Grade {
     }
 
     /// As the board reads it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Grade::RequiresScrutiny => "Requires scrutiny",
-            Grade::Improving => "Improving",
-            Grade::Content => "Content",
-        }
+    pub fn label(self) -> String {
+        crate::t!(match self {
+            Grade::RequiresScrutiny => "grade-requires-scrutiny",
+            Grade::Improving => "grade-improving",
+            Grade::Content => "grade-content",
+        })
     }
 }
 
@@ -103,13 +105,24 @@ pub fn read_dir(dir: &Path) -> (Vec<(String, Commentary)>, Vec<Diagnostic>) {
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "md"))
         {
-            let id = path
+            let stem = path
                 .file_stem()
                 .unwrap_or_default()
                 .to_string_lossy()
                 .into_owned();
+            // `<id>.cy.md` is the same commentary in Welsh.
+            let (id, language) = match stem.strip_suffix(".cy") {
+                Some(id) => (id.to_string(), crate::common::language::Language::Welsh),
+                None => (stem, crate::common::language::Language::English),
+            };
             match read_file(&path, month) {
-                Ok(commentary) => found.push((id, commentary)),
+                Ok(commentary) => found.push((
+                    id,
+                    crate::definition::commentary::Commentary {
+                        language,
+                        ..commentary
+                    },
+                )),
                 Err(mut mistakes) => problems.append(&mut mistakes),
             }
         }
@@ -138,6 +151,7 @@ fn read_file(path: &Path, month: Month) -> Result<Commentary, Vec<Diagnostic>> {
         text: text.clone(),
         path: path.to_path_buf(),
         grade: None,
+        language: Default::default(),
     };
     let Some(rest) = text.strip_prefix("---\n") else {
         return Ok(commentary);

@@ -13,6 +13,12 @@ pub struct PlanFile {
     pub area: Option<String>,
     /// "Police and Crime Plan 2021-2025"
     pub plan: String,
+    /// The Plan's name in Welsh, for a force that writes in Welsh.
+    #[serde(default)]
+    pub plan_cy: Option<String>,
+    /// The area's name in Welsh (default: `area_cy` of `data/force.toml`).
+    #[serde(default)]
+    pub area_cy: Option<String>,
     #[serde(default, rename = "objective")]
     pub objectives: Vec<ObjectiveFile>,
     /// How each measure is graded for the board: one set of rules for the
@@ -177,6 +183,11 @@ pub struct ObjectiveFile {
     pub title: String,
     #[serde(default)]
     pub summary: String,
+    /// The title and summary in Welsh.
+    #[serde(default)]
+    pub title_cy: Option<String>,
+    #[serde(default)]
+    pub summary_cy: Option<String>,
     /// Measure ids in the order their cards appear (grouped by theme on the page).
     #[serde(default)]
     pub measures: Vec<String>,
@@ -190,6 +201,9 @@ pub struct ObjectiveFile {
 pub struct Plan {
     pub area: String,
     pub plan: String,
+    /// The Welsh forms of the area and the Plan's name, where declared.
+    pub area_cy: Option<String>,
+    pub plan_cy: Option<String>,
     pub objectives: Vec<ObjectiveLayout>,
     pub grading: Grading,
     pub marking: Marking,
@@ -203,6 +217,8 @@ pub struct ObjectiveLayout {
     pub number: u8,
     pub title: String,
     pub summary: String,
+    pub title_cy: Option<String>,
+    pub summary_cy: Option<String>,
     pub themes: Vec<ThemeLayout>,
 }
 
@@ -213,8 +229,51 @@ pub struct ThemeLayout {
 }
 
 impl ThemeLayout {
-    pub fn title(&self) -> &'static str {
-        self.theme.map_or("Measures", Theme::title)
+    pub fn title(&self) -> String {
+        self.theme
+            .map_or_else(|| crate::t!("theme-measures"), |t| t.title().to_string())
+    }
+}
+
+impl Plan {
+    /// The Plan as pages in `language` name it: its Welsh names where declared.
+    pub fn in_language(&self, language: crate::common::language::Language) -> Plan {
+        let mut plan = self.clone();
+        if language == crate::common::language::Language::Welsh {
+            let welsh = |english: &mut String, cy: &Option<String>| {
+                if let Some(cy) = cy {
+                    english.clone_from(cy);
+                }
+            };
+            welsh(&mut plan.area, &self.area_cy);
+            welsh(&mut plan.plan, &self.plan_cy);
+            for objective in &mut plan.objectives {
+                let (title, summary) = (objective.title_cy.clone(), objective.summary_cy.clone());
+                welsh(&mut objective.title, &title);
+                welsh(&mut objective.summary, &summary);
+            }
+        }
+        plan
+    }
+
+    /// What a force that writes in Welsh has not given in Welsh, by key.
+    pub fn missing_welsh(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if self.plan_cy.is_none() {
+            missing.push("plan_cy".to_string());
+        }
+        if self.area_cy.is_none() {
+            missing.push("area_cy".to_string());
+        }
+        for o in &self.objectives {
+            if o.title_cy.is_none() {
+                missing.push(format!("title_cy of objective {}", o.number));
+            }
+            if !o.summary.is_empty() && o.summary_cy.is_none() {
+                missing.push(format!("summary_cy of objective {}", o.number));
+            }
+        }
+        missing
     }
 }
 
@@ -254,7 +313,9 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
         })?,
         Err(_) => PlanFile {
             area: None,
+            area_cy: None,
             plan: "Police and Crime Plan".into(),
+            plan_cy: None,
             objectives: vec![],
             grading: Grading::default(),
             marking: Marking::default(),
@@ -336,6 +397,8 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
                 number,
                 title: configured.map_or(default_title.to_string(), |o| o.title.clone()),
                 summary: configured.map(|o| o.summary.clone()).unwrap_or_default(),
+                title_cy: configured.and_then(|o| o.title_cy.clone()),
+                summary_cy: configured.and_then(|o| o.summary_cy.clone()),
                 themes,
             }
         })
@@ -345,6 +408,10 @@ pub fn load_plan(dir: &Path, measures: &MeasureSet) -> Result<Plan, PlanError> {
             .area
             .unwrap_or_else(|| measures.catalog.force().area.clone()),
         plan: file.plan,
+        area_cy: file
+            .area_cy
+            .or_else(|| measures.catalog.force().area_cy.clone()),
+        plan_cy: file.plan_cy,
         objectives,
         grading: file.grading,
         marking: file.marking,

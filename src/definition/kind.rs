@@ -110,20 +110,20 @@ impl MeasureKind {
     }
 
     /// What a point's numerator counts, as a table's heading says it.
-    pub fn numerator_heading(&self) -> &'static str {
-        match self {
-            MeasureKind::Proportion { .. } => "Count",
-            MeasureKind::Distribution { .. } => "Values",
-            MeasureKind::Count | MeasureKind::Rate { .. } => "Events",
-        }
+    pub fn numerator_heading(&self) -> String {
+        crate::t!(match self {
+            MeasureKind::Proportion { .. } => "heading-count",
+            MeasureKind::Distribution { .. } => "heading-values",
+            MeasureKind::Count | MeasureKind::Rate { .. } => "heading-events",
+        })
     }
 
     /// What a point's denominator is, as a table's heading says it; `None`
     /// for a kind without one.
-    pub fn denominator_heading(&self) -> Option<&'static str> {
+    pub fn denominator_heading(&self) -> Option<String> {
         match self.base() {
-            Base::Denominator => Some("Out of"),
-            Base::Population => Some("Population"),
+            Base::Denominator => Some(crate::t!("heading-out-of")),
+            Base::Population => Some(crate::t!("heading-population")),
             Base::None => None,
         }
     }
@@ -187,13 +187,11 @@ impl MeasureKind {
     /// What the values are, for a table's notes; `None` for a count or a rate.
     pub fn values_note(&self, unit: Option<&str>) -> Option<String> {
         match self {
-            MeasureKind::Proportion { .. } => {
-                Some("Values are proportions (formatted as percentages).".into())
-            }
-            MeasureKind::Distribution { statistic, .. } => Some(format!(
-                "Values are the {} of each period's values{}; Count is how many values there were.",
-                statistic.name(),
-                unit.map(|u| format!(", in {u}")).unwrap_or_default()
+            MeasureKind::Proportion { .. } => Some(crate::t!("values-proportions")),
+            MeasureKind::Distribution { statistic, .. } => Some(crate::t!(
+                "values-statistic",
+                statistic = statistic.name(),
+                unit = unit.unwrap_or("none")
             )),
             MeasureKind::Count | MeasureKind::Rate { .. } => None,
         }

@@ -27,6 +27,9 @@ pub struct Measure {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// The Welsh forms of the title and description, where declared.
+    pub title_cy: Option<String>,
+    pub description_cy: Option<String>,
     pub objective: u8,
     pub theme: Option<Theme>,
     pub access: Access,
@@ -71,6 +74,8 @@ pub struct Measure {
     pub annotations: Vec<Annotation>,
     /// The analysts' commentary, by period (see [`commentary`]), in month order.
     pub commentary: Vec<commentary::Commentary>,
+    /// The commentary written in Welsh (`<id>.cy.md`), in month order.
+    pub commentary_cy: Vec<commentary::Commentary>,
     /// The names `data/force.toml` declares for groups that are its districts
     /// and neighbourhoods, by id: "Hinckley and Bosworth" for
     /// `hinckley_and_bosworth`, never a name rebuilt from the id.
@@ -213,6 +218,11 @@ pub struct Priority {
     pub raised_at: std::ops::Range<usize>,
     pub raised_by: String,
     pub area: String,
+    /// The Welsh forms of the channel and the place, where declared.
+    #[serde(skip)]
+    pub raised_by_cy: Option<String>,
+    #[serde(skip)]
+    pub area_cy: Option<String>,
     pub status: PriorityStatus,
     /// The district it lies in, where one is given or can be told.
     pub district: Option<String>,
@@ -307,8 +317,60 @@ impl Measure {
             },
             annotations: Vec::new(),
             commentary: Vec::new(),
+            commentary_cy: Vec::new(),
             group_names: Default::default(),
+            title_cy: None,
+            description_cy: None,
         }
+    }
+
+    /// The measure as a page or pack in `language` shows it: its declared
+    /// text in that language where given (else as declared), the same figures.
+    pub fn in_language(&self, language: crate::common::language::Language) -> Measure {
+        let mut measure = self.clone();
+        if language == crate::common::language::Language::Welsh {
+            let welsh = |english: &mut String, cy: &Option<String>| {
+                if let Some(cy) = cy {
+                    english.clone_from(cy);
+                }
+            };
+            welsh(&mut measure.title, &self.title_cy);
+            welsh(&mut measure.description, &self.description_cy);
+            if let (Some(p), Some(declared)) = (&mut measure.priority, &self.priority) {
+                welsh(&mut p.area, &declared.area_cy);
+                welsh(&mut p.raised_by, &declared.raised_by_cy);
+            }
+            // Welsh commentary where written, the English where not: the
+            // board's words are never dropped from a page.
+            for cy in &self.commentary_cy {
+                match measure.commentary.iter_mut().find(|c| c.month == cy.month) {
+                    // The grade is the board's, whichever language says why.
+                    Some(english) => {
+                        let grade = cy.grade.clone().or(english.grade.take());
+                        *english = commentary::Commentary {
+                            grade,
+                            ..cy.clone()
+                        };
+                    }
+                    None => measure.commentary.push(cy.clone()),
+                }
+            }
+            measure.commentary.sort_by_key(|c| c.month);
+        }
+        measure
+    }
+
+    /// The keys of the Welsh text a force that writes in Welsh has not yet
+    /// given: `title_cy`, `description_cy`.
+    pub fn missing_welsh(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.title_cy.is_none() {
+            missing.push("title_cy");
+        }
+        if !self.description.is_empty() && self.description_cy.is_none() {
+            missing.push("description_cy");
+        }
+        missing
     }
 
     /// Whether `month` is the last month of one of the measure's periods (a
@@ -344,9 +406,11 @@ impl Measure {
         match self.periods {
             Periods::Discrete { grain, .. } => match grain {
                 Grain::Month => first.short_name(),
-                Grain::Quarter => {
-                    format!("{}–{}", first.first_day().format("%b"), last.short_name())
-                }
+                Grain::Quarter => format!(
+                    "{}–{}",
+                    crate::common::language::month_abbreviation(first.month()),
+                    last.short_name()
+                ),
                 Grain::FinancialQuarter => format!(
                     "{} Q{}",
                     first.financial_year_label(),
@@ -354,10 +418,10 @@ impl Measure {
                 ),
                 Grain::FinancialYear => first.financial_year_label(),
             },
-            Periods::FinancialYearToDate => format!(
-                "{} to {}",
-                first.financial_year_label(),
-                last.first_day().format("%b")
+            Periods::FinancialYearToDate => crate::t!(
+                "year-to-date-label",
+                year = first.financial_year_label(),
+                to = crate::common::language::month_abbreviation(last.month())
             ),
             Periods::Rolling { .. } => format!("{} – {}", first.short_name(), last.short_name()),
         }
@@ -452,14 +516,69 @@ impl MeasureSet {
         }
         for measure in &mut self.measures {
             measure.commentary.clear();
+            measure.commentary_cy.clear();
         }
         for (at, entry) in placed {
-            self.measures[at].commentary.push(entry);
+            let measure = &mut self.measures[at];
+            match entry.language {
+                crate::common::language::Language::Welsh => measure.commentary_cy.push(entry),
+                crate::common::language::Language::English => measure.commentary.push(entry),
+            }
         }
         for measure in &mut self.measures {
             measure.commentary.sort_by_key(|c| c.month);
+            measure.commentary_cy.sort_by_key(|c| c.month);
         }
         Ok(self)
+    }
+
+    /// For a force that writes in Welsh (`languages` of `data/force.toml`
+    /// lists `cy`): each measure whose title or description has no Welsh
+    /// form, pointed at its `title` line. None for any other force.
+    pub fn missing_welsh(&self) -> Vec<Diagnostic> {
+        use crate::common::language::Language;
+        if !self.catalog.force().languages.contains(&Language::Welsh) {
+            return Vec::new();
+        }
+        self.measures
+            .iter()
+            .filter_map(|m| {
+                let missing = m.missing_welsh();
+                if missing.is_empty() {
+                    return None;
+                }
+                let source = SourceText {
+                    path: m.origin.path.clone(),
+                    text: m.origin.text.clone(),
+                };
+                let title = source
+                    .text
+                    .match_indices("title")
+                    .map(|(at, _)| at)
+                    .find(|&at| at == 0 || source.text[..at].ends_with('\n'))
+                    .unwrap_or(0);
+                let keys: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+                Some(
+                    Diagnostic::at(
+                        &source,
+                        title..title + 5,
+                        format!(
+                            "`{}` has no Welsh text ({}), and data/force.toml says the force writes in Welsh",
+                            m.id,
+                            keys.join(" and ")
+                        ),
+                    )
+                    .with_help(format!(
+                        "add {} beside `title` and `description`: the /cy/ pages and Welsh packs show them",
+                        missing
+                            .iter()
+                            .map(|k| format!("`{k} = \"…\"`"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    )),
+                )
+            })
+            .collect()
     }
 
     /// The same sources, with other measures.

@@ -19,14 +19,20 @@ pub struct Theme {
     /// As measures name it: `domestic_abuse`.
     pub id: &'static str,
     pub name: &'static str,
+    /// Its name in Welsh (`title_cy`), where declared.
+    pub name_cy: Option<&'static str>,
     /// Whether its measures are restricted to signed-in analysts unless they
     /// say otherwise: the themes about the most vulnerable victims.
     pub restricted: bool,
 }
 
 impl Theme {
+    /// Its name in the language being written.
     pub fn title(self) -> &'static str {
-        self.name
+        match crate::common::language::current() {
+            crate::common::language::Language::Welsh => self.name_cy.unwrap_or(self.name),
+            crate::common::language::Language::English => self.name,
+        }
     }
 
     /// Themes whose figures are about the most vulnerable victims.
@@ -90,6 +96,8 @@ struct RawObjective {
 struct RawTheme {
     id: Spanned<String>,
     title: String,
+    #[serde(default)]
+    title_cy: Option<String>,
     #[serde(default)]
     restricted: bool,
 }
@@ -192,6 +200,7 @@ fn validate(file: &SourceText) -> Result<Objectives, Vec<Diagnostic>> {
             themes.push(Theme {
                 id: leak(id),
                 name: leak(&t.title),
+                name_cy: t.title_cy.as_deref().map(leak),
                 restricted: t.restricted,
             });
         }

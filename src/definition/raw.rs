@@ -18,6 +18,13 @@ pub struct RawMeasure {
     /// What the figure means and how to read it, in plain English.
     #[serde(default)]
     pub description: String,
+    /// The title in Welsh, for a force that writes in Welsh (`data/force.toml`
+    /// `languages = ["cy", "en"]`): shown on the `/cy/` pages and Welsh packs.
+    #[serde(default)]
+    pub title_cy: Option<String>,
+    /// The description in Welsh.
+    #[serde(default)]
+    pub description_cy: Option<String>,
     /// Objective of the Police and Crime Plan, as `dashboards/plan.toml` numbers them
     /// (not needed by a People's Priority, which has a `[priority]` table).
     #[schemars(with = "Option<u8>")]
@@ -159,6 +166,12 @@ pub struct RawPriority {
     /// The place, as residents name it: "Wisbech town centre".
     #[serde(default)]
     pub area: String,
+    /// The place in Welsh.
+    #[serde(default)]
+    pub area_cy: Option<String>,
+    /// The channel in Welsh.
+    #[serde(default)]
+    pub raised_by_cy: Option<String>,
     /// `open` (the default) or `closed`.
     #[schemars(with = "Option<PriorityStatus>")]
     pub status: Option<Spanned<PriorityStatus>>,

@@ -336,6 +336,8 @@ impl Validator<'_> {
                 id,
                 title: raw.title.get_ref().trim().to_string(),
                 description: raw.description.trim().to_string(),
+                title_cy: welsh(&raw.title_cy),
+                description_cy: welsh(&raw.description_cy),
                 objective: objective.map_or(0, |(o, _)| o.number),
                 theme,
                 access,
@@ -365,6 +367,7 @@ impl Validator<'_> {
                 },
                 annotations,
                 commentary: Vec::new(),
+                commentary_cy: Vec::new(),
                 group_names: group_names(catalog.force()),
             },
             raw.id.span(),
@@ -431,6 +434,8 @@ impl Validator<'_> {
             raised_at: raised.span(),
             raised_by: p.raised_by.trim().to_string(),
             area: p.area.trim().to_string(),
+            raised_by_cy: welsh(&p.raised_by_cy),
+            area_cy: welsh(&p.area_cy),
             status: p
                 .status
                 .as_ref()
@@ -1543,6 +1548,14 @@ fn district_named_in(filter: &str, force: &crate::ingest::Force) -> Option<Strin
                     .map(|d| d.id.clone())
             })
     })
+}
+
+/// A declared Welsh form, trimmed; none where it is not given or blank.
+fn welsh(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]

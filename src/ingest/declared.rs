@@ -38,6 +38,11 @@ pub struct Force {
     pub neighbourhoods: Vec<Neighbourhood>,
     /// Who publishes the figures: named as the open data's publisher.
     pub publisher: Publisher,
+    /// The languages its pages and packs are written in (`languages`): English
+    /// alone unless it names Welsh too.
+    pub languages: Vec<crate::common::language::Language>,
+    /// The area's name in Welsh.
+    pub area_cy: Option<String>,
 }
 
 /// The body that publishes a Plan's figures (the Commissioner's office).
@@ -336,6 +341,14 @@ pub struct RawForce {
     /// Office of the Police and Crime Commissioner for the area).
     #[serde(default)]
     pub publisher: Option<RawPublisher>,
+    /// The languages pages and packs are written in: `["en"]` (the default),
+    /// or `["cy", "en"]` for a Welsh force, whose offices publish in both.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub languages: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The area's name in Welsh: "Dyfed-Powys".
+    #[serde(default)]
+    pub area_cy: Option<String>,
 }
 
 /// `[publisher]` of `data/force.toml`.
@@ -660,6 +673,24 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
             }
         }
     };
+    let mut languages = Vec::new();
+    for code in raw.languages.iter().flat_map(|l| l.get_ref()) {
+        match code.get_ref().parse::<crate::common::language::Language>() {
+            Ok(language) if !languages.contains(&language) => languages.push(language),
+            Ok(_) => errors.push(Diagnostic::at(
+                file,
+                code.span(),
+                format!("`{}` is listed twice", code.get_ref()),
+            )),
+            Err(why) => errors.push(
+                Diagnostic::at(file, code.span(), why)
+                    .with_help("a Welsh force writes `languages = [\"cy\", \"en\"]`"),
+            ),
+        }
+    }
+    if languages.is_empty() {
+        languages.push(crate::common::language::Language::English);
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -670,6 +701,8 @@ fn parse_force(file: &SourceText) -> Result<Force, Vec<Diagnostic>> {
         aliases: raw.aliases,
         neighbourhoods,
         publisher,
+        languages,
+        area_cy: raw.area_cy,
     })
 }
 

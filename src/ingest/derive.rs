@@ -146,6 +146,8 @@ mod tests {
             aliases: Vec::new(),
             neighbourhoods: Vec::new(),
             publisher: crate::ingest::declared::Publisher::commissioner_for("Northshire"),
+            languages: vec![crate::common::language::Language::English],
+            area_cy: None,
         };
         let ctx = context(&force);
         let schema = Arc::new(Schema::new(vec![Field::new("name", DataType::Utf8, true)]));

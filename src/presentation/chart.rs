@@ -100,10 +100,17 @@ pub fn signal_mark<DB: DrawingBackend>(
 }
 
 /// How [`signal_mark`] draws each kind of point, for the words under a chart.
-pub const MARKS_SAID: &str = "special causes are marked in shape as well as colour: blue triangles improvement, orange squares concern, purple diamonds neither";
+pub fn marks_said() -> String {
+    crate::t!("marks-said")
+}
 
 fn short_label(point: &crate::engine::Point) -> String {
-    point.period.last.first_day().format("%b %y").to_string()
+    let last = point.period.last;
+    format!(
+        "{} {:02}",
+        crate::common::language::month_abbreviation(last.month()),
+        last.year().rem_euclid(100)
+    )
 }
 
 /// An SVG document as plotters draws it (its text escaped by plotters, the
@@ -284,7 +291,7 @@ fn trend_chart_beside(
             // Trial limits are labelled where they start, just above the upper one.
             if segment.trial() {
                 let _ = chart.draw_series(std::iter::once(Text::new(
-                    format!("Trial limits ({} points)", segment.points_in_limits),
+                    crate::t!("trial-limits-label", points = segment.points_in_limits),
                     (x[0] + 0.1, l.upper),
                     ("sans-serif", 12)
                         .into_font()
@@ -304,9 +311,10 @@ fn trend_chart_beside(
                 hover.push((
                     bx,
                     by + 8,
-                    format!(
-                        "Break from {}: {reason}",
-                        measure.period_label(points[segment.points.start].period)
+                    crate::t!(
+                        "break-hover",
+                        period = measure.period_label(points[segment.points.start].period),
+                        reason = reason.as_str()
                     ),
                 ));
             }
@@ -379,8 +387,8 @@ fn trend_chart_beside(
                     format!(
                         "{}, {}: {}",
                         beside
-                            .and_then(|b| b.group.as_deref())
-                            .unwrap_or("comparison"),
+                            .and_then(|b| b.group.clone())
+                            .unwrap_or_else(|| crate::t!("comparison")),
                         measure.period_label(points[*i].period),
                         measure.format_value(*v)
                     ),
@@ -433,45 +441,43 @@ pub fn describe(measure: &Measure, series: &Series) -> String {
         .collect();
     let (Some(first), Some(latest)) = (shown.first(), shown.last()) else {
         return match (series.points.first(), series.points.last()) {
-            (Some(first), Some(last)) => format!(
-                "No figure to show: every one of the {} periods from {} to {} is withheld as a small number or has no data.",
-                series.points.len(),
-                measure.period_label(first.period),
-                measure.period_label(last.period)
+            (Some(first), Some(last)) => crate::t!(
+                "describe-all-withheld",
+                count = series.points.len(),
+                first = measure.period_label(first.period),
+                last = measure.period_label(last.period)
             ),
-            _ => "No figures to show yet: there are no periods with data.".into(),
+            _ => crate::t!("describe-no-periods"),
         };
     };
-    let mut text = format!(
-        "{} figures from {} to {}; the latest, {}, is {}.",
-        shown.len(),
-        measure.period_label(first.period),
-        measure.period_label(latest.period),
-        measure.period_label(latest.period),
-        measure.format_value(latest.value().unwrap_or_default()),
+    let mut text = crate::t!(
+        "describe-span",
+        count = shown.len(),
+        first = measure.period_label(first.period),
+        last = measure.period_label(latest.period),
+        value = measure.format_value(latest.value().unwrap_or_default())
     );
     let withheld = series.points.iter().filter(|p| p.suppressed).count();
     if withheld > 0 {
-        text += &format!(" {withheld} withheld as small numbers.");
+        text += " ";
+        text += &crate::t!("describe-withheld", count = withheld);
     }
     if !series.spc.is_empty() {
         let count = |s: Signal| series.points.iter().filter(|p| p.signal == Some(s)).count();
-        let causes: Vec<String> = [
-            (Signal::Improvement, "improvement"),
-            (Signal::Concern, "concern"),
-            (Signal::SpecialCause, "neither improvement nor concern"),
-        ]
-        .into_iter()
-        .filter(|(s, _)| count(*s) > 0)
-        .map(|(s, name)| format!("{} {name}", count(s)))
-        .collect();
+        let causes: Vec<String> = [Signal::Improvement, Signal::Concern, Signal::SpecialCause]
+            .into_iter()
+            .filter(|s| count(*s) > 0)
+            .map(|s| crate::t!("describe-cause", count = count(s), signal = s.as_str()))
+            .collect();
+        text += " ";
         text += &if causes.is_empty() {
-            " No point is a special cause.".to_string()
+            crate::t!("describe-no-cause")
         } else {
-            format!(" Special causes: {}.", causes.join(", "))
+            crate::t!("describe-causes", causes = causes.join(", "))
         };
     }
-    text += " Every figure is in the table with the chart.";
+    text += " ";
+    text += &crate::t!("describe-table");
     text
 }
 
@@ -576,27 +582,38 @@ pub fn with_hover(svg: &str, hover: Vec<(i32, i32, String)>, about: Described<'_
 
 fn tooltip(measure: &Measure, point: &crate::engine::Point) -> String {
     let Some(f) = &point.figures else {
-        return format!("{}: suppressed", measure.period_label(point.period));
+        return format!(
+            "{}: {}",
+            measure.period_label(point.period),
+            crate::t!("suppressed-lower")
+        );
     };
     let mut text = format!(
         "{}: {}",
         measure.period_label(point.period),
         f.value
-            .map_or("no data".into(), |v| measure.format_value(v))
+            .map_or_else(|| crate::t!("no-data-lower"), |v| measure.format_value(v))
     );
     if let Some(i) = f.interval {
-        text += &format!(
-            " (95% CI {} to {})",
-            measure.format_value(i.lower),
-            measure.format_value(i.upper)
+        let interval = crate::t!(
+            "interval-95",
+            lower = measure.format_value(i.lower),
+            upper = measure.format_value(i.upper)
         );
+        text += &format!(" ({interval})");
     }
     if let Some(d) = f.denominator.filter(|_| measure.is_proportion()) {
         let grouped = |n: u64| crate::common::grouped(n as f64, 0);
-        text += &format!(", {} of {}", grouped(f.numerator), grouped(d));
+        text += ", ";
+        text += &crate::t!(
+            "funnel-of",
+            numerator = grouped(f.numerator),
+            denominator = grouped(d)
+        );
     }
     if let Some(s) = point.signal {
-        text += &format!(", special cause: {}", s.as_str().replace('_', " "));
+        text += ", ";
+        text += &crate::t!("special-cause-hover", signal = s.as_str());
     }
     text
 }
@@ -672,34 +689,19 @@ pub fn sparkline(series: &Series) -> Markup {
 /// concern, purple where neither direction is better; H or L for the direction.
 pub fn variation_icon(variation: Variation, above: Option<bool>) -> Markup {
     let (colour, letter, label) = match variation {
-        Variation::Improvement => (
-            "#005eb8",
-            above.map(high_low),
-            "Special cause variation: improvement",
-        ),
-        Variation::Concern => (
-            "#ed8b00",
-            above.map(high_low),
-            "Special cause variation: concern",
-        ),
-        Variation::NeutralChange => (
-            "#7c2877",
-            above.map(high_low),
-            "Special cause variation: neither better nor worse",
-        ),
-        Variation::CommonCause => (
-            "#63666a",
-            None,
-            "Common cause variation: no significant change",
-        ),
+        Variation::Improvement => ("#005eb8", above.map(high_low), "variation-improvement"),
+        Variation::Concern => ("#ed8b00", above.map(high_low), "variation-concern"),
+        Variation::NeutralChange => ("#7c2877", above.map(high_low), "variation-neither"),
+        Variation::CommonCause => ("#63666a", None, "variation-common"),
     };
+    let label = crate::t!(label);
     let mark = html! {
         @match letter {
             Some(l) => (icon_letter(colour, l)),
             None => path d="M9 22 q5.5 -9 11 0 t11 0" fill="none" stroke="#63666a" stroke-width="2.5" {},
         }
     };
-    icon(colour, label, mark)
+    icon(colour, &label, mark)
 }
 
 /// A Making Data Count icon: a ringed circle in `colour` around `mark`.
@@ -726,12 +728,12 @@ fn high_low(above: bool) -> &'static str {
 /// The assurance icon: P (target consistently met), F (consistently missed), ? (hit and miss).
 pub fn assurance_icon(assurance: Option<Assurance>) -> Markup {
     let (colour, letter, label) = match assurance {
-        Some(Assurance::ConsistentlyMet) => ("#005eb8", "P", "Target consistently met"),
-        Some(Assurance::ConsistentlyMissed) => ("#ed8b00", "F", "Target consistently missed"),
-        Some(Assurance::HitAndMiss) => ("#63666a", "?", "Target sometimes met, sometimes missed"),
+        Some(Assurance::ConsistentlyMet) => ("#005eb8", "P", "assurance-met"),
+        Some(Assurance::ConsistentlyMissed) => ("#ed8b00", "F", "assurance-missed"),
+        Some(Assurance::HitAndMiss) => ("#63666a", "?", "assurance-mixed"),
         None => return html! {},
     };
-    icon(colour, label, icon_letter(colour, letter))
+    icon(colour, &crate::t!(label), icon_letter(colour, letter))
 }
 
 /// The system's fonts, loaded once, for rasterising charts.

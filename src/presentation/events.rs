@@ -6,10 +6,12 @@
 use crate::definition::{Measure, SpcChart};
 use crate::engine::events::{EventChart, EventPoint};
 use crate::presentation::chart::{
-    Described, GREY, INK, MARKS_SAID, Svg, points_chart, signal_mark, with_hover,
+    Described, GREY, INK, Svg, marks_said, points_chart, signal_mark, with_hover,
 };
 use crate::presentation::words::long_date;
 use crate::stats::Signal;
+use crate::t;
+use chrono::Datelike;
 use maud::{Markup, html};
 use plotters::prelude::*;
 
@@ -22,31 +24,30 @@ fn amount(value: f64) -> String {
 }
 
 /// What a gap is counted in ("days", "opportunities"), and the gaps in words.
-fn unit_words(chart: &EventChart) -> (&'static str, &'static str) {
-    let between = match chart.chart {
-        SpcChart::G => "opportunities between events",
-        _ => "days between events",
-    };
-    (chart.unit(), between)
+/// "days", "opportunities": what the chart counts between events, as the
+/// catalogue's select expressions name it.
+fn unit_words(chart: &EventChart) -> (&'static str, String) {
+    (chart.unit(), t!("event-unit", unit = chart.unit()))
 }
 
 /// The chart's heading: "Days between events (t chart)".
 pub fn title(chart: &EventChart) -> String {
-    let (_, between) = unit_words(chart);
-    format!(
-        "{} ({} chart)",
-        crate::presentation::words::upper_first(between),
-        chart.chart.name()
+    t!(
+        "events-title",
+        unit = chart.unit(),
+        chart = chart.chart.name()
     )
 }
 
 /// "1 day", "12 days", "1 opportunity".
 fn counted(value: f64, unit: &str) -> String {
-    let one = if unit == "days" { "day" } else { "opportunity" };
-    format!(
-        "{} {}",
-        amount(value),
-        if value == 1.0 { one } else { unit }
+    // Whole days and opportunities pick their plural form; a fraction is "other".
+    let count = if value == 1.0 { 1 } else { 2 };
+    t!(
+        "event-counted",
+        amount = amount(value),
+        unit = unit,
+        count = count
     )
 }
 
@@ -55,25 +56,25 @@ fn counted(value: f64, unit: &str) -> String {
 pub fn sentence(chart: &EventChart) -> String {
     let (unit, _) = unit_words(chart);
     let (Some(first), Some(latest)) = (chart.first, chart.points.last()) else {
-        return "Too few events yet to read the gaps between them: the chart needs at least two."
-            .to_string();
+        return t!("events-too-few");
     };
-    let mut text = format!(
-        "{} events from {} to {}; the latest came {} after the one before.",
-        chart.points.len() + 1,
-        long_date(first),
-        long_date(latest.date),
-        counted(latest.value, unit),
+    let mut text = t!(
+        "events-span",
+        count = chart.points.len() + 1,
+        first = long_date(first),
+        last = long_date(latest.date),
+        gap = counted(latest.value, unit)
     );
+    text.push(' ');
     match chart.limits {
-        Some(l) => text.push_str(&format!(
-            " Gaps from {} to {} are usual (the limits, from {} gaps), around a centre of {}.",
-            amount(l.lower),
-            counted(l.upper, unit),
-            chart.points_in_limits,
-            counted(l.mean, unit)
+        Some(l) => text.push_str(&t!(
+            "events-limits",
+            lower = amount(l.lower),
+            upper = counted(l.upper, unit),
+            gaps = chart.points_in_limits,
+            centre = counted(l.mean, unit)
         )),
-        None => text.push_str(" Too few gaps yet to compute limits."),
+        None => text.push_str(&t!("events-no-limits")),
     }
     let signalled = chart
         .points
@@ -82,32 +83,23 @@ pub fn sentence(chart: &EventChart) -> String {
         .find_map(|p| p.signal.map(|s| (p.date, s)));
     text.push(' ');
     match signalled {
-        Some((when, signal)) => text.push_str(&format!(
-            "The latest special cause, at the event of {}, {}.",
-            long_date(when),
-            match signal {
-                Signal::Improvement => "is one of improvement: events had become rarer than before",
-                Signal::Concern => "is one of concern: events had come closer together than before",
-                Signal::SpecialCause => "says the gaps had changed by more than chance explains",
-            }
+        Some((when, signal)) => text.push_str(&t!(
+            "events-latest-cause",
+            when = long_date(when),
+            signal = signal.as_str()
         )),
-        None => text.push_str("No special cause: the gaps vary no more than chance explains."),
+        None => text.push_str(&t!("events-no-cause")),
     }
     text
 }
 
-fn signal_label(signal: Option<Signal>) -> &'static str {
-    match signal {
-        Some(Signal::Improvement) => "Improvement",
-        Some(Signal::Concern) => "Concern",
-        Some(Signal::SpecialCause) => "Special cause",
-        None => "",
-    }
+fn signal_label(signal: Option<Signal>) -> String {
+    signal.map_or_else(String::new, crate::presentation::words::signal_name)
 }
 
 /// The chart as SVG: each gap at its event's place in order, labelled by date.
 pub fn chart_svg(chart: &EventChart, title: &str, size: (u32, u32)) -> Svg {
-    let (unit, _) = unit_words(chart);
+    let (unit, unit_name) = unit_words(chart);
     let points = &chart.points;
     let n = points.len().max(1);
     let mut high = points.iter().map(|p| p.value).fold(1.0, f64::max);
@@ -124,9 +116,17 @@ pub fn chart_svg(chart: &EventChart, title: &str, size: (u32, u32)) -> Svg {
             title,
             n,
             0.0..y_high,
-            |i| points[i].date.format("%-d %b %y").to_string(),
+            |i| {
+                let day = points[i].date;
+                format!(
+                    "{} {} {:02}",
+                    day.day(),
+                    crate::common::language::month_abbreviation(day.month()),
+                    day.year().rem_euclid(100)
+                )
+            },
             amount,
-            Some(unit),
+            Some(&unit_name),
         ) else {
             return Svg(String::new());
         };
@@ -156,7 +156,7 @@ pub fn chart_svg(chart: &EventChart, title: &str, size: (u32, u32)) -> Svg {
         }
         let _ = root.present();
     }
-    let description = format!("{} Every gap is in the table below.", sentence(chart));
+    let description = format!("{} {}", sentence(chart), t!("events-every-gap"));
     with_hover(
         &svg,
         hover,
@@ -172,25 +172,22 @@ fn tooltip(p: &EventPoint, unit: &str) -> String {
         Some(_) => format!(" ({})", signal_label(p.signal).to_lowercase()),
         None => String::new(),
     };
-    format!(
-        "{}: {} since the event before{signal}",
-        long_date(p.date),
-        counted(p.value, unit)
+    t!(
+        "event-tooltip",
+        date = long_date(p.date),
+        gap = counted(p.value, unit),
+        signal = signal
     )
 }
 
 /// The chart, its reading and every gap, for the measure's page and pack.
 pub fn section(measure: &Measure, chart: &EventChart) -> Markup {
     let heading = title(chart);
-    let (unit, _) = unit_words(chart);
+    let (_, unit) = unit_words(chart);
     let svg = chart_svg(chart, &heading, (960, 380));
     let how = match chart.chart {
-        SpcChart::G => {
-            "The limits are geometric, around the mean (PowerBI-SPC's g chart); a run is read about the median."
-        }
-        _ => {
-            "The days are read on an individuals chart of the days to the power 1/3.6, whose limits are turned back into days (PowerBI-SPC's t chart)."
-        }
+        SpcChart::G => t!("events-how-g"),
+        _ => t!("events-how-t"),
     };
     html! {
         section.events id=(format!("{}-events", measure.id)) {
@@ -198,20 +195,19 @@ pub fn section(measure: &Measure, chart: &EventChart) -> Markup {
             figure.chart role="group" aria-label=(heading) {
                 (svg)
                 figcaption {
-                    "Each point is an event after the first, at its date: the " (unit)
-                    " since the one before. A long gap is fewer events; a short one, more. The grey line is the centre and the dashed grey lines the limits; " (MARKS_SAID) ". "
+                    (t!("events-caption", unit = unit.as_str(), marks = marks_said())) " "
                     (how)
                 }
             }
             p.reading { (sentence(chart)) }
             details.figures {
-                summary { "Every event" }
+                summary { (t!("every-event")) }
                 div.table-wrap { table {
-                    caption { (heading) " – every event after the first" }
+                    caption { (t!("every-event-caption", heading = heading.as_str())) }
                     thead { tr {
-                        th scope="col" { "Date" }
-                        th scope="col" { (crate::presentation::words::upper_first(unit)) " since the one before" }
-                        th scope="col" { "Signal" }
+                        th scope="col" { (t!("date")) }
+                        th scope="col" { (t!("since-the-one-before", unit = crate::presentation::words::upper_first(&unit))) }
+                        th scope="col" { (t!("signal-heading")) }
                     } }
                     tbody {
                         @for p in &chart.points {

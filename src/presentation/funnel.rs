@@ -8,6 +8,7 @@ use crate::definition::{Base, Measure, MeasureKind};
 use crate::engine::MeasureResult;
 use crate::presentation::chart::{BLUE, GREY, ORANGE, PURPLE};
 use crate::stats::funnel::{self as stats, FunnelLimits, Overdispersion, Placement};
+use crate::t;
 use maud::{Markup, html};
 use plotters::prelude::*;
 
@@ -151,43 +152,22 @@ fn limits_at(
 pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> String {
     let overall = measure.format_value(funnel.centre);
     let size = match measure.kind.base() {
-        Base::Population => format!("a population of {}", thousands(point.denominator)),
-        _ => format!(
-            "{} of {}",
-            thousands(point.numerator),
-            thousands(point.denominator)
+        Base::Population => t!("funnel-population", size = thousands(point.denominator)),
+        _ => t!(
+            "funnel-of",
+            numerator = thousands(point.numerator),
+            denominator = thousands(point.denominator)
         ),
     };
-    // Adjusted limits allow for the usual differences between groups too.
-    let (by_chance, chance) = if funnel.adjusted() {
-        (
-            "by chance and the usual differences between groups",
-            "chance and the usual differences",
-        )
-    } else {
-        ("by chance alone", "chance")
-    };
-    let reading = match point.placement {
-        Placement::AboveOuter => format!(
-            "above the 99.8% limit: very unlikely to be above the overall {overall} {by_chance}"
-        ),
-        Placement::BelowOuter => format!(
-            "below the 99.8% limit: very unlikely to be below the overall {overall} {by_chance}"
-        ),
-        Placement::AboveInner => format!(
-            "above the 95% limit but within the 99.8%: possibly above the overall {overall}, though {chance} could explain it"
-        ),
-        Placement::BelowInner => format!(
-            "below the 95% limit but within the 99.8%: possibly below the overall {overall}, though {chance} could explain it"
-        ),
-        Placement::Within => {
-            format!("within the limits: no evidence that it differs from the overall {overall}")
-        }
-    };
-    format!(
-        "{}: {} ({size}), {reading}.",
-        measure.group_name(&point.group),
-        measure.format_value(point.value)
+    t!(
+        "funnel-sentence",
+        group = measure.group_name(&point.group),
+        value = measure.format_value(point.value),
+        size = size,
+        overall = overall,
+        placement = placement_key(point.placement),
+        // Adjusted limits allow for the usual differences between groups too.
+        adjusted = if funnel.adjusted() { "yes" } else { "no" }
     )
 }
 
@@ -196,26 +176,36 @@ pub fn sentence(measure: &Measure, funnel: &Funnel, point: &FunnelPoint) -> Stri
 pub fn overdispersion_sentence(funnel: &Funnel, o: &Overdispersion, noun: &str) -> String {
     let phi = crate::common::grouped(o.phi, 2);
     if funnel.adjusted() {
-        format!(
-            "The {noun}s vary more than chance alone explains (dispersion ratio φ = {phi} over {} {noun}s), so the limits are widened by the variation between them (τ² = {:.3e}, Spiegelhalter's additive adjustment on a winsorised estimate): a {noun} outside them differs by more than {noun}s usually do.",
-            o.units, o.tau2
+        t!(
+            "overdispersion-adjusted",
+            noun = noun,
+            phi = phi,
+            units = o.units,
+            tau2 = format!("{:.3e}", o.tau2)
         )
     } else {
-        format!(
-            "The {noun}s vary no more than chance alone explains (dispersion ratio φ = {phi} over {} {noun}s, τ² = 0), so the limits are not widened.",
-            o.units
+        t!(
+            "overdispersion-none",
+            noun = noun,
+            phi = phi,
+            units = o.units
         )
     }
 }
 
 /// The placement as a short word for tables and the workbook.
-pub fn placement_label(placement: Placement) -> &'static str {
+pub fn placement_label(placement: Placement) -> String {
+    t!("placement", placement = placement_key(placement))
+}
+
+/// The placement as the catalogue's select expressions name it.
+fn placement_key(placement: Placement) -> &'static str {
     match placement {
-        Placement::AboveOuter => "Above the 99.8% limit",
-        Placement::AboveInner => "Above the 95% limit",
-        Placement::Within => "Within the limits",
-        Placement::BelowInner => "Below the 95% limit",
-        Placement::BelowOuter => "Below the 99.8% limit",
+        Placement::AboveOuter => "above-outer",
+        Placement::AboveInner => "above-inner",
+        Placement::Within => "within",
+        Placement::BelowInner => "below-inner",
+        Placement::BelowOuter => "below-outer",
     }
 }
 
@@ -287,11 +277,14 @@ pub fn funnel_chart(
             Ok(c) => c,
             Err(_) => return crate::presentation::chart::Svg(String::new()),
         };
-        let size = measure.kind.denominator_heading().unwrap_or("Out of");
+        let size = measure
+            .kind
+            .denominator_heading()
+            .unwrap_or_else(|| t!("heading-out-of"));
         let x_name = if logarithmic {
-            format!("{size} (log scale)")
+            t!("log-scale", axis = size)
         } else {
-            size.to_string()
+            size
         };
         let _ = chart
             .configure_mesh()
@@ -369,11 +362,12 @@ pub fn funnel_chart(
         .iter()
         .filter(|p| p.placement == Placement::Within)
         .count();
-    let description = format!(
-        "Each {} is a point: its value against its size, around the overall {}. {within} of {} lie within the limits. Every point is in the table below.",
-        humanise_lower(&funnel.breakdown),
-        measure.format_value(funnel.centre),
-        funnel.points.len()
+    let description = t!(
+        "funnel-description",
+        breakdown = humanise_lower(&funnel.breakdown),
+        overall = measure.format_value(funnel.centre),
+        within = within,
+        all = funnel.points.len()
     );
     crate::presentation::chart::with_hover(
         &svg,
@@ -403,7 +397,7 @@ pub fn section(
     let when = measure.period_label(funnel.period);
     let breakdown_title = humanise(&funnel.breakdown);
     let breakdown = breakdown_title.to_lowercase();
-    let title = format!("How each {breakdown} compares, {when}");
+    let title = t!("funnel-title", breakdown = breakdown.as_str(), when = when);
     let marked = funnel
         .points
         .iter()
@@ -426,56 +420,53 @@ pub fn section(
         .filter(|p| p.placement != Placement::Within && Some(p.group.as_str()) != marked);
     let overall = measure.format_value(funnel.centre);
     let band = |b: crate::stats::funnel::Band| {
-        format!(
-            "{} to {}",
-            measure.format_value(b.lower),
-            measure.format_value(b.upper)
+        t!(
+            "range",
+            lower = measure.format_value(b.lower),
+            upper = measure.format_value(b.upper)
         )
     };
-    let size = measure.kind.denominator_heading().unwrap_or("Out of");
+    let size = measure
+        .kind
+        .denominator_heading()
+        .unwrap_or_else(|| t!("heading-out-of"));
     html! {
         section.funnel id="funnel" {
             h2 { (title) }
             @if periods.len() > 1 {
                 form method="get" class="funnel-period" {
-                    label for="funnel-period" { "Period" } " "
+                    label for="funnel-period" { (t!("period")) } " "
                     select id="funnel-period" name="funnel" {
                         @for period in periods.iter().rev() {
                             option value=(format!("{:04}-{:02}", period.last.year(), period.last.month()))
                                 selected[*period == funnel.period] { (measure.period_label(*period)) }
                         }
                     }
-                    " " button type="submit" { "Show" }
+                    " " button type="submit" { (t!("show")) }
                 }
             }
             figure.chart role="group" aria-label=(title) {
                 (svg)
                 figcaption {
-                    "Each point is a " (breakdown) ": its value against its size. The grey line is the overall "
-                    (overall) "; inside the dashed lines (95%) and the solid lines (99.8%) a " (breakdown)
-                    " differs from it by no more than chance alone would often make it. Smaller "
-                    (breakdown) "s have wider limits. A point outside the solid lines is a diamond, one outside only the dashed lines a square."
+                    (t!("funnel-caption", breakdown = breakdown.as_str(), overall = overall.as_str()))
                     @if let Some(o) = funnel.overdispersion { " " (overdispersion_sentence(funnel, &o, &breakdown)) }
                 }
             }
             ul.funnel-reading {
                 @if let Some(home) = home {
-                    li.home { strong { (sentence(measure, funnel, home)) } " (marked in blue)" }
+                    li.home { strong { (sentence(measure, funnel, home)) } " (" (t!("marked-in-blue")) ")" }
                 }
                 @for p in outside { li { (sentence(measure, funnel, p)) } }
-                li {
-                    (within) " of " (funnel.points.len()) " lie within the limits: no evidence that they differ from the overall "
-                    (overall) " more than chance would make them."
-                }
+                li { (t!("funnel-within", within = within, all = funnel.points.len(), overall = overall.as_str())) }
                 @if funnel.left_off > 0 {
-                    li { (funnel.left_off) " left off: withheld for small numbers, or with nothing to measure." }
+                    li { (t!("funnel-left-off", count = funnel.left_off)) }
                 }
             }
             div.table-wrap { table {
-                caption { (title) " – every " (breakdown) }
+                caption { (t!("funnel-table-caption", title = title.as_str(), breakdown = breakdown.as_str())) }
                 thead { tr {
-                    th scope="col" { (breakdown_title) } th scope="col" { "Value" } th scope="col" { (size) }
-                    th scope="col" { "95% limits" } th scope="col" { "99.8% limits" } th scope="col" { "Reading" }
+                    th scope="col" { (breakdown_title) } th scope="col" { (t!("value")) } th scope="col" { (size) }
+                    th scope="col" { (t!("limits-95")) } th scope="col" { (t!("limits-998")) } th scope="col" { (t!("reading")) }
                 } }
                 tbody {
                     @for p in &funnel.points {

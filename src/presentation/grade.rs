@@ -12,6 +12,7 @@ use crate::definition::commentary::Grade;
 use crate::definition::dashboards::Grading;
 use crate::engine::MeasureResult;
 use crate::stats::{Polarity, Signal};
+use crate::t;
 use maud::{Markup, html};
 
 /// A measure's grade and why.
@@ -60,9 +61,9 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
     // limits; a significant change on a year earlier otherwise.
     let said = |good: Option<bool>| match (spc, good) {
         (true, good) => triggered(result, recent.len(), good),
-        (false, None) => "a significant change on a year earlier".to_string(),
-        (false, Some(false)) => "a significant change for the worse on a year earlier".to_string(),
-        (false, Some(true)) => "a significant change for the better on a year earlier".to_string(),
+        (false, None) => t!("why-year-change", direction = "either"),
+        (false, Some(false)) => t!("why-year-change", direction = "worse"),
+        (false, Some(true)) => t!("why-year-change", direction = "better"),
     };
     // A People's Priority is also read before and after it was raised: a
     // significant change of level since is part of its grade, as its reading says.
@@ -71,12 +72,15 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
             let when = measure
                 .priority
                 .as_ref()
-                .map(|p| p.raised.format("%B %Y").to_string())
+                .map(|p| crate::common::period::Month::of(p.raised).long_name())
                 .unwrap_or_default();
-            let moved = if rose { "risen" } else { "fallen" };
             Some((
                 better,
-                format!("since it was raised in {when}, the level has {moved} significantly"),
+                t!(
+                    "why-since-raised",
+                    when = when,
+                    moved = if rose { "risen" } else { "fallen" }
+                ),
             ))
         }
         _ => None,
@@ -95,33 +99,27 @@ pub fn grade(result: &MeasureResult, reading: &Reading, rules: &Grading) -> Grad
     } else if let Some(overdue) = super::priority::review_overdue(result) {
         (
             Grade::RequiresScrutiny,
-            format!(
-                "{overdue}, and reviews are due at least every {} months",
-                super::priority::REVIEW_MONTHS
+            t!(
+                "why-review-overdue",
+                overdue = overdue,
+                months = super::priority::REVIEW_MONTHS
             ),
         )
     } else if rules.missed_target && reading.assurance == Some(Assurance::ConsistentlyMissed) {
-        let name = reading
-            .targets
-            .iter()
-            .find(|t| t.grades)
-            .map_or("target", |t| t.name.as_str());
+        let name = reading.targets.iter().find(|t| t.grades).map_or_else(
+            || t!("target-lower"),
+            |t| super::words::lower_first(&super::words::target_name(&t.name)),
+        );
         (
             Grade::RequiresScrutiny,
-            format!(
-                "the {} is being missed consistently",
-                super::words::lower_first(name)
-            ),
+            t!("why-target-missed", name = name),
         )
     } else if signals.contains(&Signal::Improvement) {
         (Grade::Improving, said(Some(true)))
     } else if let Some((_, why)) = since_raised {
         (Grade::Improving, why)
     } else {
-        (
-            Grade::Content,
-            "no special cause, no target missed".to_string(),
-        )
+        (Grade::Content, t!("why-content"))
     };
     Graded {
         grade,
@@ -148,6 +146,7 @@ fn triggered(result: &MeasureResult, recent: usize, good: Option<bool>) -> Strin
     // Each flagged point by where it lies: beyond a limit, or within them
     // (a run or a trend).
     let mut beyond: Vec<(&'static str, Vec<String>)> = Vec::new();
+    // Each place is a key of the catalogue's `why-points`.
     for (i, point) in points.iter().enumerate().skip(from) {
         let (Some(signal), Some(value)) = (point.signal, point.value()) else {
             continue;
@@ -156,9 +155,9 @@ fn triggered(result: &MeasureResult, recent: usize, good: Option<bool>) -> Strin
             continue;
         }
         let place = match series.limits_at(i) {
-            Some(l) if value > l.upper => "above the upper process limit",
-            Some(l) if value < l.lower => "below the lower process limit",
-            _ => "part of a run or trend too long to be chance",
+            Some(l) if value > l.upper => "above",
+            Some(l) if value < l.lower => "below",
+            _ => "run",
         };
         let label = measure.period_label(point.period);
         match beyond.iter_mut().find(|(p, _)| *p == place) {
@@ -166,20 +165,31 @@ fn triggered(result: &MeasureResult, recent: usize, good: Option<bool>) -> Strin
             None => beyond.push((place, vec![label])),
         }
     }
-    let kind = match good {
-        Some(true) => "a special cause of improvement",
-        Some(false) => "a special cause of concern",
-        None => "a special cause",
-    };
+    let kind = t!(
+        "special-cause-kind",
+        good = match good {
+            Some(true) => "improvement",
+            Some(false) => "concern",
+            None => "either",
+        }
+    );
     let mut said: Vec<String> = beyond
         .into_iter()
         .map(|(place, labels)| {
-            let verb = if labels.len() == 1 { "was" } else { "were" };
-            format!("{} {verb} {place}", listed(&labels))
+            t!(
+                "why-points",
+                points = listed(&labels),
+                count = labels.len(),
+                place = place
+            )
         })
         .collect();
     if said.is_empty() {
-        said.push(format!("the latest {recent} points hold {kind}"));
+        said.push(t!(
+            "why-latest-points",
+            count = recent,
+            kind = kind.as_str()
+        ));
     }
     // No closing full stop: the reason is set in a sentence of its reader's.
     let mut text = format!("{}: {kind}", said.join("; "));
@@ -187,9 +197,10 @@ fn triggered(result: &MeasureResult, recent: usize, good: Option<bool>) -> Strin
         && latest.signal.is_none()
         && latest.value().is_some()
     {
-        text.push_str(&format!(
-            ". {} is back within the expected range (common cause variation)",
-            measure.period_label(latest.period)
+        text.push_str(". ");
+        text.push_str(&t!(
+            "why-back-within",
+            period = measure.period_label(latest.period)
         ));
     }
     text
@@ -209,7 +220,7 @@ pub struct Row<'a> {
 fn grade_cell(graded: &Graded) -> Markup {
     html! {
         (grade_label(graded))
-        @if graded.overridden { " " span.overridden { "(set by an analyst: " (graded.why) ")" } }
+        @if graded.overridden { " " span.overridden { "(" (t!("set-by-analyst-because", why = graded.why.as_str())) ")" } }
     }
 }
 
@@ -218,8 +229,8 @@ fn grade_cell(graded: &Graded) -> Markup {
 pub fn statement(graded: &Graded) -> Markup {
     html! {
         p.grade-statement {
-            strong { "Grade: " } (grade_label(graded)) ": " (graded.why)
-            @if graded.overridden { " (set by an analyst over the Plan's rules)" } "."
+            strong { (t!("grade")) ": " } (grade_label(graded)) ": " (graded.why)
+            @if graded.overridden { " (" (t!("set-by-analyst-over-rules")) ")" } "."
         }
     }
 }
@@ -240,8 +251,8 @@ pub fn summary_matrix(rows: &[Row<'_>]) -> Markup {
     html! {
         table.matrix {
             thead { tr {
-                th scope="col" { "Measure" } th scope="col" { "Latest" } th scope="col" { "Variation" }
-                th scope="col" { "Assurance" } th scope="col" { "Grade" }
+                th scope="col" { (t!("measure")) } th scope="col" { (t!("latest")) } th scope="col" { (t!("variation")) }
+                th scope="col" { (t!("assurance")) } th scope="col" { (t!("grade")) }
             } }
             tbody {
                 @for row in rows {
@@ -251,7 +262,7 @@ pub fn summary_matrix(rows: &[Row<'_>]) -> Markup {
                             m.period_label(p.period),
                             match p.value() {
                                 Some(v) => m.format_value(v),
-                                None if p.suppressed => "withheld".into(),
+                                None if p.suppressed => t!("withheld"),
                                 None => "–".into(),
                             },
                         ),
@@ -279,18 +290,12 @@ pub fn headline(rows: &[Row<'_>]) -> String {
         count(Grade::Improving),
         count(Grade::Content),
     );
-    let measures = |n: usize| if n == 1 { "measure" } else { "measures" };
-    let verb = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-    format!(
-        "Of {} {}, {} {} scrutiny, {} {} improving and {} {} content.",
-        rows.len(),
-        measures(rows.len()),
-        scrutiny,
-        verb(scrutiny, "requires", "require"),
-        improving,
-        verb(improving, "is", "are"),
-        content,
-        verb(content, "is", "are"),
+    t!(
+        "grades-headline",
+        count = rows.len(),
+        scrutiny = scrutiny,
+        improving = improving,
+        content = content
     )
 }
 
@@ -302,16 +307,16 @@ pub fn exceptions(rows: &[Row<'_>]) -> Markup {
         .filter(|r| r.graded.grade == Grade::RequiresScrutiny)
         .collect();
     if scrutiny.is_empty() {
-        return html! { section.exceptions { h2 { "Exceptions" } p { "No measure requires scrutiny." } } };
+        return html! { section.exceptions { h2 { (t!("exceptions")) } p { (t!("no-exceptions")) } } };
     }
     html! {
         section.exceptions {
-            h2 { "Exceptions: what requires scrutiny" }
+            h2 { (t!("exceptions-heading")) }
             @for row in scrutiny {
                 @let m = &row.result.measure;
                 article.exception {
                     h3 { a href=(row.href) { (m.title) } }
-                    p.why { "Requires scrutiny: " (row.graded.why) @if row.graded.overridden { " (set by an analyst)" } "." }
+                    p.why { (Grade::RequiresScrutiny.label()) ": " (row.graded.why) @if row.graded.overridden { " (" (t!("set-by-analyst")) ")" } "." }
                     p { (super::words::judgement(m, row.reading)) }
                     @if let Some(p) = &row.reading.latest { (super::commentary_section(m, p)) }
                 }

@@ -15,9 +15,20 @@ pub mod words;
 
 use maud::{Markup, html};
 
-/// "31 Mar 2026": a date as the dashboard and the packs write it.
+/// "31 Mar 2026", "31 Maw 2026": a date as the dashboard and the packs write it.
 pub fn date(day: chrono::NaiveDate) -> String {
-    day.format("%-d %b %Y").to_string()
+    use chrono::Datelike;
+    format!(
+        "{} {} {}",
+        day.day(),
+        crate::common::language::month_abbreviation(day.month()),
+        day.year()
+    )
+}
+
+/// "31 Mar 2026 09:15 UTC": a moment, as notices and provenance write it.
+pub fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{} {} UTC", date(at.date_naive()), at.format("%H:%M"))
 }
 
 /// "Data to 31 Mar 2026, loaded 3 Apr 2026 (snapshot …)": how fresh the
@@ -28,15 +39,12 @@ pub fn freshness(
     loaded: chrono::DateTime<chrono::Utc>,
     snapshot: Option<&str>,
 ) -> String {
-    let mut text = format!(
-        "Data to {}, loaded {}",
-        data_to.map_or_else(|| "–".to_string(), date),
-        date(loaded.date_naive())
-    );
-    if let Some(id) = snapshot {
-        text.push_str(&format!(" (snapshot {id})"));
-    }
-    text
+    crate::t!(
+        "freshness",
+        data_to = data_to.map_or_else(|| "–".to_string(), date),
+        loaded = date(loaded.date_naive()),
+        snapshot = snapshot.unwrap_or("none")
+    )
 }
 
 pub use crate::common::humanise;
@@ -60,7 +68,7 @@ pub fn commentary_section(
     .join(", ");
     html! {
         section.commentary {
-            h3 { "Commentary on " (measure.period_label(point.period)) }
+            h3 { (crate::t!("commentary-on", period = measure.period_label(point.period))) }
             (markdown::to_html(&commentary.text))
             @if !byline.is_empty() { p.byline { (byline) } }
         }
@@ -78,7 +86,7 @@ pub fn annotations_list(
     }
     html! {
         div.annotations {
-            p { "Events on the chart:" }
+            p { (crate::t!("events-on-chart")) }
             ol { @for (_, a) in annotated { li { (chart::annotation_text(a)) } } }
         }
     }

@@ -9,6 +9,7 @@ use crate::definition::PriorityStatus;
 use crate::engine::MeasureResult;
 use crate::presentation::words::long_date;
 use crate::stats::Polarity;
+use crate::t;
 use maud::{Markup, html};
 
 /// What the months since a priority was raised show.
@@ -62,11 +63,8 @@ pub fn review_overdue(result: &MeasureResult) -> Option<String> {
     let last = p.reviewed.unwrap_or(p.raised);
     let due = last.checked_add_months(chrono::Months::new(REVIEW_MONTHS))?;
     (due < as_of).then(|| match p.reviewed {
-        Some(day) => format!("not reviewed since {}", long_date(day)),
-        None => format!(
-            "not reviewed since it was raised on {}",
-            long_date(p.raised)
-        ),
+        Some(day) => t!("not-reviewed-since", day = long_date(day)),
+        None => t!("not-reviewed-since-raised", day = long_date(p.raised)),
     })
 }
 
@@ -152,7 +150,9 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
     let Some(priority) = &measure.priority else {
         return String::new();
     };
-    let when = priority.raised.format("%B %Y");
+    let when = crate::common::period::Month::of(priority.raised).long_name();
+    let when = when.as_str();
+    // A key of the catalogue's select expressions, not a word shown.
     let noun = match measure.periods {
         crate::definition::Periods::Discrete { grain, .. } if grain.months() > 1 => "period",
         _ => "month",
@@ -164,13 +164,15 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
         .spc()
         .map_or(crate::stats::spc::MDC_RUN_LENGTH, |s| s.run_length);
     match finding {
-        BeforeAfter::NoSpc => format!(
-            "Raised in {when}. The measure has no SPC chart, so there is no before and after to read; add `spc = true`."
-        ),
-        BeforeAfter::TooFewBefore { before } => format!(
-            "Raised in {when}, with {before} {noun}{} of figures before it: there is no earlier level to compare the months since with.",
-            if *before == 1 { "" } else { "s" }
-        ),
+        BeforeAfter::NoSpc => t!("priority-no-spc", when = when),
+        BeforeAfter::TooFewBefore { before } => {
+            t!(
+                "priority-too-few-before",
+                when = when,
+                count = *before,
+                noun = noun
+            )
+        }
         BeforeAfter::TooFewAfter {
             after,
             mean_before,
@@ -178,26 +180,40 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
         } => {
             let since = match mean_after {
                 Some(m) => format!(
-                    " (an average of {} a {noun}, against {} before)",
-                    v(*m),
-                    v(*mean_before)
+                    " ({})",
+                    t!(
+                        "priority-average",
+                        after = v(*m),
+                        before = v(*mean_before),
+                        noun = noun
+                    )
                 ),
                 None => String::new(),
             };
-            format!(
-                "Raised in {when}: {after} {noun}{} since{since} {} too few to tell whether the level has changed. It takes {run} in a row on one side of the earlier average, or a level beyond the earlier limits.",
-                if *after == 1 { "" } else { "s" },
-                if *after == 1 { "is" } else { "are" }
+            t!(
+                "priority-too-few-after",
+                when = when,
+                count = *after,
+                noun = noun,
+                since = since,
+                run = run
             )
         }
         BeforeAfter::NoChange {
             mean_before,
             mean_after,
             after,
-        } => format!(
-            "Since it was raised in {when}, {after} {noun}s on, the level has not changed significantly: an average of {} a {noun}, against {} before; the difference is within the variation expected.",
-            v(*mean_after),
-            v(*mean_before)
+        } => t!(
+            "priority-no-change",
+            when = when,
+            count = *after,
+            noun = noun,
+            average = t!(
+                "priority-average",
+                after = v(*mean_after),
+                before = v(*mean_before),
+                noun = noun
+            )
         ),
         BeforeAfter::Changed {
             mean_before,
@@ -209,24 +225,25 @@ pub fn sentence(measure: &Measure, finding: &BeforeAfter) -> String {
             after,
         } => {
             let evidence = match (shift, beyond_limits) {
-                (true, true) => format!(
-                    "{run} or more {noun}s in a row on one side of the earlier average, and the new level beyond the earlier limits"
-                ),
-                (true, false) => {
-                    format!("{run} or more {noun}s in a row on one side of the earlier average")
+                (true, true) => "both",
+                (true, false) => "run",
+                _ => "beyond",
+            };
+            t!(
+                "priority-changed",
+                when = when,
+                moved = if *rose { "risen" } else { "fallen" },
+                after = v(*mean_after),
+                before = v(*mean_before),
+                count = *after,
+                noun = noun,
+                evidence = evidence,
+                run = run,
+                verdict = match better {
+                    Some(true) => "better",
+                    Some(false) => "worse",
+                    None => "neither",
                 }
-                _ => "the new level beyond the earlier limits".to_string(),
-            };
-            let verdict = match better {
-                Some(true) => " This is an improvement.",
-                Some(false) => " This is a deterioration.",
-                None => "",
-            };
-            format!(
-                "Since it was raised in {when}, the level has {} significantly: an average of {} a {noun} over {after} {noun}s, against {} before ({evidence}).{verdict}",
-                if *rose { "risen" } else { "fallen" },
-                v(*mean_after),
-                v(*mean_before)
             )
         }
     }
@@ -257,15 +274,18 @@ pub fn section(
             article.priority id=(m.id) {
                 h3 { @if link { a href={ "/measures/" (m.id) } { (m.title) } } @else { (m.title) } }
                 p.meta {
-                    (if p.area.is_empty() { &m.title } else { &p.area }) " · raised"
-                    @if !p.raised_by.is_empty() { " by " (p.raised_by) }
-                    " on " (long_date(p.raised))
-                    @if let Some(day) = p.reviewed { " · last reviewed on " (long_date(day)) }
+                    (if p.area.is_empty() { &m.title } else { &p.area }) " · "
+                    @if p.raised_by.is_empty() {
+                        (t!("raised-on", on = long_date(p.raised)))
+                    } @else {
+                        (t!("raised-by-on", by = p.raised_by.as_str(), on = long_date(p.raised)))
+                    }
+                    @if let Some(day) = p.reviewed { " · " (t!("last-reviewed-on", on = long_date(day))) }
                 }
                 @if let Some(overdue) = review_overdue(result) {
                     p.review-overdue {
-                        strong { (crate::presentation::humanise(&overdue)) }
-                        ": reviews are due at least every " (REVIEW_MONTHS) " months."
+                        strong { (crate::presentation::words::upper_first(&overdue)) }
+                        ": " (t!("reviews-due", months = REVIEW_MONTHS))
                     }
                 }
                 @if chart {
@@ -303,7 +323,7 @@ pub fn section(
         .iter()
         .map(|d| (Some(d.id.as_str()), d.name.clone()))
         .collect();
-    districts.push((None, "Across the force, or more than one district".into()));
+    districts.push((None, t!("across-the-force")));
     let in_district = |id: Option<&str>| -> Vec<&MeasureResult> {
         open.iter()
             .copied()
@@ -323,9 +343,9 @@ pub fn section(
                 section.district { h2 { (name) } @for r in here { (item(r, true)) } }
             }
         }
-        @if open.is_empty() { p.muted { "No open priorities." } }
+        @if open.is_empty() { p.muted { (t!("no-open-priorities")) } }
         @if !closed.is_empty() {
-            section.closed { h2 { "Closed priorities" } @for r in closed { (item(r, false)) } }
+            section.closed { h2 { (t!("closed-priorities")) } @for r in closed { (item(r, false)) } }
         }
     }
 }

@@ -5,78 +5,97 @@
 use crate::definition::{Grain, Measure, Periods};
 use crate::presentation::reading::{Assurance, Reading, TargetReading, Variation};
 use crate::stats::change::Change;
+use crate::t;
 
 /// "in March 2026", "in the 12 months to March 2026", "in January to March 2026",
 /// "in 2025/26 Q4 (January to March 2026)", "in 2025/26", "in 2025/26 to date (April to December 2025)".
 pub fn period_phrase(measure: &Measure, point: &crate::engine::Point) -> String {
     let (first, last) = (point.period.first, point.period.last);
-    let span = || format!("{} to {}", first.first_day().format("%B"), last.long_name());
+    let span = || {
+        t!(
+            "months-span",
+            first = crate::common::language::month_name(first.month()),
+            last = last.long_name()
+        )
+    };
     match measure.periods {
-        Periods::Rolling { months } => format!("in the {months} months to {}", last.long_name()),
+        Periods::Rolling { months } => t!("in-rolling", months = months, last = last.long_name()),
         Periods::FinancialYearToDate => {
-            format!("in {} to date ({})", first.financial_year_label(), span())
+            t!(
+                "in-year-to-date",
+                year = first.financial_year_label(),
+                span = span()
+            )
         }
         Periods::Discrete { grain, .. } => match grain {
-            Grain::Month => format!("in {}", last.long_name()),
-            Grain::Quarter => format!("in {}", span()),
-            Grain::FinancialQuarter => {
-                format!("in {} ({})", measure.period_label(point.period), span())
-            }
-            Grain::FinancialYear => format!("in {}", first.financial_year_label()),
+            Grain::Month => t!("in-period", period = last.long_name()),
+            Grain::Quarter => t!("in-period", period = span()),
+            Grain::FinancialQuarter => t!(
+                "in-quarter",
+                quarter = measure.period_label(point.period),
+                span = span()
+            ),
+            Grain::FinancialYear => t!("in-period", period = first.financial_year_label()),
         },
     }
 }
 
 /// The headline sentence: the latest figure, its interval, and the change on a year earlier.
 pub fn headline(measure: &Measure, reading: &Reading) -> String {
-    let title = &measure.title;
+    let title = measure.title.as_str();
     let Some(point) = &reading.latest else {
-        return format!("{title}: no figures yet.");
+        return t!("headline-no-figures", title = title);
     };
     let when = period_phrase(measure, point);
     let Some(figures) = &point.figures else {
         return if point.suppressed {
-            format!("{title}: the figure {when} is withheld because it rests on a small number.")
+            t!("headline-withheld", title = title, when = when)
         } else {
-            format!("{title}: no figures were published {when}.")
+            t!("headline-not-published", title = title, when = when)
         };
     };
     let Some(value) = figures.value else {
-        return format!("{title}: there was nothing to measure {when}.");
+        return t!("headline-nothing", title = title, when = when);
     };
     let interval = figures
         .interval
         .map(|i| {
-            format!(
-                " (95% CI {} to {})",
-                measure.format_value(i.lower),
-                measure.format_value(i.upper)
-            )
+            let interval = t!(
+                "interval-95",
+                lower = measure.format_value(i.lower),
+                upper = measure.format_value(i.upper)
+            );
+            format!(" ({interval})")
         })
         .unwrap_or_default();
-    let mut sentence = format!(
-        "{title} {} {}{interval} {when}",
-        measure.kind.verb(),
-        measure.format_value(value)
-    );
+    let value = measure.format_value(value);
+    let kind = measure.kind.verb();
     match reading.year_on_year {
         Some(y) => {
-            let earlier = measure.format_value(y.earlier_value);
-            sentence += &match y.change {
-                Change::SignificantRise => format!(
-                    ", up from {earlier} a year earlier; the rise is statistically significant."
-                ),
-                Change::SignificantFall => format!(
-                    ", down from {earlier} a year earlier; the fall is statistically significant."
-                ),
-                Change::NoSignificantChange => {
-                    format!(", compared with {earlier} a year earlier: no significant change.")
-                }
+            let id = match y.change {
+                Change::SignificantRise => "headline-rise",
+                Change::SignificantFall => "headline-fall",
+                Change::NoSignificantChange => "headline-no-change",
             };
+            t!(
+                id,
+                title = title,
+                kind = kind,
+                value = value,
+                interval = interval,
+                when = when,
+                earlier = measure.format_value(y.earlier_value)
+            )
         }
-        None => sentence.push('.'),
+        None => t!(
+            "headline",
+            title = title,
+            kind = kind,
+            value = value,
+            interval = interval,
+            when = when
+        ),
     }
-    sentence
 }
 
 /// The breaks in a series' SPC chart, with their reasons: "The process limits
@@ -88,16 +107,17 @@ pub fn breaks(measure: &Measure, series: &crate::engine::Series) -> String {
         .filter_map(|segment| {
             let reason = segment.break_reason.as_ref()?;
             let from = series.points.get(segment.points.start)?.period;
-            Some(format!("{} ({reason})", measure.period_label(from)))
+            Some(t!(
+                "break-from",
+                period = measure.period_label(from),
+                reason = reason.as_str()
+            ))
         })
         .collect();
     if listed.is_empty() {
         return String::new();
     }
-    format!(
-        "The process limits start afresh, and no signal crosses, where the process changed: from {}.",
-        listed.join("; from ")
-    )
+    t!("breaks", breaks = listed.join("; "))
 }
 
 /// "In the 12 months to January 2021, 61.2 (95% CI 59.1 to 63.4) was
@@ -116,25 +136,26 @@ pub fn peers(result: &crate::engine::MeasureResult) -> String {
     let (Some(value), Some(interval)) = (figures.value, figures.interval) else {
         return String::new();
     };
-    let when = period_phrase(measure, point);
-    let mut when = when.chars();
-    let when = when
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + when.as_str())
-        .unwrap_or_default();
-    format!(
-        "{when}, the force's {} (95% CI {} to {}) was {} the {}'s {}.",
-        measure.format_value(value),
-        measure.format_value(interval.lower),
-        measure.format_value(interval.upper),
-        comparison.standing.words(),
-        comparison.group.to_lowercase(),
-        measure.format_value(comparison.group_value),
-    )
+    let standing = match comparison.standing {
+        crate::presentation::reading::PeerStanding::SignificantlyAbove => "above",
+        crate::presentation::reading::PeerStanding::SignificantlyBelow => "below",
+        crate::presentation::reading::PeerStanding::InLine => "in-line",
+    };
+    upper_first(&t!(
+        "peers-sentence",
+        when = period_phrase(measure, point),
+        value = measure.format_value(value),
+        lower = measure.format_value(interval.lower),
+        upper = measure.format_value(interval.upper),
+        standing = standing,
+        group = comparison.group.to_lowercase(),
+        group_value = measure.format_value(comparison.group_value),
+    ))
 }
 
 /// "month", "quarter", "year": what one point of the measure is.
 fn point_noun(measure: &Measure) -> &'static str {
+    // A key of the catalogue's select expressions, not a word shown.
     match measure.periods {
         Periods::Discrete { grain, .. } => match grain {
             Grain::Month => "month",
@@ -148,26 +169,23 @@ fn point_noun(measure: &Measure) -> &'static str {
 /// What the SPC chart or the interval says, and how the target stands.
 pub fn judgement(measure: &Measure, reading: &Reading) -> String {
     let noun = point_noun(measure);
-    let mut text = match (measure.spc().is_some(), reading.variation) {
-        (true, Variation::Improvement) => {
-            format!("The latest {noun} is a special cause of improvement on the SPC chart.")
-        }
-        (true, Variation::Concern) => {
-            format!("The latest {noun} is a special cause of concern on the SPC chart.")
-        }
-        (true, Variation::NeutralChange) => format!(
-            "The latest {noun} is a special cause on the SPC chart, in a direction that is neither better nor worse."
-        ),
-        (true, Variation::CommonCause) => {
-            format!("The latest {noun} is within the expected range of variation (common cause).")
-        }
-        (false, _) => String::new(),
+    let variation = match reading.variation {
+        Variation::Improvement => "improvement",
+        Variation::Concern => "concern",
+        Variation::NeutralChange => "neither",
+        Variation::CommonCause => "common",
+    };
+    let mut text = if measure.spc().is_some() {
+        t!("judgement-spc", noun = noun, variation = variation)
+    } else {
+        String::new()
     };
     if let (Some(_), Some(points)) = (measure.spc(), reading.trial_limits) {
-        text += &format!(
-            " The limits are trial limits: they rest on {points} point{}, fewer than the {} that firm limits need, so they will move as points come in.",
-            if points == 1 { "" } else { "s" },
-            crate::stats::spc::POINTS_FOR_FIRM_LIMITS
+        text += " ";
+        text += &t!(
+            "trial-limits",
+            points = points,
+            firm = crate::stats::spc::POINTS_FOR_FIRM_LIMITS
         );
     }
     text += &targets_sentence(measure, &reading.targets);
@@ -182,43 +200,40 @@ pub fn targets_sentence(measure: &Measure, targets: &[TargetReading]) -> String 
     let value = |t: &TargetReading| {
         let v = measure.format_value(t.value);
         match t.from {
-            Some(from) => format!("{v} (from {})", from.first_day().format("%B %Y")),
+            Some(from) => t!("target-value-from", value = v, from = from.long_name()),
             None => v,
         }
+    };
+    let assurance = |t: &TargetReading| match t.assurance {
+        Some(Assurance::ConsistentlyMet) => "met",
+        Some(Assurance::ConsistentlyMissed) => "missed",
+        Some(Assurance::HitAndMiss) | None => "mixed",
     };
     match targets {
         [] => String::new(),
         [only] if only.name == "Target" => {
-            let t = value(only);
-            match only.assurance {
-                Some(Assurance::ConsistentlyMet) => {
-                    format!(" The target of {t} is being met consistently.")
-                }
-                Some(Assurance::ConsistentlyMissed) => {
-                    format!(" The target of {t} is being missed consistently.")
-                }
-                Some(Assurance::HitAndMiss) | None => format!(
-                    " The target of {t} is within the range of the figure's uncertainty: sometimes met, sometimes missed."
-                ),
-            }
+            format!(
+                " {}",
+                t!(
+                    "target-single",
+                    value = value(only),
+                    assurance = assurance(only)
+                )
+            )
         }
         several => {
             let phrases: Vec<String> = several
                 .iter()
                 .map(|t| {
-                    let what = format!("the {} of {}", lower_first(&t.name), value(t));
-                    match t.assurance {
-                        Some(Assurance::ConsistentlyMet) => format!("consistently meets {what}"),
-                        Some(Assurance::ConsistentlyMissed) => {
-                            format!("consistently misses {what}")
-                        }
-                        Some(Assurance::HitAndMiss) | None => {
-                            format!("sometimes meets and sometimes misses {what}")
-                        }
-                    }
+                    t!(
+                        "target-phrase",
+                        name = lower_first(&target_name(&t.name)),
+                        value = value(t),
+                        assurance = assurance(t)
+                    )
                 })
                 .collect();
-            format!(" It {}.", listed(&phrases))
+            format!(" {}", t!("targets-several", phrases = listed(&phrases)))
         }
     }
 }
@@ -238,9 +253,9 @@ pub fn targets_declared(measure: &Measure) -> Option<String> {
                     let v = measure.format_value(*value);
                     let until = t.steps.get(i + 1).and_then(|(next, _)| *next);
                     match (from, until) {
-                        (Some(from), _) => format!("{v} from {}", from.first_day().format("%B %Y")),
+                        (Some(from), _) => t!("value-from", value = v, from = from.long_name()),
                         (None, Some(next)) => {
-                            format!("{v} to {}", (next - 1).first_day().format("%B %Y"))
+                            t!("value-to", value = v, to = (next - 1).long_name())
                         }
                         (None, None) => v,
                     }
@@ -254,8 +269,17 @@ pub fn targets_declared(measure: &Measure) -> Option<String> {
         .collect();
     match described.as_slice() {
         [] => None,
-        [one] => Some(format!("Target: {one}.")),
-        several => Some(format!("Targets: {}.", several.join("; "))),
+        [one] => Some(t!("target-declared", targets = one.as_str())),
+        several => Some(t!("targets-declared", targets = several.join("; "))),
+    }
+}
+
+/// A target's name as the page's language says it: the one a measure's
+/// `target = x` declares is "Target" ("Targed"); a named one as declared.
+pub fn target_name(name: &str) -> String {
+    match name {
+        "Target" => t!("target-default"),
+        name => name.to_string(),
     }
 }
 
@@ -272,9 +296,20 @@ pub fn lower_first(name: &str) -> String {
     }
 }
 
-/// A day as every page and pack writes it: "4 January 2021".
+/// A day as every page and pack writes it: "4 January 2021", "4 Ionawr 2021".
 pub fn long_date(day: chrono::NaiveDate) -> String {
-    day.format("%-d %B %Y").to_string()
+    use chrono::Datelike;
+    format!(
+        "{} {} {}",
+        day.day(),
+        crate::common::language::month_name(day.month()),
+        day.year()
+    )
+}
+
+/// An SPC signal as a table of figures names it: "Special cause high".
+pub fn signal_name(signal: crate::stats::Signal) -> String {
+    t!("signal", signal = signal.as_str())
 }
 
 /// "days between events" as a heading starts it: "Days between events".
@@ -290,7 +325,7 @@ pub fn listed(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => t!("listed", first = rest.join(", "), last = last.as_str()),
     }
 }
 

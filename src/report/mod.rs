@@ -19,6 +19,7 @@ use crate::engine::MeasureResult;
 use crate::evaluation::pipeline::Evaluation;
 use crate::presentation::chart;
 use crate::presentation::reading::Reading;
+use crate::t;
 use maud::{Markup, PreEscaped, html};
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,9 @@ pub struct PackOptions {
     /// The public version: public measures only (nothing of a restricted
     /// one anywhere in it), marked as public, in `objective-N-YYYY-MM-public`.
     pub public: bool,
+    /// The language the pack is written in: a Welsh pack is in
+    /// `objective-N-YYYY-MM-cy` (`…-public-cy`), beside the English one.
+    pub language: crate::common::language::Language,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +82,27 @@ pub enum ReportError {
 
 /// Writes one pack per objective under `out`; returns the pack folders.
 pub fn write_packs(
+    evaluation: &Evaluation,
+    plan: &Plan,
+    out: &Path,
+    options: &PackOptions,
+) -> Result<Vec<PathBuf>, ReportError> {
+    use crate::common::language::{Language, in_language};
+    match options.language {
+        Language::English => write_packs_in_language(evaluation, plan, out, options),
+        // The same figures, each measure and the Plan with their declared
+        // text in the pack's language, every word from its catalogue.
+        language => in_language(language, || {
+            let mut evaluation = evaluation.clone();
+            for result in &mut evaluation.results {
+                result.measure = result.measure.in_language(language);
+            }
+            write_packs_in_language(&evaluation, &plan.in_language(language), out, options)
+        }),
+    }
+}
+
+fn write_packs_in_language(
     evaluation: &Evaluation,
     plan: &Plan,
     out: &Path,
@@ -162,10 +187,14 @@ pub fn write_packs(
             return Err(ReportError::NoMeasures(objective.number));
         }
         let name = format!(
-            "objective-{}-{}{}",
+            "objective-{}-{}{}{}",
             objective.number,
             period,
-            if options.public { "-public" } else { "" }
+            if options.public { "-public" } else { "" },
+            match options.language {
+                crate::common::language::Language::English => "",
+                crate::common::language::Language::Welsh => "-cy",
+            }
         );
         let title = pack_title(objective, period);
         let marking = marking_of(plan, &results, &priorities);
@@ -307,11 +336,11 @@ fn print_pdf(
 
 /// A pack's title: its report's `<title>`, its workbook's, and its PDF's.
 fn pack_title(objective: &ObjectiveLayout, period: Month) -> String {
-    format!(
-        "Objective {}: {} – performance to {}",
-        objective.number,
-        objective.title,
-        period.long_name()
+    t!(
+        "pack-title",
+        number = objective.number,
+        title = objective.title.as_str(),
+        period = period.long_name()
     )
 }
 
@@ -397,8 +426,19 @@ fn marking_css(marking: &str) -> String {
     )
 }
 
+/// "Page 3 of 12" at the foot of each printed page, in the pack's language:
+/// the message's words as CSS strings around the page counters.
+fn page_numbers_css() -> String {
+    let words = t!(
+        "pack-page-of",
+        page = "\" counter(page) \"",
+        pages = "\" counter(pages) \""
+    );
+    format!("@page {{ @bottom-right {{ content: \"{words}\"; font-size: 9pt; color: #4c6272; }} }}")
+}
+
 const PRINT_CSS: &str = r#"
-@page { size: A4; margin: 16mm 14mm 18mm; @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #4c6272; } }
+@page { size: A4; margin: 16mm 14mm 18mm; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #212b32; line-height: 1.4; max-width: 190mm; margin: 0 auto; padding: 0 4mm; }
 header.cover { border-bottom: 4px solid #003087; padding: 8mm 0 4mm; margin-bottom: 6mm; }
 .cover .area { color: #4c6272; margin: 0; }
@@ -496,9 +536,9 @@ fn html(
                     (crate::presentation::funnel::section(m, &f, &[], evaluation.force))
                 }
                 @if let Some(e) = &result.events { (crate::presentation::events::section(m, e)) }
-                h3 { "Figures by period" }
+                h3 { (t!("figures-by-period")) }
                 table {
-                    thead { tr { th { "Period" } th { "Value" } th { "95% CI" } th { "SPC signal" } } }
+                    thead { tr { th { (t!("period")) } th { (t!("value")) } th { (t!("ci-95")) } th { (t!("spc-signal")) } } }
                     tbody {
                         @for p in result.total().points.iter().rev().take(13) {
                             @let f = p.figures.as_ref();
@@ -506,11 +546,11 @@ fn html(
                                 td { (m.period_label(p.period)) }
                                 td { @match (f.and_then(|f| f.value), p.suppressed) {
                                     (Some(v), _) => (m.format_value(v)),
-                                    (None, true) => "suppressed",
+                                    (None, true) => (t!("suppressed-lower")),
                                     (None, false) => "–",
                                 } }
-                                td { @if let Some(i) = f.and_then(|f| f.interval) { (m.format_value(i.lower)) " to " (m.format_value(i.upper)) } }
-                                td { @if let Some(s) = p.signal { (crate::presentation::humanise(s.as_str())) } }
+                                td { @if let Some(i) = f.and_then(|f| f.interval) { (t!("range", lower = m.format_value(i.lower), upper = m.format_value(i.upper))) } }
+                                td { @if let Some(s) = p.signal { (words::signal_name(s)) } }
                             }
                         }
                     }
@@ -522,11 +562,11 @@ fn html(
     let period_name = period.long_name();
     html! {
         (PreEscaped("<!doctype html>\n"))
-        html lang="en-GB" {
+        html lang=(crate::common::language::current().html_lang()) {
             head {
                 meta charset="utf-8";
                 title { (pack_title(objective, period)) }
-                style { (PreEscaped(PRINT_CSS)) }
+                style { (PreEscaped(PRINT_CSS)) (PreEscaped(page_numbers_css())) }
                 // Every printed page marked, top and bottom (CSS page margin boxes).
                 style { (PreEscaped(marking_css(marking))) }
             }
@@ -534,41 +574,39 @@ fn html(
                 p.marking { (marking) }
                 header.cover {
                     p.area { (plan.area) " · " (plan.plan) }
-                    h1 { "Objective " (objective.number) ": " (objective.title) }
+                    h1 { (t!("objective-titled", number = objective.number, title = objective.title.as_str())) }
                     p.produced {
-                        "Performance to " (period_name) ". Produced " (words::long_date(as_of))
-                        " by Measures of Success " (crate::common::digest::VERSION) "."
+                        (t!("pack-produced", period = period_name, on = words::long_date(as_of), version = crate::common::digest::VERSION))
                     }
                     p.produced { (freshness_of(evaluation, results, Some(period), None)) "." }
                     p.headline { (crate::presentation::grade::headline(rows)) }
                 }
-                section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(rows)) }
+                section.summary { h2 { (t!("summary")) } (crate::presentation::grade::summary_matrix(rows)) }
                 (crate::presentation::grade::exceptions(&[rows, priority_rows].concat()))
                 nav {
-                    h2 { "Contents" }
+                    h2 { (t!("contents")) }
                     ol {
-                        @if !priorities.is_empty() { li { a href="#peoples-priorities" { "People's Priorities" } } }
+                        @if !priorities.is_empty() { li { a href="#peoples-priorities" { (t!("peoples-priorities")) } } }
                         @for result in results { li { a href={ "#" (result.measure.id) } { (result.measure.title) } } }
                     }
                 }
                 @for ((result, reading), graded) in results.iter().zip(&readings).zip(&grades) { (measure_section(result, reading, graded)) }
                 @if !priorities.is_empty() {
                     section.priorities id="peoples-priorities" {
-                        h2 { "People's Priorities" }
-                        p.judgement { "What residents asked for, neighbourhood by neighbourhood, each read against the months before it was raised." }
+                        h2 { (t!("peoples-priorities")) }
+                        p.judgement { (t!("pack-priorities-lede")) }
                         (crate::presentation::priority::section(&priorities.iter().collect::<Vec<_>>(), evaluation.force, &plan.grading, false))
                     }
                 }
                 // Provenance and methods close the pack as one block, so the
                 // last page never holds the methods' footnote alone.
                 section.provenance {
-                    h2 { "Provenance and methods" }
+                    h2 { (t!("provenance-and-methods")) }
                     p {
                         @if let Some(id) = evaluation.snapshot_id() {
-                            "These figures are those of snapshot " (id) ", loaded "
-                            (crate::presentation::date(evaluation.loaded_at().date_naive())) ". "
+                            (t!("pack-snapshot", snapshot = id, loaded = crate::presentation::date(evaluation.loaded_at().date_naive()))) " "
                         }
-                        "The manifest beside this report lists every extract and definition they were computed from, with its SHA-256."
+                        (t!("pack-manifest"))
                     }
                     footer { (methods(results)) }
                 }
@@ -593,24 +631,14 @@ fn methods(results: &[MeasureResult]) -> String {
         .iter()
         .any(|c| matches!(c, SpcChart::PPrime | SpcChart::UPrime));
     let events = charts.iter().any(|c| c.between_events());
-    format!(
-        "Figures are aggregates; small numbers are suppressed where a measure says so. Intervals are 95% (Wilson for proportions, exact Poisson below 10 and Byar from 10 for counts and rates, Student's t for means, and order statistics for medians and percentiles). A change is called significant when the 95% interval of the difference excludes no change. SPC follows NHS England's Making Data Count{}{}{}. Funnel plots have 95% and 99.8% limits around the overall value, as Public Health England's PHEindicatormethods computes them, or, where a measure asks, limits widened for overdispersion (Spiegelhalter 2005). The manifest beside this report lists the extracts and definitions that produced it.",
-        if run_length == crate::stats::spc::MDC_RUN_LENGTH {
-            String::new()
+    t!(
+        "pack-methods",
+        run_length = if run_length == crate::stats::spc::MDC_RUN_LENGTH {
+            0
         } else {
-            format!(
-                ", except that the Plan reads a run or trend of {run_length} points, not 7, as a signal"
-            )
+            run_length
         },
-        if prime {
-            "; proportions and rates with very large denominators that say so are read on Laney's p′ and u′ charts, whose limits allow for real variation between periods (as PowerBI-SPC draws them)"
-        } else {
-            ""
-        },
-        if events {
-            "; rare events that say so are read between them, on a t chart of the days between (an individuals chart of the days to the power 1/3.6) or a g chart of the opportunities between (geometric limits), as PowerBI-SPC draws them"
-        } else {
-            ""
-        }
+        prime = if prime { "yes" } else { "no" },
+        events = if events { "yes" } else { "no" }
     )
 }

@@ -4,23 +4,25 @@
 
 use crate::engine::MeasureResult;
 use crate::presentation::reading::Variation;
+use crate::t;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError};
 
+/// The headings of a measure sheet's table, as the catalogue names them.
 const COLUMNS: [&str; 14] = [
-    "Series",
-    "Period",
-    "Period start",
-    "Period end",
-    "Count",
-    "Out of (or population)",
-    "Value",
-    "95% CI lower",
-    "95% CI upper",
-    "Suppressed",
-    "SPC mean",
-    "SPC lower limit",
-    "SPC upper limit",
-    "SPC signal",
+    "xlsx-series",
+    "period",
+    "xlsx-period-start",
+    "xlsx-period-end",
+    "heading-count",
+    "xlsx-out-of",
+    "value",
+    "xlsx-ci-lower",
+    "xlsx-ci-upper",
+    "suppressed",
+    "xlsx-spc-mean",
+    "xlsx-spc-lower",
+    "xlsx-spc-upper",
+    "spc-signal",
 ];
 
 /// Rows above each measure sheet's table: title, description, notes, blank.
@@ -68,27 +70,27 @@ fn build(
     let marked = |sheet: &mut Worksheet| -> Result<(), XlsxError> {
         let marking = marking.replace('&', "&&");
         sheet.set_header(format!("&C{marking}"));
-        sheet.set_footer(format!("&C{marking}&RPage &P of &N"));
+        sheet.set_footer(format!("&C{marking}&R{}", t!("xlsx-page")));
         Ok(())
     };
     let contents = book.add_worksheet();
-    contents.set_name("Contents")?;
+    contents.set_name(t!("contents"))?;
     marked(contents)?;
     contents.write_string(0, 6, marking)?;
     contents.write_string_with_format(0, 0, title, &heading)?;
     contents.write_string(1, 0, note)?;
     for (col, name) in [
-        "Measure",
-        "Latest period",
-        "Latest value",
-        "Reading",
-        "Sheet",
-        "Commentary",
+        "measure",
+        "xlsx-latest-period",
+        "xlsx-latest-value",
+        "reading",
+        "xlsx-sheet",
+        "commentary",
     ]
     .into_iter()
     .enumerate()
     {
-        contents.write_string_with_format(3, col as u16, name, &bold)?;
+        contents.write_string_with_format(3, col as u16, t!(name), &bold)?;
     }
     for (i, result) in results.iter().enumerate() {
         let row = 4 + i as u32;
@@ -99,7 +101,9 @@ fn build(
             contents.write_string(row, 1, m.period_label(point.period))?;
             match point.value() {
                 Some(v) => contents.write_number_with_format(row, 2, v, &value_format(m))?,
-                None if point.suppressed => contents.write_string(row, 2, "suppressed")?,
+                None if point.suppressed => {
+                    contents.write_string(row, 2, t!("suppressed-lower"))?
+                }
                 None => contents.write_string(row, 2, "–")?,
             };
         }
@@ -147,23 +151,21 @@ fn measure_sheet(
     sheet.write_string(1, 0, description.replace('\n', " "))?;
     let mut notes = Vec::new();
     if let Some(t) = m.suppress_below {
-        notes.push(format!(
-            "Figures resting on counts below {t} are suppressed."
-        ));
+        notes.push(t!("xlsx-suppressed-below", threshold = t));
     }
     if let Some(r) = m.round_to {
-        notes.push(format!("Counts are rounded to the nearest {r}."));
+        notes.push(t!("xlsx-rounded", to = r));
     }
     notes.extend(m.kind.values_note(m.unit.as_deref()));
     notes.extend(crate::presentation::words::targets_declared(m));
     let reading = crate::presentation::reading::read(result);
     let against = crate::presentation::words::targets_sentence(m, &reading.targets);
     if !against.is_empty() {
-        notes.push(format!("At the latest figures:{against}"));
+        notes.push(format!("{}{against}", t!("xlsx-at-latest")));
     }
     sheet.write_string(2, 0, notes.join(" "))?;
     for (col, name) in COLUMNS.into_iter().enumerate() {
-        sheet.write_string_with_format(TABLE_ROW, col as u16, name, bold)?;
+        sheet.write_string_with_format(TABLE_ROW, col as u16, t!(name), bold)?;
     }
     let value = value_format(m);
     let whole = Format::new().set_num_format("#,##0");
@@ -171,7 +173,7 @@ fn measure_sheet(
     for series in &result.series {
         let label = match (&series.breakdown, &series.group) {
             (Some(b), Some(g)) => format!("{}: {}", b.replace('_', " "), m.group_name(g)),
-            _ => "Total".to_string(),
+            _ => t!("total"),
         };
         for (index, point) in series.points.iter().enumerate() {
             row += 1;
@@ -253,33 +255,39 @@ fn funnel_table(
     sheet.write_string_with_format(
         first_row,
         c,
-        format!(
-            "Funnel plot, {}: each {} against the overall value, with 95% and 99.8% limits for its size{}",
-            m.period_label(funnel.period),
-            funnel.breakdown.replace('_', " "),
-            match &funnel.overdispersion {
-                Some(o) if funnel.adjusted() => format!(
-                    ", widened for overdispersion (φ = {:.2}, τ² = {:.3e})",
-                    o.phi, o.tau2
-                ),
-                Some(o) => format!(" (φ = {:.2}: no overdispersion, limits not widened)", o.phi),
-                None => String::new(),
-            }
+        t!(
+            "xlsx-funnel",
+            period = m.period_label(funnel.period),
+            breakdown = funnel.breakdown.replace('_', " "),
+            dispersion = match &funnel.overdispersion {
+                Some(_) if funnel.adjusted() => "widened",
+                Some(_) => "not-widened",
+                None => "none",
+            },
+            phi = funnel
+                .overdispersion
+                .map_or(String::new(), |o| format!("{:.2}", o.phi)),
+            tau2 = funnel
+                .overdispersion
+                .map_or(String::new(), |o| format!("{:.3e}", o.tau2))
         ),
         bold,
     )?;
-    let size = m.kind.denominator_heading().unwrap_or("Out of");
+    let size = m
+        .kind
+        .denominator_heading()
+        .unwrap_or_else(|| t!("heading-out-of"));
     let headings = [
-        "Group",
-        "Count",
+        t!("xlsx-group"),
+        t!("heading-count"),
         size,
-        "Value",
-        "Overall",
-        "95% lower",
-        "95% upper",
-        "99.8% lower",
-        "99.8% upper",
-        "Reading",
+        t!("value"),
+        t!("xlsx-overall"),
+        t!("xlsx-95-lower"),
+        t!("xlsx-95-upper"),
+        t!("xlsx-998-lower"),
+        t!("xlsx-998-upper"),
+        t!("reading"),
     ];
     for (col, name) in headings.into_iter().enumerate() {
         sheet.write_string_with_format(first_row + 1, c + col as u16, name, bold)?;
@@ -332,14 +340,14 @@ fn events_table(
         ),
         bold,
     )?;
-    let unit = crate::presentation::words::upper_first(events.unit());
+    let unit = crate::presentation::words::upper_first(&t!("event-unit", unit = events.unit()));
     let headings = [
-        "Event date",
-        &format!("{unit} since the one before"),
-        "Centre",
-        "Lower limit",
-        "Upper limit",
-        "Signal",
+        t!("xlsx-event-date"),
+        t!("since-the-one-before", unit = unit),
+        t!("xlsx-centre"),
+        t!("xlsx-lower-limit"),
+        t!("xlsx-upper-limit"),
+        t!("signal-heading"),
     ];
     for (col, name) in headings.into_iter().enumerate() {
         sheet.write_string_with_format(first_row + 1, c + col as u16, name, bold)?;
@@ -356,7 +364,7 @@ fn events_table(
             }
         }
         if let Some(s) = p.signal {
-            sheet.write_string(row, c + 5, crate::presentation::humanise(s.as_str()))?;
+            sheet.write_string(row, c + 5, crate::presentation::words::signal_name(s))?;
         }
     }
     Ok(())
@@ -366,13 +374,13 @@ fn value_format(m: &crate::definition::Measure) -> Format {
     Format::new().set_num_format(m.kind.spreadsheet_format(m.unit.as_deref()))
 }
 
-fn reading_text(variation: Variation) -> &'static str {
-    match variation {
-        Variation::Improvement => "Improvement",
-        Variation::Concern => "Concern",
-        Variation::NeutralChange => "Change, neither better nor worse",
-        Variation::CommonCause => "No significant change",
-    }
+fn reading_text(variation: Variation) -> String {
+    t!(match variation {
+        Variation::Improvement => "xlsx-reading-improvement",
+        Variation::Concern => "xlsx-reading-concern",
+        Variation::NeutralChange => "xlsx-reading-neither",
+        Variation::CommonCause => "xlsx-reading-common",
+    })
 }
 
 /// Sheet names: the measure id, cut to Excel's 31 characters and made unique.

@@ -4,6 +4,7 @@
 //! the axe-core rule sets below are the ones the test suite runs on every page.
 
 use crate::definition::dashboards::Plan;
+use crate::t;
 use maud::{Markup, html};
 
 /// The axe-core rule sets (WCAG 2.0, 2.1 and 2.2, levels A and AA) the tests
@@ -13,13 +14,11 @@ pub const AXE_RULE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"
 /// The statement's body for the Plan's area and `[accessibility]` table.
 pub fn statement(plan: &Plan) -> Markup {
     let a = &plan.accessibility;
-    let organisation = a.organisation.clone().unwrap_or_else(|| {
-        format!(
-            "The office that publishes {}'s performance figures",
-            plan.area
-        )
-    });
-    let contact = |fallback: &'static str| -> Markup {
+    let organisation = a
+        .organisation
+        .clone()
+        .unwrap_or_else(|| t!("a11y-default-organisation", area = plan.area.as_str()));
+    let contact = |fallback: String| -> Markup {
         match a.contact.as_deref() {
             Some(c) if c.contains('@') => html! { a href={ "mailto:" (c) } { (c) } },
             Some(c) if c.starts_with("https://") => html! { a href=(c) { (c) } },
@@ -28,54 +27,47 @@ pub fn statement(plan: &Plan) -> Markup {
         }
     };
     html! {
-        h1 { "Accessibility statement" }
+        h1 { (t!("accessibility-statement")) }
         p.lede {
-            "This statement applies to the performance dashboard of the " (plan.plan) " for " (plan.area)
-            ": its pages, charts and downloads. " (organisation) " wants as many people as possible to be able to use it."
+            (t!("a11y-applies", plan = plan.plan.as_str(), area = plan.area.as_str(), organisation = organisation.as_str()))
         }
-        h2 { "How accessible this website is" }
-        p { "You should be able to:" }
+        h2 { (t!("a11y-how-accessible")) }
+        p { (t!("a11y-you-should")) }
         ul {
-            li { "read every chart's reading in words, and its figures in a table beside it" }
-            li { "download every measure's figures as CSV or a spreadsheet" }
+            li { (t!("a11y-read-charts")) }
+            li { (t!("a11y-download")) }
         }
-        p { "Some parts are not fully accessible: see " a href="#non-accessible" { "Non-accessible content" } "." }
-        h2 { "Feedback and contact information" }
+        p { (t!("a11y-some-parts")) " " a href="#non-accessible" { (t!("a11y-non-accessible")) } "." }
+        h2 { (t!("a11y-feedback")) }
         p {
-            "If you need information on this website in a different format, or find a problem not listed here, contact: "
-            (contact("the office that publishes this dashboard, through its main website"))
-            @if let Some(days) = a.reply_days { ". We'll reply within " (days) " working days" } "."
+            (t!("a11y-contact")) " "
+            (contact(t!("a11y-contact-fallback")))
+            @if let Some(days) = a.reply_days { ". " (t!("a11y-reply", days = days)) } "."
         }
-        h2 { "Enforcement procedure" }
-        p {
-            "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the 'accessibility regulations'). If you're not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS)."
-        }
-        h2 { "Technical information about this website's accessibility" }
-        p {
-            (organisation) " is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018."
-        }
-        h3 { "Compliance status" }
-        p {
-            "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliances listed below."
-        }
-        h2 id="non-accessible" { "Non-accessible content" }
+        h2 { (t!("a11y-enforcement")) }
+        p { (t!("a11y-enforcement-text")) }
+        h2 { (t!("a11y-technical")) }
+        p { (t!("a11y-committed", organisation = organisation.as_str())) }
+        h3 { (t!("a11y-compliance")) }
+        p { (t!("a11y-partially")) }
+        h2 id="non-accessible" { (t!("a11y-non-accessible")) }
         ul {
-            li { "A chart shows each value when a pointer rests on it; by keyboard, the same values are read from the table of figures beneath the chart, not on the chart itself (WCAG 2.1.1)." }
-            li { "The PDF board packs are printed from the same pages as their HTML, but have not been tested with assistive technology; the HTML pack and the workbook hold the same figures." }
-            li { "A chart's shaded confidence band and its grid are lighter than 3:1 against the white (WCAG 1.4.11): they are background, and every interval they show is in the table of figures." }
-            li { "Automated checks cannot judge everything WCAG asks; the pages have not yet been checked by a person using assistive technology." }
+            li { (t!("a11y-gap-hover")) }
+            li { (t!("a11y-gap-pdf")) }
+            li { (t!("a11y-gap-contrast")) }
+            li { (t!("a11y-gap-manual")) }
+            @if crate::common::language::current() == crate::common::language::Language::Welsh {
+                li { (t!("a11y-gap-welsh")) }
+            }
         }
-        h2 { "How we tested this website" }
+        h2 { (t!("a11y-how-tested")) }
         p {
-            "Every release of the software behind it (Measures of Success " (crate::common::digest::VERSION)
-            ") is tested automatically before it is used: every page of the dashboard, as the public sees it and as a signed-in analyst sees it, is checked in a headless Chromium browser with axe-core's rules for "
+            (t!("a11y-tested", version = crate::common::digest::VERSION)) " "
             @for (i, tag) in AXE_RULE_TAGS.iter().enumerate() {
                 @if i > 0 { ", " } code { (tag) }
             }
-            " (WCAG 2.0, 2.1 and 2.2, levels A and AA), and so is every page of the static site published for the office's website; a release with any violation is not published."
+            " " (t!("a11y-tested-levels"))
         }
-        p {
-            "axe-core cannot judge charts, so the tests check each of them too: it is an image with a title and a description of what it shows in words; each value shown on it is in the table of figures its caption links to; its lines and marks reach a contrast of 3:1 with the white; and a special cause is told by its shape as well as its colour."
-        }
+        p { (t!("a11y-charts-checked")) }
     }
 }

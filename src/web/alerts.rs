@@ -190,20 +190,21 @@ impl Alerts {
             let period = m.period_label(latest.period);
             let value = match latest.figures.as_ref().and_then(|f| f.value) {
                 Some(v) => m.format_value(v),
-                None => "figure withheld".to_string(),
+                None => crate::t!("alert-withheld"),
             };
             if let Some(signal) = latest.signal {
-                let what = match signal {
-                    crate::stats::Signal::Improvement => "a special cause of improvement",
-                    crate::stats::Signal::Concern => "a special cause of concern",
-                    crate::stats::Signal::SpecialCause => "a special cause",
-                };
                 events.push(Event {
                     kind: EventKind::SpecialCause,
                     key: format!("special_cause|{}|{}", m.id, latest.period.last),
                     measure: Some((m.id.clone(), restricted)),
                     period: period.clone(),
-                    message: format!("{}: {what} in {period} ({value}).", m.title),
+                    message: crate::t!(
+                        "alert-special-cause",
+                        title = m.title.as_str(),
+                        signal = signal.as_str(),
+                        period = period.as_str(),
+                        value = value.as_str()
+                    ),
                 });
             }
             if let Some(graded) = snapshot.grades.get(&m.id) {
@@ -217,12 +218,13 @@ impl Alerts {
                         ),
                         measure: Some((m.id.clone(), restricted)),
                         period: period.clone(),
-                        message: format!(
-                            "{}: now {} (was {}) in {period}: {}.",
-                            m.title,
-                            graded.grade.label().to_lowercase(),
-                            before.label().to_lowercase(),
-                            graded.why
+                        message: crate::t!(
+                            "alert-grade-change",
+                            title = m.title.as_str(),
+                            now = graded.grade.label().to_lowercase(),
+                            was = before.label().to_lowercase(),
+                            period = period.as_str(),
+                            why = graded.why.as_str()
                         ),
                     });
                 }
@@ -326,7 +328,8 @@ fn send_email(to: &[String], event: &Event) -> Result<(), String> {
                 .map_err(|e| format!("MOS_SMTP_FROM `{from}`: {e}"))?,
         )
         .subject(format!(
-            "Measures of Success: {}",
+            "{}: {}",
+            crate::t!("product-name"),
             event.message.split(':').next().unwrap_or("alert")
         ));
     for address in to {
@@ -363,9 +366,7 @@ pub fn pack_failed(schedule: &str, at: chrono::DateTime<chrono::Utc>, error: &st
         key: format!("pack_failed|{schedule}|{}", at.to_rfc3339()),
         measure: None,
         period: String::new(),
-        message: format!(
-            "The scheduled pack `{schedule}` failed: {error}. Earlier packs are untouched."
-        ),
+        message: crate::t!("alert-pack-failed", schedule = schedule, error = error),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod publish;
 // By its earlier path, for the library's users.
 pub use crate::presentation::chart;
 
+use crate::common::language::Language;
 use crate::definition::MeasureSet;
 use crate::definition::dashboards::Plan;
 use crate::evaluation::pipeline::Evaluation;
@@ -60,6 +61,13 @@ pub struct Snapshot {
     /// Each measure's grade, by the Plan's rules (see [`crate::presentation::grade`]).
     pub grades: HashMap<String, crate::presentation::grade::Graded>,
     pub plan: Plan,
+    /// The language its pages are written in.
+    pub language: Language,
+    /// The languages the force writes in (`data/force.toml`).
+    pub languages: Vec<Language>,
+    /// The same snapshot in Welsh: the same figures, with the measures'
+    /// Welsh text, made on the first Welsh request.
+    welsh: std::sync::OnceLock<Arc<Snapshot>>,
     /// Rendered page bodies, by page: a snapshot never changes, so neither do they.
     rendered: cache::Cache<Arc<str>>,
     /// Charts as SVG and PNG, and workbooks, for the same reason.
@@ -73,6 +81,75 @@ const PAGE_CACHE_BYTES: usize = 64 << 20;
 const CHART_CACHE_BYTES: usize = 96 << 20;
 
 impl Snapshot {
+    /// A snapshot of `evaluation`, read and graded in `language`.
+    fn new(
+        measures: MeasureSet,
+        evaluation: Evaluation,
+        plan: Plan,
+        language: Language,
+    ) -> Snapshot {
+        crate::common::language::in_language(language, || {
+            let readings: HashMap<String, Reading> = evaluation
+                .results
+                .iter()
+                .map(|r| (r.measure.id.clone(), crate::presentation::reading::read(r)))
+                .collect();
+            let grades = evaluation
+                .results
+                .iter()
+                .map(|r| {
+                    let graded = crate::presentation::grade::grade(
+                        r,
+                        &readings[&r.measure.id],
+                        &plan.grading,
+                    );
+                    (r.measure.id.clone(), graded)
+                })
+                .collect();
+            Snapshot {
+                languages: measures.catalog.force().languages.clone(),
+                measures,
+                evaluation,
+                readings,
+                grades,
+                plan,
+                language,
+                welsh: std::sync::OnceLock::new(),
+                rendered: cache::Cache::new(PAGE_CACHE_BYTES),
+                charts: cache::Cache::new(CHART_CACHE_BYTES),
+            }
+        })
+    }
+
+    /// This snapshot in `language`: itself in English, its Welsh twin (the
+    /// same results, each measure with its Welsh text) in Welsh.
+    pub fn in_language(self: &Arc<Self>, language: Language) -> Arc<Snapshot> {
+        if language == self.language {
+            return self.clone();
+        }
+        self.welsh
+            .get_or_init(|| {
+                let measures = self.measures.with_measures(
+                    self.measures
+                        .measures
+                        .iter()
+                        .map(|m| m.in_language(language))
+                        .collect(),
+                );
+                let mut evaluation = self.evaluation.clone();
+                for result in &mut evaluation.results {
+                    result.measure = result.measure.in_language(language);
+                }
+                Arc::new(Snapshot::new(
+                    measures,
+                    evaluation,
+                    self.plan.in_language(language),
+                    language,
+                ))
+            })
+            .clone()
+    }
+
     /// The cached rendering of `key`, made by `render` the first time.
     pub fn rendered(
         &self,
@@ -156,6 +233,20 @@ pub struct Viewing {
     /// The page is for the static site `mos publish` writes: the public's
     /// pages, with nothing that needs the server (sign-in, the API, forms).
     pub static_site: bool,
+    /// The address of the same page in English (its path and query), from
+    /// which the page links to its twin in the other language.
+    pub english_address: String,
+}
+
+impl Viewing {
+    /// The address of this page in the other language: `/cy/…` for an English
+    /// page, the English one for a Welsh page.
+    pub fn twin_address(&self) -> String {
+        match self.snapshot.language {
+            Language::English => format!("/cy{}", self.english_address),
+            Language::Welsh => self.english_address.clone(),
+        }
+    }
 }
 
 /// Marks a request `mos publish` makes of the app in-process for a page of
@@ -190,9 +281,21 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Viewing {
             })?;
         let site = parts.extensions.get::<StaticSite>();
         let static_site = site.is_some();
+        let language = parts
+            .extensions
+            .get::<Language>()
+            .copied()
+            .unwrap_or_default();
+        let english_address = parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_string(), |p| p.as_str().to_string());
         Ok(Viewing {
             state: state.clone(),
-            snapshot: site.map_or_else(|| state.snapshot(), |s| s.0.clone()),
+            snapshot: site
+                .map_or_else(|| state.snapshot(), |s| s.0.clone())
+                .in_language(language),
+            english_address,
             // The static site is the public's, whoever publishes it.
             viewer: if static_site { Viewer::Public } else { viewer },
             static_site,
@@ -399,6 +502,7 @@ impl AppState {
             },
             pdf_timeout: None,
             public: schedule.spec.public,
+            language: Language::English,
         };
         let out = schedule.spec.out.clone();
         let history = self
@@ -407,9 +511,23 @@ impl AppState {
             .clone()
             .map(crate::evaluation::history::History::new);
         tokio::task::spawn_blocking(move || {
-            let packs =
-                crate::report::write_packs(&snapshot.evaluation, &snapshot.plan, &out, &options)
-                    .map_err(|e| e.to_string())?;
+            // A pack in each language the force writes in.
+            let mut packs = Vec::new();
+            for &language in &snapshot.languages {
+                let options = crate::report::PackOptions {
+                    language,
+                    ..options.clone()
+                };
+                packs.extend(
+                    crate::report::write_packs(
+                        &snapshot.evaluation,
+                        &snapshot.plan,
+                        &out,
+                        &options,
+                    )
+                    .map_err(|e| e.to_string())?,
+                );
+            }
             if let Some(history) = &history {
                 for pack in &packs {
                     crate::report::record_publication(history, &snapshot.evaluation, pack, None)
@@ -533,29 +651,7 @@ async fn build_snapshot(
     for warning in &evaluation.warnings {
         tracing::warn!(warning = %warning, "evaluation");
     }
-    let readings: HashMap<String, Reading> = evaluation
-        .results
-        .iter()
-        .map(|r| (r.measure.id.clone(), crate::presentation::reading::read(r)))
-        .collect();
-    let grades = evaluation
-        .results
-        .iter()
-        .map(|r| {
-            let graded =
-                crate::presentation::grade::grade(r, &readings[&r.measure.id], &plan.grading);
-            (r.measure.id.clone(), graded)
-        })
-        .collect();
-    Ok(Snapshot {
-        measures,
-        evaluation,
-        readings,
-        grades,
-        plan,
-        rendered: cache::Cache::new(PAGE_CACHE_BYTES),
-        charts: cache::Cache::new(CHART_CACHE_BYTES),
-    })
+    Ok(Snapshot::new(measures, evaluation, plan, Language::English))
 }
 
 /// A watched file: its path, size and time of last change.
@@ -705,6 +801,124 @@ pub fn app(state: Arc<AppState>) -> Router {
 /// The pages and their headers, without the server's compression and
 /// request log: what `mos publish` asks for the static site.
 pub fn routes(state: Arc<AppState>) -> Router {
+    let pages = pages_router();
+    // Every page again below `/cy/`, in Welsh.
+    Router::new()
+        .nest(
+            "/cy",
+            pages.clone().layer(axum::middleware::from_fn(in_welsh)),
+        )
+        // The Welsh home page, as its links write it (a nest answers `/cy` alone).
+        .route(
+            "/cy/",
+            get(pages::home).layer(axum::middleware::from_fn(in_welsh)),
+        )
+        .merge(pages)
+        .route(
+            "/assets/style.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("assets/style.css")) }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("assets/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/assets/favicon.svg",
+            get(|| async { asset("image/svg+xml", include_str!("assets/favicon.svg")) }),
+        )
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(same_origin_only))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Answers a request below `/cy/` in Welsh: the page is written in Welsh,
+/// and every link and form on it that leads to another page leads to that
+/// page's Welsh address, so the language is kept while browsing. A link to
+/// the other language (`hreflang`) and the assets are left as they are.
+async fn in_welsh(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    request.extensions_mut().insert(Language::Welsh);
+    // The page's English address: a nest has taken `/cy` off already; the
+    // home page's own route has not.
+    if let Some(english) = request
+        .uri()
+        .path_and_query()
+        .and_then(|p| p.as_str().strip_prefix("/cy"))
+        .and_then(|rest| match rest {
+            "" | "/" => Some(axum::http::Uri::from_static("/")),
+            rest if rest.starts_with('/') => rest.parse().ok(),
+            _ => None,
+        })
+    {
+        *request.uri_mut() = english;
+    }
+    let response =
+        crate::common::language::in_language_async(Language::Welsh, next.run(request)).await;
+    let (mut parts, body) = response.into_parts();
+    if let Some(location) = parts
+        .headers
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        && location.starts_with('/')
+        && let Ok(welsh) = header::HeaderValue::from_str(&format!("/cy{location}"))
+    {
+        parts.headers.insert(header::LOCATION, welsh);
+    }
+    let is_html = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/html"));
+    if !is_html {
+        return axum::response::Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let page = welsh_links(&String::from_utf8_lossy(&bytes));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(page))
+}
+
+/// `href="/measures/x"` becomes `href="/cy/measures/x"`, and `action` alike,
+/// except in a tag that names its language (`hreflang`: the English twin)
+/// and for `/assets/`. maud escapes `"` in text, so a quote and a slash after
+/// `href=` opens an address and nothing else.
+fn welsh_links(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 1024);
+    let mut done = 0;
+    for (at, _) in page.match_indices("=\"/") {
+        let value = at + 2;
+        let attribute_start = page[..at].rfind(' ').map_or(0, |s| s + 1);
+        let attribute = &page[attribute_start..at];
+        if !matches!(attribute, "href" | "action") {
+            continue;
+        }
+        let tag_end = at + page[at..].find('>').unwrap_or(page.len() - at);
+        let tag = &page[page[..at].rfind('<').unwrap_or(0)..tag_end];
+        let rest = &page[value..];
+        if tag.contains("hreflang=") || rest.starts_with("/assets/") || rest.starts_with("//") {
+            continue;
+        }
+        out.push_str(&page[done..value]);
+        out.push_str("/cy");
+        done = value;
+    }
+    out.push_str(&page[done..]);
+    out
+}
+
+/// The pages, in whichever language the request is answered in.
+fn pages_router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(pages::home))
         .route("/objectives/{number}", get(pages::objective))
@@ -731,27 +945,6 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/status", get(api::status))
         .route("/health", get(api::health))
         .route("/api/reload", post(api::reload))
-        .route(
-            "/assets/style.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("assets/style.css")) }),
-        )
-        .route(
-            "/assets/app.js",
-            get(|| async {
-                asset(
-                    "text/javascript; charset=utf-8",
-                    include_str!("assets/app.js"),
-                )
-            }),
-        )
-        .route(
-            "/assets/favicon.svg",
-            get(|| async { asset("image/svg+xml", include_str!("assets/favicon.svg")) }),
-        )
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(same_origin_only))
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl axum::response::IntoResponse {
@@ -988,5 +1181,27 @@ mod tests {
             seconds(600),
             settle
         ));
+    }
+
+    #[test]
+    fn a_welsh_page_links_in_welsh_but_to_its_english_twin_and_the_assets() {
+        use super::welsh_links;
+        let page = concat!(
+            r##"<a href="/">Hafan</a><a href="/measures/x?breakdown=d&amp;group=g">x</a>"##,
+            r##"<link rel="stylesheet" href="/assets/style.css"><img src="/measures/x/chart.svg">"##,
+            r##"<a class="language" href="/measures/x" hreflang="en" lang="en-GB">English</a>"##,
+            r##"<form method="post" action="/login"><a href="https://example.org/">o</a>"##,
+            r##"<a href="#figures">f</a><a href="//cdn.example">c</a>"##,
+        );
+        assert_eq!(
+            welsh_links(page),
+            concat!(
+                r##"<a href="/cy/">Hafan</a><a href="/cy/measures/x?breakdown=d&amp;group=g">x</a>"##,
+                r##"<link rel="stylesheet" href="/assets/style.css"><img src="/measures/x/chart.svg">"##,
+                r##"<a class="language" href="/measures/x" hreflang="en" lang="en-GB">English</a>"##,
+                r##"<form method="post" action="/cy/login"><a href="https://example.org/">o</a>"##,
+                r##"<a href="#figures">f</a><a href="//cdn.example">c</a>"##,
+            )
+        );
     }
 }

@@ -3,13 +3,15 @@
 
 use super::auth::{COOKIE, SESSION_HOURS, SignIn, Viewer};
 use super::{AppState, Snapshot, Viewing};
+use crate::common::language::Language;
 use crate::common::period::Month;
 use crate::definition::{Access, Measure};
 use crate::engine::{MeasureResult, Series};
 pub use crate::presentation::humanise;
 use crate::presentation::reading::Reading;
-use crate::presentation::{chart, date, open_data};
+use crate::presentation::{chart, date, date_time, open_data};
 use crate::stats::change::Change;
+use crate::t;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -29,6 +31,7 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
         snapshot,
         viewer,
         static_site,
+        ..
     } = viewing;
     let evaluation = &snapshot.evaluation;
     let freshness = crate::presentation::freshness(
@@ -52,69 +55,83 @@ fn layout(viewing: &Viewing, title: &str, body: Markup) -> Markup {
         Vec::new()
     };
     let failure = state.failure().filter(|_| viewer.is_analyst());
+    let language = snapshot.language;
+    let twin = twin_language(viewing);
     html! {
         (PreEscaped("<!doctype html>\n"))
-        html lang="en-GB" {
+        html lang=(language.html_lang()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Measures of Success" }
+                title { (title) " · " (t!("product-name")) }
+                @if let Some(other) = twin {
+                    link rel="alternate" hreflang=(other.code()) href=(viewing.twin_address());
+                }
                 link rel="stylesheet" href="/assets/style.css";
                 link rel="icon" href="/assets/favicon.svg";
                 script src="/assets/app.js" defer {}
             }
             body {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t!("skip-to-content")) }
                 header.masthead {
                     div.wrap {
                         a.brand href="/" {
                             span.area { (snapshot.plan.area) }
-                            span.product { "Measures of Success" }
+                            span.product { (t!("product-name")) }
+                        }
+                        @if let Some(other) = twin {
+                            a.language href=(viewing.twin_address()) hreflang=(other.code()) lang=(other.html_lang()) { (other.own_name()) }
                         }
                         @match viewer {
                             Viewer::Analyst(name) => form method="post" action="/logout" class="account" {
-                                span { "Signed in as " (name) } " " button type="submit" { "Sign out" }
+                                span { (t!("signed-in-as", name = name.as_str())) } " " button type="submit" { (t!("sign-out")) }
                             },
                             // The static site has no one to sign in to.
                             Viewer::Public if *static_site => {},
-                            Viewer::Public => a.account href="/login" { "Analyst sign-in" },
+                            Viewer::Public => a.account href="/login" { (t!("analyst-sign-in")) },
                         }
                     }
-                    nav.wrap aria-label="Objectives" {
-                        a href="/" { "Home" }
+                    nav.wrap aria-label=(t!("nav-label")) {
+                        a href="/" { (t!("home")) }
                         @for o in &snapshot.plan.objectives {
-                            a href={ "/objectives/" (o.number) } { "Objective " (o.number) }
+                            a href={ "/objectives/" (o.number) } { (t!("objective-number", number = o.number)) }
                         }
-                        @if has_priorities { a href="/priorities" { "People's Priorities" } }
-                        a href="/data" { "Open data" }
-                        @if !static_site { a href="/api" { "API" } }
+                        @if has_priorities { a href="/priorities" { (t!("peoples-priorities")) } }
+                        a href="/data" { (t!("open-data")) }
+                        @if !static_site { a href="/api" { (t!("api")) } }
                     }
                 }
                 main #main .wrap {
                     @if let Some(f) = failure {
                         div.notice role="alert" {
-                            strong { "Re-evaluation failed at " (f.at.format("%-d %b %Y %H:%M UTC")) "; the figures shown are the last good results." }
+                            strong { (t!("reevaluation-failed", at = date_time(f.at))) }
                             pre { (f.message) }
                         }
                     }
                     @for run in &failed_schedules {
                         div.notice role="alert" {
-                            strong { "The scheduled pack “" (run.schedule) "” failed at " (run.at.format("%-d %b %Y %H:%M UTC")) "; earlier packs are untouched." }
+                            strong { (t!("schedule-failed", schedule = run.schedule.as_str(), at = date_time(run.at))) }
                             pre { (run.outcome.as_ref().err().map_or("", String::as_str)) }
                         }
                     }
                     (body)
                 }
                 footer.wrap {
-                    p {
-                        (freshness) ". Figures are aggregates; small numbers are suppressed where a measure says so. Variation and assurance icons follow NHS England's "
-                        em { "Making Data Count" } "."
-                    }
-                    p { a href="/accessibility" { "Accessibility statement" } }
+                    p { (freshness) ". " (t!("footer-aggregates")) }
+                    p { a href="/accessibility" { (t!("accessibility-statement")) } }
                 }
             }
         }
     }
+}
+
+/// The language of the page's twin, where the force writes in both (a Welsh
+/// page always links to its English twin).
+fn twin_language(viewing: &Viewing) -> Option<Language> {
+    let snapshot = &viewing.snapshot;
+    let language = snapshot.language;
+    (language == Language::Welsh || snapshot.languages.contains(&Language::Welsh))
+        .then(|| language.other())
 }
 
 fn page(viewing: &Viewing, status: StatusCode, title: &str, body: Markup) -> Response {
@@ -134,24 +151,26 @@ pub async fn priorities(viewing: Viewing) -> Response {
         .filter(|r| r.measure.priority.is_some() && can_see(viewer, &r.measure))
         .collect();
     let body = html! {
-        (crumbs(&[("/", "Home")], Some("People's Priorities")))
-        h1 { "People's Priorities" }
-        p.lede {
-            "Priorities people who live and work in " (snapshot.plan.area)
-            " set for policing their own neighbourhood, at public meetings, through the Commissioner's engagement outreach workers and online. Each is read against the months before it was raised: a change is called a change only when the SPC chart shows one."
-        }
+        (crumbs(&[("/", &t!("home"))], Some(&t!("peoples-priorities"))))
+        h1 { (t!("peoples-priorities")) }
+        p.lede { (t!("priorities-lede", area = snapshot.plan.area.as_str())) }
         (crate::presentation::priority::section(&results, snapshot.measures.catalog.force(), &snapshot.plan.grading, true))
     };
-    page(&viewing, StatusCode::OK, "People's Priorities", body)
+    page(&viewing, StatusCode::OK, &t!("peoples-priorities"), body)
 }
 
 /// The accessibility statement, in the government's model format.
 pub async fn accessibility(viewing: Viewing) -> Response {
     let body = html! {
-        (crumbs(&[("/", "Home")], Some("Accessibility statement")))
+        (crumbs(&[("/", &t!("home"))], Some(&t!("accessibility-statement"))))
         (super::accessibility::statement(&viewing.snapshot.plan))
     };
-    page(&viewing, StatusCode::OK, "Accessibility statement", body)
+    page(
+        &viewing,
+        StatusCode::OK,
+        &t!("accessibility-statement"),
+        body,
+    )
 }
 
 pub async fn home(viewing: Viewing) -> Response {
@@ -175,7 +194,7 @@ pub async fn home(viewing: Viewing) -> Response {
         crate::presentation::grade::exceptions(&snapshot.graded_rows(everything, viewer));
     let body = html! {
         h1 { (snapshot.plan.plan) }
-        p.lede { "How the " (snapshot.plan.plan) " is going: each measure read with statistics, so that only real changes are called changes." }
+        p.lede { (t!("home-lede", plan = snapshot.plan.plan.as_str())) }
         (exceptions)
         div.objectives {
             @for objective in &snapshot.plan.objectives { (objective_card(&viewing, objective)) }
@@ -222,9 +241,9 @@ fn objective_card(
     };
     html! {
         section.objective-card {
-            h2 { a href={ "/objectives/" (objective.number) } { "Objective " (objective.number) ": " (objective.title) } }
+            h2 { a href={ "/objectives/" (objective.number) } { (t!("objective-titled", number = objective.number, title = objective.title.as_str())) } }
             p { (objective.summary) }
-            p.muted { (ids.len()) " measure" @if ids.len() != 1 { "s" } }
+            p.muted { (t!("measures-count", count = ids.len())) }
             @if !visible.is_empty() {
                 dl.tally {
                     div.concern { dt { (Grade::RequiresScrutiny.label()) } dd { (count(Grade::RequiresScrutiny)) } }
@@ -233,27 +252,24 @@ fn objective_card(
                 }
                 @if assured(None) > 0 {
                     p.targets {
-                        "Targets: " strong { (assured(Some(Assurance::ConsistentlyMet))) } " consistently met, "
-                        strong { (assured(Some(Assurance::ConsistentlyMissed))) } " consistently missed, "
-                        strong { (assured(Some(Assurance::HitAndMiss))) } " hit and miss."
+                        (t!("targets-tally",
+                            met = assured(Some(Assurance::ConsistentlyMet)),
+                            missed = assured(Some(Assurance::ConsistentlyMissed)),
+                            mixed = assured(Some(Assurance::HitAndMiss))))
                     }
                 }
             }
             @if visible.is_empty() && hidden == 0 && without_figures == 0 {
-                p.muted { "No measures yet." }
+                p.muted { (t!("no-measures-yet")) }
             }
             @if hidden > 0 {
                 p.muted {
-                    (hidden) " restricted measure" @if hidden == 1 { " is" } @else { "s are" } " not shown"
-                    @if *static_site { "." } @else { ": " a href="/login" { "sign in" } " to see them." }
+                    (t!("restricted-not-shown", count = hidden))
+                    @if *static_site { "." } @else { ": " a href="/login" { (t!("sign-in-to-see-them")) } }
                 }
             }
             @if without_figures > 0 {
-                p.muted {
-                    (without_figures) " measure" @if without_figures == 1 { " has" } @else { "s have" }
-                    " no figures: " @if without_figures == 1 { "its extract is" } @else { "their extracts are" }
-                    " not in the data folder."
-                }
+                p.muted { (t!("measures-without-figures", count = without_figures)) }
             }
         }
     }
@@ -278,12 +294,12 @@ pub async fn objective(
     };
     let rows = snapshot.graded_rows(objective.measure_ids(), viewer);
     let body = html! {
-        (crumbs(&[("/", "Home")], Some(&format!("Objective {}", objective.number))))
-        h1 { "Objective " (objective.number) ": " (objective.title) }
+        (crumbs(&[("/", &t!("home"))], Some(&t!("objective-number", number = objective.number))))
+        h1 { (t!("objective-titled", number = objective.number, title = objective.title.as_str())) }
         p.lede { (objective.summary) }
         @if !rows.is_empty() {
             (crate::presentation::grade::exceptions(&rows))
-            section.summary { h2 { "Summary" } (crate::presentation::grade::summary_matrix(&rows)) }
+            section.summary { h2 { (t!("summary")) } (crate::presentation::grade::summary_matrix(&rows)) }
         }
         @for theme in &objective.themes {
             section.theme {
@@ -300,12 +316,12 @@ pub async fn objective(
                 }
             }
         }
-        @if objective.themes.is_empty() { p.muted { "No measures are defined for this objective yet." } }
+        @if objective.themes.is_empty() { p.muted { (t!("objective-no-measures")) } }
     };
     Ok(page(
         &viewing,
         StatusCode::OK,
-        &format!("Objective {}", objective.number),
+        &t!("objective-number", number = objective.number),
         body,
     ))
 }
@@ -321,15 +337,15 @@ fn headline(measure: &Measure, reading: &Reading) -> (String, String, String) {
         .as_ref()
         .and_then(|f| f.value.map(|v| (v, f.interval)))
     {
-        None if point.suppressed => ("Suppressed".into(), "small number withheld".into(), period),
-        None => ("No data".into(), String::new(), period),
+        None if point.suppressed => (t!("suppressed"), t!("small-number-withheld"), period),
+        None => (t!("no-data"), String::new(), period),
         Some((v, ci)) => (
             measure.format_value(v),
             ci.map(|i| {
-                format!(
-                    "95% CI {} to {}",
-                    measure.format_value(i.lower),
-                    measure.format_value(i.upper)
+                t!(
+                    "interval-95",
+                    lower = measure.format_value(i.lower),
+                    upper = measure.format_value(i.upper)
                 )
             })
             .unwrap_or_default(),
@@ -341,21 +357,18 @@ fn headline(measure: &Measure, reading: &Reading) -> (String, String, String) {
 /// The change on a year earlier, in words that never claim more than the statistics.
 pub fn change_text(measure: &Measure, reading: &Reading) -> String {
     let Some(y) = reading.year_on_year else {
-        return "No comparison with a year earlier.".into();
+        return t!("change-no-comparison");
     };
     let size = measure
         .kind
         .format_difference(y.difference, measure.unit.as_deref());
     let from = measure.format_value(y.earlier_value);
-    match y.change {
-        Change::SignificantRise => {
-            format!("Up {size} on a year earlier ({from}): a significant rise.")
-        }
-        Change::SignificantFall => {
-            format!("Down {size} on a year earlier ({from}): a significant fall.")
-        }
-        Change::NoSignificantChange => format!("No significant change on a year earlier ({from})."),
-    }
+    let id = match y.change {
+        Change::SignificantRise => "change-significant-rise",
+        Change::SignificantFall => "change-significant-fall",
+        Change::NoSignificantChange => "change-none",
+    };
+    t!(id, size = size, from = from)
 }
 
 use crate::presentation::reading::above_mean;
@@ -366,7 +379,7 @@ fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> Markup {
         return html! {
             article.card.restricted {
                 h3 { (m.title) }
-                p.muted { "Restricted: " a href="/login" { "sign in" } " to see this measure." }
+                p.muted { (t!("restricted")) ": " a href="/login" { (t!("sign-in-to-see-it")) } }
             }
         };
     }
@@ -384,7 +397,7 @@ fn card(viewer: &Viewer, result: &MeasureResult, reading: &Reading) -> Markup {
             (chart::sparkline(result.total()))
             p.change { (change_text(m, reading)) }
             @for t in &reading.targets {
-                p.muted { (t.name) " " (m.format_value(t.value)) }
+                p.muted { (crate::presentation::words::target_name(&t.name)) " " (m.format_value(t.value)) }
             }
         }
     }
@@ -446,11 +459,11 @@ impl IntoResponse for PageError {
             Refusal::Restricted(title) => page(
                 &self.viewing,
                 StatusCode::UNAUTHORIZED,
-                "Restricted",
+                &t!("restricted"),
                 html! {
-                    h1 { "Restricted measure" }
-                    p { "“" (title) "” is restricted to signed-in analysts." }
-                    p { a.button href="/login" { "Sign in" } }
+                    h1 { (t!("restricted-measure")) }
+                    p { (t!("restricted-measure-is", title = title)) }
+                    p { a.button href="/login" { (t!("sign-in")) } }
                 },
             ),
             Refusal::Failed(message) => {
@@ -459,10 +472,10 @@ impl IntoResponse for PageError {
             Refusal::AnalystsOnly => page(
                 &self.viewing,
                 StatusCode::UNAUTHORIZED,
-                "Sign in",
+                &t!("sign-in"),
                 html! {
-                    h1 { "For signed-in analysts" }
-                    p { "Commentary is written by analysts: " a.button href="/login" { "Sign in" } " in this browser." }
+                    h1 { (t!("for-analysts")) }
+                    p { (t!("commentary-by-analysts")) " " a.button href="/login" { (t!("sign-in")) } }
                 },
             ),
             Refusal::Forged => (
@@ -501,7 +514,7 @@ fn selected_series<'a>(result: &'a MeasureResult, query: &SeriesQuery) -> Option
 fn series_name(m: &Measure, series: &Series) -> String {
     match &series.group {
         Some(g) => m.group_name(g),
-        None => "All".into(),
+        None => t!("series-all"),
     }
 }
 
@@ -542,7 +555,7 @@ pub async fn measure(
     let body = html! {
         (body)
         @if viewer.is_analyst() {
-            p { a.button href={ "/measures/" (result.measure.id) "/commentary" } { "Write commentary on the latest period" } }
+            p { a.button href={ "/measures/" (result.measure.id) "/commentary" } { (t!("write-commentary")) } }
         }
     };
     Ok(page(&viewing, StatusCode::OK, &result.measure.title, body))
@@ -567,7 +580,7 @@ pub async fn embed(viewing: Viewing, Path(id): Path<String>) -> Result<Response,
         let chart = chart::trend_chart(m, result.total(), &m.title, (720, 320));
         html! {
             (PreEscaped("<!doctype html>\n"))
-            html lang="en-GB" {
+            html lang=(snapshot.language.html_lang()) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
@@ -587,7 +600,10 @@ pub async fn embed(viewing: Viewing, Path(id): Path<String>) -> Result<Response,
                         }
                         p.muted {
                             (snapshot.plan.area) " · " (snapshot.plan.plan) ". "
-                            a href={ "/measures/" (m.id) } target="_top" { "Every figure of " (m.title) }
+                            a href={ "/measures/" (m.id) } target="_top" { (t!("every-figure-of", title = m.title.as_str())) }
+                            @if let Some(other) = twin_language(&viewing) {
+                                " · " a href=(viewing.twin_address()) hreflang=(other.code()) lang=(other.html_lang()) { (other.own_name()) }
+                            }
                         }
                     }
                 }
@@ -615,7 +631,8 @@ fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) 
     let said = crate::presentation::words::judgement(m, reading);
     let peers = crate::presentation::words::peers(result);
     let objective = format!("/objectives/{}", m.objective);
-    let objective_name = format!("Objective {}", m.objective);
+    let objective_name = t!("objective-number", number = m.objective);
+    let home = t!("home");
     let multiples = query
         .breakdown
         .as_deref()
@@ -634,9 +651,9 @@ fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) 
     let id = &m.id;
     html! {
         @if m.priority.is_some() {
-            (crumbs(&[("/", "Home"), ("/priorities", "People's Priorities")], None))
+            (crumbs(&[("/", &home), ("/priorities", &t!("peoples-priorities"))], None))
         } @else {
-            (crumbs(&[("/", "Home"), (&objective, &objective_name)], m.theme.map(|t| t.title())))
+            (crumbs(&[("/", &home), (&objective, &objective_name)], m.theme.map(|t| t.title())))
         }
         h1 { (m.title) }
         // Descriptions are Markdown, as commentary is.
@@ -645,11 +662,13 @@ fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) 
         // A priority: who raised it and when, and what has happened since.
         @if let Some(p) = &m.priority {
             p.priority-meta {
-                "A People's Priority for " (p.area) ", raised"
-                @if !p.raised_by.is_empty() { " by " (p.raised_by) }
-                " on " (crate::presentation::words::long_date(p.raised))
-                @if p.status == crate::definition::PriorityStatus::Closed { "; now closed" }
-                "."
+                @let closed = if p.status == crate::definition::PriorityStatus::Closed { "yes" } else { "no" };
+                @let on = crate::presentation::words::long_date(p.raised);
+                @if p.raised_by.is_empty() {
+                    (t!("priority-raised", area = p.area.as_str(), on = on, closed = closed))
+                } @else {
+                    (t!("priority-raised-by", area = p.area.as_str(), by = p.raised_by.as_str(), on = on, closed = closed))
+                }
             }
             p.reading {
                 @if let Some(f) = crate::presentation::priority::before_after(result) {
@@ -672,21 +691,21 @@ fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) 
         @if !said.is_empty() { p.reading { (said) } }
         @if let Some(graded) = snapshot.grades.get(&m.id) { (crate::presentation::grade::statement(graded)) }
         p.freshness { (freshness(snapshot, m)) }
-        @if !peers.is_empty() { p.peers { strong { "Compared with peers:" } " " (peers) } }
+        @if !peers.is_empty() { p.peers { strong { (t!("compared-with-peers")) } " " (peers) } }
         // Series tabs: the total, then each breakdown.
-        nav.tabs aria-label="Series" {
-            a href={ "/measures/" (id) } aria-current=[query.breakdown.is_none().then_some("page")] { "All" }
+        nav.tabs aria-label=(t!("series")) {
+            a href={ "/measures/" (id) } aria-current=[query.breakdown.is_none().then_some("page")] { (t!("series-all")) }
             @for b in result.breakdown_names() {
                 a href={ "/measures/" (id) "?breakdown=" (b) }
                     aria-current=[(query.breakdown.as_deref() == Some(b)).then_some("page")] {
-                    "By " (b.replace('_', " "))
+                    (t!("by-breakdown", breakdown = b.replace('_', " ")))
                 }
             }
         }
         @if let Some(b) = multiples {
             // Small multiples: every group of the breakdown, each linking to its own page.
             @let named: Vec<_> = result.breakdown(b).map(|s| (s, series_name(m, s))).collect();
-            p.muted { "Every chart below is drawn on the same scale, so the groups can be compared by eye." }
+            p.muted { (t!("same-scale")) }
             div.multiples {
                 @for ((s, name), svg) in named.iter().zip(chart::small_multiples(m, &named, (420, 240))) {
                     // The caption is the link: its words are its name, so
@@ -701,24 +720,24 @@ fn measure_body(viewing: &Viewing, result: &MeasureResult, query: &SeriesQuery) 
             }
         }
         @if let Some(series) = selected { (series_section(viewing, result, series, query)) }
-        @if no_such_series { p.muted { "There is no such series for this measure." } }
+        @if no_such_series { p.muted { (t!("no-such-series")) } }
         section.downloads {
-            h2 { "Downloads" }
+            h2 { (t!("downloads")) }
             ul {
-                li { a href={ "/data/" (open_data::csv_name(id)) } download { "All figures (CSV)" } }
+                li { a href={ "/data/" (open_data::csv_name(id)) } download { (t!("download-csv")) } }
                 li {
-                    a href={ "/data/" (open_data::metadata_name(id)) } download { "What each column of the CSV holds (CSV on the Web metadata)" }
+                    a href={ "/data/" (open_data::metadata_name(id)) } download { (t!("download-csvw")) }
                 }
-                li { a href={ "/measures/" (id) "/figures.xlsx" } download { "All figures (Excel)" } }
-                li { a href={ "/measures/" (id) "/chart.svg" (series_query) } download { "This chart (SVG)" } }
+                li { a href={ "/measures/" (id) "/figures.xlsx" } download { (t!("download-excel")) } }
+                li { a href={ "/measures/" (id) "/chart.svg" (series_query) } download { (t!("download-svg")) } }
                 // Drawn on request: the static site carries the SVG alone.
                 @if !static_site {
-                    li { a href={ "/measures/" (id) "/chart.png" (series_query) } download { "This chart (PNG)" } }
-                    li { a href={ "/api/measures/" (id) } { "All figures (JSON)" } }
+                    li { a href={ "/measures/" (id) "/chart.png" (series_query) } download { (t!("download-png")) } }
+                    li { a href={ "/api/measures/" (id) } { (t!("download-json")) } }
                 }
             }
             @if m.access == Access::Public {
-                p.muted { "Published under the " a href="/data" { "Open Government Licence v3.0" } "." }
+                p.muted { (t!("published-under")) " " a href="/data" { (t!("ogl")) } "." }
             }
         }
         // For search engines and data catalogues: what this measure's data is.
@@ -781,7 +800,7 @@ fn series_section(
             (svg)
             figcaption #chart-caption {
                 (chart_caption(m, series)) " " (crate::presentation::words::breaks(m, series))
-                " " a href="#figures" { "Every figure of this chart" }
+                " " a href="#figures" { (t!("every-figure-of-chart")) }
             }
         }
         (crate::presentation::annotations_list(m, &series.points))
@@ -824,17 +843,17 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
     let Some(publication) = history.last_published_of(&m.id).ok().flatten() else {
         return html! {};
     };
-    let published = format!(
-        "{} on {}",
-        publication.pack,
-        chrono::NaiveDate::parse_from_str(&publication.published_on, "%Y-%m-%d")
+    let published = t!(
+        "pack-on",
+        pack = publication.pack.as_str(),
+        on = chrono::NaiveDate::parse_from_str(&publication.published_on, "%Y-%m-%d")
             .map_or(publication.published_on.clone(), date)
     );
     if publication.snapshot == current.id {
         return html! {
             section.published {
-                h2 { "As published" }
-                p { "These are the figures published in " (published) "." }
+                h2 { (t!("as-published")) }
+                p { (t!("as-published-same", published = published)) }
             }
         };
     }
@@ -844,7 +863,7 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
     // Each period whose figure has changed: (period, as published, latest, difference).
     let shown = |v: Option<f64>, suppressed: bool| match v {
         Some(v) => m.format_value(v),
-        None if suppressed => "suppressed".into(),
+        None if suppressed => t!("suppressed-lower"),
         None => "–".into(),
     };
     let restated: Vec<[String; 4]> = result
@@ -884,8 +903,8 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
     if restated.is_empty() {
         return html! {
             section.published {
-                h2 { "As published and latest" }
-                p { "No figure has changed since those published in " (published) "." }
+                h2 { (t!("as-published-and-latest")) }
+                p { (t!("as-published-unchanged", published = published)) }
             }
         };
     }
@@ -893,18 +912,15 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
         .get(&publication.snapshot)
         .ok()
         .and_then(|s| s.loaded_at())
-        .map_or_else(String::new, |t| t.format("%-d %b %Y").to_string());
+        .map_or_else(String::new, |t| date(t.date_naive()));
     html! {
         section.published {
-            h2 { "As published and latest" }
-            p {
-                (restated.len()) " figure" @if restated.len() != 1 { "s" } " changed since those published in "
-                (published) " (data loaded " (loaded) "), as records were updated or reclassified:"
-            }
+            h2 { (t!("as-published-and-latest")) }
+            p { (t!("as-published-restated", count = restated.len(), published = published, loaded = loaded)) }
             div.table-wrap { table {
                 thead { tr {
-                    th scope="col" { "Period" } th scope="col" { "As published" }
-                    th scope="col" { "Latest" } th scope="col" { "Difference" }
+                    th scope="col" { (t!("period")) } th scope="col" { (t!("as-published")) }
+                    th scope="col" { (t!("latest")) } th scope="col" { (t!("difference")) }
                 } }
                 tbody {
                     @for [period, then, now, difference] in &restated {
@@ -917,72 +933,68 @@ fn as_published_section(state: &AppState, snapshot: &Snapshot, result: &MeasureR
 }
 
 fn chart_caption(m: &Measure, series: &Series) -> String {
-    let mut text = String::from("The line is the measure; ");
+    // Each part says what one line or mark of the chart is.
+    let mut parts = vec![t!("caption-line")];
     if series
         .points
         .iter()
         .any(|p| p.figures.as_ref().is_some_and(|f| f.interval.is_some()))
     {
-        text.push_str("the shaded band its 95% confidence interval; ");
+        parts.push(t!("caption-band"));
     }
     if !series.spc.is_empty() {
         let chart = m
             .spc()
             .map_or(crate::definition::SpcChart::Xmr, |s| s.chart);
-        let limits = match chart {
-            crate::definition::SpcChart::Xmr => "the process limits (XmR)".to_string(),
-            prime => format!(
-                "the process limits ({}, Laney's: they step with each period's size)",
-                prime.name()
-            ),
-        };
-        text.push_str(&format!(
-            "the grey line is the mean and the dashed grey lines {limits}; {}; ",
-            chart::MARKS_SAID
-        ));
+        parts.push(match chart {
+            crate::definition::SpcChart::Xmr => t!("caption-limits-xmr"),
+            prime => t!("caption-limits-prime", chart = prime.name()),
+        });
+        parts.push(chart::marks_said());
     }
     if m.peer_group.is_some() && series.breakdown.is_none() {
-        text.push_str("the dashed purple line is the peer group's rate; ");
+        parts.push(t!("caption-peer-line"));
     }
     if series.breakdown.is_none() && m.spc().is_some_and(|s| s.chart.between_events()) {
-        text.push_str("a marked point is a period with a special cause on the chart of the gaps between events below (a blue triangle improvement, an orange square concern, a purple diamond neither); ");
+        parts.push(t!("caption-event-marks"));
     }
     if series.spc.len() > 1 {
-        text.push_str("a vertical dotted line marks a break, where the process changed and the limits were computed afresh; ");
+        parts.push(t!("caption-break"));
     }
-    for (t, (_, _, looks)) in m.targets.iter().zip(chart::TARGET_STYLES.iter().cycle()) {
-        let name = crate::presentation::words::lower_first(&t.name);
-        let changes = if t.is_trajectory() {
-            ", stepping where its value changes"
-        } else {
-            ""
-        };
-        text.push_str(&format!("the {looks} line is the {name}{changes}; "));
+    for (i, target) in m.targets.iter().enumerate() {
+        parts.push(t!(
+            "caption-target",
+            style = i % chart::TARGET_STYLES.len(),
+            name = crate::presentation::words::lower_first(
+                &crate::presentation::words::target_name(&target.name)
+            ),
+            stepping = if target.is_trajectory() { "yes" } else { "no" }
+        ));
     }
-    text.push_str("the table below gives every figure.");
-    text
+    parts.push(t!("caption-table"));
+    crate::presentation::words::upper_first(&parts.join("; ")) + "."
 }
 
 fn figures_table(m: &Measure, series: &Series) -> Markup {
     let denominator = m.kind.denominator_heading();
     html! {
         details.figures #figures open {
-            summary { "Figures" }
+            summary { (t!("figures")) }
             div.table-wrap { table {
                 caption {
-                    (m.title) " – every point"
+                    (t!("every-point", title = m.title.as_str()))
                     @if let Some(g) = &series.group { " (" (m.group_name(g)) ")" }
                 }
                 thead { tr {
-                    th scope="col" { "Period" }
+                    th scope="col" { (t!("period")) }
                     th scope="col" { (m.kind.numerator_heading()) }
-                    @if let Some(h) = denominator { th scope="col" { (h) } }
-                    th scope="col" { "Value" } th scope="col" { "95% CI" } th scope="col" { "SPC signal" }
+                    @if let Some(h) = &denominator { th scope="col" { (h) } }
+                    th scope="col" { (t!("value")) } th scope="col" { (t!("ci-95")) } th scope="col" { (t!("spc-signal")) }
                 } }
                 tbody {
                     @for p in series.points.iter().rev() {
                         @let f = p.figures.as_ref();
-                        @let missing = if p.suppressed { "suppressed" } else { "–" };
+                        @let missing = if p.suppressed { t!("suppressed-lower") } else { "–".to_string() };
                         tr {
                             th scope="row" { (m.period_label(p.period)) }
                             td { (f.map_or(missing.to_string(), |f| crate::common::grouped(f.numerator as f64, 0))) }
@@ -992,11 +1004,11 @@ fn figures_table(m: &Measure, series: &Series) -> Markup {
                             td { (f.and_then(|f| f.value).map_or(missing.to_string(), |v| m.format_value(v))) }
                             td {
                                 @match f.and_then(|f| f.interval) {
-                                    Some(i) => { (m.format_value(i.lower)) " to " (m.format_value(i.upper)) },
+                                    Some(i) => { (t!("range", lower = m.format_value(i.lower), upper = m.format_value(i.upper))) },
                                     None => (missing),
                                 }
                             }
-                            td { @if let Some(s) = p.signal { (humanise(s.as_str())) } }
+                            td { @if let Some(s) = p.signal { (crate::presentation::words::signal_name(s)) } }
                         }
                     }
                 }
@@ -1026,9 +1038,9 @@ fn definition_section(m: &Measure) -> Markup {
         .unwrap_or_default();
     html! {
         section.definition {
-            h2 { "Definition" }
-            details { summary { "As written in " (file) } pre { code { (m.origin.text) } } }
-            details { summary { "What it compiles to (DataFusion SQL, by month and group)" } pre { code { (sql) } } }
+            h2 { (t!("definition")) }
+            details { summary { (t!("as-written-in", file = file)) } pre { code { (m.origin.text) } } }
+            details { summary { (t!("compiles-to")) } pre { code { (sql) } } }
         }
     }
 }
@@ -1054,17 +1066,17 @@ fn provenance_section(snapshot: &Snapshot, m: &Measure) -> Markup {
     };
     html! {
         section.provenance {
-            h2 { "Provenance" }
+            h2 { (t!("provenance")) }
             p {
                 // When these inputs were first evaluated (the snapshot's load), not
                 // this evaluation's time: the same inputs give the same page.
-                "Loaded " (snapshot.evaluation.loaded_at().format("%-d %b %Y %H:%M UTC")) " from definition "
+                (t!("provenance-loaded", at = date_time(snapshot.evaluation.loaded_at()))) " "
                 code title=(m.origin.sha256) { (m.origin.sha256[..12]) "…" }
-                " (" (file_name(&m.origin.path)) ") and these extracts:"
+                " (" (file_name(&m.origin.path)) ") " (t!("provenance-and-extracts"))
             }
             div.table-wrap { table {
                 thead { tr {
-                    th scope="col" { "Source" } th scope="col" { "File" } th scope="col" { "SHA-256" } th scope="col" { "Rows" }
+                    th scope="col" { (t!("source")) } th scope="col" { (t!("file")) } th scope="col" { "SHA-256" } th scope="col" { (t!("rows")) }
                 } }
                 tbody {
                     @for e in extracts {
@@ -1080,7 +1092,7 @@ fn provenance_section(snapshot: &Snapshot, m: &Measure) -> Markup {
                             tr {
                                 td {}
                                 td colspan="3" class="muted" {
-                                    (e.rows_rejected) " of " (e.rows_loaded + e.rows_rejected) " rows of `" (e.source) "` were rejected and not counted"
+                                    (t!("rows-rejected", rejected = e.rows_rejected, all = e.rows_loaded + e.rows_rejected, source = e.source.as_str()))
                                 }
                             }
                         }
@@ -1199,27 +1211,22 @@ pub async fn open_data(viewing: Viewing) -> Response {
         .collect();
     let publisher = &snapshot.measures.catalog.force().publisher;
     let body = html! {
-        (crumbs(&[("/", "Home")], Some("Open data")))
-        h1 { "Open data" }
+        (crumbs(&[("/", &t!("home"))], Some(&t!("open-data"))))
+        h1 { (t!("open-data")) }
         p.lede {
-            "Every published measure's figures, month by month and for each breakdown, as they are read on these pages. "
-            "Published by " (publisher.name) " under the "
+            (t!("open-data-lede", publisher = publisher.name.as_str())) " "
             // Written out: the licence is read where the figures are used, and the site links nowhere else.
-            strong { "Open Government Licence v3.0" } " (" code { (open_data::LICENCE) } ")."
+            strong { (t!("ogl")) } " (" code { (open_data::LICENCE) } ")."
         }
-        p {
-            "Each CSV has a " em { "CSV on the Web" } " metadata file beside it, saying what each column holds and its type, "
-            "as the UK government's guidance on publishing tabular data recommends. A suppressed figure (a small number withheld) "
-            "is an empty cell, with " code { "suppressed" } " true: it is never given as a number."
-        }
+        p { (t!("open-data-csvw")) }
         @if !static_site {
-            p { "The same figures, with their readings, are in the " a href="/api" { "API" } "." }
+            p { (t!("open-data-api")) " " a href="/api" { (t!("api")) } }
         }
-        div.table-wrap tabindex="0" role="region" aria-label="Downloads" { table {
-            caption { "Downloads, measure by measure" }
+        div.table-wrap tabindex="0" role="region" aria-label=(t!("downloads")) { table {
+            caption { (t!("downloads-by-measure")) }
             thead { tr {
-                th scope="col" { "Measure" } th scope="col" { "Covers" }
-                th scope="col" { "CSV" } th scope="col" { "Metadata" } th scope="col" { "Excel" }
+                th scope="col" { (t!("measure")) } th scope="col" { (t!("covers")) }
+                th scope="col" { "CSV" } th scope="col" { (t!("metadata")) } th scope="col" { "Excel" }
             } }
             tbody {
                 @for result in &public {
@@ -1228,18 +1235,18 @@ pub async fn open_data(viewing: Viewing) -> Response {
                         th scope="row" { a href={ "/measures/" (m.id) } { (m.title) } }
                         td {
                             @if let Some((from, to)) = dataset(snapshot, result).coverage() {
-                                (crate::presentation::words::long_date(from)) " to " (crate::presentation::words::long_date(to))
+                                (t!("range", lower = crate::presentation::words::long_date(from), upper = crate::presentation::words::long_date(to)))
                             }
                         }
                         td { a href={ "/data/" (open_data::csv_name(&m.id)) } download { (open_data::csv_name(&m.id)) } }
-                        td { a href={ "/data/" (open_data::metadata_name(&m.id)) } download { "Metadata of " (m.title) } }
-                        td { a href={ "/measures/" (m.id) "/figures.xlsx" } download { "Workbook of " (m.title) } }
+                        td { a href={ "/data/" (open_data::metadata_name(&m.id)) } download { (t!("metadata-of", title = m.title.as_str())) } }
+                        td { a href={ "/measures/" (m.id) "/figures.xlsx" } download { (t!("workbook-of", title = m.title.as_str())) } }
                     }
                 }
             }
         } }
     };
-    page(&viewing, StatusCode::OK, "Open data", body)
+    page(&viewing, StatusCode::OK, &t!("open-data"), body)
 }
 
 /// `/data/<id>.csv` and `/data/<id>.csv-metadata.json`: a measure's open data.
@@ -1335,18 +1342,18 @@ pub async fn data_xlsx(viewing: Viewing, Path(id): Path<String>) -> Result<Respo
 }
 
 pub async fn login_form(viewing: Viewing) -> Response {
-    page(&viewing, StatusCode::OK, "Sign in", login_body(None))
+    page(&viewing, StatusCode::OK, &t!("sign-in"), login_body(None))
 }
 
 fn login_body(error: Option<&str>) -> Markup {
     html! {
-        h1 { "Analyst sign-in" }
-        p { "Restricted measures and analyst views need an access token." }
+        h1 { (t!("analyst-sign-in")) }
+        p { (t!("sign-in-needs-token")) }
         @if let Some(error) = error { p.error role="alert" { (error) } }
         form method="post" action="/login" class="login" {
-            label for="token" { "Access token" }
+            label for="token" { (t!("access-token")) }
             input #token name="token" type="password" autocomplete="current-password" required;
-            button type="submit" { "Sign in" }
+            button type="submit" { (t!("sign-in")) }
         }
     }
 }
@@ -1373,22 +1380,15 @@ pub async fn login(
             );
             return ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response();
         }
-        SignIn::Refused => (
-            StatusCode::UNAUTHORIZED,
-            "That token is not recognised.".to_string(),
-            None,
-        ),
+        SignIn::Refused => (StatusCode::UNAUTHORIZED, t!("token-not-recognised"), None),
         SignIn::Throttled(wait) => (
             StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed sign-ins from here: try again in {} seconds.",
-                wait.as_secs().max(1)
-            ),
+            t!("too-many-sign-ins", seconds = wait.as_secs().max(1)),
             Some(wait.as_secs().max(1)),
         ),
     };
     let (status, message, retry_after) = refusal;
-    let mut response = page(&viewing, status, "Sign in", login_body(Some(&message)));
+    let mut response = page(&viewing, status, &t!("sign-in"), login_body(Some(&message)));
     if let Some(seconds) = retry_after {
         response
             .headers_mut()
@@ -1420,62 +1420,41 @@ pub async fn logout(Viewing { state, .. }: Viewing, headers: HeaderMap) -> Respo
 
 pub async fn api_docs(viewing: Viewing) -> Response {
     let requests = [
-        (
-            "GET /api/measures",
-            "Every measure you may see: id, title, objective, theme, kind, polarity, target, and its reading (latest point, change on a year earlier, variation, assurance).",
-        ),
-        (
-            "GET /api/measures/{id}",
-            "One measure with every series (the total and each group of each breakdown), each point with numerator, denominator, value, 95% interval, suppression and SPC signal, and the series' SPC mean and limits as segments (each with its dates and, after a break, the reason for it).",
-        ),
-        (
-            "GET /api/status",
-            "When the figures were evaluated, the extract files used (hashes, rows loaded and rejected) and, for analysts, the last failed re-evaluation.",
-        ),
-        (
-            "POST /api/reload",
-            "Analysts: re-evaluate now. The new results replace the old only if the evaluation succeeds.",
-        ),
-        (
-            "GET /measures/{id}/data.csv",
-            "Every point of a measure in the results contract's columns.",
-        ),
-        (
-            "GET /measures/{id}/figures.xlsx",
-            "The same as an Excel workbook: a contents sheet and the measure's sheet, with intervals and SPC signals.",
-        ),
+        ("GET /api/measures", "api-measures"),
+        ("GET /api/measures/{id}", "api-measure"),
+        ("GET /api/status", "api-status"),
+        ("POST /api/reload", "api-reload"),
+        ("GET /measures/{id}/data.csv", "api-data-csv"),
+        ("GET /measures/{id}/figures.xlsx", "api-figures-xlsx"),
     ];
     let body = html! {
-        h1 { "Data and API" }
-        p.lede {
-            "Every figure on the dashboard is available as CSV, SVG and JSON. Only aggregates are served: no extract row or identifier. Suppressed figures are withheld everywhere. Restricted measures need an access token, sent as "
-            code { "Authorization: Bearer <token>" } "."
-        }
+        h1 { (t!("data-and-api")) }
+        p.lede { (t!("api-lede")) " " code { "Authorization: Bearer <token>" } "." }
         table {
-            thead { tr { th scope="col" { "Request" } th scope="col" { "Returns" } } }
+            thead { tr { th scope="col" { (t!("request")) } th scope="col" { (t!("returns")) } } }
             tbody {
-                @for (request, returns) in requests { tr { td { code { (request) } } td { (returns) } } }
+                @for (request, returns) in requests { tr { td { code { (request) } } td { (t!(returns)) } } }
                 tr {
                     td { code { "GET /measures/{id}/chart.svg[?breakdown=B&group=G]" } }
-                    td { "The trend chart of the total or of one group, as SVG; " code { "chart.png" } " gives the same as PNG." }
+                    td { (t!("api-chart")) }
                 }
             }
         }
-        h2 { "Results columns" }
+        h2 { (t!("results-columns")) }
         p {
             code { "measure_id, period_start, period_end, breakdown, group, numerator, denominator, value, ci_lower, ci_upper, suppressed, spc_mean, spc_lower, spc_upper, spc_signal" }
-            ". Proportions are fractions from 0 to 1; rates are per 1,000 people."
+            ". " (t!("results-columns-units"))
         }
     };
-    page(&viewing, StatusCode::OK, "Data and API", body)
+    page(&viewing, StatusCode::OK, &t!("data-and-api"), body)
 }
 
 fn not_found_page(viewing: &Viewing) -> Response {
     page(
         viewing,
         StatusCode::NOT_FOUND,
-        "Not found",
-        html! { h1 { "Page not found" } p { a href="/" { "Back to the dashboard" } } },
+        &t!("not-found"),
+        html! { h1 { (t!("page-not-found")) } p { a href="/" { (t!("back-to-dashboard")) } } },
     )
 }
 
@@ -1529,20 +1508,20 @@ pub async fn commentary_form(
     let href = format!("/measures/{}", m.id);
     let file = commentary_file(&viewing, m, latest.period.last);
     let body = html! {
-        (crumbs(&[("/", "Home"), (&href, &m.title)], Some("Commentary")))
-        h1 { "Commentary on " (m.period_label(latest.period)) }
+        (crumbs(&[("/", &t!("home")), (&href, &m.title)], Some(&t!("commentary"))))
+        h1 { (t!("commentary-on", period = m.period_label(latest.period))) }
         p.lede {
-            (m.title) ". Markdown: paragraphs, *emphasis*, **bold**, lists and links. Saved as "
-            code { (file.display()) } "; the version before is kept beside it."
+            (m.title) ". " (t!("commentary-markdown")) " "
+            code { (file.display()) } "; " (t!("commentary-version-kept"))
         }
         form method="post" action={ (href) "/commentary" } class="commentary-form" {
             input type="hidden" name="form_token" value=(token);
-            label for="text" { "Commentary" }
+            label for="text" { (t!("commentary")) }
             textarea #text name="text" rows="14" { (text) }
-            button type="submit" { "Save" }
+            button type="submit" { (t!("save")) }
         }
     };
-    Ok(page(&viewing, StatusCode::OK, "Commentary", body))
+    Ok(page(&viewing, StatusCode::OK, &t!("commentary"), body))
 }
 
 /// Where a measure's commentary on the period ending `month` is kept.
@@ -1557,7 +1536,13 @@ fn commentary_file(
         .commentary
         .clone()
         .unwrap_or_else(|| crate::definition::commentary::DIR.into());
-    dir.join(month.to_string()).join(format!("{}.md", m.id))
+    // Written from a Welsh page, it is the Welsh commentary.
+    let language = match viewing.snapshot.language {
+        Language::English => "",
+        Language::Welsh => ".cy",
+    };
+    dir.join(month.to_string())
+        .join(format!("{}{language}.md", m.id))
 }
 
 /// Saves a signed-in analyst's commentary as the same file `mos` reads,

@@ -141,11 +141,17 @@ async fn crawl(
 
 /// Where the crawl starts: what no page links to (the embeds, which are
 /// for the office's own pages), and the pages every page links to.
+/// A force that writes in Welsh has the same site again below `cy/`.
 fn seeds(snapshot: &Snapshot) -> Vec<String> {
-    let mut seeds = vec!["/".to_string(), "/data".to_string()];
-    for result in &snapshot.evaluation.results {
-        if super::pages::can_see(&super::Viewer::Public, &result.measure) {
-            seeds.push(format!("/embed/measures/{}", result.measure.id));
+    let mut seeds = Vec::new();
+    for language in &snapshot.languages {
+        let prefix = language.path_prefix();
+        seeds.push(format!("{prefix}/"));
+        seeds.push(format!("{prefix}/data"));
+        for result in &snapshot.evaluation.results {
+            if super::pages::can_see(&super::Viewer::Public, &result.measure) {
+                seeds.push(format!("{prefix}/embed/measures/{}", result.measure.id));
+            }
         }
     }
     seeds
@@ -157,12 +163,20 @@ fn seeds(snapshot: &Snapshot) -> Vec<String> {
 pub fn file_for(url: &str) -> String {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let path = path.trim_start_matches('/');
-    if path.is_empty() {
-        return "index.html".into();
+    // A language's home page (`/cy/`) is its folder's index.
+    if path.is_empty() || path.ends_with('/') {
+        return format!("{path}index.html");
     }
+    let (language, path) = match path.split_once('/') {
+        Some((code, rest)) if crate::common::language::Language::from_code(code).is_some() => {
+            (format!("{code}/"), rest)
+        }
+        _ => (String::new(), path),
+    };
     let path = path
         .strip_prefix("embed/measures/")
         .map_or_else(|| path.to_string(), |id| format!("embed/{id}"));
+    let path = format!("{language}{path}");
     let named = |stem: &str, extension: &str| match query {
         "" => format!("{stem}{extension}"),
         query => format!("{stem}--{}{extension}", query_name(query)),
@@ -318,6 +332,15 @@ mod tests {
         assert_eq!(file_for("/"), "index.html");
         assert_eq!(file_for("/objectives/4"), "objectives/4.html");
         assert_eq!(file_for("/embed/measures/arrests"), "embed/arrests.html");
+        assert_eq!(file_for("/cy/"), "cy/index.html");
+        assert_eq!(
+            file_for("/cy/embed/measures/arrests"),
+            "cy/embed/arrests.html"
+        );
+        assert_eq!(
+            file_for("/cy/measures/arrests?breakdown=d"),
+            "cy/measures/arrests--breakdown-d.html"
+        );
         assert_eq!(file_for("/data/arrests.csv"), "data/arrests.csv");
         assert_eq!(
             file_for("/data/arrests.csv-metadata.json"),

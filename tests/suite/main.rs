@@ -10,6 +10,7 @@ mod architecture;
 mod browser;
 mod cli;
 mod commentary;
+mod cymraeg;
 mod declarations;
 mod disclosure;
 mod distributions;

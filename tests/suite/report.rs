@@ -49,6 +49,7 @@ fn options() -> PackOptions {
         pdf_with: None,
         pdf_timeout: None,
         public: false,
+        language: Default::default(),
     }
 }
 

@@ -225,6 +225,7 @@ in-period = yn ystod { $period }
 in-rolling = yn y { $months } mis hyd at { $last }
 in-year-to-date = yn { $year } hyd yma ({ $span })
 in-quarter = yn { $quarter } ({ $span })
+financial-quarter-label = { $year } Ch{ $quarter }
 year-to-date-label = { $year } hyd at { $to }
 headline-no-figures = { $title }: dim ffigurau eto.
 headline-withheld = { $title }: mae'r ffigur { $when } wedi'i ddal yn ôl am ei fod yn dibynnu ar nifer fach.

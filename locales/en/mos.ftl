@@ -219,6 +219,7 @@ in-period = in { $period }
 in-rolling = in the { $months } months to { $last }
 in-year-to-date = in { $year } to date ({ $span })
 in-quarter = in { $quarter } ({ $span })
+financial-quarter-label = { $year } Q{ $quarter }
 year-to-date-label = { $year } to { $to }
 headline-no-figures = { $title }: no figures yet.
 headline-withheld = { $title }: the figure { $when } is withheld because it rests on a small number.

@@ -411,10 +411,10 @@ impl Measure {
                     crate::common::language::month_abbreviation(first.month()),
                     last.short_name()
                 ),
-                Grain::FinancialQuarter => format!(
-                    "{} Q{}",
-                    first.financial_year_label(),
-                    first.financial_quarter()
+                Grain::FinancialQuarter => crate::t!(
+                    "financial-quarter-label",
+                    year = first.financial_year_label(),
+                    quarter = first.financial_quarter()
                 ),
                 Grain::FinancialYear => first.financial_year_label(),
             },

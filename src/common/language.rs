@@ -139,6 +139,14 @@ pub async fn in_language_async<F: std::future::Future>(language: Language, write
     LANGUAGE.scope(language, write).await
 }
 
+/// Puts a declaration's Welsh form (`title_cy`, …) in place of its English
+/// text, where one is declared.
+pub fn put_welsh(text: &mut String, welsh: &Option<String>) {
+    if let Some(welsh) = welsh {
+        text.clone_from(welsh);
+    }
+}
+
 /// An argument of a message: text, or a number (which also picks a plural form).
 pub type Arg<'a> = (&'a str, FluentValue<'a>);
 

@@ -240,11 +240,7 @@ impl Plan {
     pub fn in_language(&self, language: crate::common::language::Language) -> Plan {
         let mut plan = self.clone();
         if language == crate::common::language::Language::Welsh {
-            let welsh = |english: &mut String, cy: &Option<String>| {
-                if let Some(cy) = cy {
-                    english.clone_from(cy);
-                }
-            };
+            let welsh = crate::common::language::put_welsh;
             welsh(&mut plan.area, &self.area_cy);
             welsh(&mut plan.plan, &self.plan_cy);
             for objective in &mut plan.objectives {

@@ -329,11 +329,7 @@ impl Measure {
     pub fn in_language(&self, language: crate::common::language::Language) -> Measure {
         let mut measure = self.clone();
         if language == crate::common::language::Language::Welsh {
-            let welsh = |english: &mut String, cy: &Option<String>| {
-                if let Some(cy) = cy {
-                    english.clone_from(cy);
-                }
-            };
+            let welsh = crate::common::language::put_welsh;
             welsh(&mut measure.title, &self.title_cy);
             welsh(&mut measure.description, &self.description_cy);
             if let (Some(p), Some(declared)) = (&mut measure.priority, &self.priority) {

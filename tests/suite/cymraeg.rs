@@ -522,23 +522,27 @@ fn a_welsh_force_is_told_of_each_declaration_without_its_welsh_text() {
     assert!(!String::from_utf8_lossy(&output.stderr).contains("Welsh"));
 }
 
+/// `mos report` of Objective 4 as at 10 April 2026 into `out`, with `more`.
+fn objective_4_pack(p: &Path, out: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "report",
+        "--objective",
+        "4",
+        "--as-of",
+        "2026-04-10",
+        "--out",
+        out,
+    ];
+    args.extend(more);
+    mos_in(p, &args)
+}
+
 #[test]
 fn a_welsh_force_gets_each_pack_in_both_languages_with_the_same_figures() {
     let project = welsh_project(None);
     let p = project.path();
     // By default, both languages the force writes in.
-    ok(mos_in(
-        p,
-        &[
-            "report",
-            "--objective",
-            "4",
-            "--as-of",
-            "2026-04-10",
-            "--out",
-            "packs",
-        ],
-    ));
+    ok(objective_4_pack(p, "packs", &[]));
     let english = p.join("packs/objective-4-2026-03");
     let welsh = p.join("packs/objective-4-2026-03-cy");
     let report = std::fs::read_to_string(welsh.join("report.html")).unwrap();
@@ -577,20 +581,7 @@ fn a_welsh_force_gets_each_pack_in_both_languages_with_the_same_figures() {
         );
     }
     // `--language en` writes the English pack alone.
-    ok(mos_in(
-        p,
-        &[
-            "report",
-            "--objective",
-            "4",
-            "--as-of",
-            "2026-04-10",
-            "--out",
-            "english",
-            "--language",
-            "en",
-        ],
-    ));
+    ok(objective_4_pack(p, "english", &["--language", "en"]));
     let written: Vec<_> = std::fs::read_dir(p.join("english"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
